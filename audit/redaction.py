@@ -1,0 +1,51 @@
+"""Masking secrets before anything is stored in the audit trail or logged."""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+MASK = "***"
+SECRET_KEY_PATTERN = re.compile(
+    r"(pass(word)?|secret|token|api[_-]?key|authori[sz]ation|credential|private[_-]?key|signature|cookie|"
+    r"ssn|social[_-]?security|legal[_-]?last[_-]?four|bank[_-]?account|account[_-]?number|iban|routing)",
+    re.IGNORECASE,
+)
+# Inline secrets in free text: "Bearer abc…", "password=…", "client_secret=…".
+INLINE_PATTERNS = [
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"),
+    re.compile(r"(?i)((?:password|client_secret|api_key|apikey|access_token|refresh_token|secret)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',}]+"),
+]
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(SECRET_KEY_PATTERN.search(str(key)))
+
+
+def redact(value: Any) -> Any:
+    """Return a copy of `value` with secret-looking keys masked and inline secrets scrubbed."""
+    if isinstance(value, dict):
+        return {k: (MASK if is_secret_key(k) and v not in (None, "") else redact(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return redact_text(value)
+    return value
+
+
+def redact_text(text: str) -> str:
+    for pattern in INLINE_PATTERNS:
+        text = pattern.sub(lambda m: m.group(1) + MASK, text)
+    return text
+
+
+class RedactingLogFilter(logging.Filter):
+    """Scrubs inline secrets from every log line, whatever logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact_text(record.msg)
+        if record.args:
+            record.args = tuple(redact_text(a) if isinstance(a, str) else a for a in (
+                record.args if isinstance(record.args, tuple) else (record.args,)))
+        return True

@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.db import models
+
+from mlconnector.fields import EncryptedJSONField
+
+
+class Tenant(models.Model):
+    """A customer company. Every piece of customer data hangs off one."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        VIEWER = "viewer", "Viewer"
+
+    MANAGING_ROLES = (Role.OWNER, Role.ADMIN)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "tenant"], name="membership_unique_user_tenant")]
+
+    def __str__(self):
+        return f"{self.user} · {self.tenant} ({self.role})"
+
+
+class Connection(models.Model):
+    """Credentials and settings for one vendor account of one tenant."""
+
+    class Status(models.TextChoices):
+        UNTESTED = "untested", "Not tested yet"
+        OK = "ok", "Working"
+        FAILED = "failed", "Failing"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="connections")
+    kind = models.CharField(max_length=30, help_text="Vendor, from the vendor registry.")
+    name = models.CharField(max_length=200)
+    base_url = models.URLField(max_length=500, help_text="API base URL; point it at a sandbox to test.")
+    credentials = EncryptedJSONField(default=dict, blank=True)
+    config = models.JSONField(default=dict, blank=True, help_text="Non-secret settings (token URL, company id…).")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNTESTED)
+    last_tested_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tenant", "name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="connection_unique_name_per_tenant")]
+
+    def __str__(self):
+        return f"{self.name} ({self.kind})"

@@ -1,0 +1,40 @@
+"""The vendor registry: the only place that knows which vendors exist.
+
+Everything else (engine, admin, API, sandbox wiring) asks here by `kind`.
+"""
+from connections.vendors.base import Vendor
+from connections.vendors.errors import VendorConfigurationError
+
+_VENDORS: dict[str, Vendor] = {}
+
+
+def register(vendor: Vendor) -> Vendor:
+    if vendor.kind in _VENDORS:
+        raise ValueError(f"vendor {vendor.kind!r} registered twice")
+    _VENDORS[vendor.kind] = vendor
+    return vendor
+
+
+def get_vendor(kind: str) -> Vendor:
+    try:
+        return _VENDORS[kind]
+    except KeyError:
+        raise VendorConfigurationError(f"Unknown vendor kind {kind!r}; known: {', '.join(sorted(_VENDORS))}.") from None
+
+
+def all_vendors() -> list[Vendor]:
+    return sorted(_VENDORS.values(), key=lambda v: v.label)
+
+
+def vendor_choices() -> list[tuple[str, str]]:
+    return [(v.kind, v.label) for v in all_vendors()]
+
+
+def _load():
+    from connections.vendors import visma
+
+    for module in (visma,):
+        register(module.VENDOR)
+
+
+_load()

@@ -1,0 +1,351 @@
+"""The one base client every vendor client is built on.
+
+One request path (`BaseClient.request`): mandatory timeout, bearer token cached
+per connection and renewed before it expires, one re-authentication on 401,
+every failure mapped to the error taxonomy in `errors.py`, short transient waits
+retried here with jittered exponential backoff honouring Retry-After, and long
+waits handed up to the caller (Celery) as `VendorRateLimited`/`VendorUnavailable`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+from urllib.parse import urljoin
+
+import requests
+
+from connections.vendors.errors import (
+    VendorAuthError,
+    VendorConfigurationError,
+    VendorConflict,
+    VendorError,
+    VendorNotFound,
+    VendorPermissionError,
+    VendorRateLimited,
+    VendorRejected,
+    VendorUnavailable,
+)
+from connections.vendors.tokens import MemoryTokenCache, Token, TokenCache
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "ml-connector/1.0"
+
+
+def full_jitter(cap: float) -> float:
+    """AWS-style full jitter; module-level so tests can replace it."""
+    return random.uniform(0, cap)
+
+
+def backoff_delay(attempt: int, *, base: float = 0.5, cap: float = 30.0,
+                  jitter: Callable[[float], float] = full_jitter) -> float:
+    return jitter(min(cap, base * (2 ** attempt)))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+class NoRateLimit:
+    """Rate limiter interface: `acquire()` before each call, `backoff(seconds)` after a 429."""
+
+    def acquire(self) -> None:
+        return None
+
+    def backoff(self, seconds: float) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    name: str
+    label: str
+    secret: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    name: str
+    label: str
+    default: str = ""
+    required: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """What the registry knows about one vendor."""
+
+    kind: str
+    label: str
+    client_class: type["BaseClient"]
+    default_base_url: str
+    credential_fields: tuple[CredentialField, ...]
+    config_fields: tuple[ConfigField, ...] = ()
+    # Path prefix under which the local sandbox serves this vendor's API, and
+    # config values that point the auth endpoints at the sandbox too.
+    sandbox_prefix: str = ""
+    sandbox_config: Callable[[str], dict] = field(default=lambda sandbox_url: {})
+
+    def sandbox_base_url(self, sandbox_url: str) -> str:
+        return sandbox_url.rstrip("/") + self.sandbox_prefix
+
+    def client_for(self, connection, **kwargs) -> "BaseClient":
+        config = {f.name: f.default for f in self.config_fields}
+        config.update({k: v for k, v in (connection.config or {}).items() if v not in (None, "")})
+        return self.client_class(
+            base_url=connection.base_url or self.default_base_url,
+            credentials=connection.credentials or {},
+            config=config,
+            cache_key=f"{self.kind}:{connection.pk}",
+            **kwargs,
+        )
+
+
+class BaseClient:
+    vendor_label: ClassVar[str] = "Vendor"
+    required_credentials: ClassVar[tuple[str, ...]] = ()
+    # Renew this many seconds before expiry, so a token never dies mid-page.
+    token_renew_margin: ClassVar[float] = 120.0
+    max_attempts: ClassVar[int] = 4
+    # Waits longer than this are not slept in-process: the error goes up to the caller.
+    max_inline_wait: ClassVar[float] = 30.0
+    # What to tell the user per status, on top of the vendor's own message.
+    hints: ClassVar[dict[int, str]] = {}
+    # What to tell the user when the token endpoint refuses the credentials.
+    token_hint: ClassVar[str] = "Check the client id and secret on the connection."
+
+    def __init__(self, *, base_url: str, credentials: dict, config: dict | None = None,
+                 cache_key: str | None = None, token_cache: TokenCache | None = None,
+                 session: requests.Session | None = None, timeout: float | None = None,
+                 rate_limiter=None, sleep: Callable[[float], None] = time.sleep):
+        if not base_url:
+            raise VendorConfigurationError(f"{self.vendor_label} connection has no base URL.", vendor=self.vendor_label)
+        missing = [name for name in self.required_credentials if not credentials.get(name)]
+        if missing:
+            raise VendorConfigurationError(
+                f"{self.vendor_label} connection is missing {', '.join(missing)}. Enter it on the connection page.",
+                vendor=self.vendor_label,
+            )
+        self.base_url = base_url.rstrip("/") + "/"
+        self.credentials = credentials
+        self.config = config or {}
+        self.cache_key = cache_key or f"{self.vendor_label}:{id(self)}"
+        self.token_cache = token_cache or default_token_cache()
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", USER_AGENT)
+        if timeout is None:
+            from django.conf import settings
+
+            timeout = settings.VENDOR_HTTP_TIMEOUT
+        self.timeout = timeout
+        self.rate_limiter = rate_limiter or NoRateLimit()
+        self.sleep = sleep
+        self.calls = 0  # HTTP calls made, for run statistics and benchmarks
+
+    # --- hooks for vendor clients --------------------------------------------------
+    def fetch_token(self) -> Token | None:
+        """Obtain a fresh token; None for vendors with static keys."""
+        return None
+
+    def auth_headers(self, token: Token | None) -> dict:
+        return {"Authorization": f"Bearer {token.value}"} if token else {}
+
+    def vendor_message(self, response: requests.Response) -> str:
+        """The vendor's own error text from an error response."""
+        try:
+            body = response.json()
+        except ValueError:
+            return (response.text or "").strip()[:300]
+        return extract_message(body)
+
+    def check_connection(self) -> str:
+        """Authenticate and make one cheap read; return what a user should see."""
+        raise VendorConfigurationError(f"{self.vendor_label} client has no connection check.")
+
+    # --- tokens ---------------------------------------------------------------
+    def token(self) -> Token | None:
+        token = self.token_cache.get(self.cache_key)
+        if token and not token.expires_within(self.token_renew_margin):
+            return token
+        token = self.fetch_token()
+        if token:
+            self.token_cache.set(self.cache_key, token)
+        return token
+
+    def invalidate_token(self) -> None:
+        self.token_cache.delete(self.cache_key)
+
+    # --- the request path ------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return urljoin(self.base_url, path.lstrip("/"))
+
+    def request(self, method: str, path: str, *, authenticated: bool = True, headers: dict | None = None,
+                **kwargs) -> requests.Response:
+        reauthenticated = False
+        attempt = 0
+        while True:
+            send_headers = dict(headers or {})
+            if authenticated:
+                send_headers.update(self.auth_headers(self.token()))
+            try:
+                response = self._send(method, self.url(path), headers=send_headers, **kwargs)
+                if response.status_code == 401 and authenticated and not reauthenticated:
+                    # Tokens can be revoked or expire early; re-authenticate exactly once.
+                    reauthenticated = True
+                    self.invalidate_token()
+                    continue
+                self.raise_for_response(response)
+                return response
+            except VendorError as error:
+                if not error.transient or attempt + 1 >= self.max_attempts:
+                    raise
+                wait = error.retry_after if error.retry_after is not None else backoff_delay(attempt)
+                if isinstance(error, VendorRateLimited):
+                    self.rate_limiter.backoff(wait)
+                if wait > self.max_inline_wait:
+                    raise
+                logger.info("%s: %s; retrying in %.1fs", self.vendor_label, error.message, wait)
+                self.sleep(wait)
+                attempt += 1
+
+    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        self.rate_limiter.acquire()
+        self.calls += 1
+        try:
+            return self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.Timeout:
+            raise VendorUnavailable(
+                f"{self.vendor_label} did not answer within {self.timeout:g}s. It will be retried; "
+                "if it keeps happening, check the vendor's status page.", vendor=self.vendor_label) from None
+        except requests.ConnectionError as exc:
+            raise VendorUnavailable(
+                f"Could not reach {self.vendor_label} at {url.split('?')[0]} ({type(exc).__name__}). "
+                "Check the base URL and that the service is up.", vendor=self.vendor_label) from None
+
+    def raise_for_response(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        vendor_message = self.vendor_message(response)
+        error_class = error_class_for(status)
+        hint = self.hints.get(status) or DEFAULT_HINTS.get(error_class, "")
+        said = f": {vendor_message}" if vendor_message else ""
+        message = f"{self.vendor_label} answered {status}{said}."
+        if hint:
+            message += f" {hint}"
+        raise error_class(message, vendor=self.vendor_label, status=status, vendor_message=vendor_message,
+                          retry_after=parse_retry_after(response.headers.get("Retry-After")))
+
+    def json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise VendorUnavailable(
+                f"{self.vendor_label} sent a response that is not valid JSON (status {response.status_code}). "
+                "It will be retried.", vendor=self.vendor_label, status=response.status_code) from None
+
+    def get_json(self, path: str, **kwargs) -> Any:
+        """GET and parse JSON; a garbled body is retried like any transient failure."""
+        attempt = 0
+        while True:
+            response = self.request("GET", path, **kwargs)
+            try:
+                return self.json(response)
+            except VendorUnavailable:
+                attempt += 1
+                if attempt >= self.max_attempts:
+                    raise
+                self.sleep(backoff_delay(attempt))
+
+    def post_token_form(self, url: str, data: dict, *, auth: tuple[str, str] | None = None) -> dict:
+        """POST an OAuth token request; errors name the token endpoint and what to check."""
+        try:
+            response = self.request("POST", url, authenticated=False, data=data, auth=auth,
+                                    headers={"Accept": "application/json"})
+        except (VendorAuthError, VendorRejected, VendorPermissionError, VendorNotFound) as error:
+            said = f" ({error.vendor_message})" if error.vendor_message else ""
+            raise VendorAuthError(
+                f"{self.vendor_label} refused to issue a token at {url}{said}. {self.token_hint}",
+                vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message,
+            ) from None
+        body = self.json(response)
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise VendorAuthError(f"{self.vendor_label} token endpoint answered without an access_token.",
+                                  vendor=self.vendor_label)
+        return body
+
+
+DEFAULT_HINTS = {
+    VendorAuthError: "Check the credentials on the connection; if they were changed or revoked at the vendor, enter new ones.",
+    VendorPermissionError: "The account authenticates but lacks a permission or scope; ask the vendor admin to grant it.",
+    VendorNotFound: "The resource does not exist for this account; check ids in the connection settings.",
+    VendorRejected: "The vendor refused the request as sent; see its message above.",
+    VendorConflict: "The record changed at the vendor meanwhile; it will be re-read and retried.",
+    VendorRateLimited: "The vendor's rate limit was hit; the sync waits as asked and continues.",
+    VendorUnavailable: "The vendor is having trouble; the call will be retried with backoff.",
+}
+
+
+def error_class_for(status: int) -> type[VendorError]:
+    if status == 401:
+        return VendorAuthError
+    if status == 403:
+        return VendorPermissionError
+    if status == 404:
+        return VendorNotFound
+    if status in (409, 412, 423):
+        return VendorConflict
+    if status == 429:
+        return VendorRateLimited
+    if status >= 500:
+        return VendorUnavailable
+    return VendorRejected
+
+
+def extract_message(body: Any) -> str:
+    """Pull a human message out of the common error-body shapes vendors use."""
+    if isinstance(body, dict):
+        for key in ("ExceptionMessage", "error_description", "message", "Message", "detail", "description"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value[:500]
+        for key in ("error", "errors", "Messages", "messages"):
+            value = body.get(key)
+            if isinstance(value, (dict, list)):
+                inner = extract_message(value)
+                if inner:
+                    return inner
+            elif isinstance(value, str) and value:
+                return value[:500]
+    if isinstance(body, list) and body:
+        return "; ".join(filter(None, (extract_message(item) for item in body[:3])))
+    if isinstance(body, str):
+        return body[:500]
+    return json.dumps(body)[:300] if body else ""
+
+
+def default_token_cache() -> TokenCache:
+    from connections.vendors.tokens import DjangoCacheTokenCache
+
+    try:
+        return DjangoCacheTokenCache()
+    except Exception:  # settings not configured (plain scripts): fall back to process memory
+        return MemoryTokenCache()

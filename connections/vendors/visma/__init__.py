@@ -1,0 +1,24 @@
+from connections.vendors.base import ConfigField, CredentialField, Vendor
+from connections.vendors.visma.client import VismaClient
+
+VENDOR = Vendor(
+    kind="visma",
+    label="Visma.net ERP",
+    client_class=VismaClient,
+    default_base_url="https://api.finance.visma.net",
+    credential_fields=(
+        CredentialField("client_id", "Client ID", secret=False, help="From the Visma Developer Portal (isv_…)."),
+        CredentialField("client_secret", "Client secret"),
+        CredentialField("tenant_id", "Company tenant ID", secret=False,
+                        help="The company's tenant GUID, not the customer tenant."),
+    ),
+    config_fields=(
+        ConfigField("token_url", "Token URL", default="https://connect.visma.com/connect/token"),
+        ConfigField("scope", "Scopes", default=(
+            "vismanet_erp_service_api:read vismanet_erp_service_api:create "
+            "vismanet_erp_service_api:update vismanet_erp_service_api:delete")),
+        ConfigField("company_id", "Company id (ipp-company-id)", help="Optional; only for legacy setups."),
+    ),
+    sandbox_prefix="/visma",
+    sandbox_config=lambda url: {"token_url": url.rstrip("/") + "/visma-connect/connect/token"},
+)

@@ -1,0 +1,394 @@
+"""The shared layer of every vendor sandbox.
+
+A sandbox is a local, faithful simulator of a vendor API, served over real HTTP
+so the production clients talk to it unchanged (only the base URL differs).
+This module holds what all vendors share: token issuing with expiry and
+revocation, fixed-window rate limits, injectable faults, and a request log that
+tests assert on. Vendor modules (``sandbox/vendors/<vendor>.py``) subclass
+``VendorSandbox`` and declare their routes and their own error bodies.
+"""
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+SECRET_HEADERS = {"authorization", "x-api-key", "api-key", "cookie"}
+SECRET_FORM_FIELDS = {"client_secret", "password", "refresh_token", "code"}
+
+
+def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body, default=str), status=status, headers=headers or {},
+                    content_type="application/json; charset=utf-8")
+
+
+class Clock:
+    """Wall clock with an offset tests can move (token expiry, rate windows)."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@dataclass
+class IssuedToken:
+    value: str
+    subject: dict
+    expires_at: float
+    revoked: bool = False
+
+
+class TokenIssuer:
+    def __init__(self, clock: Clock, lifetime: float = 3600, prefix: str = "tok"):
+        self.clock = clock
+        self.lifetime = lifetime
+        self.prefix = prefix
+        self._tokens: dict[str, IssuedToken] = {}
+        self._lock = threading.Lock()
+        self.issued = 0
+
+    def issue(self, subject: dict, lifetime: float | None = None) -> IssuedToken:
+        lifetime = self.lifetime if lifetime is None else lifetime
+        token = IssuedToken(f"{self.prefix}_{secrets.token_urlsafe(24)}", dict(subject), self.clock.now() + lifetime)
+        with self._lock:
+            self._tokens[token.value] = token
+            self.issued += 1
+        return token
+
+    def validate(self, value: str | None) -> IssuedToken | None:
+        token = self._tokens.get(value or "")
+        if token is None or token.revoked or token.expires_at <= self.clock.now():
+            return None
+        return token
+
+    def revoke_all(self) -> int:
+        with self._lock:
+            live = [t for t in self._tokens.values() if not t.revoked]
+            for token in live:
+                token.revoked = True
+        return len(live)
+
+    def seconds_left(self, token: IssuedToken) -> int:
+        return max(0, int(token.expires_at - self.clock.now()))
+
+
+class FixedWindowLimiter:
+    """N requests per window per caller key, like most vendor gateways."""
+
+    def __init__(self, clock: Clock, limit: int | None, window: float):
+        self.clock = clock
+        self.limit = limit
+        self.window = window
+        self._windows: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> tuple[bool, int, float]:
+        """Count one request; returns (allowed, remaining, seconds until reset)."""
+        if self.limit is None:
+            return True, 1_000_000, self.window
+        now = self.clock.now()
+        with self._lock:
+            start, count = self._windows.get(key, (now, 0))
+            if now - start >= self.window:
+                start, count = now, 0
+            count += 1
+            self._windows[key] = (start, count)
+        reset = max(0.0, start + self.window - now)
+        return count <= self.limit, max(0, self.limit - count), reset
+
+    def reset(self) -> None:
+        with self._lock:
+            self._windows.clear()
+
+
+@dataclass
+class Faults:
+    """Faults injected into a vendor's API (not its token endpoint unless asked)."""
+
+    error_ratio: float = 0.0
+    error_status: int = 503
+    timeout_ratio: float = 0.0
+    timeout_seconds: float = 5.0
+    slow_seconds: float = 0.0
+    malformed_ratio: float = 0.0
+    revoke_tokens_after: int | None = None  # revoke all tokens once this many API calls were served
+    # Deterministic one-shot failures: each entry is (status, headers, body) served to the next request.
+    queued: deque = field(default_factory=deque)
+    seed: int = 7
+    _rng: random.Random = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self._rng = random.Random(self.seed)
+
+    def roll(self, ratio: float) -> bool:
+        return ratio > 0 and self._rng.random() < ratio
+
+    def fail_next(self, count: int = 1, status: int = 503, headers: dict | None = None, body: Any = None) -> None:
+        for _ in range(count):
+            self.queued.append((status, headers or {}, body))
+
+
+@dataclass
+class LoggedRequest:
+    vendor: str
+    method: str
+    path: str
+    query: dict
+    headers: dict
+    body: Any
+    status: int = 0
+    at: float = 0.0
+
+
+class RequestLog:
+    def __init__(self, maxlen: int = 200_000):
+        self.entries: deque[LoggedRequest] = deque(maxlen=maxlen)
+        self._lock = threading.Lock()
+
+    def add(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self.entries.append(entry)
+
+    def filter(self, vendor: str | None = None, method: str | None = None, path_contains: str | None = None,
+               writes_only: bool = False) -> list[LoggedRequest]:
+        with self._lock:
+            entries = list(self.entries)
+        return [
+            e for e in entries
+            if (vendor is None or e.vendor == vendor)
+            and (method is None or e.method == method.upper())
+            and (path_contains is None or path_contains in e.path)
+            and (not writes_only or e.method in ("POST", "PUT", "PATCH", "DELETE"))
+        ]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.entries.clear()
+
+
+def redacted_headers(headers) -> dict:
+    return {k: ("***" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+class VendorSandbox:
+    """Base of one vendor simulator, mounted under ``prefix`` on the sandbox server."""
+
+    name: str = ""
+    prefix: str = ""
+    token_lifetime: float = 3600
+    rate_limit: int | None = None
+    rate_window: float = 60.0
+    # Paths (relative to the prefix) that faults and rate limits do not touch, e.g. the token endpoint.
+    unthrottled_paths: tuple[str, ...] = ()
+    # Credentials and non-secret config the sandbox accepts, for the demo tenant and tests.
+    demo_credentials: dict = {}
+    demo_config: dict = {}
+
+    def __init__(self, clock: Clock, log: RequestLog):
+        self.clock = clock
+        self.log = log
+        self.tokens = TokenIssuer(clock, self.token_lifetime, prefix=self.name)
+        self.limiter = FixedWindowLimiter(clock, self.rate_limit, self.rate_window)
+        self.faults = Faults()
+        self.api_calls = 0
+        self.url_map = Map([Rule(path, endpoint=endpoint, methods=methods) for path, methods, endpoint in self.routes()],
+                           strict_slashes=False)
+        self.reset()
+
+    # --- what each vendor defines --------------------------------------------------
+    def prefixes(self) -> tuple[str, ...]:
+        """URL prefixes this vendor answers on (some vendors have a separate auth host)."""
+        return (self.prefix,)
+
+    def routes(self) -> list[tuple[str, list[str], str]]:
+        """(rule, methods, name of the handler method)."""
+        return []
+
+    def reset(self) -> None:
+        """Drop all data and start from the seeded default."""
+
+    def rate_key(self, request: Request) -> str:
+        return request.headers.get("Authorization", "anonymous")
+
+    def rate_limited_response(self, retry_after: int) -> Response:
+        return json_response({"message": "Too many requests"}, 429, {"Retry-After": str(retry_after)})
+
+    def rate_headers(self, remaining: int, reset: float) -> dict:
+        return {}
+
+    def error_response(self, status: int, message: str) -> Response:
+        return json_response({"message": message}, status)
+
+    # --- the shared pipeline ------------------------------------------------------------
+    def handle(self, request: Request, path: str) -> Response:
+        adapter = self.url_map.bind("sandbox", path_info=path, url_scheme="http")
+        try:
+            endpoint, args = adapter.match(method=request.method)
+        except MethodNotAllowed:
+            return self.error_response(405, f"Method {request.method} not allowed on {path}")
+        except NotFound:
+            return self.error_response(404, f"No such resource: {path}")
+        except HTTPException as exc:
+            return self.error_response(exc.code or 400, exc.description or "bad request")
+
+        throttled = not any(path.startswith(p) for p in self.unthrottled_paths)
+        extra_headers: dict = {}
+        if throttled:
+            injected = self._inject_fault()
+            if injected is not None:
+                return injected
+            allowed, remaining, reset = self.limiter.hit(self.rate_key(request))
+            extra_headers = self.rate_headers(remaining, reset)
+            if not allowed:
+                response = self.rate_limited_response(max(1, int(reset + 0.999)))
+                response.headers.update(extra_headers)
+                return response
+            self.api_calls += 1
+            if self.faults.revoke_tokens_after is not None and self.api_calls > self.faults.revoke_tokens_after:
+                self.tokens.revoke_all()
+                self.faults.revoke_tokens_after = None
+
+        response = getattr(self, endpoint)(request, **args)
+        response.headers.update({k: v for k, v in extra_headers.items() if k not in response.headers})
+        if throttled and self.faults.roll(self.faults.malformed_ratio):
+            response.set_data(b'{"truncated": ')
+        return response
+
+    def _inject_fault(self) -> Response | None:
+        faults = self.faults
+        if faults.queued:
+            status, headers, body = faults.queued.popleft()
+            if body is None:
+                return self.error_response(status, "Injected fault") if status >= 400 else json_response({}, status)
+            return json_response(body, status, headers) if not isinstance(body, (bytes, str)) else Response(
+                body, status=status, headers=headers)
+        if faults.slow_seconds:
+            time.sleep(faults.slow_seconds)
+        if faults.roll(faults.timeout_ratio):
+            time.sleep(faults.timeout_seconds)
+        if faults.roll(faults.error_ratio):
+            return self.error_response(faults.error_status, "Injected server error")
+        return None
+
+    # --- helpers for vendor handlers ---------------------------------------------------
+    @staticmethod
+    def bearer(request: Request) -> str | None:
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer ":
+            return header[7:].strip()
+        return None
+
+    @staticmethod
+    def body_json(request: Request) -> Any:
+        try:
+            return json.loads(request.get_data(as_text=True) or "null")
+        except ValueError:
+            return None
+
+
+class SandboxApp:
+    """WSGI app that serves every registered vendor under its prefix, plus a control API."""
+
+    def __init__(self, vendor_classes: list[type[VendorSandbox]]):
+        self.clock = Clock()
+        self.log = RequestLog()
+        self.vendors: dict[str, VendorSandbox] = {}
+        self.by_prefix: list[tuple[str, VendorSandbox]] = []
+        for cls in vendor_classes:
+            vendor = cls(self.clock, self.log)
+            self.vendors[vendor.name] = vendor
+            for prefix in vendor.prefixes():
+                self.by_prefix.append((prefix, vendor))
+        self.by_prefix.sort(key=lambda item: -len(item[0]))
+
+    def __getitem__(self, name: str) -> VendorSandbox:
+        return self.vendors[name]
+
+    def reset(self) -> None:
+        self.log.clear()
+        self.clock.offset = 0
+        for vendor in self.vendors.values():
+            vendor.faults = Faults()
+            vendor.limiter.reset()
+            vendor.api_calls = 0
+            vendor.reset()
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/_sandbox/"):
+            return self.control(request, path[len("/_sandbox/"):])
+        for prefix, vendor in self.by_prefix:
+            if path == prefix or path.startswith(prefix + "/"):
+                entry = LoggedRequest(
+                    vendor=vendor.name, method=request.method, path=path, query=request.args.to_dict(flat=False),
+                    headers=redacted_headers(request.headers), body=_logged_body(request), at=self.clock.now())
+                try:
+                    response = vendor.handle(request, path[len(prefix):] or "/")
+                except Exception as exc:  # a sandbox bug must show up as a 500, like a vendor's would
+                    response = json_response({"message": f"sandbox error: {type(exc).__name__}: {exc}"}, 500)
+                entry.status = response.status_code
+                self.log.add(entry)
+                return response
+        return json_response({"message": f"No sandbox serves {path}",
+                              "vendors": sorted(p for p, _ in self.by_prefix)}, 404)
+
+    def control(self, request: Request, action: str) -> Response:
+        """Test/demo control: /_sandbox/reset, /_sandbox/log, /_sandbox/<vendor>/faults, …/revoke-tokens."""
+        if action == "health":
+            return json_response({"ok": True, "vendors": sorted(self.vendors)})
+        if action == "reset" and request.method == "POST":
+            self.reset()
+            return json_response({"reset": True})
+        if action == "log":
+            vendor = request.args.get("vendor")
+            return json_response([e.__dict__ for e in self.log.filter(vendor=vendor)][-1000:])
+        name, _, verb = action.partition("/")
+        vendor = self.vendors.get(name)
+        if vendor is None:
+            return json_response({"message": f"unknown vendor {name}"}, 404)
+        if verb == "faults" and request.method == "POST":
+            spec = VendorSandbox.body_json(request) or {}
+            for key in ("error_ratio", "error_status", "timeout_ratio", "slow_seconds", "malformed_ratio",
+                        "revoke_tokens_after"):
+                if key in spec:
+                    setattr(vendor.faults, key, spec[key])
+            if "fail_next" in spec:
+                vendor.faults.fail_next(**spec["fail_next"])
+            return json_response({"faults": repr(vendor.faults)})
+        if verb == "revoke-tokens" and request.method == "POST":
+            return json_response({"revoked": vendor.tokens.revoke_all()})
+        return json_response({"message": f"unknown control action {action}"}, 404)
+
+
+def _logged_body(request: Request) -> Any:
+    if request.mimetype == "application/x-www-form-urlencoded":
+        return {k: ("***" if k in SECRET_FORM_FIELDS else v) for k, v in request.form.items()}
+    text = request.get_data(as_text=True, cache=True)
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text[:2000]
+
+
+Handler = Callable[..., Response]
