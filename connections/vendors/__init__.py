@@ -1,7 +1,11 @@
 """The vendor registry: the only place that knows which vendors exist.
 
-Everything else (engine, admin, API, sandbox wiring) asks here by `kind`.
+Each vendor is a package ``connections/vendors/<kind>/`` whose ``__init__`` defines
+``VENDOR``. Everything else (engine, admin, API, sandbox wiring) asks here by kind.
 """
+import importlib
+import pkgutil
+
 from connections.vendors.base import Vendor
 from connections.vendors.errors import VendorConfigurationError
 
@@ -30,11 +34,11 @@ def vendor_choices() -> list[tuple[str, str]]:
     return [(v.kind, v.label) for v in all_vendors()]
 
 
-def _load():
-    from connections.vendors import visma
+def _discover() -> None:
+    for info in pkgutil.iter_modules(__path__):
+        if info.ispkg:
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            register(module.VENDOR)
 
-    for module in (visma,):
-        register(module.VENDOR)
 
-
-_load()
+_discover()

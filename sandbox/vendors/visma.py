@@ -123,3 +123,4 @@ class VismaSandbox(VendorSandbox):
         window = rows[start:start + page_size]
         meta = {"totalCount": len(rows), "maxPageSize": max_size}
         return json_response([{**row, "metadata": meta} for row in window])
+SANDBOX = VismaSandbox
