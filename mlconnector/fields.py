@@ -79,6 +79,10 @@ class EncryptedMixin:
             return None
         return Ciphertext(value)
 
+    def pre_save(self, model_instance, add):
+        # Read the stored value without the descriptor, so an untouched token is saved as is.
+        return model_instance.__dict__.get(self.attname)
+
     def get_prep_value(self, value):
         if value is None:
             return None

@@ -6,6 +6,7 @@ run with nothing installed. Production sets ``DJANGO_ENV=production`` plus
 ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL`` (Redis), ``SECRET_KEY`` and
 ``FIELD_ENCRYPTION_KEYS``; it refuses to start without the last two.
 """
+import os
 from pathlib import Path
 
 import environ
@@ -88,8 +89,9 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file (not :memory:) test database, so a real worker process can see what a test wrote.
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
+    # A file (not :memory:) test database, so a real worker process can see what a test wrote;
+    # one per test process so parallel runs do not share it.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -116,6 +118,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -323,6 +323,10 @@ class SandboxApp:
         self.clock.offset = 0
         for vendor in self.vendors.values():
             vendor.faults = Faults()
+            # Tests tune these; a reset puts every vendor back to its documented defaults.
+            vendor.tokens.lifetime = type(vendor).token_lifetime
+            vendor.limiter.limit = type(vendor).rate_limit
+            vendor.limiter.window = type(vendor).rate_window
             vendor.limiter.reset()
             vendor.api_calls = 0
             vendor.reset()

@@ -22,3 +22,38 @@ def sandbox_connection_fields(kind: str, sandbox_url: str) -> dict:
         "credentials": dict(cls.demo_credentials),
         "config": {**vendor.sandbox_config(sandbox_url), **cls.demo_config},
     }
+
+
+DEMO_TENANT_SLUG = "demo"
+DEMO_USERNAME = "demo"
+
+
+def demo_tenant_setup(*, sandbox_url: str, password: str):
+    """Create (or refresh) the demo tenant, its owner and one sandbox connection per vendor."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from connections.models import Connection, Membership, Tenant
+    from connections.services import connection_create, connection_update
+    from connections.vendors import all_vendors
+
+    with transaction.atomic():
+        tenant, _ = Tenant.objects.get_or_create(slug=DEMO_TENANT_SLUG, defaults={"name": "Demo Company AS"})
+        user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME,
+                                                         defaults={"email": "demo@example.com"})
+        user.set_password(password)
+        user.is_staff = user.is_superuser = True  # the demo user may also look at the operators' site
+        user.save()
+        Membership.objects.update_or_create(user=user, tenant=tenant, defaults={"role": Membership.Role.OWNER})
+        connections = {}
+        for vendor in all_vendors():
+            fields = sandbox_connection_fields(vendor.kind, sandbox_url)
+            name = f"{vendor.label} (sandbox)"
+            existing = Connection.objects.filter(tenant=tenant, name=name).first()
+            if existing:
+                connections[vendor.kind] = connection_update(
+                    connection=existing, base_url=fields["base_url"], credentials=fields["credentials"],
+                    config=fields["config"])
+            else:
+                connections[vendor.kind] = connection_create(tenant=tenant, name=name, **fields)
+    return tenant, user, connections

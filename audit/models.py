@@ -1,0 +1,53 @@
+from django.db import models
+
+from connections.models import Tenant
+
+
+class AuditRecord(models.Model):
+    """What happened to one record in one run. Append-only: the database refuses UPDATE and DELETE."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Create"
+        UPDATE = "update", "Update"
+        SKIP = "skip", "Skip (unchanged)"
+        HOLD = "hold", "Hold (mapping missing)"
+        RELEASE = "release", "Release (mapping now exists)"
+        FAIL = "fail", "Fail"
+        QUARANTINE = "quarantine", "Quarantine (bad input)"
+        REPLAY = "replay", "Replay"
+        CONNECTION_TEST = "connection_test", "Connection test"
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "OK"
+        HELD = "held", "Held"
+        FAILED = "failed", "Failed"
+        DRY_RUN = "dry_run", "Dry run (not written)"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="audit_records")
+    # DO_NOTHING without a database constraint: deleting an integration or run must not
+    # rewrite history (the append-only trigger would refuse it anyway); the id stays as a reference.
+    integration = models.ForeignKey("syncs.Integration", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                    related_name="audit_records", db_constraint=False)
+    run = models.ForeignKey("syncs.SyncRun", null=True, blank=True, on_delete=models.DO_NOTHING,
+                            related_name="audit_records", db_constraint=False)
+    stream = models.CharField(max_length=60, blank=True)
+    source_ref = models.CharField(max_length=200, blank=True, db_index=True)
+    target_ref = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.TextField(blank=True)
+    mapping_used = models.JSONField(default=dict, blank=True)
+    payload_digest = models.CharField(max_length=64, blank=True)
+    payload = models.JSONField(default=dict, blank=True, help_text="Redacted copy of what was read/written.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["tenant", "integration", "-created_at"]),
+            models.Index(fields=["run", "outcome"]),
+            models.Index(fields=["integration", "stream", "source_ref"]),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.stream}:{self.source_ref} → {self.outcome}"

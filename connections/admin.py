@@ -1,0 +1,128 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from connections.admin_mixins import TenantScopedAdmin
+from connections.forms import config_field_names, connection_form_for, credential_field_names
+from connections.models import Connection, Membership, Tenant
+from connections.services import connection_create, connection_test, connection_update
+from connections.vendors import all_vendors, get_vendor
+from connections.vendors.errors import VendorConfigurationError
+from mlconnector.sites import customer_site, ops_site
+
+
+class TenantAdmin(TenantScopedAdmin):
+    tenant_path = "pk"
+    list_display = ("name", "slug", "is_active", "created_at")
+    search_fields = ("name", "slug")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug", "is_active", "created_at") if self.scoped else ("created_at",)
+
+    def has_add_permission(self, request):
+        # Customers get tenants by signing up; operators may create them.
+        return False if self.scoped else super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False if self.scoped else super().has_delete_permission(request, obj)
+
+
+class MembershipAdmin(TenantScopedAdmin):
+    list_display = ("user", "tenant", "role", "created_at")
+    list_filter = ("role",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # On the customer site the user is fixed: choosing from all users would leak other tenants' people.
+        return ("user", "tenant", "created_at") if self.scoped else ("created_at",)
+
+    def has_add_permission(self, request):
+        return False if self.scoped else super().has_add_permission(request)
+
+
+class ConnectionAdmin(TenantScopedAdmin):
+    list_display = ("name", "tenant", "vendor_label", "status", "last_tested_at")
+    list_filter = ("kind", "status")
+    search_fields = ("name",)
+    readonly_fields = ("vendor_label", "status", "last_tested_at", "last_error")
+    actions = ["test_connections"]
+
+    @admin.display(description="Vendor")
+    def vendor_label(self, obj):
+        try:
+            return get_vendor(obj.kind).label
+        except VendorConfigurationError:
+            return obj.kind
+
+    def vendor_for(self, request, obj=None):
+        kind = obj.kind if obj is not None else request.GET.get("kind", "")
+        try:
+            return get_vendor(kind)
+        except VendorConfigurationError:
+            raise Http404(f"Unknown vendor {kind!r}") from None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = connection_form_for(self.vendor_for(request, obj))
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        vendor = self.vendor_for(request, obj)
+        return [
+            (None, {"fields": ["tenant", "name", "vendor_label", "base_url"]}),
+            ("Credentials", {"fields": credential_field_names(vendor),
+                             "description": "Secrets are stored encrypted and are never displayed."}),
+            ("Settings", {"fields": config_field_names(vendor)}),
+            ("Status", {"fields": ["status", "last_tested_at", "last_error"]}),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if "kind" not in request.GET:
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                       "vendors": all_vendors(), "title": "Choose the system to connect"}
+            return TemplateResponse(request, "admin/connections/connection/choose_vendor.html", context)
+        return super().add_view(request, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            connection_update(connection=obj, name=form.cleaned_data["name"], base_url=form.cleaned_data["base_url"],
+                              credentials=form.credentials(), config=form.config())
+        else:
+            created = connection_create(tenant=form.cleaned_data["tenant"], kind=form.vendor.kind,
+                                        name=form.cleaned_data["name"], base_url=form.cleaned_data["base_url"],
+                                        credentials=form.credentials(), config=form.config())
+            obj.pk = created.pk
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path("<path:object_id>/test/", self.admin_site.admin_view(self.test_view), name="%s_%s_test" % info),
+        ] + super().get_urls()
+
+    def test_view(self, request, object_id):
+        connection = self.get_object(request, object_id)
+        if connection is None:
+            raise Http404("No such connection")
+        if request.method != "POST" or not self.has_change_permission(request, connection):
+            raise PermissionDenied
+        self._report(request, connection, connection_test(connection=connection))
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:%s_%s_change" % info, args=[connection.pk]))
+
+    @admin.action(description="Test connection")
+    def test_connections(self, request, queryset):
+        for connection in queryset:
+            if self.has_change_permission(request, connection):
+                self._report(request, connection, connection_test(connection=connection))
+
+    def _report(self, request, connection, result):
+        level = messages.SUCCESS if result.ok else messages.ERROR
+        self.message_user(request, f"{connection.name}: {result.message}", level)
+
+
+for site in (customer_site, ops_site):
+    site.register(Tenant, TenantAdmin)
+    site.register(Membership, MembershipAdmin)
+    site.register(Connection, ConnectionAdmin)

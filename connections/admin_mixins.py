@@ -1,0 +1,82 @@
+"""Tenant scoping for every ModelAdmin on the customer site."""
+from __future__ import annotations
+
+from django.contrib import admin
+
+from connections.models import Tenant
+from connections.selectors import tenant_ids_for_user
+
+
+class TenantScopedAdmin(admin.ModelAdmin):
+    """Limits querysets, choices and permissions to the user's tenants on the customer site.
+
+    Owners and admins manage; viewers read. On the ops site Django's staff permissions apply.
+    """
+
+    tenant_path = "tenant"  # lookup from the model to its Tenant
+
+    @property
+    def scoped(self) -> bool:
+        return getattr(self.admin_site, "tenant_scoped", False)
+
+    def tenant_ids(self, request, *, managing: bool = False) -> list[int]:
+        attr = "_tenant_ids_managing" if managing else "_tenant_ids"
+        if not hasattr(request, attr):
+            setattr(request, attr, tenant_ids_for_user(user=request.user, managing=managing))
+        return getattr(request, attr)
+
+    def object_tenant_id(self, obj) -> int | None:
+        if isinstance(obj, Tenant):
+            return obj.pk
+        target = obj
+        for part in self.tenant_path.split("__"):
+            target = getattr(target, part, None)
+        return target.pk if isinstance(target, Tenant) else None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not self.scoped:
+            return queryset
+        return queryset.filter(**{f"{self.tenant_path}__in": self.tenant_ids(request)})
+
+    def _may(self, request, obj, *, managing: bool) -> bool:
+        ids = self.tenant_ids(request, managing=managing)
+        return bool(ids) and (obj is None or self.object_tenant_id(obj) in ids)
+
+    def has_module_permission(self, request):
+        return bool(self.tenant_ids(request)) if self.scoped else super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, obj, managing=False) if self.scoped else super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self._may(request, None, managing=True) if self.scoped else super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, obj, managing=True) if self.scoped else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, obj, managing=True) if self.scoped else super().has_delete_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if self.scoped:
+            managing = self.tenant_ids(request, managing=True)
+            related = db_field.related_model
+            if related is Tenant:
+                kwargs["queryset"] = Tenant.objects.filter(pk__in=managing)
+            elif any(f.name == "tenant" for f in related._meta.fields):
+                kwargs["queryset"] = related._default_manager.filter(tenant__in=managing)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyTenantScopedAdmin(TenantScopedAdmin):
+    """For records nobody edits by hand (runs, audit): view only, on both sites."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,67 @@
+"""The connection form: one explicit field per vendor credential, secrets write-only."""
+from __future__ import annotations
+
+from django import forms
+
+from connections.models import Connection
+from connections.vendors.base import Vendor
+
+SECRET_HELP = "Stored encrypted and never shown again. Leave blank to keep the current value."
+
+
+class ConnectionForm(forms.ModelForm):
+    vendor: Vendor  # set by connection_form_for()
+    base_url = forms.URLField(assume_scheme="https", max_length=500,
+                              help_text="API base URL; point it at a sandbox to test.")
+
+    class Meta:
+        model = Connection
+        fields = ("tenant", "name", "base_url")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.stored_credentials()
+        for spec in self.vendor.credential_fields:
+            field = self.fields[f"cred_{spec.name}"]
+            if spec.secret:
+                field.required = not stored.get(spec.name)
+                if stored.get(spec.name):
+                    field.widget.attrs["placeholder"] = "•••••••• (stored)"
+            else:
+                field.initial = stored.get(spec.name, "")
+        config = self.instance.config or {}
+        for spec in self.vendor.config_fields:
+            self.fields[f"cfg_{spec.name}"].initial = config.get(spec.name, spec.default)
+        if not self.instance.pk:
+            self.fields["base_url"].initial = self.vendor.default_base_url
+
+    def stored_credentials(self) -> dict:
+        if not self.instance.pk:
+            return {}
+        return self.instance.credentials or {}
+
+    def credentials(self) -> dict:
+        return {spec.name: self.cleaned_data.get(f"cred_{spec.name}", "") for spec in self.vendor.credential_fields}
+
+    def config(self) -> dict:
+        return {spec.name: self.cleaned_data.get(f"cfg_{spec.name}", "") for spec in self.vendor.config_fields}
+
+
+def connection_form_for(vendor: Vendor) -> type[ConnectionForm]:
+    fields: dict[str, forms.Field] = {}
+    for spec in vendor.credential_fields:
+        widget = forms.PasswordInput(render_value=False) if spec.secret else forms.TextInput
+        fields[f"cred_{spec.name}"] = forms.CharField(
+            label=spec.label, required=False, widget=widget,
+            help_text=" ".join(filter(None, [spec.help, SECRET_HELP if spec.secret else ""])))
+    for spec in vendor.config_fields:
+        fields[f"cfg_{spec.name}"] = forms.CharField(label=spec.label, required=spec.required, help_text=spec.help)
+    return type(f"{vendor.kind.title()}ConnectionForm", (ConnectionForm,), {**fields, "vendor": vendor})
+
+
+def credential_field_names(vendor: Vendor) -> list[str]:
+    return [f"cred_{spec.name}" for spec in vendor.credential_fields]
+
+
+def config_field_names(vendor: Vendor) -> list[str]:
+    return [f"cfg_{spec.name}" for spec in vendor.config_fields]

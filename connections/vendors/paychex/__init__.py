@@ -1,0 +1,28 @@
+from connections.vendors.base import ConfigField, CredentialField, Vendor
+from connections.vendors.paychex.client import PaychexClient
+
+VENDOR = Vendor(
+    kind="paychex",
+    label="Paychex Flex",
+    client_class=PaychexClient,
+    default_base_url="https://api.paychex.com",
+    credential_fields=(
+        CredentialField("client_id", "API key", secret=False,
+                        help="The application's API key from developer.paychex.com (sent as client_id)."),
+        CredentialField("client_secret", "API secret", help="The secret issued with the API key."),
+    ),
+    config_fields=(
+        # Paychex issues tokens on the API host itself (CONTRACT §2), so by default the
+        # client derives the token URL from the base URL: one setting to change, and the
+        # token always comes from the host that will accept it.
+        ConfigField("token_url", "Token URL",
+                    help="Leave blank to use <base URL>/auth/oauth/v2/token, e.g. "
+                         "https://api.paychex.com/auth/oauth/v2/token."),
+        ConfigField("company_id", "Company ID",
+                    help="Paychex companyId (e.g. 99Z5V9BTI8J2FCGESC05), not the 8-digit client number. "
+                         "Leave blank to list every company linked to the application."),
+    ),
+    sandbox_prefix="/paychex",
+    # No separate auth host to redirect: the token URL follows the (sandbox) base URL.
+    sandbox_config=lambda url: {},
+)

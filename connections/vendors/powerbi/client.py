@@ -1,0 +1,165 @@
+"""Microsoft Power BI REST API client (api.powerbi.com, Entra ID client-credentials tokens).
+
+Follows ../shared/specs/powerbi/CONTRACT.md: a service principal gets a token from
+Microsoft Entra ID (§1) and calls the group-scoped ``/v1.0/myorg/groups/{groupId}/…``
+endpoints (§2–3); errors come in the ``{"error": {"code", "message", "details"}}``
+envelope (§6).
+"""
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+import requests
+
+from connections.vendors.base import BaseClient
+from connections.vendors.errors import (
+    VendorAuthError,
+    VendorConfigurationError,
+    VendorNotFound,
+    VendorPermissionError,
+)
+from connections.vendors.tokens import Token
+
+DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+# Must be "<resource>/.default", one resource only (CONTRACT §1, AADSTS70011 otherwise).
+DEFAULT_SCOPE = "https://analysis.windows.net/powerbi/api/.default"
+
+SERVICE_PRINCIPAL_SETTING = "Service principals can use Power BI APIs"
+WORKSPACE_ACCESS_ADVICE = (
+    "Add the service principal (the app registration) to the workspace as Member or Contributor "
+    "(workspace → Manage access), and ask the Power BI admin to enable "
+    f"'{SERVICE_PRINCIPAL_SETTING}' for it (Admin portal → Tenant settings → Developer settings)."
+)
+
+
+def datasets_path(group_id: str) -> str:
+    """Datasets_GetDatasetsInGroup (CONTRACT §3), relative to https://api.powerbi.com."""
+    return f"v1.0/myorg/groups/{group_id}/datasets"
+
+
+class PowerBIClient(BaseClient):
+    vendor_label = "Power BI"
+    required_credentials = ("tenant_id", "client_id", "client_secret")
+    token_hint = ("Check the directory (tenant) ID, the application (client) ID, and that the client secret is "
+                  "the secret's Value from Entra ID → App registrations → Certificates & secrets (not its Secret ID) "
+                  "and has not expired.")
+    hints = {
+        401: (f"Power BI refused the service principal's token. Ask the Power BI admin to enable "
+              f"'{SERVICE_PRINCIPAL_SETTING}' for this app (Admin portal → Tenant settings → Developer settings), "
+              "and check that the scope is https://analysis.windows.net/powerbi/api/.default."),
+        403: WORKSPACE_ACCESS_ADVICE,
+        404: ("The workspace, dataset or table does not exist or is not visible to this service principal; "
+              "table names are case-sensitive."),
+        429: "Power BI's quota for this dataset or principal is used up; the sync waits as asked and continues.",
+    }
+
+    # --- authentication (CONTRACT §1) -----------------------------------------------
+    def token_url(self) -> str:
+        # The tenant is a path segment of the Entra endpoint, not a form field.
+        tenant = quote(str(self.credentials["tenant_id"]).strip(), safe="")
+        return self.config.get("token_url", DEFAULT_TOKEN_URL).replace("{tenant}", tenant)
+
+    def fetch_token(self) -> Token:
+        # Client credentials have no refresh token: when the token expires, ask again (CONTRACT §1).
+        body = self.post_token_form(self.token_url(), {
+            "grant_type": "client_credentials",
+            "client_id": self.credentials["client_id"],
+            "client_secret": self.credentials["client_secret"],
+            "scope": self.config.get("scope") or DEFAULT_SCOPE,
+        })
+        return Token.from_oauth(body)
+
+    def auth_headers(self, token):
+        headers = super().auth_headers(token)
+        headers["Accept"] = "application/json"
+        return headers
+
+    def request(self, method: str, path: str, *, authenticated: bool = True, **kwargs) -> requests.Response:
+        try:
+            return super().request(method, path, authenticated=authenticated, **kwargs)
+        except VendorPermissionError as error:
+            # The contract expects 401 for an expired token (§6), but Power BI has been seen answering
+            # 403 {"error":{"code":"TokenExpired"}} instead; that is still "get a new token", not a
+            # missing permission, so renew once more before giving up.
+            if not (authenticated and error.vendor_message.startswith("TokenExpired")):
+                raise
+            self.invalidate_token()
+            return super().request(method, path, authenticated=authenticated, **kwargs)
+
+    def vendor_message(self, response: requests.Response) -> str:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            error = body.get("error")
+            if isinstance(error, dict):
+                return power_bi_error_text(error)
+            if isinstance(error, str):
+                return entra_error_text(error, body.get("error_description"))
+        if not (response.text or "").strip():
+            # 401s usually come with an empty body; the reason, if any, is in WWW-Authenticate (§6).
+            return response.headers.get("WWW-Authenticate", "")[:300]
+        return super().vendor_message(response)
+
+    # --- the connection check ---------------------------------------------------------
+    def workspace_id(self) -> str:
+        group_id = str(self.config.get("group_id") or "").strip()
+        if not group_id:
+            raise VendorConfigurationError(
+                "Power BI connection has no workspace ID. Copy the GUID after /groups/ in the workspace URL; "
+                "service principals cannot use My workspace.", vendor=self.vendor_label)
+        try:
+            uuid.UUID(group_id)
+        except ValueError:
+            raise VendorConfigurationError(
+                f"Power BI workspace ID {group_id!r} is not a GUID. Copy it from the workspace URL "
+                "(app.powerbi.com/groups/<workspace ID>/…).", vendor=self.vendor_label) from None
+        return group_id
+
+    def check_connection(self) -> str:
+        group_id = self.workspace_id()
+        self.token()
+        try:
+            body = self.get_json(datasets_path(group_id))
+        except VendorPermissionError as error:
+            raise VendorPermissionError(
+                f"Power BI issued a token, but service principal {self.credentials['client_id']} may not read "
+                f"workspace {group_id} (or the workspace ID is wrong). {WORKSPACE_ACCESS_ADVICE}",
+                vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message) from None
+        except VendorAuthError as error:
+            raise VendorAuthError(
+                "Power BI issued a token but refuses it on the API: service principals are not allowed to use "
+                f"the Power BI APIs in this tenant. Ask the Power BI admin to enable '{SERVICE_PRINCIPAL_SETTING}' "
+                "(Admin portal → Tenant settings → Developer settings) for this app or a security group it is in.",
+                vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message) from None
+        except VendorNotFound as error:
+            raise VendorNotFound(
+                f"Power BI has no workspace {group_id} visible to this service principal. Check the workspace ID; "
+                f"{WORKSPACE_ACCESS_ADVICE}", vendor=self.vendor_label, status=error.status,
+                vendor_message=error.vendor_message) from None
+        datasets = body.get("value", []) if isinstance(body, dict) else []
+        # Push datasets are the ones that accept rows (addRowsAPIEnabled, CONTRACT §3).
+        push = sum(1 for dataset in datasets if dataset.get("addRowsAPIEnabled"))
+        noun = "dataset" if len(datasets) == 1 else "datasets"
+        return (f"Connected to Power BI workspace {group_id} as app {self.credentials['client_id']}: "
+                f"{len(datasets)} {noun} visible, {push} of them push datasets.")
+
+
+def power_bi_error_text(error: dict) -> str:
+    """'Code: message (detail; detail)' from the Power BI envelope; its top message alone is often just
+    'Bad Request' and the useful part is in details[] (CONTRACT §6)."""
+    code = error.get("code") or ""
+    message = error.get("message") or ""
+    text = f"{code}: {message}" if code and message else (code or message)
+    details = [d.get("message") for d in error.get("details") or [] if isinstance(d, dict) and d.get("message")]
+    if details:
+        text += f" ({'; '.join(details[:3])})"
+    return text[:500]
+
+
+def entra_error_text(error: str, description: object) -> str:
+    """'invalid_client: AADSTS7000215: …' without the Trace ID / Correlation ID / Timestamp lines Entra appends."""
+    first_line = str(description or "").splitlines()[0].strip() if description else ""
+    return f"{error}: {first_line}"[:500] if first_line else error

@@ -1,0 +1,18 @@
+from connections.vendors.base import CredentialField, Vendor
+from connections.vendors.rippling.client import RipplingClient
+
+# The REST API (CONTRACT §2-3), not the legacy Platform API at api.rippling.com/platform/api.
+# Customer API keys need no token endpoint (CONTRACT §1), so there is no auth host to configure
+# and nothing for `sandbox_config` to redirect.
+VENDOR = Vendor(
+    kind="rippling",
+    label="Rippling",
+    client_class=RipplingClient,
+    default_base_url="https://rest.ripplingapis.com",
+    credential_fields=(
+        CredentialField("api_key", "API key", help=(
+            "Created by a Rippling admin under Company Settings → API Access, with the read scopes of the data "
+            "to sync (at least workers.read).")),
+    ),
+    sandbox_prefix="/rippling",
+)

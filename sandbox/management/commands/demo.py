@@ -1,0 +1,115 @@
+"""`make demo`: a demo tenant syncing against the local sandboxes, with a real worker, beat and web server."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from connections.models import Connection
+from connections.tasks import connection_test_task
+from sandbox.demo import demo_tenant_setup
+from mlconnector.devkeys import dev_secret
+
+
+class Command(BaseCommand):
+    help = "Run the demo: sandboxes, worker, beat and web server, a demo tenant, and a summary of what moved."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--sandbox-port", type=int, default=8100)
+        parser.add_argument("--web-port", type=int, default=8000)
+        parser.add_argument("--exit", action="store_true", help="Stop everything after the summary.")
+
+    def handle(self, *args, sandbox_port, web_port, exit, **options):
+        self.processes: list[tuple[str, subprocess.Popen]] = []
+        self.log_dir = Path(settings.VAR_DIR) / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        try:
+            self.start("sandbox", [sys.executable, "manage.py", "sandbox", "--port", str(sandbox_port)])
+            self.wait_http(f"{sandbox_url}/_sandbox/health", "sandbox")
+            self.start("worker", [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo",
+                                  "-l", "INFO", "--without-gossip", "--without-mingle"])
+            self.start("beat", [sys.executable, "-m", "celery", "-A", "mlconnector", "beat", "-l", "INFO",
+                                "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
+                                "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule")])
+            self.start("web", [sys.executable, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"])
+
+            password = dev_secret(Path(settings.VAR_DIR), "demo_password")
+            tenant, user, connections = demo_tenant_setup(sandbox_url=sandbox_url, password=password)
+            self.stdout.write(self.style.MIGRATE_HEADING(f"Demo tenant: {tenant.name}"))
+            self.test_connections(connections)
+            self.wait_http(f"http://127.0.0.1:{web_port}/admin/login/", "web server")
+            self.stdout.write(self.style.MIGRATE_HEADING("Admin"))
+            self.stdout.write(f"  Customer admin: http://127.0.0.1:{web_port}/admin/  (user {user.username!r}, "
+                              f"password {password!r})")
+            self.stdout.write(f"  Operators:      http://127.0.0.1:{web_port}/ops/")
+            self.stdout.write(f"  Sandboxes:      {sandbox_url}   logs: {self.log_dir}")
+            if exit:
+                return
+            self.stdout.write("Running; press Ctrl-C to stop.")
+            while all(p.poll() is None for _, p in self.processes):
+                time.sleep(1)
+            dead = [name for name, p in self.processes if p.poll() is not None]
+            raise CommandError(f"{', '.join(dead)} stopped; see {self.log_dir}")
+        except KeyboardInterrupt:
+            self.stdout.write("Stopping…")
+        finally:
+            self.stop_all()
+
+    def start(self, name: str, command: list[str]) -> None:
+        log = open(self.log_dir / f"{name}.log", "w")
+        process = subprocess.Popen(command, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+        self.processes.append((name, process))
+
+    def stop_all(self) -> None:
+        for _, process in reversed(self.processes):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for _, process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def wait_http(self, url: str, what: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url, timeout=2).status_code < 500:
+                    return
+            except requests.ConnectionError:
+                pass
+            for name, process in self.processes:
+                if process.poll() is not None:
+                    raise CommandError(f"{name} exited; see {self.log_dir / (name + '.log')}")
+            time.sleep(0.3)
+        raise CommandError(f"{what} did not come up at {url} within {timeout:.0f}s")
+
+    def test_connections(self, connections: dict[str, Connection]) -> None:
+        """Test every connection through the worker, as the admin's button does."""
+        for connection in connections.values():
+            connection_test_task.delay(connection.pk)
+        pending = {c.pk for c in connections.values()}
+        deadline = time.monotonic() + 120
+        while pending and time.monotonic() < deadline:
+            done = Connection.objects.filter(pk__in=pending).exclude(status=Connection.Status.UNTESTED)
+            pending -= set(done.values_list("pk", flat=True))
+            time.sleep(0.3)
+        self.stdout.write(self.style.MIGRATE_HEADING("Connections (tested by the Celery worker)"))
+        for connection in Connection.objects.filter(pk__in=[c.pk for c in connections.values()]).order_by("name"):
+            if connection.status == Connection.Status.OK:
+                mark, detail = self.style.SUCCESS("ok    "), ""
+            elif connection.status == Connection.Status.FAILED:
+                mark, detail = self.style.ERROR("FAILED"), f" — {connection.last_error}"
+            else:
+                mark, detail = self.style.WARNING("…     "), " — the worker did not answer in time"
+            self.stdout.write(f"  {mark} {connection.name}{detail}")

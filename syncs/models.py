@@ -1,0 +1,205 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django_celery_beat.models import PeriodicTask
+
+from connections.models import Connection, Tenant
+from mlconnector.fields import EncryptedJSONField
+from syncs.flows import flow_choices
+
+
+class Integration(models.Model):
+    """One source → destination sync for one tenant, run on its own schedule."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="integrations")
+    name = models.CharField(max_length=200)
+    flow_kind = models.CharField(max_length=40, choices=flow_choices())
+    source = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="integrations_as_source")
+    destination = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="integrations_as_destination")
+    streams = models.JSONField(default=list, blank=True, help_text="Streams to sync; empty means all of the flow's.")
+    every_minutes = models.PositiveIntegerField(null=True, blank=True, help_text="Run every N minutes…")
+    cron = models.CharField(max_length=100, blank=True, help_text="…or on a crontab, e.g. '0 6 * * 1-5' (UTC).")
+    enabled = models.BooleanField(default=False)
+    options = models.JSONField(default=dict, blank=True)
+    # Owned by the schedules service (syncs/schedules.py); never edited directly.
+    periodic_task = models.OneToOneField(PeriodicTask, null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="integration", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["tenant", "name"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="integration_unique_name_per_tenant")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.every_minutes and self.cron:
+            raise ValidationError("Choose either a run interval or a crontab, not both.")
+        for role in ("source", "destination"):
+            connection = getattr(self, role, None) if getattr(self, f"{role}_id") else None
+            if connection is not None and self.tenant_id and connection.tenant_id != self.tenant_id:
+                raise ValidationError({role: "The connection belongs to another tenant."})
+
+
+class SyncRun(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Succeeded with held or failed records"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (already running)"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Manual"
+        WEBHOOK = "webhook", "Webhook"
+        REPLAY = "replay", "Replay"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="sync_runs")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
+    dry_run = models.BooleanField(default=False)
+    read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    http_calls = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at"]
+        indexes = [models.Index(fields=["integration", "-queued_at"])]
+
+    def __str__(self):
+        return f"Run {self.pk} of {self.integration} ({self.status})"
+
+
+class Cursor(models.Model):
+    """Where a stream's next fetch starts; checkpointed after every page."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="cursors")
+    stream = models.CharField(max_length=60)
+    value = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration", "stream"], name="cursor_unique_stream")]
+
+    def __str__(self):
+        return f"{self.integration_id}/{self.stream}: {self.value}"
+
+
+class IdMap(models.Model):
+    """Source id → target id, with the hash of what was last written: every write is an upsert."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="id_maps")
+    stream = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=200)
+    target_id = models.CharField(max_length=200)
+    content_hash = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration", "stream", "source_id"],
+                                               name="idmap_unique_source")]
+        indexes = [models.Index(fields=["integration", "stream", "target_id"])]
+
+    def __str__(self):
+        return f"{self.stream}:{self.source_id} → {self.target_id}"
+
+
+class ValueMapping(models.Model):
+    """One value translation, e.g. department 'Engineering' → cost center '200'."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="value_mappings")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="value_mappings")
+    map_name = models.CharField(max_length=60, help_text="Which translation, e.g. 'department_to_cost_center'.")
+    source_value = models.CharField(max_length=200)
+    target_value = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["map_name", "source_value"]
+        constraints = [models.UniqueConstraint(fields=["integration", "map_name", "source_value"],
+                                               name="valuemapping_unique_source")]
+
+    def __str__(self):
+        return f"{self.map_name}: {self.source_value} → {self.target_value}"
+
+
+class FieldMapping(models.Model):
+    """A customer override of where one target field comes from (flows have defaults in code)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="field_mappings")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="field_mappings")
+    stream = models.CharField(max_length=60)
+    target_field = models.CharField(max_length=200, help_text="Dotted path in the record written.")
+    source_field = models.CharField(max_length=200, blank=True, help_text="Dotted path in the source record.")
+    value_map = models.CharField(max_length=60, blank=True, help_text="Translate through this value mapping.")
+    default = models.CharField(max_length=200, blank=True, help_text="Used when the source field is empty.")
+
+    class Meta:
+        ordering = ["stream", "target_field"]
+        constraints = [models.UniqueConstraint(fields=["integration", "stream", "target_field"],
+                                               name="fieldmapping_unique_target")]
+
+    def __str__(self):
+        return f"{self.stream}.{self.target_field} ← {self.source_field or self.default!r}"
+
+
+class PendingRecord(models.Model):
+    """A record that was not written: held for a missing mapping, failed, or quarantined as bad input.
+
+    The source payload is kept (encrypted: it is HR/finance data) so it can be released or
+    replayed without re-reading the source, whose cursor has moved on.
+    """
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held: mapping missing"
+        FAILED = "failed", "Failed at the destination"
+        QUARANTINED = "quarantined", "Quarantined: bad input"
+        RESOLVED = "resolved", "Resolved"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="pending_records")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="pending_records")
+    stream = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    missing_key = models.CharField(max_length=300, blank=True, db_index=True,
+                                   help_text="map_name:source_value of the missing mapping.")
+    reason = models.TextField(blank=True)
+    payload = EncryptedJSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [models.UniqueConstraint(fields=["integration", "stream", "source_id"],
+                                               name="pendingrecord_unique_source")]
+        indexes = [models.Index(fields=["integration", "status"])]
+
+    def __str__(self):
+        return f"{self.stream}:{self.source_id} ({self.status})"
+
+
+class IntegrationLock(models.Model):
+    """A lease so one integration never runs twice at once, across every worker.
+
+    A database lease (not a Redis lock) because it works the same on the embedded default
+    (SQLite, no Redis) and on PostgreSQL; the TTL frees it if a worker dies.
+    """
+
+    integration = models.OneToOneField(Integration, on_delete=models.CASCADE, primary_key=True,
+                                       related_name="lock")
+    owner = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()

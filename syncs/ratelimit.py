@@ -1,0 +1,74 @@
+"""A rate limiter shared by every worker, per vendor account.
+
+Two things are shared: the vendor's own quota, when a client declares one (`rate_limits`),
+enforced with pyrate-limiter on a Redis bucket (production) or a file-locked SQLite bucket
+(the embedded default); and a "blocked until" mark set after a 429, so once one worker is
+told to wait, all of them wait Retry-After seconds instead of hammering the vendor.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from pyrate_limiter import Duration, Limiter, Rate, RedisBucket, SQLiteBucket
+
+from connections.vendors.errors import VendorRateLimited
+
+_limiters: dict[str, Limiter] = {}
+_lock = threading.Lock()
+
+
+def _limiter(key: str, rates: tuple[tuple[int, float], ...]) -> Limiter:
+    with _lock:
+        if key not in _limiters:
+            pyrate_rates = [Rate(limit, int(seconds * Duration.SECOND)) for limit, seconds in rates]
+            if settings.REDIS_URL:
+                from redis import Redis
+
+                bucket = RedisBucket.init(pyrate_rates, Redis.from_url(settings.REDIS_URL), f"ratelimit:{key}")
+            else:
+                path = Path(settings.VAR_DIR) / "ratelimit.sqlite"
+                bucket = SQLiteBucket.init_from_file(pyrate_rates, table=f"rl_{abs(hash(key))}", db_path=str(path),
+                                                     use_file_lock=True)
+            _limiters[key] = Limiter(bucket)
+        return _limiters[key]
+
+
+class SharedRateLimiter:
+    """Implements the base client's limiter interface: `acquire()` and `backoff(seconds)`."""
+
+    def __init__(self, key: str, rates: tuple[tuple[int, float], ...] = (), max_wait: float = 30.0,
+                 sleep=time.sleep):
+        self.key = key
+        self.rates = rates
+        self.max_wait = max_wait
+        self.sleep = sleep
+
+    @property
+    def _block_key(self) -> str:
+        return f"ratelimit-block:{self.key}"
+
+    def acquire(self) -> None:
+        blocked_until = cache.get(self._block_key)
+        if blocked_until:
+            wait = blocked_until - time.time()
+            if wait > self.max_wait:
+                raise VendorRateLimited(
+                    f"The vendor asked us to wait {wait:.0f}s more before calling again; the sync resumes then.",
+                    retry_after=wait)
+            if wait > 0:
+                self.sleep(wait)
+        if self.rates:
+            acquired = _limiter(self.key, self.rates).try_acquire(self.key, blocking=True, timeout=self.max_wait)
+            if not acquired:
+                raise VendorRateLimited("Our own request budget for this vendor account is used up; "
+                                        "the sync resumes when it refills.", retry_after=self.max_wait)
+
+    def backoff(self, seconds: float) -> None:
+        until = time.time() + seconds
+        current = cache.get(self._block_key) or 0
+        if until > current:
+            cache.set(self._block_key, until, timeout=int(seconds) + 5)

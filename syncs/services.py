@@ -1,0 +1,118 @@
+"""Writes for integrations. Schedules change only through syncs/schedules.py."""
+from __future__ import annotations
+
+from django.db import transaction
+
+from connections.models import Connection, Tenant
+from syncs.flows import get_flow
+from syncs.models import Integration
+from syncs.schedules import schedule_remove, schedule_sync
+
+
+class IntegrationError(ValueError):
+    pass
+
+
+def integration_check_connections(*, tenant: Tenant, flow_kind: str, source: Connection, destination: Connection) -> None:
+    flow = get_flow(flow_kind)
+    for role, connection, expected in (("source", source, flow.source_kind),
+                                       ("destination", destination, flow.destination_kind)):
+        if connection.tenant_id != tenant.pk:
+            raise IntegrationError(f"The {role} connection belongs to another tenant.")
+        if connection.kind != expected:
+            raise IntegrationError(f"{flow.label} needs a {expected} {role} connection, not {connection.kind}.")
+
+
+@transaction.atomic
+def integration_create(*, tenant: Tenant, name: str, flow_kind: str, source: Connection, destination: Connection,
+                       streams: list[str] | None = None, every_minutes: int | None = None, cron: str = "",
+                       enabled: bool = False, options: dict | None = None) -> Integration:
+    integration_check_connections(tenant=tenant, flow_kind=flow_kind, source=source, destination=destination)
+    if every_minutes is None and not cron:
+        every_minutes = get_flow(flow_kind).default_every_minutes
+    integration = Integration.objects.create(
+        tenant=tenant, name=name, flow_kind=flow_kind, source=source, destination=destination,
+        streams=list(streams or []), every_minutes=every_minutes, cron=cron, enabled=enabled,
+        options=dict(options or {}))
+    schedule_sync(integration=integration)
+    return integration
+
+
+@transaction.atomic
+def integration_update(*, integration: Integration, **changes) -> Integration:
+    allowed = {"name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise IntegrationError(f"Cannot change {', '.join(sorted(unknown))} of an integration.")
+    for key, value in changes.items():
+        setattr(integration, key, value)
+    integration_check_connections(tenant=integration.tenant, flow_kind=integration.flow_kind, source=integration.source,
+                       destination=integration.destination)
+    integration.save()
+    schedule_sync(integration=integration)
+    return integration
+
+
+@transaction.atomic
+def integration_delete(*, integration: Integration) -> None:
+    schedule_remove(integration=integration)
+    integration.delete()
+
+
+# --- runs, mappings, releases and replays -------------------------------------------------
+
+def integration_run_now(*, integration: Integration, trigger: str = "manual", dry_run: bool = False):
+    """Queue a run on the worker fleet (after the surrounding transaction commits)."""
+    from syncs.engine import sync_run_create
+    from syncs.tasks import sync_run_task
+
+    run = sync_run_create(integration=integration, trigger=trigger, dry_run=dry_run)
+    transaction.on_commit(lambda: sync_run_task.delay(run.pk))
+    return run
+
+
+@transaction.atomic
+def value_mapping_set(*, integration: Integration, map_name: str, source_value: str, target_value: str):
+    """Create or change one value translation; records held for it are released on the worker."""
+    from syncs.models import ValueMapping
+    from syncs.tasks import held_release_task
+
+    mapping, _ = ValueMapping.objects.update_or_create(
+        integration=integration, map_name=map_name, source_value=source_value,
+        defaults={"tenant": integration.tenant, "target_value": target_value})
+    key = f"{map_name}:{source_value}"
+    transaction.on_commit(lambda: held_release_task.delay(integration.pk, [key]))
+    return mapping
+
+
+def held_release(*, integration: Integration, keys: list[str] | None = None, streams=None):
+    """Write the held records whose missing mapping now exists. Returns the run, or None if nothing to do."""
+    from syncs.engine import mapping_set_load, pending_process, sync_run_create
+    from syncs.models import PendingRecord, SyncRun
+
+    held = PendingRecord.objects.filter(integration=integration, status=PendingRecord.Status.HELD)
+    if keys is not None:
+        held = held.filter(missing_key__in=keys)
+    values = mapping_set_load(integration=integration).values
+    releasable = [p for p in held if p.missing_key.partition(":")[2] in values.get(p.missing_key.partition(":")[0], {})]
+    if not releasable:
+        return None
+    run = sync_run_create(integration=integration, trigger=SyncRun.Trigger.REPLAY)
+    return pending_process(run=run, pending=releasable, streams=streams)
+
+
+def records_replay(*, integration: Integration, pending_ids: list[int] | None = None, from_run=None, streams=None):
+    """Replay failed, quarantined or held records (a selection, or all of one run's) through the normal path.
+
+    The id map turns every replayed write into an upsert, so replaying twice never duplicates.
+    """
+    from syncs.engine import pending_process, sync_run_create
+    from syncs.models import PendingRecord, SyncRun
+
+    pending = PendingRecord.objects.filter(integration=integration).exclude(status=PendingRecord.Status.RESOLVED)
+    if pending_ids is not None:
+        pending = pending.filter(pk__in=pending_ids)
+    if from_run is not None:
+        pending = pending.filter(last_run=from_run)
+    run = sync_run_create(integration=integration, trigger=SyncRun.Trigger.REPLAY)
+    return pending_process(run=run, pending=list(pending), streams=streams)

@@ -1,0 +1,44 @@
+"""Thin Celery tasks: ids in, one service call. Long waits are Celery retries; short ones stay in the client."""
+import random
+
+from celery import shared_task
+
+from connections.vendors.errors import VendorError
+from syncs.engine import sync_run_create, sync_run_execute
+from syncs.models import Integration, SyncRun
+
+MAX_RETRIES = 6
+
+
+def _retry_delay(error: VendorError, retries: int) -> float:
+    if error.retry_after:
+        return error.retry_after
+    return min(3600, 30 * (2 ** retries)) * random.uniform(0.5, 1.5)
+
+
+@shared_task(bind=True, name="syncs.tasks.sync_run_task", max_retries=MAX_RETRIES, acks_late=True)
+def sync_run_task(self, run_id: int) -> str:
+    run = SyncRun.objects.select_related("integration__tenant").get(pk=run_id)
+    try:
+        return sync_run_execute(run=run).status
+    except VendorError as error:
+        # Only transient errors reach here (permanent ones end the run); resume from the cursor later.
+        raise self.retry(exc=error, countdown=_retry_delay(error, self.request.retries))
+
+
+@shared_task(name="syncs.tasks.integration_run_scheduled")
+def integration_run_scheduled(integration_id: int) -> int | None:
+    integration = Integration.objects.filter(pk=integration_id, enabled=True).first()
+    if integration is None:
+        return None
+    run = sync_run_create(integration=integration, trigger=SyncRun.Trigger.SCHEDULE)
+    sync_run_task.delay(run.pk)
+    return run.pk
+
+
+@shared_task(name="syncs.tasks.held_release_task")
+def held_release_task(integration_id: int, keys: list[str]) -> int | None:
+    from syncs.services import held_release
+
+    run = held_release(integration=Integration.objects.get(pk=integration_id), keys=keys)
+    return run.pk if run else None

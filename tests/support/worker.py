@@ -1,0 +1,59 @@
+"""Start a real Celery worker process against the test database and the configured broker."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@contextmanager
+def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False):
+    """Yield the queue name a fresh worker consumes; the worker is stopped afterwards."""
+    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+           "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR), **(extra_env or {})}
+    command = [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo", "-Q", queue,
+               "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO", "-n", f"{queue}@%h"]
+    if beat:
+        command.append("--beat")
+    log_path = Path(settings.VAR_DIR) / f"{queue}.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        # Shown by pytest only when the test fails.
+        print(f"--- worker log ({' '.join(command[3:])}) ---\n" + log_path.read_text()[-6000:])
+        log_path.unlink(missing_ok=True)
+
+
+def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")

@@ -1,0 +1,150 @@
+"""Every admin page, for the three actors: owner and member (viewer) of tenant A, outsider from tenant B."""
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from audit.models import AuditRecord
+from audit.services import audit_record
+from connections.models import Connection, Membership, Tenant
+from mlconnector.sites import customer_site, ops_site
+from syncs.models import Integration, SyncRun
+from syncs.services import integration_create
+from tests.factories import ConnectionFactory
+
+SECRET = "never-shown-secret-value"
+
+
+@pytest.fixture
+def objects(tenant_a, owner, member):
+    source = ConnectionFactory(tenant=tenant_a, kind="rippling", name="Rippling A",
+                               credentials={"api_key": SECRET})
+    destination = ConnectionFactory(tenant=tenant_a, kind="visma", name="Visma A",
+                                    credentials={"client_id": "isv_a", "client_secret": SECRET, "tenant_id": "t"})
+    integration = integration_create(tenant=tenant_a, name="HR A", flow_kind="rippling_visma", source=source,
+                                     destination=destination)
+    run = SyncRun.objects.create(tenant=tenant_a, integration=integration)
+    record = audit_record(tenant=tenant_a, integration=integration, run=run, action=AuditRecord.Action.CREATE,
+                          outcome=AuditRecord.Outcome.OK, source_ref="E1")
+    return {
+        Tenant: tenant_a,
+        Membership: Membership.objects.get(user=owner),
+        Connection: destination,
+        Integration: integration,
+        SyncRun: run,
+        AuditRecord: record,
+    }
+
+
+def url(site, model, view, *args):
+    return reverse(f"{site.name}:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord]
+ADDABLE = {Connection, Integration}
+DELETABLE = {Connection, Integration, Membership}
+
+
+def test_the_customer_site_registers_exactly_these_models():
+    assert set(customer_site._registry) == set(MODELS)
+    assert set(ops_site._registry) >= set(MODELS)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_owner_sees_and_manages_own_tenant(client, owner, objects, model):
+    client.force_login(owner)
+    obj = objects[model]
+
+    assert client.get(url(customer_site, model, "changelist")).status_code == 200
+    assert client.get(url(customer_site, model, "change", obj.pk)).status_code == 200
+    assert client.get(url(customer_site, model, "history", obj.pk)).status_code == 200
+    assert client.get(url(customer_site, model, "add")).status_code == (200 if model in ADDABLE else 403)
+    assert client.get(url(customer_site, model, "delete", obj.pk)).status_code == (
+        200 if model in DELETABLE else 403)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_member_reads_but_cannot_change(client, member, objects, model):
+    client.force_login(member)
+    obj = objects[model]
+
+    assert client.get(url(customer_site, model, "changelist")).status_code == 200
+    page = client.get(url(customer_site, model, "change", obj.pk))
+    assert page.status_code == 200
+    assert b'name="_save"' not in page.content
+    assert client.post(url(customer_site, model, "change", obj.pk), {"name": "hijacked"}).status_code == 403
+    assert client.get(url(customer_site, model, "add")).status_code == 403
+    assert client.get(url(customer_site, model, "delete", obj.pk)).status_code == 403
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_outsider_can_neither_read_nor_change(client, outsider, objects, model):
+    client.force_login(outsider)
+    obj = objects[model]
+
+    listing = client.get(url(customer_site, model, "changelist"))
+    assert listing.status_code == 200
+    assert obj not in listing.context["cl"].result_list
+    for view in ("change", "history", "delete"):
+        response = client.get(url(customer_site, model, view, obj.pk))
+        assert response.status_code in (302, 403, 404), (view, response.status_code)
+        assert str(obj).encode() not in response.content
+    client.post(url(customer_site, model, "change", obj.pk), {"name": "hijacked"})
+    client.post(url(customer_site, model, "delete", obj.pk), {"post": "yes"})
+    assert model._default_manager.filter(pk=obj.pk).exists()
+    if hasattr(obj, "name"):
+        obj.refresh_from_db()
+        assert obj.name != "hijacked"
+
+
+@pytest.mark.parametrize("actor", ["owner", "member", "outsider"])
+def test_ops_site_is_for_staff_only(client, request, objects, actor):
+    client.force_login(request.getfixturevalue(actor))
+    for model in MODELS:
+        response = client.get(url(ops_site, model, "changelist"))
+        assert response.status_code == 302 and "/ops/login/" in response["Location"]
+
+
+def test_anonymous_is_sent_to_login(client, objects):
+    response = client.get(url(customer_site, Connection, "changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_a_user_without_a_tenant_cannot_sign_in(client, db):
+    get_user_model().objects.create_user("drifter", password="correct horse battery staple")
+    response = client.post(reverse("customer_admin:login"),
+                           {"username": "drifter", "password": "correct horse battery staple"})
+    assert response.status_code == 200
+    assert b"does not belong to any active company" in response.content
+
+
+def test_customer_sign_in_works_for_a_member(client, member):
+    response = client.post(reverse("customer_admin:login"),
+                           {"username": "member", "password": "correct horse battery staple"})
+    assert response.status_code == 302
+
+
+def test_secrets_are_never_rendered(client, owner, objects):
+    client.force_login(owner)
+    for model in (Connection, AuditRecord, Integration):
+        page = client.get(url(customer_site, model, "change", objects[model].pk))
+        assert SECRET.encode() not in page.content
+
+
+def test_outsider_cannot_test_another_tenants_connection(client, outsider, objects):
+    client.force_login(outsider)
+    response = client.post(url(customer_site, Connection, "test", objects[Connection].pk))
+    assert response.status_code == 404
+    assert Connection.objects.get(pk=objects[Connection].pk).status == Connection.Status.UNTESTED
+
+
+def test_member_cannot_test_a_connection(client, member, objects):
+    client.force_login(member)
+    response = client.post(url(customer_site, Connection, "test", objects[Connection].pk))
+    assert response.status_code == 403
+
+
+def test_outsider_cannot_pick_tenant_a_in_forms(client, outsider, objects, tenant_a):
+    client.force_login(outsider)
+    page = client.get(url(customer_site, Connection, "add") + "?kind=visma")
+    assert page.status_code == 200
+    assert "Tenant A" not in page.content.decode()
