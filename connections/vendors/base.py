@@ -247,7 +247,7 @@ class BaseClient:
         vendor_message = self.vendor_message(response)
         error_class = error_class_for(status)
         hint = self.hints.get(status) or DEFAULT_HINTS.get(error_class, "")
-        said = f": {vendor_message}" if vendor_message else ""
+        said = f": {vendor_message.rstrip('. ')}" if vendor_message else ""
         message = f"{self.vendor_label} answered {status}{said}."
         if hint:
             message += f" {hint}"
