@@ -261,7 +261,7 @@ class MondaySandbox(VendorSandbox):
     def rate_limit_state(self) -> str:
         remaining, reset = getattr(self._current, "minute", (self.limiter.limit, self.rate_window))
         minute = f'"minuteRate";r={remaining}' + (f";t={math.ceil(reset)}" if remaining == 0 else "")
-        # Concurrency is not simulated: requests here never overlap enough to matter.
+        # The concurrency limit is not simulated; its remaining count is reported as constant.
         concurrency = f'"concurrency";r={PLAN_LIMITS[DEMO_PLAN]["concurrency"] - 1}'
         left, reset_in = self.complexity.left(getattr(self._current, "key", "anonymous"))
         return f'{minute}, {concurrency}, "complexityMinute";r={left};t={math.ceil(reset_in)}'

@@ -132,10 +132,14 @@ class MondayClient(BaseClient):
     }
 
     # --- auth: a static personal token, sent raw ------------------------------------------
+    # No token endpoint and no expiry (CONTRACT §1), so nothing is fetched or cached: the header is
+    # built from the connection's credentials on every call. A token pasted in after a "Regenerate"
+    # therefore takes effect at once (a cached copy would be sent until it failed, or forever if it
+    # belonged to another still-valid account), and no copy of the secret sits in the shared cache.
+    def token(self):
+        return None
+
     def auth_headers(self, token):
-        # No token endpoint and no expiry (CONTRACT §1), so nothing is fetched or cached: the header is
-        # built from the connection's credentials on every call. A token pasted in after a
-        # "Regenerate" therefore takes effect at once, and no copy of it sits in the shared cache.
         # monday wants the raw token, without "Bearer " (CONTRACT §1, [SDK]).
         return {
             "Authorization": str(self.credentials["api_token"]).strip(),

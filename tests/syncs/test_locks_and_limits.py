@@ -1,0 +1,68 @@
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+
+from connections.vendors.errors import VendorRateLimited
+from syncs.locks import lock_acquire
+from syncs.models import IntegrationLock
+from syncs.ratelimit import SharedRateLimiter
+from syncs.services import integration_create
+from tests.factories import ConnectionFactory
+
+
+@pytest.fixture
+def integration(tenant_a):
+    return integration_create(tenant=tenant_a, name="HR", flow_kind="rippling_visma",
+                              source=ConnectionFactory(tenant=tenant_a, kind="rippling"),
+                              destination=ConnectionFactory(tenant=tenant_a, kind="visma"))
+
+
+def test_a_second_lease_is_refused_until_released(integration):
+    first = lock_acquire(integration_id=integration.pk)
+    assert first is not None
+    assert lock_acquire(integration_id=integration.pk) is None
+
+    first.release()
+    assert lock_acquire(integration_id=integration.pk) is not None
+
+
+def test_an_expired_lease_is_taken_over(integration):
+    stale = lock_acquire(integration_id=integration.pk, ttl=timedelta(seconds=-1))
+    fresh = lock_acquire(integration_id=integration.pk)
+
+    assert fresh is not None and fresh.owner != stale.owner
+    assert not stale.renew()  # the dead worker's lease is gone
+    assert IntegrationLock.objects.get(integration=integration).owner == fresh.owner
+
+
+def test_retry_after_blocks_every_limiter_of_the_account(db):
+    slept = []
+    worker_a = SharedRateLimiter("visma:1", sleep=slept.append)
+    worker_b = SharedRateLimiter("visma:1", sleep=slept.append)
+
+    worker_a.backoff(2)
+    worker_b.acquire()
+
+    assert len(slept) == 1 and 1.0 < slept[0] <= 2.0
+    assert cache.get("ratelimit-block:visma:1") > time.time()
+
+
+def test_a_long_block_is_handed_to_celery(db):
+    limiter = SharedRateLimiter("visma:2", max_wait=5)
+    limiter.backoff(600)
+
+    with pytest.raises(VendorRateLimited) as caught:
+        limiter.acquire()
+    assert caught.value.retry_after > 590
+
+
+def test_declared_rates_are_enforced_across_limiters(db):
+    rates = ((3, 1.0),)
+    one, two = SharedRateLimiter("powerbi:test-rate", rates), SharedRateLimiter("powerbi:test-rate", rates)
+    started = time.monotonic()
+    for limiter in (one, two, one, two):
+        limiter.acquire()
+    # The fourth call had to wait for the 1-second window shared by both limiters.
+    assert time.monotonic() - started >= 0.5
