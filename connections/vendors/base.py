@@ -34,6 +34,7 @@ from connections.vendors.tokens import MemoryTokenCache, Token, TokenCache
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "ml-connector/1.0"
+IDEMPOTENT_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 
 
 def full_jitter(cap: float) -> float:
@@ -198,7 +199,12 @@ class BaseClient:
         return urljoin(self.base_url, path.lstrip("/"))
 
     def request(self, method: str, path: str, *, authenticated: bool = True, headers: dict | None = None,
-                **kwargs) -> requests.Response:
+                idempotent: bool | None = None, **kwargs) -> requests.Response:
+        """Send one logical request. A non-idempotent call (POST by default) is retried only after a
+        429, which the vendor did not process: a timeout or 5xx may have been processed, and retrying
+        could create a record twice. The caller (engine id map, replay) handles those."""
+        if idempotent is None:
+            idempotent = method.upper() in IDEMPOTENT_METHODS
         reauthenticated = False
         attempt = 0
         while True:
@@ -216,6 +222,8 @@ class BaseClient:
                 return response
             except VendorError as error:
                 if not error.transient or attempt + 1 >= self.max_attempts:
+                    raise
+                if not idempotent and not isinstance(error, VendorRateLimited):
                     raise
                 wait = error.retry_after if error.retry_after is not None else backoff_delay(attempt)
                 if isinstance(error, VendorRateLimited):
@@ -278,7 +286,7 @@ class BaseClient:
     def post_token_form(self, url: str, data: dict, *, auth: tuple[str, str] | None = None) -> dict:
         """POST an OAuth token request; errors name the token endpoint and what to check."""
         try:
-            response = self.request("POST", url, authenticated=False, data=data, auth=auth,
+            response = self.request("POST", url, authenticated=False, data=data, auth=auth, idempotent=True,
                                     headers={"Accept": "application/json"})
         except (VendorAuthError, VendorRejected, VendorPermissionError, VendorNotFound) as error:
             said = f" ({error.vendor_message})" if error.vendor_message else ""

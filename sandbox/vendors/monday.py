@@ -157,9 +157,6 @@ class MondaySandbox(VendorSandbox):
         return [("/v2", ["POST"], "graphql_endpoint")]
 
     def reset(self):
-        # Tests may shorten these on the shared objects; the seeded default restores them.
-        self.tokens.lifetime = self.token_lifetime
-        self.limiter.limit = self.rate_limit
         self.complexity = ComplexityBudget(self.clock, PLAN_LIMITS[DEMO_PLAN]["complexity_per_minute"])
         self.account = {
             "id": ACCOUNT_ID, "name": "Northwind Demo", "slug": "northwind-demo", "tier": DEMO_PLAN,

@@ -81,8 +81,9 @@ def test_it_keeps_working_as_time_passes_and_explains_a_token_that_died(make_san
 
 def test_it_honours_retry_after_on_429(make_sandbox_connection, sandbox):
     connection = make_sandbox_connection("monday")
-    sandbox.app["monday"].faults.fail_next(1, status=429, headers={"Retry-After": "1"}, body={"errors": [
-        {"message": "Minute limit rate exceeded", "extensions": {"code": "RATE_LIMIT_EXCEEDED", "retry_in_seconds": 1}}]})
+    minute_limit = {"message": "Minute limit rate exceeded",
+                    "extensions": {"code": "RATE_LIMIT_EXCEEDED", "retry_in_seconds": 1}}
+    sandbox.app["monday"].faults.fail_next(1, status=429, headers={"Retry-After": "1"}, body={"errors": [minute_limit]})
 
     started = time.monotonic()
     result = connection_test(connection=connection)

@@ -156,7 +156,8 @@ class MondayClient(BaseClient):
             payload["operationName"] = operation_name
         attempt = 0
         while True:
-            response = self.request("POST", GRAPHQL_PATH, json=payload)
+            # Queries are reads (safe to retry); mutations are not.
+            response = self.request("POST", GRAPHQL_PATH, json=payload, idempotent=not MUTATION.match(query))
             try:
                 body = self.json(response)
             except VendorUnavailable:
@@ -202,7 +203,7 @@ class MondayClient(BaseClient):
             declared if isinstance(declared, int) and declared >= 400 else CLASS_STATUS.get(error_class, 400))
         vendor_message = "; ".join(str(e.get("message", "")).strip() for e in errors[:3] if e.get("message"))
         hint = self.code_hints.get(code) or self.hints.get(effective_status) or DEFAULT_HINTS.get(error_class, "")
-        said = f": {vendor_message}" if vendor_message else ""
+        said = f": {vendor_message.rstrip('. ')}" if vendor_message else ""
         named = f" ({code})" if code else ""
         # Application errors arrive as HTTP 200 (CONTRACT §2); saying "answered 200" would mislead.
         answered = f"answered {status}" if status >= 400 else "refused the request"
