@@ -273,9 +273,13 @@ class VendorSandbox:
         if faults.queued:
             status, headers, body = faults.queued.popleft()
             if body is None:
-                return self.error_response(status, "Injected fault") if status >= 400 else json_response({}, status)
-            return json_response(body, status, headers) if not isinstance(body, (bytes, str)) else Response(
-                body, status=status, headers=headers)
+                response = self.error_response(status, "Injected fault") if status >= 400 else json_response({}, status)
+            elif isinstance(body, (bytes, str)):
+                response = Response(body, status=status)
+            else:
+                response = json_response(body, status)
+            response.headers.update(headers)
+            return response
         if faults.slow_seconds:
             time.sleep(faults.slow_seconds)
         if faults.roll(faults.timeout_ratio):

@@ -151,9 +151,6 @@ class PowerBISandbox(VendorSandbox):
         super().__init__(clock, log)
 
     def reset(self):
-        # Tests may shorten token lifetimes or lower the limit; the shared reset restores neither.
-        self.tokens.lifetime = self.token_lifetime
-        self.limiter.limit = self.rate_limit
         self.tenant_domains = {DEMO_TENANT_DOMAIN: DEMO_TENANT_ID}
         self.principals = {
             creds["client_id"]: ServicePrincipal(creds["client_id"], creds["client_secret"], creds["tenant_id"],
