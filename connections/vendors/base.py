@@ -180,6 +180,11 @@ class BaseClient:
         raise VendorConfigurationError(f"{self.vendor_label} client has no connection check.")
 
     # --- tokens ---------------------------------------------------------------
+    @property
+    def renews_tokens(self) -> bool:
+        """Static API keys have nothing to renew: a 401 is final at once."""
+        return type(self).fetch_token is not BaseClient.fetch_token
+
     def token(self) -> Token | None:
         token = self.token_cache.get(self.cache_key)
         if token and not token.expires_within(self.token_renew_margin):
@@ -213,7 +218,7 @@ class BaseClient:
                 send_headers.update(self.auth_headers(self.token()))
             try:
                 response = self._send(method, self.url(path), headers=send_headers, **kwargs)
-                if response.status_code == 401 and authenticated and not reauthenticated:
+                if response.status_code == 401 and authenticated and not reauthenticated and self.renews_tokens:
                     # Tokens can be revoked or expire early; re-authenticate exactly once.
                     reauthenticated = True
                     self.invalidate_token()

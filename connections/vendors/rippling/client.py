@@ -67,8 +67,10 @@ class RipplingClient(BaseClient):
                 "Set the base URL to https://rest.ripplingapis.com.", vendor=self.vendor_label)
 
         count = len(page["results"])
-        visible = f"more than {count}" if page.get("next_link") else str(count)
-        message = f"Connected to Rippling: the API key can read workers; {visible} worker{'s' if count != 1 else ''} visible."
+        # No total count exists in the REST API (cursor paging): a full first page says "more than".
+        plural = "s" if count != 1 else ""
+        visible = f"more than {count} workers" if page.get("next_link") else f"{count} worker{plural}"
+        message = f"Connected to Rippling: the API key can read workers; {visible} visible."
         hidden = redacted_field_names(page)
         if hidden:
             message += (f" Rippling hides {', '.join(hidden)} from this key; if those should sync, add the matching "
