@@ -45,7 +45,8 @@ class RedactingLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact_text(record.msg)
-        if record.args:
-            record.args = tuple(redact_text(a) if isinstance(a, str) else a for a in (
-                record.args if isinstance(record.args, tuple) else (record.args,)))
+        if isinstance(record.args, dict):
+            record.args = {k: redact_text(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        elif record.args:
+            record.args = tuple(redact_text(a) if isinstance(a, str) else a for a in record.args)
         return True

@@ -26,3 +26,63 @@ def tenants_for_user(*, user) -> QuerySet[Tenant]:
 def connection_list(*, tenant: Tenant, kind: str | None = None) -> QuerySet[Connection]:
     connections = Connection.objects.filter(tenant=tenant)
     return connections.filter(kind=kind) if kind else connections
+
+
+# --- for the API ------------------------------------------------------------------------------
+
+def membership_for(*, user, tenant_slug: str) -> Membership | None:
+    """The user's membership of an active tenant, or None (the API answers 404 then, never 403)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return (Membership.objects.select_related("tenant")
+            .filter(user=user, tenant__slug=tenant_slug, tenant__is_active=True).first())
+
+
+def memberships_for_user(*, user) -> QuerySet[Membership]:
+    return (Membership.objects.select_related("tenant")
+            .filter(user=user, tenant__is_active=True).order_by("tenant__name", "tenant_id"))
+
+
+def connection_get(*, tenant: Tenant, pk: int) -> Connection | None:
+    return Connection.objects.filter(tenant=tenant, pk=pk).first()
+
+
+def connection_name_taken(*, tenant: Tenant, name: str, exclude_pk: int | None = None) -> bool:
+    connections = Connection.objects.filter(tenant=tenant, name=name)
+    if exclude_pk is not None:
+        connections = connections.exclude(pk=exclude_pk)
+    return connections.exists()
+
+
+def connection_credentials_summary(*, connection: Connection) -> tuple[list[str], dict[str, str]]:
+    """Names of the credentials that are set, and the values of the non-secret ones (ids, user names).
+
+    Secret values never leave here. A connection whose credentials cannot be decrypted (a key was
+    dropped from FIELD_ENCRYPTION_KEYS) reports nothing set, so the owner re-enters them.
+    """
+    from connections.vendors import get_vendor
+    from connections.vendors.errors import VendorConfigurationError
+    from mlconnector.fields import FieldDecryptionError
+
+    try:
+        stored = dict(connection.credentials or {})
+    except FieldDecryptionError:
+        return [], {}
+    try:
+        public_names = {f.name for f in get_vendor(connection.kind).credential_fields if not f.secret}
+    except VendorConfigurationError:
+        public_names = set()
+    names = sorted(name for name, value in stored.items() if value not in (None, ""))
+    return names, {name: str(stored[name]) for name in names if name in public_names}
+
+
+def user_email_taken(*, email: str) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(email__iexact=email).exists()
+
+
+def username_taken(*, username: str) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username__iexact=username).exists()

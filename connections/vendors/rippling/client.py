@@ -4,8 +4,10 @@ CONTRACT.md (../shared/specs/rippling/) is the source for every quirk cited belo
 """
 from __future__ import annotations
 
-from typing import Iterator
-from urllib.parse import urljoin, urlsplit
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from typing import Iterator, Sequence
+from urllib.parse import quote, urljoin, urlsplit
 
 from connections.vendors.base import BaseClient
 from connections.vendors.errors import (
@@ -17,6 +19,27 @@ from connections.vendors.errors import (
 
 API_ACCESS = "Company Settings → API Access"
 WORKERS_SCOPE = "workers.read"
+
+
+@dataclass(frozen=True)
+class RipplingPage:
+    """One page of a REST list: its records, the link to the next page (None on the last) and the
+    fields Rippling left out because the key may not read them (`__meta.redacted_fields`)."""
+
+    results: list[dict]
+    next_link: str | None
+    redacted_fields: tuple[str, ...] = ()
+
+    @property
+    def last_updated_at(self) -> datetime | None:
+        """The newest `updated_at` on the page (the next delta's watermark); unparseable ones are skipped."""
+        stamps = []
+        for row in self.results:
+            try:
+                stamps.append(parse_timestamp(row.get("updated_at")))
+            except (AttributeError, ValueError):
+                continue
+        return max(stamps, default=None)
 
 
 class RipplingClient(BaseClient):
@@ -77,14 +100,81 @@ class RipplingClient(BaseClient):
                         f"scope (e.g. workers.sensitive.personal.read) under {API_ACCESS}.")
         return message
 
+    # --- reads the flows use -----------------------------------------------------------
+    def worker_pages(self, *, updated_since: datetime | None = None, next_link: str | None = None,
+                     page_size: int = 100, expand: Sequence[str] = ("user",)) -> Iterator[RipplingPage]:
+        """Workers page by page: a delta when `updated_since` is given, else a full sync.
+
+        Delta: `filter=updated_at ge <watermark>` with `order_by=updated_at`; full: `order_by=created_at`
+        for stable pages (CONTRACT §3, PostHog). `ge` is inclusive, so the newest record of the last
+        run comes again; the id map's content hash makes that free. With `next_link` (saved after a
+        page was processed) the walk resumes there; the link carries the query, so the other
+        arguments are not sent again.
+        """
+        params: dict = {"limit": page_size}
+        if expand:
+            params["expand"] = ",".join(expand)
+        if updated_since is not None:
+            params["filter"] = f"updated_at ge {filter_datetime(updated_since)}"
+            params["order_by"] = "updated_at"
+        else:
+            params["order_by"] = "created_at"
+        return self.pages("workers/", params, next_link=next_link)
+
+    def department_pages(self, *, updated_since: datetime | None = None, next_link: str | None = None,
+                         page_size: int = 100, expand: Sequence[str] = ()) -> Iterator[RipplingPage]:
+        """Departments page by page, like `worker_pages`.
+
+        The spec gives /departments/ no `filter` parameter, so a delta orders by updated_at and
+        drops older departments here; a company has few, so reading them all costs little.
+        """
+        params: dict = {"limit": page_size, "order_by": "updated_at" if updated_since is not None else "created_at"}
+        if expand:
+            params["expand"] = ",".join(expand)
+        for page in self.pages("departments/", params, next_link=next_link):
+            if updated_since is not None:
+                page = replace(page, results=[row for row in page.results if updated_on_or_after(row, updated_since)])
+            yield page
+
+    def get_worker(self, worker_id: str, *, expand: Sequence[str] = ("user",)) -> dict:
+        """One worker as Rippling sends it: the worker's fields plus `__meta` (redacted fields)."""
+        params = {"expand": ",".join(expand)} if expand else None
+        return self.get_json(f"workers/{quote(worker_id, safe='')}/", params=params)
+
+    def list_departments(self) -> list[dict]:
+        """Every department (for the cost-center mapping wizard)."""
+        return self.list_all("departments/")
+
+    def list_work_locations(self) -> list[dict]:
+        return self.list_all("work-locations/")
+
+    def list_employment_types(self) -> list[dict]:
+        return self.list_all("employment-types/")
+
+    def list_all(self, path: str) -> list[dict]:
+        return [row for page in self.pages(path, {"order_by": "created_at"}) for row in page.results]
+
     # --- paging ---------------------------------------------------------------------
-    def iter_pages(self, path: str, params: dict | None = None) -> Iterator[dict]:
+    def pages(self, path: str, params: dict | None = None, *, next_link: str | None = None) -> Iterator[RipplingPage]:
+        """Every page of a REST collection as `RipplingPage`s, from `next_link` when resuming."""
+        for body in self.iter_pages(path, params, next_link=next_link):
+            if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                raise VendorConfigurationError(
+                    f"{self.base_url}{path} did not answer with Rippling's REST list shape (results, next_link). "
+                    "Set the base URL to https://rest.ripplingapis.com.", vendor=self.vendor_label)
+            yield RipplingPage(results=body["results"], next_link=body.get("next_link") or None,
+                               redacted_fields=tuple(redacted_field_names(body)))
+
+    def iter_pages(self, path: str, params: dict | None = None, *, next_link: str | None = None) -> Iterator[dict]:
         """Every page of a REST collection, following next_link until it is absent (CONTRACT §3).
 
         Pages rather than records are yielded so callers see `__meta` and can persist next_link
         to resume. The cursor carries the query, so later pages are fetched without params.
         """
-        page = self.get_json(path, params={"limit": self.page_size, **(params or {})})
+        if next_link:
+            page = self.get_json(self.next_page_url(next_link))
+        else:
+            page = self.get_json(path, params={"limit": self.page_size, **(params or {})})
         while True:
             yield page
             next_link = page.get("next_link") if isinstance(page, dict) else None
@@ -110,3 +200,32 @@ def redacted_field_names(page: dict) -> list[str]:
     if not isinstance(fields, list):
         return []
     return [f["name"] for f in fields if isinstance(f, dict) and f.get("name")]
+
+
+def parse_timestamp(value: str) -> datetime:
+    """An aware UTC datetime from Rippling's timestamps: `Z`, `+00:00`, `+0000` (legacy) or none (UTC)."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"not a timestamp: {value!r}")
+    parsed = datetime.fromisoformat(value.strip())
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def filter_datetime(value: datetime) -> str:
+    """A datetime as `filter` wants it: unquoted, UTC, whole seconds (`2024-10-01T00:00:00`, CONTRACT §3).
+
+    A naive datetime is taken as UTC. Seconds are truncated, never rounded up, so with `ge` the
+    filter can only re-read a record, not miss one. Offsets and fractions in a filter are UNCONFIRMED.
+    """
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def updated_on_or_after(row: dict, since: datetime) -> bool:
+    """Keep a record unless its updated_at is readable and older than `since` (an odd one is not dropped)."""
+    try:
+        return parse_timestamp(row.get("updated_at")) >= (since if since.tzinfo else since.replace(tzinfo=timezone.utc))
+    except ValueError:
+        return True

@@ -1,0 +1,310 @@
+"""The Rippling sandbox's data: collections with sorted indexes, and the mutations tests drive.
+
+Rows are plain dicts and are replaced, never changed in place, so a page being served from another
+thread sees either the old or the new record. Every mutation stamps `updated_at` from the sandbox
+clock, strictly increasing, so an `updated_at` delta always sees it.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+from bisect import bisect_left, bisect_right, insort
+from datetime import date, datetime, timezone
+from typing import Any, Iterator
+
+from sandbox.core import Clock
+from sandbox.vendors.rippling.contract import (
+    DEPARTMENT_KIND,
+    DEPARTMENTS,
+    USER_KIND,
+    WORKER_KIND,
+    object_id,
+)
+from sandbox.vendors.rippling.query import sort_key, timestamp_key
+from sandbox.vendors.rippling.seed import (
+    department_record,
+    paused_gc,
+    timestamp_us,
+    user_record,
+    worker_record,
+)
+
+RESOURCES = ("workers", "users", "departments", "work_locations", "employment_types", "companies", "legal_entities")
+MALFORMED_KINDS = ("missing_required", "wrong_types", "bad_dates")
+# Worker's stored (non-expanded) properties in rest_openapi.json: a helper refuses anything else, so
+# a typo in a test fails loudly instead of serving a field Rippling never sends.
+WORKER_FIELDS = frozenset((
+    "id", "created_at", "updated_at", "user_id", "is_manager", "manager_id", "legal_entity_id", "country",
+    "start_date", "end_date", "number", "work_email", "personal_email", "status", "location", "employment_type_id",
+    "gender", "date_of_birth", "race", "ethnicity", "citizenship", "compensation_id", "overtime_exemption",
+    "department_id", "teams_id", "title", "title_effective_date", "level_id", "termination_details",
+    "country_fields", "business_partners_id",
+))
+
+
+def check_worker_fields(fields: dict) -> None:
+    unknown = sorted(set(fields) - WORKER_FIELDS)
+    if unknown:
+        raise TypeError(f"not Worker fields in rest_openapi.json: {', '.join(unknown)}")
+
+
+class Collection:
+    """Rows of one resource by id, plus one sorted `(sort key, id)` list per sort field.
+
+    An index is built the first time a field is ordered by and kept valid on every change with
+    bisect, so paging 100,000 workers never re-sorts.
+    """
+
+    def __init__(self, rows: list[dict]):
+        self.rows: dict[str, dict] = {row["id"]: row for row in rows}
+        self._indexes: dict[str, list[tuple]] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def get(self, row_id: str) -> dict | None:
+        return self.rows.get(row_id)
+
+    def put(self, row: dict) -> None:
+        old = self.rows.get(row["id"])
+        for field, index in self._indexes.items():
+            if old is not None:
+                entry = (sort_key(field, old), old["id"])
+                position = bisect_left(index, entry)
+                if position < len(index) and index[position] == entry:
+                    del index[position]
+            insort(index, (sort_key(field, row), row["id"]))
+        self.rows[row["id"]] = row
+
+    def index(self, field: str) -> list[tuple]:
+        if field not in self._indexes:
+            with paused_gc():
+                self._indexes[field] = sorted((sort_key(field, row), row_id) for row_id, row in self.rows.items())
+        return self._indexes[field]
+
+    def scan(self, field: str, *, after: tuple | None = None, low: Any = None, high: Any = None) -> Iterator[dict]:
+        """Rows in `field` order strictly after `after`, from sort key `low` up to `high` (inclusive)."""
+        index = self.index(field)
+        position = 0
+        if after is not None:
+            position = bisect_right(index, tuple(after))
+        if low is not None:
+            position = max(position, bisect_left(index, (low, "")))
+        while position < len(index):
+            key, row_id = index[position]
+            if high is not None and key > high:
+                return
+            position += 1
+            yield self.rows[row_id]
+
+
+class RipplingData:
+    """Every collection of the sandbox company, and the mutation helpers (hire, terminate, ...)."""
+
+    def __init__(self, clock: Clock, data: dict[str, list[dict]]):
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.collections = {name: Collection(data.get(name, [])) for name in RESOURCES}
+        self._last_stamp: int | None = None  # found on the first mutation: a 100,000-worker seed needs none
+        self._next_worker = 1 + max((row.get("number", 0) for row in data.get("workers", [])
+                                     if isinstance(row.get("number"), int)), default=0)
+        self._next_department = 1 + len(data.get("departments", []))
+
+    def __getitem__(self, name: str) -> Collection:
+        return self.collections[name]
+
+    # --- time --------------------------------------------------------------------------------
+    def stamp(self) -> str:
+        """Now by the sandbox clock, strictly after every updated_at already served."""
+        if self._last_stamp is None:
+            self._last_stamp = max((timestamp_key(row.get("updated_at")) or 0
+                                    for collection in self.collections.values() for row in collection.rows.values()),
+                                   default=0)
+        self._last_stamp = max(int(self.clock.now() * 1_000_000), self._last_stamp + 1)
+        return timestamp_us(self._last_stamp)
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self.clock.now(), timezone.utc).date()
+
+    # --- reads -----------------------------------------------------------------------------
+    def worker(self, worker_id: str) -> dict:
+        row = self["workers"].get(worker_id)
+        if row is None:
+            raise KeyError(f"no worker {worker_id}")
+        return copy.deepcopy(row)
+
+    # --- workers -----------------------------------------------------------------------------
+    def new_number(self) -> int:
+        """The next worker number whose worker and user ids are both free."""
+        n = self._next_worker
+        while self["workers"].get(object_id(WORKER_KIND, n)) or self["users"].get(object_id(USER_KIND, n)):
+            n += 1
+        self._next_worker = n + 1
+        return n
+
+    def hire(self, *, given_name: str = "New", family_name: str = "Hire", **fields) -> dict:
+        """A new worker and its user. Status ACTIVE from the start date on, HIRED before it."""
+        check_worker_fields(fields)
+        with self.lock:
+            n = self.new_number()
+            now = self.stamp()
+            start = as_date_text(fields.pop("start_date", None) or self.today())
+            email = fields.pop("work_email", None) or f"{given_name}.{family_name}.{n}@example.com".lower()
+            status = fields.pop("status", None) or ("HIRED" if start > self.today().isoformat() else "ACTIVE")
+            user = user_record(n, given_name, family_name, email, now, active=True)
+            worker = worker_record(
+                n, email=email, status=status, start_date=start,
+                department_id=fields.pop("department_id", None) or self.default_department(),
+                title=fields.pop("title", None) or "Employee", created=now, user_id=user["id"], **fields)
+            self["users"].put(user)
+            self["workers"].put(worker)
+            return copy.deepcopy(worker)
+
+    def update_worker(self, worker_id: str, *, user: dict | None = None, **changes) -> dict:
+        """Change worker fields (None removes one); `user={...}` changes the worker's user too."""
+        check_worker_fields(changes)
+        with self.lock:
+            worker = self.worker(worker_id)
+            now = self.stamp()
+            if user:
+                self.update_user(worker["user_id"], stamp=now, **user)
+            apply_changes(worker, changes)
+            worker["updated_at"] = now
+            self["workers"].put(worker)
+            return copy.deepcopy(worker)
+
+    def update_user(self, user_id: str, *, stamp: str | None = None, **changes) -> dict:
+        with self.lock:
+            row = self["users"].get(user_id)
+            if row is None:
+                raise KeyError(f"no user {user_id}")
+            row = copy.deepcopy(row)
+            if isinstance(changes.get("name"), dict):
+                changes["name"] = {**row.get("name", {}), **changes["name"]}
+                names = changes["name"]
+                full_name = f"{names.get('given_name', '')} {names.get('family_name', '')}".strip()
+                changes.setdefault("display_name", full_name)
+                names["formatted"] = changes["display_name"]
+            apply_changes(row, changes)
+            row["updated_at"] = stamp or self.stamp()
+            self["users"].put(row)
+            return copy.deepcopy(row)
+
+    def terminate(self, worker_id: str, date: str | date, reason: str = "", *,
+                  termination_type: str = "VOLUNTARY") -> dict:
+        """TERMINATED at once with end_date and termination_details; the user loses access."""
+        with self.lock:
+            worker = self.worker(worker_id)
+            now = self.stamp()
+            worker.update(status="TERMINATED", end_date=as_date_text(date), updated_at=now,
+                          termination_details={"type": termination_type, **({"reason": reason} if reason else {})})
+            if worker.get("user_id") and self["users"].get(worker["user_id"]):
+                self.update_user(worker["user_id"], stamp=now, active=False)
+            self["workers"].put(worker)
+            return copy.deepcopy(worker)
+
+    def rehire(self, worker_id: str, start_date: str | date, *, new_worker: bool = False) -> dict:
+        """Back to ACTIVE (HIRED before the start date) with a new start date, same user.
+
+        Which record Rippling uses is UNCONFIRMED: by default the same worker id is reactivated;
+        `new_worker=True` gives a new worker id for the same user and leaves the old one TERMINATED.
+        """
+        with self.lock:
+            worker = self.worker(worker_id)
+            start = as_date_text(start_date)
+            status = "HIRED" if start > self.today().isoformat() else "ACTIVE"
+            now = self.stamp()
+            if worker.get("user_id") and self["users"].get(worker["user_id"]):
+                self.update_user(worker["user_id"], stamp=now, active=True)
+            if new_worker:
+                n = self.new_number()
+                worker = {**worker, "id": object_id(WORKER_KIND, n), "number": n, "created_at": now}
+            for field in ("end_date", "termination_details"):
+                worker.pop(field, None)
+            worker.update(status=status, start_date=start, updated_at=now)
+            self["workers"].put(worker)
+            return copy.deepcopy(worker)
+
+    def inject_malformed_worker(self, kind: str = "missing_required") -> dict:
+        """A worker record that breaks the schema, served like any other (for quarantine tests).
+
+        `missing_required`: no created_at (required by the spec), user_id, status or start_date;
+        `wrong_types`: number, start_date, department_id, is_manager and location of the wrong
+        type and a status outside the enum; `bad_dates`: start/end dates that are not ISO dates.
+        updated_at is always valid, so an updated_at delta delivers it.
+        """
+        if kind not in MALFORMED_KINDS:
+            raise ValueError(f"unknown malformed kind {kind!r}; one of {', '.join(MALFORMED_KINDS)}")
+        with self.lock:
+            worker = self.hire(given_name="Malformed", family_name=kind.replace("_", " ").title().replace(" ", ""))
+            worker["updated_at"] = self.stamp()
+            if kind == "missing_required":
+                for field in ("created_at", "user_id", "status", "start_date"):
+                    worker.pop(field, None)
+            elif kind == "wrong_types":
+                worker.update(number="seven", start_date=20240101, department_id=4711, is_manager="no",
+                              location="Main office", status="EMPLOYED")
+            else:
+                worker.update(start_date="31/12/2024", end_date="someday")
+            self["workers"].put(worker)
+            return copy.deepcopy(worker)
+
+    # --- departments -------------------------------------------------------------------------
+    def default_department(self) -> str:
+        if self["departments"].get(DEPARTMENTS["engineering"]):
+            return DEPARTMENTS["engineering"]
+        return self["departments"].index("id")[0][1]
+
+    def add_department(self, name: str, *, parent_id: str | None = None, reference_code: str | None = None) -> dict:
+        with self.lock:
+            parent = self["departments"].get(parent_id) if parent_id else None
+            if parent_id and parent is None:
+                raise KeyError(f"no department {parent_id}")
+            n = self._next_department
+            self._next_department += 1
+            row_id = object_id(DEPARTMENT_KIND, 0xd00 + n)
+            while self["departments"].get(row_id):
+                n, self._next_department = self._next_department, self._next_department + 1
+                row_id = object_id(DEPARTMENT_KIND, 0xd00 + n)
+            row = department_record(n, name, parent=parent, created=self.stamp(), reference_code=reference_code,
+                                    department_id=row_id)
+            self["departments"].put(row)
+            return copy.deepcopy(row)
+
+    def update_department(self, department_id: str, **changes) -> dict:
+        """Rename, recode or move a department; moving one re-stamps every department below it."""
+        with self.lock:
+            row = copy.deepcopy(self["departments"].get(department_id) or {})
+            if not row:
+                raise KeyError(f"no department {department_id}")
+            new_parent = changes.get("parent_id")
+            if new_parent and department_id in (self["departments"].get(new_parent) or {}).get(
+                    "department_hierarchy_id", [department_id]):
+                raise ValueError(f"department {new_parent} does not exist or lies below {department_id}")
+            now = self.stamp()
+            apply_changes(row, changes)
+            row["updated_at"] = now
+            self["departments"].put(row)
+            if "parent_id" in changes:
+                for other in sorted(self["departments"].rows.values(), key=lambda d: len(d["department_hierarchy_id"])):
+                    if department_id in other["department_hierarchy_id"]:
+                        parent = self["departments"].get(other.get("parent_id", ""))
+                        moved = {**other, "updated_at": now, "department_hierarchy_id": [
+                            *(parent["department_hierarchy_id"] if parent else []), other["id"]]}
+                        self["departments"].put(moved)
+            return copy.deepcopy(self["departments"].get(department_id))
+
+
+def apply_changes(row: dict, changes: dict) -> None:
+    for field, value in changes.items():
+        if value is None:
+            row.pop(field, None)
+        else:
+            row[field] = as_date_text(value) if isinstance(value, date) else value
+
+
+def as_date_text(value: str | date) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, date) else str(value)
+

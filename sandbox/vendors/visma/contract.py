@@ -1,0 +1,65 @@
+"""What ../shared/specs/visma/CONTRACT.md fixes for the sandbox, and what it leaves UNCONFIRMED.
+
+Every behaviour the contract marks UNCONFIRMED is simulated as written here, in one
+place, so a correction learned from the live API is a one-line change.
+"""
+from __future__ import annotations
+
+UNCONFIRMED = {
+    # §2 Visma Connect
+    "token_body": "access_token, expires_in 3600, token_type Bearer, scope",
+    "token_error": {"error": "invalid_client"},  # RFC 6749 shape, HTTP 400
+    # §6 rate limits: the only published figure is the old-domain policy
+    "rate_limit_per_hour": 500,
+    "rate_limit_body": "{statusCode: 429, message: 'Rate limit is exceeded. Try again in N seconds.'}",
+    # §7 paging
+    "max_page_size": 1000,
+    "default_page_size": 100,  # served when a client leaves pageSize out
+    "account_list_paged": True,  # PSDK has no pageNumber/pageSize on /v1/account; the sandbox pages it anyway
+    "journal_list_format": "classic bare array with metadata per item, not BasePaginationDto",
+    # §7 delta
+    "delta_timezone": "timestamps are UTC standing in for company-local time, no offset, millisecond precision",
+    "journal_delta_condition": "v2 journaltransaction treats lastModifiedDateTime as '>='; a Condition param is ignored",
+    # §9 errors
+    "not_found_body": "IPPException shape, ExceptionFaultCode '404'",
+    "validation_error_body": "IPPException shape, ExceptionFaultCode '400', messages are the sandbox's own",
+    "duplicate_create": "creating an existing key is a 400 IPPException",
+    # §4 keys and write bodies
+    "employee_path_key": "{employeeCd} matches employeeId (the EMPLOYEE segmented key) as text, not employeeNumber",
+    "employee_number_on_create": "a created employee's employeeNumber (ref. no.) is its employeeCd",
+    "employee_cd_numeric": "employeeCd must be digits, because EmployeeDto.employeeId is an int",
+    "nested_write_objects": ("contact/address are plain objects holding wrapped scalars (SLICE); the 2016 form "
+                             "{'value': {...}} is accepted too"),
+    "unknown_write_fields": "ignored, as ASP.NET model binding does",
+    "null_write_fields": "a null (or a missing field) leaves the value unchanged; {'value': null} clears it",
+    "dimension_id_case": "dimensionId is matched case-insensitively and served as upper-case (SUBACCOUNT)",
+    "cost_centre_segment": "cost centres are values of SUBACCOUNT segment 2 in the demo company",
+    "subaccount_number_format": "segment values joined with '-', e.g. '10-1000'",
+    "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",
+    # §5 ETag
+    "if_match_endpoints": "every PUT in the sandbox honours If-Match",
+    "etag_quoting": ("the ETag header is the body's timeStamp in double quotes (RFC 7232; ASP.NET always quotes); "
+                     "If-Match is accepted quoted, unquoted or weak (W/)"),
+    # §1 hosts
+    "legacy_prefix": "/API/controller/api/v1 and /v2 serve the same handlers as /v1 and /v2",
+    # §4 payment
+    "payment_shape": "PaymentDto as in the 2016 swagger, plus branch and timeStamp from PSDK",
+    # §10 webhooks
+    "webhook_payload": {"event": "<entity>.<created|changed>", "entity": "employee", "id": "<key>",
+                        "tenantId": "<company tenant>", "timestamp": "<yyyy-MM-ddTHH:mm:ss.fff>",
+                        "notificationId": "<same on every retry of one notification>"},
+    "webhook_signature_header": "x-vwd-signature-v1 = base64(HMAC-SHA256(secret, raw body)) [VWD]",
+    "webhook_retry_policy": {"attempts": 3, "backoff_seconds": 2.0, "timeout_seconds": 5.0},  # backoff doubles
+    "webhook_success": "any 2xx answer; anything else (or no answer) is retried",
+}
+
+DEMO_CREDENTIALS = {
+    "client_id": "isv_mlconnector_sandbox",
+    "client_secret": "visma-sandbox-secret",
+    "tenant_id": "6f1b7c1e-0000-4000-8000-00000000c0de",  # a company tenant
+}
+CUSTOMER_TENANT_ID = "6f1b7c1e-0000-4000-8000-0000000c0570"  # authenticates, then 401 on every call
+DEMO_COMPANY_ID = "1234567"  # the legacy ipp-company-id of the demo company (§3)
+
+DELTA_CONDITIONS = (">", "<", ">=", "<=")
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"

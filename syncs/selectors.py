@@ -1,0 +1,121 @@
+"""Reads for integrations, runs, mappings and pending records; every selector takes the tenant."""
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from audit.models import AuditRecord
+from connections.models import Connection, Tenant
+from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
+
+UNRESOLVED = (PendingRecord.Status.HELD, PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED)
+
+
+def _pending_count(*statuses: str) -> Coalesce:
+    counted = (PendingRecord.objects.filter(integration=OuterRef("pk"), status__in=statuses)
+               .order_by().values("integration").annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def integration_list(*, tenant: Tenant) -> QuerySet[Integration]:
+    """Integrations with their health: last run, and how many records wait held or failed."""
+    last_run = SyncRun.objects.filter(integration=OuterRef("pk")).order_by("-queued_at", "-pk")
+    return (Integration.objects.filter(tenant=tenant).select_related("source", "destination")
+            .annotate(last_run_id=Subquery(last_run.values("pk")[:1]),
+                      last_run_status=Subquery(last_run.values("status")[:1]),
+                      last_run_queued_at=Subquery(last_run.values("queued_at")[:1]),
+                      last_run_finished_at=Subquery(last_run.values("finished_at")[:1]),
+                      held_count=_pending_count(PendingRecord.Status.HELD),
+                      failed_count=_pending_count(PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED))
+            .order_by("name", "pk"))
+
+
+def integration_get(*, tenant: Tenant, pk: int) -> Integration | None:
+    return integration_list(tenant=tenant).filter(pk=pk).first()
+
+
+def integration_name_taken(*, tenant: Tenant, name: str, exclude_pk: int | None = None) -> bool:
+    integrations = Integration.objects.filter(tenant=tenant, name=name)
+    if exclude_pk is not None:
+        integrations = integrations.exclude(pk=exclude_pk)
+    return integrations.exists()
+
+
+def connection_in_use(*, connection: Connection) -> list[str]:
+    """Names of the integrations that read from or write to the connection (it cannot be deleted then)."""
+    return list(Integration.objects.filter(tenant_id=connection.tenant_id)
+                .filter(Q(source=connection) | Q(destination=connection))
+                .order_by("name").values_list("name", flat=True))
+
+
+def run_list(*, tenant: Tenant, integration_id: int | None = None, status: str | None = None,
+             trigger: str | None = None) -> QuerySet[SyncRun]:
+    runs = SyncRun.objects.filter(tenant=tenant).order_by("-queued_at", "-pk")
+    if integration_id is not None:
+        runs = runs.filter(integration_id=integration_id)
+    if status:
+        runs = runs.filter(status=status)
+    if trigger:
+        runs = runs.filter(trigger=trigger)
+    return runs
+
+
+def run_get(*, tenant: Tenant, pk: int, integration: Integration | None = None) -> SyncRun | None:
+    runs = SyncRun.objects.filter(tenant=tenant, pk=pk)
+    if integration is not None:
+        runs = runs.filter(integration=integration)
+    return runs.first()
+
+
+def run_outcome_counts(*, run: SyncRun) -> dict[str, int]:
+    """Audit rows of the run per outcome (ok, held, failed, dry_run), zeros included."""
+    counts = dict.fromkeys(AuditRecord.Outcome.values, 0)
+    rows = (AuditRecord.objects.filter(tenant_id=run.tenant_id, run_id=run.pk)
+            .order_by().values("outcome").annotate(n=Count("pk")))
+    counts.update({row["outcome"]: row["n"] for row in rows})
+    return counts
+
+
+def value_mapping_list(*, integration: Integration, map_name: str | None = None) -> QuerySet[ValueMapping]:
+    mappings = ValueMapping.objects.filter(tenant_id=integration.tenant_id, integration=integration)
+    return (mappings.filter(map_name=map_name) if map_name else mappings).order_by("map_name", "source_value", "pk")
+
+
+def value_mapping_get(*, integration: Integration, pk: int) -> ValueMapping | None:
+    return value_mapping_list(integration=integration).filter(pk=pk).first()
+
+
+def field_mapping_list(*, integration: Integration, stream: str | None = None) -> QuerySet[FieldMapping]:
+    mappings = FieldMapping.objects.filter(tenant_id=integration.tenant_id, integration=integration)
+    return (mappings.filter(stream=stream) if stream else mappings).order_by("stream", "target_field", "pk")
+
+
+def field_mapping_get(*, integration: Integration, pk: int) -> FieldMapping | None:
+    return field_mapping_list(integration=integration).filter(pk=pk).first()
+
+
+def pending_record_list(*, tenant: Tenant, integration_id: int | None = None, status: str | None = None,
+                        stream: str | None = None, source_id: str | None = None, missing_key: str | None = None,
+                        run_id: int | None = None) -> QuerySet[PendingRecord]:
+    """Records not written; without a status filter, only the unresolved ones (held, failed, quarantined)."""
+    pending = PendingRecord.objects.filter(tenant=tenant)
+    pending = pending.filter(status=status) if status else pending.filter(status__in=UNRESOLVED)
+    if integration_id is not None:
+        pending = pending.filter(integration_id=integration_id)
+    if stream:
+        pending = pending.filter(stream=stream)
+    if source_id:
+        pending = pending.filter(source_id=source_id)
+    if missing_key:
+        pending = pending.filter(missing_key=missing_key)
+    if run_id is not None:
+        pending = pending.filter(last_run_id=run_id)
+    # The encrypted payload is never needed to list or choose records.
+    return pending.defer("payload").order_by("-updated_at", "-pk")
+
+
+def pending_ids_unknown(*, integration: Integration, pending_ids: list[int]) -> list[int]:
+    """The ids among `pending_ids` that are not unresolved records of this integration."""
+    known = set(PendingRecord.objects.filter(tenant_id=integration.tenant_id, integration=integration,
+                                             pk__in=pending_ids, status__in=UNRESOLVED).values_list("pk", flat=True))
+    return sorted(set(pending_ids) - known)
