@@ -18,11 +18,13 @@ MISSING = object()
 class MissingMapping(Exception):
     """The record needs a value translation nobody has set up yet: hold it, never guess."""
 
-    def __init__(self, map_name: str, source_value: Any, label: str = ""):
+    def __init__(self, map_name: str, source_value: Any, label: str = "", display: str = ""):
         self.map_name = map_name
         self.source_value = "" if source_value is None else str(source_value)
         self.label = label or map_name.replace("_", " ")
-        super().__init__(f"No {self.label} mapping for {self.source_value!r}; "
+        # `display` names the value in the user's words (a department's name rather than its id).
+        what = f"{display} ({self.source_value})" if display else repr(self.source_value)
+        super().__init__(f"No {self.label} mapping for {what}; "
                          f"add it under the integration's value mappings ({map_name}) and the record is released.")
 
     @property

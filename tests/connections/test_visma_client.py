@@ -5,6 +5,7 @@ import pytest
 
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorConflict, VendorNotFound, VendorRejected
+from connections.vendors.tokens import MemoryTokenCache
 from connections.vendors.visma.client import VismaVersionMismatch
 from connections.vendors.visma.schemas import visma_timestamp, wrap_values
 from connections.vendors.visma.webhooks import SIGNATURE_HEADER, parse_event, verify_signature
@@ -29,13 +30,17 @@ def sleeps():
 
 @pytest.fixture
 def client(make_sandbox_connection, sandbox, sleeps):
-    """A Visma client whose backoff sleeps are recorded and move the sandbox clock instead of waiting."""
+    """A Visma client whose backoff sleeps are recorded and move the sandbox clock instead of waiting.
+
+    Its tokens are cached in memory: the default Django cache in tests is a file cache under var/ that every
+    test process on the machine shares (and clears), which would make token counts depend on other runs."""
 
     def sleep(seconds):
         sleeps.append(seconds)
         sandbox.app.clock.advance(seconds)
 
-    return get_vendor("visma").client_for(make_sandbox_connection("visma"), sleep=sleep)
+    return get_vendor("visma").client_for(make_sandbox_connection("visma"), sleep=sleep,
+                                          token_cache=MemoryTokenCache())
 
 
 def calls(sandbox, method=None, path=""):

@@ -44,7 +44,6 @@ class Resource:
     # Field -> "string" | "datetime"; None where the spec declares no `filter` parameter.
     filterable: dict | None = None
     expandable: dict = field(default_factory=dict)
-    expand_on_list: bool = True
 
 
 # From each operation's description in rest_openapi.json ("Filterable fields", "Expandable fields").

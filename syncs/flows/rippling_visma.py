@@ -1,0 +1,161 @@
+"""Rippling → Visma.net: workers → employees, departments → cost centers (Visma departments).
+
+* Changes are found by polling `updated_at` (`filter=updated_at ge …&order_by=updated_at`),
+  following `next_link`; the cursor (watermark + next_link) is checkpointed after every page.
+  The first run is a full sync ordered by `created_at`.
+* A person is identified by the Rippling **user** id, not the worker id: a rehire reactivates the
+  same Visma employee through the id map, never a second one, whether Rippling reuses the worker
+  record or creates a new one.
+* Hires create, terminations set the Visma employee Inactive (Visma's EmployeeDto has no end-date
+  field in the contract; the end date is kept in the audit trail and can be mapped with a field
+  mapping where a company's Visma exposes one), rehires set it Active again.
+* The department goes through the value mapping `department_to_cost_center` (Rippling department →
+  the Visma department that carries the employee's cost center). An employee whose department has
+  no mapping is held, with the department's name in the reason, and released once it is mapped.
+* Fields Rippling redacts for this API key are left out, never sent as blanks, so Visma keeps what it
+  has; they are reported once per run as a permissions hint.
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import datetime
+from typing import Iterator
+
+from connections.vendors.rippling.client import parse_timestamp
+from connections.vendors.visma.schemas import wrap_values
+from syncs.flows.base import FlowContext, Page, Stream
+from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
+
+DEPARTMENT_MAP = "department_to_cost_center"
+DEPARTMENT_LABEL = "cost center"
+TERMINATED = "TERMINATED"
+# Where the Visma employee fields come from; customers override these with field mappings.
+EMPLOYEE_RULES = [
+    FieldRule("employeeCd", "number", required=True, transform=lambda n: str(int(n))),
+    FieldRule("contact.firstName", "user.name.given_name"),
+    FieldRule("contact.lastName", "user.name.family_name", required=True),
+    FieldRule("contact.email", "work_email", required=True),
+    FieldRule("contact.title", "title"),
+]
+# Source fields without which no Visma employee can be written.
+ESSENTIAL = ("number", "work_email")
+
+
+class RipplingPagedStream(Stream):
+    """Cursor: {"since": ISO watermark, "next_link": where to resume, "high": newest updated_at seen}."""
+
+    def __init__(self, ctx: FlowContext):
+        super().__init__(ctx)
+        self.page_size = int(ctx.options.get("page_size", 100))  # Rippling's cap (CONTRACT §3)
+        self.redacted: set[str] = set()
+
+    @abstractmethod
+    def pages(self, since: datetime | None, next_link: str | None):
+        """The Rippling listing this stream walks."""
+
+    def fetch(self, cursor: dict) -> Iterator[Page]:
+        since = cursor.get("since")
+        high = cursor.get("high") or since
+        for page in self.pages(parse_timestamp(since) if since else None, cursor.get("next_link")):
+            self.redacted.update(page.redacted_fields)
+            newest = page.last_updated_at
+            if newest is not None and (high is None or newest > parse_timestamp(high)):
+                high = newest.isoformat()
+            yield Page(page.results, {"since": since, "next_link": page.next_link, "high": high})
+        yield Page([], {"since": high, "next_link": None, "high": high})
+
+    def notes(self) -> list[str]:
+        if not self.redacted:
+            return []
+        return [f"Rippling hid {', '.join(sorted(self.redacted))} from this API key, so those fields were not "
+                "written and Visma keeps its own values. To sync them, add the matching read scopes to the key "
+                "under Company Settings → API Access."]
+
+
+class Departments(RipplingPagedStream):
+    """Checks every department against the mapping, so an unmapped one is flagged before an employee needs it.
+
+    Nothing is written to Visma: the mapping itself is the link, recorded in the id map.
+    """
+
+    name = "departments"
+
+    def pages(self, since, next_link):
+        return self.source.department_pages(updated_since=since, next_link=next_link, page_size=self.page_size)
+
+    def map(self, record: dict, mappings: MappingSet) -> dict:
+        if not record.get("name"):
+            raise InvalidRecord("department has no name")
+        try:
+            cost_center = mappings.translate(DEPARTMENT_MAP, record["id"], DEPARTMENT_LABEL)
+        except MissingMapping:
+            raise MissingMapping(DEPARTMENT_MAP, record["id"], DEPARTMENT_LABEL, f"department '{record['name']}'")
+        return {"cost_center": cost_center, "name": record["name"]}
+
+    def write(self, mapped, target_id, record) -> str:
+        return mapped["cost_center"]
+
+
+class Employees(RipplingPagedStream):
+    name = "employees"
+    rules = EMPLOYEE_RULES
+
+    def __init__(self, ctx: FlowContext):
+        super().__init__(ctx)
+        options = ctx.options
+        self.defaults = {
+            "employeeClass": options.get("employee_class", "EMPDEF"),
+            "branch": options.get("branch", "1"),
+            "calendar": options.get("calendar", "MAIN"),
+        }
+        self._department_names: dict[str, str] | None = None
+
+    def pages(self, since, next_link):
+        return self.source.worker_pages(updated_since=since, next_link=next_link, page_size=self.page_size,
+                                        expand=("user",))
+
+    def source_id(self, record: dict) -> str:
+        # The person, not the employment: rehires keep their Visma employee.
+        person = record.get("user_id") or (record.get("user") or {}).get("id") or record["id"]
+        if not isinstance(person, str) or not person:
+            raise InvalidRecord("worker has neither a user_id nor an id")
+        return person
+
+    def department_name(self, department_id: str) -> str:
+        if self._department_names is None:
+            self._department_names = {d["id"]: d.get("name", "") for d in self.source.list_departments()}
+        return self._department_names.get(department_id, "")
+
+    def map(self, record: dict, mappings: MappingSet) -> dict:
+        if not isinstance(record, dict) or not record.get("id"):
+            raise InvalidRecord("worker record has no id")
+        redacted = set((record.get("__meta") or {}).get("redacted_fields") or ()) | self.redacted
+        hidden = [f for f in ESSENTIAL if f in redacted and record.get(f) in (None, "")]
+        if hidden:
+            raise InvalidRecord(f"Rippling hides {', '.join(hidden)} from this API key, and the Visma employee "
+                                "cannot be written without it; add the read scope to the key.")
+        mapped = apply_rules(record, mappings.rules_for(self.name, self.rules), mappings)
+        department_id = record.get("department_id")
+        if not department_id:
+            raise InvalidRecord("worker has no department")
+        try:
+            mapped["department"] = mappings.translate(DEPARTMENT_MAP, department_id, DEPARTMENT_LABEL)
+        except MissingMapping:
+            name = self.department_name(department_id) or "unknown department"
+            raise MissingMapping(DEPARTMENT_MAP, department_id, DEPARTMENT_LABEL, f"department '{name}'")
+        terminated = record.get("status") == TERMINATED
+        mapped["status"] = "Inactive" if terminated else "Active"
+        return {**self.defaults, **mapped}
+
+    def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
+        if target_id is None:
+            key, _ = self.destination.create_employee(mapped)
+            return key
+        fields = {k: v for k, v in mapped.items() if k != "employeeCd"}
+        # If-Match on the ETag just read; a 412 (someone edited the employee meanwhile) re-reads and retries once.
+        self.destination.update_with_retry(f"v1/employee/{target_id}", lambda current: wrap_values(fields))
+        return target_id
+
+
+def build_streams(ctx: FlowContext) -> list[Stream]:
+    return [Departments(ctx), Employees(ctx)]
