@@ -7,7 +7,7 @@ from audit.models import AuditRecord
 from audit.services import audit_record
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
-from syncs.models import Integration, SyncRun
+from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
 
@@ -25,7 +25,19 @@ def objects(tenant_a, owner, member):
     run = SyncRun.objects.create(tenant=tenant_a, integration=integration)
     record = audit_record(tenant=tenant_a, integration=integration, run=run, action=AuditRecord.Action.CREATE,
                           outcome=AuditRecord.Outcome.OK, source_ref="E1")
+    value_mapping = ValueMapping.objects.create(tenant=tenant_a, integration=integration,
+                                                map_name="department_to_cost_center", source_value="d1",
+                                                target_value="IT")
+    field_mapping = FieldMapping.objects.create(tenant=tenant_a, integration=integration, stream="employees",
+                                                target_field="contact.phone1", source_field="phone")
+    pending = PendingRecord.objects.create(tenant=tenant_a, integration=integration, stream="employees",
+                                           source_id="u1", status=PendingRecord.Status.HELD,
+                                           missing_key="department_to_cost_center:d2", reason="No cost center",
+                                           payload={"id": "w1", "ssn": SECRET})
     return {
+        ValueMapping: value_mapping,
+        FieldMapping: field_mapping,
+        PendingRecord: pending,
         Tenant: tenant_a,
         Membership: Membership.objects.get(user=owner),
         Connection: destination,
@@ -39,9 +51,9 @@ def url(site, model, view, *args):
     return reverse(f"{site.name}:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord]
-ADDABLE = {Connection, Integration}
-DELETABLE = {Connection, Integration, Membership}
+MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord]
+ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
+DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 
 def test_the_customer_site_registers_exactly_these_models():
@@ -125,7 +137,7 @@ def test_customer_sign_in_works_for_a_member(client, member):
 
 def test_secrets_are_never_rendered(client, owner, objects):
     client.force_login(owner)
-    for model in (Connection, AuditRecord, Integration):
+    for model in (Connection, AuditRecord, Integration, PendingRecord):
         page = client.get(url(customer_site, model, "change", objects[model].pk))
         assert SECRET.encode() not in page.content
 
@@ -148,3 +160,24 @@ def test_outsider_cannot_pick_tenant_a_in_forms(client, outsider, objects, tenan
     page = client.get(url(customer_site, Connection, "add") + "?kind=visma")
     assert page.status_code == 200
     assert "Tenant A" not in page.content.decode()
+
+
+def test_a_held_record_links_to_creating_its_mapping(client, owner, objects):
+    client.force_login(owner)
+    page = client.get(url(customer_site, PendingRecord, "changelist")).content.decode()
+    assert "Create the missing mapping" in page
+    assert "map_name=department_to_cost_center" in page and "source_value=d2" in page
+
+    form = client.get(url(customer_site, ValueMapping, "add") + f"?integration={objects[Integration].pk}"
+                      "&map_name=department_to_cost_center&source_value=d2")
+    assert form.status_code == 200 and 'value="d2"' in form.content.decode()
+
+
+def test_outsider_cannot_replay_another_tenants_records(client, outsider, objects):
+    client.force_login(outsider)
+    pending = objects[PendingRecord]
+    client.post(url(customer_site, PendingRecord, "changelist"),
+                {"action": "replay", "_selected_action": [pending.pk]})
+    pending.refresh_from_db()
+    assert pending.status == PendingRecord.Status.HELD and pending.attempts == 1
+    assert not SyncRun.objects.filter(trigger=SyncRun.Trigger.REPLAY).exists()

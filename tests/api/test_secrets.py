@@ -46,7 +46,7 @@ def test_a_connection_of_every_vendor_hides_its_secrets(client_for, owner, tenan
 
     item = reverse("api:connection", kwargs={"tenant_slug": tenant_a.slug, "pk": pk})
     tested = api.post(reverse("api:connection-test", kwargs={"tenant_slug": tenant_a.slug, "pk": pk}))
-    assert tested.json()["ok"] is False
+    assert tested.json()["ok"] is False, tested.json()
     bodies = [created, tested, api.get(item), api.patch(item, {"name": f"{vendor.label} 2"}),
               api.get(reverse("api:connections", kwargs={"tenant_slug": tenant_a.slug}))]
     for response in bodies:

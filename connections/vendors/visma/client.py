@@ -118,11 +118,14 @@ class VismaClient(BaseClient):
             body = self.get_json(path, params={**(params or {}), "pageNumber": page_number, "pageSize": page_size})
             if isinstance(body, dict) and isinstance(body.get("records"), list):  # BasePaginationDto (some v2)
                 rows, total, effective = body["records"], body.get("totalCount"), body.get("pageSize") or page_size
-            else:
+            elif isinstance(body, list) or body is None:
                 rows = body or []
                 metadata = (rows[0].get("metadata") or {}) if rows else {}
                 total = metadata.get("totalCount")
                 effective = min(page_size, metadata.get("maxPageSize") or page_size)
+            else:
+                raise VendorError(f"{self.vendor_label} answered GET {path} with a {type(body).__name__}, not a list "
+                                  "of records.", vendor=self.vendor_label)
             if not rows:
                 return
             for row in rows:
