@@ -57,3 +57,30 @@ def demo_tenant_setup(*, sandbox_url: str, password: str):
             else:
                 connections[vendor.kind] = connection_create(tenant=tenant, name=name, **fields)
     return tenant, user, connections
+
+
+DEMO_VISMA_DEPARTMENTS = ["IT", "HR", "SALES", "OPS", "FIN", "ADM"]
+
+
+def demo_integrations_setup(*, tenant, connections: dict):
+    """(Re)create the demo integrations. The sandboxes start fresh each demo, so their sync state does too.
+
+    Returns {flow kind: (integration, department left unmapped on purpose)}.
+    """
+    from connections.vendors import get_vendor
+    from syncs.flows.rippling_visma import DEPARTMENT_MAP
+    from syncs.models import Integration, ValueMapping
+    from syncs.services import integration_create, integration_delete
+
+    for integration in Integration.objects.filter(tenant=tenant):
+        integration_delete(integration=integration)
+    rippling = integration_create(tenant=tenant, name="Rippling → Visma (HR)", flow_kind="rippling_visma",
+                                  source=connections["rippling"], destination=connections["visma"],
+                                  every_minutes=15, enabled=True)
+    # The wizard offers the source's real departments; the demo maps all but the last one, so the
+    # summary can show a held employee being released once its mapping is created.
+    departments = get_vendor("rippling").client_for(connections["rippling"]).list_departments()
+    for department, target in zip(departments[:-1], DEMO_VISMA_DEPARTMENTS * 10):
+        ValueMapping.objects.create(tenant=tenant, integration=rippling, map_name=DEPARTMENT_MAP,
+                                    source_value=department["id"], target_value=target)
+    return {"rippling_visma": (rippling, departments[-1] if departments else None)}

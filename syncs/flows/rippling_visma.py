@@ -21,6 +21,7 @@ from abc import abstractmethod
 from datetime import datetime
 from typing import Iterator
 
+from connections.vendors.errors import VendorNotFound, VendorRejected
 from connections.vendors.rippling.client import parse_timestamp
 from connections.vendors.visma.schemas import wrap_values
 from syncs.flows.base import FlowContext, Page, Stream
@@ -149,8 +150,17 @@ class Employees(RipplingPagedStream):
 
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
         if target_id is None:
-            key, _ = self.destination.create_employee(mapped)
-            return key
+            try:
+                key, _ = self.destination.create_employee(mapped)
+                return key
+            except VendorRejected:
+                # On a first sync Visma may already have this person (entered by hand before the
+                # integration existed): match on the employee number and update, never duplicate.
+                try:
+                    self.destination.get_employee(mapped["employeeCd"])
+                except VendorNotFound:
+                    raise
+                target_id = mapped["employeeCd"]
         fields = {k: v for k, v in mapped.items() if k != "employeeCd"}
         # If-Match on the ETag just read; a 412 (someone edited the employee meanwhile) re-reads and retries once.
         self.destination.update_with_retry(f"v1/employee/{target_id}", lambda current: wrap_values(fields))

@@ -193,3 +193,21 @@ def test_a_malformed_worker_is_quarantined_and_the_run_goes_on(integration, ripp
     assert bad["id"] in quarantined.source_id or quarantined.source_id.startswith("unidentified:") or \
         quarantined.source_id == bad.get("user_id")
     assert AuditRecord.objects.filter(run=result, action=AuditRecord.Action.QUARANTINE).count() == 1
+
+
+def test_an_existing_visma_employee_is_matched_not_duplicated(integration, rippling, visma, sandbox,
+                                                              make_sandbox_connection):
+    map_all_departments(integration, rippling)
+    ada = workers(rippling)[0]
+    client = make_sandbox_connection("visma", tenant=integration.tenant, name="Visma admin")
+    from connections.vendors import get_vendor
+
+    get_vendor("visma").client_for(client).create_employee({
+        "employeeCd": str(ada["number"]), "department": "ADM", "employeeClass": "EMPDEF", "branch": "1",
+        "calendar": "MAIN", "contact": {"firstName": "G.", "lastName": "Hopper", "email": "old@example.com"}})
+
+    result = run(integration)
+
+    assert result.failed == 0
+    assert len(employees(visma)) == len(workers(rippling))
+    assert employee_of(integration, visma, ada["user_id"])["contact"]["email"] == ada["work_email"]

@@ -15,7 +15,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from connections.models import Connection
 from connections.tasks import connection_test_task
-from sandbox.demo import demo_tenant_setup
+from sandbox.demo import demo_integrations_setup, demo_tenant_setup
+from syncs.flows.rippling_visma import DEPARTMENT_MAP
+from syncs.models import PendingRecord, SyncRun
+from syncs.services import integration_run_now, value_mapping_set
 from mlconnector.devkeys import dev_secret
 
 
@@ -46,6 +49,7 @@ class Command(BaseCommand):
             tenant, user, connections = demo_tenant_setup(sandbox_url=sandbox_url, password=password)
             self.stdout.write(self.style.MIGRATE_HEADING(f"Demo tenant: {tenant.name}"))
             self.test_connections(connections)
+            self.run_flows(demo_integrations_setup(tenant=tenant, connections=connections))
             self.wait_http(f"http://127.0.0.1:{web_port}/admin/login/", "web server")
             self.stdout.write(self.style.MIGRATE_HEADING("Admin"))
             self.stdout.write(f"  Customer admin: http://127.0.0.1:{web_port}/admin/  (user {user.username!r}, "
@@ -93,6 +97,44 @@ class Command(BaseCommand):
                     raise CommandError(f"{name} exited; see {self.log_dir / (name + '.log')}")
             time.sleep(0.3)
         raise CommandError(f"{what} did not come up at {url} within {timeout:.0f}s")
+
+    def run_flows(self, integrations: dict) -> None:
+        """Run each demo integration on the worker and report what moved."""
+        self.stdout.write(self.style.MIGRATE_HEADING("Syncs (run by the Celery worker against the sandboxes)"))
+        for kind, (integration, unmapped) in integrations.items():
+            run = self.wait_run(integration_run_now(integration=integration))
+            self.report(integration, run)
+            held = PendingRecord.objects.filter(integration=integration, status=PendingRecord.Status.HELD)
+            for pending in held[:5]:
+                self.stdout.write(f"      held {pending.stream}:{pending.source_id} — {pending.reason}")
+            if unmapped is not None and held.exists():
+                self.stdout.write(f"    creating the missing mapping for department '{unmapped['name']}' → IT …")
+                value_mapping_set(integration=integration, map_name=DEPARTMENT_MAP,
+                                  source_value=unmapped["id"], target_value="IT")
+                deadline = time.monotonic() + 60
+                while held.exists() and time.monotonic() < deadline:
+                    time.sleep(0.3)
+                release = SyncRun.objects.filter(integration=integration, trigger=SyncRun.Trigger.REPLAY).first()
+                if release is not None:
+                    self.report(integration, self.wait_run(release), label="release")
+
+    def wait_run(self, run: SyncRun, timeout: float = 300) -> SyncRun:
+        deadline = time.monotonic() + timeout
+        done = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED, SyncRun.Status.SKIPPED)
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if run.status in done:
+                return run
+            time.sleep(0.3)
+        return run
+
+    def report(self, integration, run: SyncRun, label: str = "run") -> None:
+        style = {SyncRun.Status.SUCCEEDED: self.style.SUCCESS, SyncRun.Status.PARTIAL: self.style.WARNING}.get(
+            run.status, self.style.ERROR)
+        self.stdout.write(f"  {style(run.status.upper()):<10} {integration.name} ({label}): read {run.read}, "
+                          f"created {run.created}, updated {run.updated}, unchanged {run.unchanged}, "
+                          f"held {run.held}, failed {run.failed}; {run.http_calls} HTTP calls"
+                          + (f" — {run.error}" if run.error else ""))
 
     def test_connections(self, connections: dict[str, Connection]) -> None:
         """Test every connection through the worker, as the admin's button does."""
