@@ -5,7 +5,7 @@ from django.core.cache import cache
 from connections.models import Membership
 from sandbox.demo import sandbox_connection_fields
 from sandbox.server import start_in_thread
-from tests.factories import ConnectionFactory, MembershipFactory, TenantFactory, UserFactory
+from tests.factories import ConnectionFactory, MembershipFactory, TenantFactory
 
 
 @pytest.fixture(autouse=True)

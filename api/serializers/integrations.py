@@ -109,6 +109,8 @@ class IntegrationHealthOutput(serializers.Serializer):
 class IntegrationOutput(serializers.ModelSerializer):
     """From `syncs.selectors.integration_list`/`integration_get`, which annotate the health figures."""
 
+    # A plain string, not the registry's enum: an integration outlives a flow kind that is retired.
+    flow_kind = serializers.CharField(help_text="See GET /api/v1/flows.")
     flow_label = serializers.SerializerMethodField()
     source = ConnectionRefOutput()
     destination = ConnectionRefOutput()

@@ -25,6 +25,7 @@ from connections.vendors.errors import (
     VendorError,
     VendorNotFound,
     VendorPermissionError,
+    VendorPreconditionFailed,
     VendorRateLimited,
     VendorRejected,
     VendorUnavailable,
@@ -312,6 +313,7 @@ DEFAULT_HINTS = {
     VendorNotFound: "The resource does not exist for this account; check ids in the connection settings.",
     VendorRejected: "The vendor refused the request as sent; see its message above.",
     VendorConflict: "The record changed at the vendor meanwhile; it will be re-read and retried.",
+    VendorPreconditionFailed: "The record changed at the vendor since it was read; it is re-read and written again.",
     VendorRateLimited: "The vendor's rate limit was hit; the sync waits as asked and continues.",
     VendorUnavailable: "The vendor is having trouble; the call will be retried with backoff.",
 }
@@ -324,7 +326,9 @@ def error_class_for(status: int) -> type[VendorError]:
         return VendorPermissionError
     if status == 404:
         return VendorNotFound
-    if status in (409, 412, 423):
+    if status == 412:
+        return VendorPreconditionFailed
+    if status in (409, 423):
         return VendorConflict
     if status == 429:
         return VendorRateLimited

@@ -49,6 +49,13 @@ class VendorConflict(VendorError):
     transient = True
 
 
+class VendorPreconditionFailed(VendorConflict):
+    """412: the record changed since we read it. Re-sending the same If-Match can never succeed,
+    so it is not retried as is; the caller re-reads and rebuilds (Visma `update_with_retry`)."""
+
+    transient = False
+
+
 class VendorRateLimited(VendorError):
     transient = True
 

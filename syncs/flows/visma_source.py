@@ -27,6 +27,8 @@ class VismaDeltaStream(Stream):
         since = cursor.get("since")
         page_number = int(cursor.get("page") or 1)
         high = cursor.get("high") or since
+        shifted = bool(cursor.get("shifted"))
+        seen: set[str] = set()
         params = {**self.extra_params, **self.source.delta_params(_parse(since))}
         for rows in self.source.iter_pages(self.path, params, self.page_size, start_page=page_number):
             page_number += 1
@@ -34,9 +36,21 @@ class VismaDeltaStream(Stream):
                 stamp = row.get("lastModifiedDateTime")
                 if stamp and (high is None or stamp > high):
                     high = stamp
-            yield Page(rows, {"since": since, "page": page_number, "high": high})
-        # Done: the next run reads what changed since the newest record seen.
-        yield Page([], {"since": high, "page": 1, "high": high})
+                key = self._key(row)
+                # A record edited while we page moves to the end of the delta and every later record
+                # moves up one place, so one of them slips past us; seeing a key twice is the sign.
+                shifted = shifted or key in seen
+                seen.add(key)
+            yield Page(rows, {"since": since, "page": page_number, "high": high, "shifted": shifted})
+        # Done: the next run reads what changed since the newest record seen — unless the pages shifted
+        # under us, in which case it reads the same window again (the id map skips what is unchanged).
+        yield Page([], {"since": since if shifted else high, "page": 1, "high": high})
+
+    def _key(self, row: dict) -> str:
+        try:
+            return self.source_id(row)
+        except (KeyError, TypeError, ValueError):
+            return repr(sorted(row.items()))[:200]
 
 
 def _parse(stamp: str | None) -> datetime | None:

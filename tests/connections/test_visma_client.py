@@ -6,7 +6,7 @@ import pytest
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorConflict, VendorNotFound, VendorRejected
 from connections.vendors.tokens import MemoryTokenCache
-from connections.vendors.visma.client import VismaVersionMismatch
+from connections.vendors.errors import VendorPreconditionFailed
 from connections.vendors.visma.schemas import visma_timestamp, wrap_values
 from connections.vendors.visma.webhooks import SIGNATURE_HEADER, parse_event, verify_signature
 from tests.support.webhook_receiver import WebhookReceiver
@@ -211,7 +211,7 @@ def test_it_gives_up_after_a_second_412_without_retrying_it_blindly(client, vism
     with pytest.raises(VendorConflict) as raised:
         client.update_with_retry("v1/employee/1001", build_body)
 
-    assert isinstance(raised.value, VismaVersionMismatch) and raised.value.status == 412
+    assert isinstance(raised.value, VendorPreconditionFailed) and raised.value.status == 412
     assert "changed in Visma after it was read" in str(raised.value)
     assert statuses(sandbox, "PUT") == [412, 412] and sleeps == []
 

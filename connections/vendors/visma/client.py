@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
-import requests
 
 from connections.vendors.base import BaseClient
 from connections.vendors.errors import VendorAuthError, VendorConflict, VendorError, VendorNotFound
@@ -31,13 +30,6 @@ PAYMENTS = "v1/payment"
 JOURNAL_TRANSACTIONS = "v2/journaltransaction"
 # v2 journal transactions need periodId or lastModifiedDateTime; this one means "everything" (§4).
 EVERYTHING_SINCE = "1900-01-01"
-
-
-class VismaVersionMismatch(VendorConflict):
-    """412: the record changed since its ETag was read. Sending the same If-Match again cannot succeed, so
-    the request path does not retry it (it is not transient); `update_with_retry` re-reads instead."""
-
-    transient = False
 
 
 def path_key(value: Any) -> str:
@@ -80,15 +72,6 @@ class VismaClient(BaseClient):
         if self.config.get("company_id"):
             headers["ipp-company-id"] = str(self.config["company_id"])
         return headers
-
-    def raise_for_response(self, response: requests.Response) -> None:
-        try:
-            super().raise_for_response(response)
-        except VendorConflict as error:
-            if error.status != 412:
-                raise
-            raise VismaVersionMismatch(error.message, vendor=error.vendor, status=412,
-                                       vendor_message=error.vendor_message) from None
 
     def check_connection(self) -> str:
         self.token()
@@ -169,7 +152,7 @@ class VismaClient(BaseClient):
 
     def update(self, path: str, body: dict, etag: str | None = None) -> str | None:
         """PUT a (value-wrapped) body; with `etag`, only if the record is still that version (If-Match).
-        Returns the new ETag. A stale etag raises VismaVersionMismatch (a VendorConflict, status 412)."""
+        Returns the new ETag. A stale etag raises VendorPreconditionFailed (412, not retried as is)."""
         headers = {"If-Match": if_match_value(etag)} if etag else None
         response = self.request("PUT", path, json=body, headers=headers)
         return response.headers.get("ETag")

@@ -1,0 +1,110 @@
+"""What every benchmark needs: a throwaway Django database, the machine's description, memory, a table.
+
+Imported before Django is set up: nothing here touches Django at import time.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def django_bootstrap(workdir: Path) -> Callable[[], None]:
+    """Set Django up on a database nobody else uses, migrated; returns the teardown.
+
+    By default a fresh SQLite file in `workdir`. When DATABASE_URL is set (PostgreSQL), a test database is
+    created beside the one it names (`<name>_benchmark_<pid>`, never the named one, never pytest's) and
+    dropped by the teardown. VAR_DIR always points into `workdir`, so the dev keys, the file cache (vendor
+    tokens) and the rate-limit buckets start empty and are thrown away too.
+    """
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "mlconnector.settings"
+    os.environ["VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    given = bool(os.environ.get("DATABASE_URL"))
+    if not given:
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'benchmark.sqlite3'}"
+
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    if not given:
+        call_command("migrate", verbosity=0, interactive=False)
+        return lambda: None
+    test_name = f"{connection.settings_dict['NAME']}_benchmark_{os.getpid()}"
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = test_name
+    original = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)  # runs migrate
+    return lambda: connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def workdir() -> tempfile.TemporaryDirectory:
+    return tempfile.TemporaryDirectory(prefix="mlconnector-benchmark-")
+
+
+def machine() -> dict:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        database = f"SQLite {sqlite3.sqlite_version} (file in a temp dir)"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT version()")
+            database = cursor.fetchone()[0].split(" on ")[0]
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": f"{platform.system()} {platform.release()}",
+        "database": database,
+    }
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set so far (Linux reports ru_maxrss in KiB). It never goes down."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb() -> float:
+    """The resident set now."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()
+
+
+def table(rows: list[tuple], header: tuple | None = None) -> str:
+    """Plain fixed-width columns: the first left-aligned, the others right-aligned."""
+    rows = [tuple(str(cell) for cell in row) for row in ([header] if header else []) + rows]
+    widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(max(len(r) for r in rows))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if header and n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
