@@ -322,6 +322,15 @@ class SandboxApp:
     def __getitem__(self, name: str) -> VendorSandbox:
         return self.vendors[name]
 
+    def dump_state(self) -> dict:
+        """Data of every vendor that keeps state across restarts (the others reseed deterministically)."""
+        return {name: vendor.dump_state() for name, vendor in self.vendors.items() if hasattr(vendor, "dump_state")}
+
+    def load_state(self, state: dict) -> None:
+        for name, vendor_state in state.items():
+            if name in self.vendors and hasattr(self.vendors[name], "load_state"):
+                self.vendors[name].load_state(vendor_state)
+
     def reset(self) -> None:
         self.log.clear()
         self.clock.offset = 0

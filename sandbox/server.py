@@ -1,9 +1,12 @@
 """Serving the sandboxes over real HTTP, in a thread (tests) or in the foreground (demo)."""
 from __future__ import annotations
 
+import json
 import logging
+import signal
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -46,6 +49,29 @@ def start_in_thread(host: str = "127.0.0.1", port: int = 0, app: SandboxApp | No
     return RunningSandbox(app=app, server=server, thread=thread)
 
 
-def serve_forever(host: str, port: int) -> None:
-    server = make_server(host, port, build_app(), threaded=True, request_handler=QuietHandler)
-    server.serve_forever()
+def serve_forever(host: str, port: int, state_path: Path | None = None, save_every: float = 5.0) -> None:
+    """Serve until interrupted; with `state_path`, data survives restarts (saved every few seconds and on exit)."""
+    app = build_app()
+    if state_path is not None and state_path.exists():
+        app.load_state(json.loads(state_path.read_text()))
+    server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
+    stop = threading.Event()
+
+    def save() -> None:
+        if state_path is not None:
+            tmp = state_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(app.dump_state(), default=str))
+            tmp.replace(state_path)  # atomic: a crash never leaves half a file
+
+    def saver() -> None:
+        while not stop.wait(save_every):
+            save()
+
+    if state_path is not None:
+        threading.Thread(target=saver, name="sandbox-state", daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    try:
+        server.serve_forever()
+    finally:
+        stop.set()
+        save()

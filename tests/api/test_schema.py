@@ -79,5 +79,4 @@ def test_no_generated_request_causes_a_server_error(case, objects, owner, wsgi_i
     with transaction.atomic():
         response = case.call(headers={"Authorization": f"Token {token.key}"})
         transaction.set_rollback(True)
-    print("STATUS", case.operation.label, response.status_code)
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])

@@ -1,3 +1,6 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from sandbox.server import serve_forever
@@ -10,12 +13,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8100)
+        parser.add_argument("--state", default=str(Path(settings.VAR_DIR) / "sandbox-state.json"),
+                            help="File the sandboxes' data is kept in across restarts ('' to keep nothing).")
+        parser.add_argument("--reset", action="store_true", help="Start from the seeded data (drop the state file).")
 
-    def handle(self, *args, host, port, **options):
+    def handle(self, *args, host, port, state, reset, **options):
+        state_path = Path(state) if state else None
+        if reset and state_path is not None:
+            state_path.unlink(missing_ok=True)
         for cls in SANDBOXES:
             self.stdout.write(f"  {cls.name:<10} http://{host}:{port}{cls.prefix}")
-        self.stdout.write(f"Sandboxes listening on http://{host}:{port} (Ctrl-C to stop)")
+        kept = f"; state kept in {state_path}" if state_path else ""
+        self.stdout.write(f"Sandboxes listening on http://{host}:{port} (Ctrl-C to stop){kept}")
         try:
-            serve_forever(host, port)
+            serve_forever(host, port, state_path)
         except KeyboardInterrupt:
             pass

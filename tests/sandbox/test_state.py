@@ -1,0 +1,77 @@
+"""The sandbox command keeps Visma's data across restarts, and --reset starts from the seed."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(port, state, *extra):
+    process = subprocess.Popen([sys.executable, "manage.py", "sandbox", "--port", str(port), "--state", str(state),
+                                *extra], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=1)
+            return process
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(process.stderr.read().decode())
+
+
+def stop(process):
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=20)
+
+
+def token(base):
+    from sandbox.vendors.visma import DEMO_CREDENTIALS
+
+    body = {"grant_type": "client_credentials", **DEMO_CREDENTIALS, "scope": "vismanet_erp_service_api:read"}
+    return requests.post(f"{base}/visma-connect/connect/token", data=body, timeout=5).json()["access_token"]
+
+
+def customer_names(base):
+    headers = {"Authorization": f"Bearer {token(base)}"}
+    rows = requests.get(f"{base}/visma/v1/customer", params={"pageNumber": 1, "pageSize": 1000}, headers=headers,
+                        timeout=5).json()
+    return {row["number"]: row["name"] for row in rows}, headers
+
+
+def test_visma_data_survives_a_restart_and_reset_drops_it(tmp_path):
+    state, port = tmp_path / "state.json", free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start(port, state)
+    try:
+        names, headers = customer_names(base)
+        number = sorted(names)[0]
+        answer = requests.put(f"{base}/visma/v1/customer/{number}", json={"name": {"value": "Kept Across Restarts AS"}},
+                              headers=headers, timeout=5)
+        assert answer.status_code == 204
+    finally:
+        stop(process)
+    assert state.exists()
+
+    process = start(port, state)
+    try:
+        assert customer_names(base)[0][number] == "Kept Across Restarts AS"
+    finally:
+        stop(process)
+
+    process = start(port, state, "--reset")
+    try:
+        assert customer_names(base)[0][number] == names[number]
+    finally:
+        stop(process)
