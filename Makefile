@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv migrate serve worker beat sandbox clean
+.PHONY: demo test venv browser migrate serve worker beat sandbox screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,14 +18,29 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser download
+# needs the internet). Installed here when missing and we can; otherwise the browser tests say how.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
+		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
+	else echo "NOTE: $(CHROMIUM) missing and cannot be installed here (needs root + apt-get): browser tests will be skipped"; fi
+
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput
 
 demo: migrate
 	$(PY) manage.py demo --web-port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenerates docs/screenshots/ from the browser tests.
+screenshots: $(STAMP) browser
+	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest tests/browser -p no:cacheprovider
 
 # Production-style processes (configure with the variables in .env.example).
 serve: migrate

@@ -1,0 +1,94 @@
+"""Browser tests: Playwright drives Debian's Chromium against the app served by pytest-django's live server.
+
+Playwright's own browser download needs the internet, so we launch the system Chromium (installed by
+`make browser`). Without it the tests skip locally and fail in CI (REQUIRE_BROWSER=1), never pass silently.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.support.worker import celery_worker
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test code itself
+# (fixtures, assertions) would otherwise be refused as "async unsafe". They are not concurrent with it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+# The flags that keep Chromium off the network it cannot reach here (and off the sandbox it cannot have as root).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM}: run `make browser` (installs Debian's chromium)."
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    context = chromium_browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class Screenshots:
+    """Saves full-page screenshots under var/screenshots, or SCREENSHOT_DIR (docs/screenshots via `make screenshots`)."""
+
+    def __init__(self):
+        self.folder = Path(os.environ.get("SCREENSHOT_DIR") or Path(settings.VAR_DIR) / "screenshots")
+        if not self.folder.is_absolute():
+            self.folder = ROOT / self.folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, page, name: str) -> Path:
+        path = self.folder / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def screenshot():
+    return Screenshots()
+
+
+@pytest.fixture
+def worker_queue(settings):
+    """A real worker process; everything the live server queues goes to its private queue."""
+    from mlconnector.celery import app
+
+    with celery_worker() as queue:
+        previous = app.conf.task_default_queue
+        app.conf.task_default_queue = queue
+        try:
+            yield queue
+        finally:
+            app.conf.task_default_queue = previous
+
