@@ -22,6 +22,7 @@ from audit.models import AuditRecord
 from audit.services import audit_fields
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
+from notifications.hooks import run_finished
 from syncs.flows import get_flow
 from syncs.flows.base import FlowContext, Stream
 from syncs.locks import lock_acquire
@@ -66,6 +67,16 @@ def flow_streams(*, integration: Integration, ctx: FlowContext) -> list[Stream]:
 
 
 @dataclass
+class PageIndex:
+    """Looked up once per page, so a record costs no queries of its own: its id map row, if any,
+    and whether it has an unresolved pending row. Kept current as the page's records are processed."""
+
+    stream: str
+    id_map: dict[str, IdMap]
+    unresolved: set[str]
+
+
+@dataclass
 class Outcome:
     action: str
     outcome: str
@@ -85,9 +96,10 @@ class RecordProcessor:
         self.counts = dict(read=0, created=0, updated=0, unchanged=0, held=0, failed=0)
         self._saved_counts = dict(self.counts)
         self.lease = None
+        self.page: PageIndex | None = None  # set by process_page while it runs
 
     # --- one record ------------------------------------------------------------------
-    def process(self, stream: Stream, record, *, id_map: dict[str, IdMap] | None = None) -> Outcome:
+    def process(self, stream: Stream, record) -> Outcome:
         self.counts["read"] += 1
         try:
             source_id = stream.source_id(record)
@@ -105,7 +117,8 @@ class RecordProcessor:
         rules = self.mappings.rules_for(stream.name, stream.rules)
         used = self.mappings.used(stream.name, rules)
         digest = content_hash(mapped)
-        existing = (id_map.get(source_id) if id_map is not None else
+        page = self._page_of(stream)
+        existing = (page.id_map.get(source_id) if page else
                     IdMap.objects.filter(integration=self.integration, stream=stream.name, source_id=source_id).first())
         if existing and existing.content_hash == digest:
             self.counts["unchanged"] += 1
@@ -125,8 +138,7 @@ class RecordProcessor:
                 raise  # the run stops here; the cursor still points at this page, so nothing is lost
             return self._fail(stream, source_id, record, str(error), used)
         with transaction.atomic():
-            IdMap.objects.update_or_create(integration=self.integration, stream=stream.name, source_id=source_id,
-                                           defaults={"target_id": str(target_id), "content_hash": digest})
+            self._id_map_save(stream, source_id, str(target_id), digest)
             self._resolve(stream, source_id)
             AuditRecord.objects.create(**self._audit_fields(stream, source_id, action, O.OK, target_id=target_id,
                                                             mapping=used, payload=mapped))
@@ -142,8 +154,27 @@ class RecordProcessor:
                 continue
         id_map = {m.source_id: m for m in IdMap.objects.filter(integration=self.integration, stream=stream.name,
                                                                 source_id__in=ids)}
-        for record in records:
-            self.process(stream, record, id_map=id_map)
+        pending = PendingRecord.objects.filter(integration=self.integration, stream=stream.name,
+                                               source_id__in=ids).exclude(status=PendingRecord.Status.RESOLVED)
+        self.page = PageIndex(stream.name, id_map, set(pending.values_list("source_id", flat=True)))
+        try:
+            for record in records:
+                self.process(stream, record)
+        finally:
+            self.page = None
+
+    def _id_map_save(self, stream, source_id, target_id: str, digest: str) -> None:
+        """Upsert in one statement (INSERT … ON CONFLICT DO UPDATE): create once, then update."""
+        row = IdMap(integration=self.integration, stream=stream.name, source_id=source_id, target_id=target_id,
+                    content_hash=digest)
+        IdMap.objects.bulk_create([row], update_conflicts=True, unique_fields=["integration", "stream", "source_id"],
+                                  update_fields=["target_id", "content_hash", "updated_at"])
+        if page := self._page_of(stream):
+            # The same person twice in one page (a rehire's old and new worker) is an update the second time.
+            page.id_map[source_id] = row
+
+    def _page_of(self, stream) -> PageIndex | None:
+        return self.page if self.page and self.page.stream == stream.name else None
 
     # --- outcomes other than a write ------------------------------------------------------
     def _hold(self, stream, source_id, record, missing: MissingMapping) -> Outcome:
@@ -170,6 +201,8 @@ class RecordProcessor:
     def _pending(self, stream, source_id, record, status, reason, missing_key="") -> None:
         if self.run.dry_run:
             return
+        if page := self._page_of(stream):
+            page.unresolved.add(source_id)
         payload = record if isinstance(record, dict) else {"raw": repr(record)[:2000]}
         updated = PendingRecord.objects.filter(integration=self.integration, stream=stream.name,
                                                source_id=source_id).update(
@@ -188,6 +221,10 @@ class RecordProcessor:
     def _resolve(self, stream, source_id) -> None:
         if self.run.dry_run:
             return
+        if page := self._page_of(stream):
+            if source_id not in page.unresolved:
+                return  # nothing pending for this record: skip an UPDATE that would match no row
+            page.unresolved.discard(source_id)
         PendingRecord.objects.filter(integration=self.integration, stream=stream.name, source_id=source_id).exclude(
             status=PendingRecord.Status.RESOLVED).update(status=PendingRecord.Status.RESOLVED, missing_key="",
                                                          last_run=self.run, updated_at=timezone.now())
@@ -224,18 +261,31 @@ def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.
                                   dry_run=dry_run)
 
 
-def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, release_held: bool = True) -> SyncRun:
-    """Run one sync. Transient vendor errors are re-raised after recording (the task retries)."""
+def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, release_held: bool = True,
+                     limit: int | None = None) -> SyncRun:
+    """Run one sync. Transient vendor errors are re-raised after recording (the task retries).
+
+    `limit` (dry runs only) stops each stream after its first `limit` records: a preview. A real run
+    never stops mid-page, because its cursor would then skip the rest of the page.
+    """
+    if limit is not None and not run.dry_run:
+        raise ValueError("Only a dry run can be limited to its first records.")
 
     def work(processor: RecordProcessor, streams: list[Stream]) -> None:
         if release_held and not run.dry_run:
             _retry_releasable(processor, streams)
         for stream in streams:
             cursor, _ = Cursor.objects.get_or_create(integration=run.integration, stream=stream.name)
+            left = limit
             for page in stream.fetch(dict(cursor.value or {})):
-                processor.process_page(stream, page.records)
+                records = page.records if left is None else page.records[:left]
+                processor.process_page(stream, records)
                 processor.checkpoint(cursor=None if run.dry_run else cursor, value=page.cursor)
                 processor.lease.renew()
+                if left is not None:
+                    left -= len(records)
+                    if left <= 0:
+                        break
             notes = stream.notes()
             if notes:
                 processor.audits.append(AuditRecord(**audit_fields(
@@ -280,7 +330,7 @@ def _execute(run: SyncRun, work, streams: list[Stream] | None) -> SyncRun:
         _finish(run, status, "", _calls(ctx, streams))
     except VendorError as error:
         processor.checkpoint()
-        _finish(run, SyncRun.Status.FAILED, str(error), _calls(ctx, streams))
+        _finish(run, SyncRun.Status.FAILED, str(error), _calls(ctx, streams), notify=not error.transient)
         if error.transient:
             raise
     except Exception as error:
@@ -311,7 +361,9 @@ def _calls(ctx: FlowContext | None, streams) -> int:
     return sum(getattr(c, "calls", 0) for c in clients)
 
 
-def _finish(run: SyncRun, status: str, error: str, http_calls: int = 0) -> None:
+def _finish(run: SyncRun, status: str, error: str, http_calls: int = 0, *, notify: bool = True) -> None:
     SyncRun.objects.filter(pk=run.pk).update(status=status, error=error, finished_at=timezone.now(),
                                              http_calls=http_calls)
     run.status, run.error = status, error
+    if notify:  # a transient failure is told by sync_run_task, once Celery stops retrying it
+        run_finished(run_id=run.pk, integration_id=run.integration_id, status=status, dry_run=run.dry_run)

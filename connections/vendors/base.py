@@ -159,6 +159,7 @@ class BaseClient:
         self.rate_limiter = rate_limiter or NoRateLimit()
         self.sleep = sleep
         self.calls = 0  # HTTP calls made, for run statistics and benchmarks
+        self._token: Token | None = None  # the last token used, so each call need not ask the cache
 
     # --- hooks for vendor clients --------------------------------------------------
     def fetch_token(self) -> Token | None:
@@ -187,15 +188,22 @@ class BaseClient:
         return type(self).fetch_token is not BaseClient.fetch_token
 
     def token(self) -> Token | None:
-        token = self.token_cache.get(self.cache_key)
+        # The shared cache (a file or Redis read plus a Fernet decryption) is asked only when the token this
+        # client last used is about to expire; a token revoked meanwhile answers 401, which re-authenticates.
+        token = self._token
+        if token is None or token.expires_within(self.token_renew_margin):
+            token = self.token_cache.get(self.cache_key)
         if token and not token.expires_within(self.token_renew_margin):
+            self._token = token
             return token
         token = self.fetch_token()
         if token:
             self.token_cache.set(self.cache_key, token)
+        self._token = token
         return token
 
     def invalidate_token(self) -> None:
+        self._token = None
         self.token_cache.delete(self.cache_key)
 
     # --- the request path ------------------------------------------------------------------
