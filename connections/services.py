@@ -11,6 +11,7 @@ from connections.models import Connection, Membership, Tenant
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
 from mlconnector.fields import FieldDecryptionError
+from notifications.hooks import connection_tested
 
 
 @dataclass(frozen=True)
@@ -68,4 +69,5 @@ def connection_test(*, connection: Connection) -> ConnectionTestResult:
         last_error="" if result.ok else result.message,
     )
     connection.refresh_from_db(fields=["status", "last_tested_at", "last_error"])
+    connection_tested(connection_id=connection.pk, ok=result.ok)  # failure notifications, after commit
     return result

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "audit",
     "sandbox",
     "api",
+    "wizard",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -198,11 +200,30 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- E-mail (sign-up verification) --------------------------------------------
-# EMAIL_URL as understood by django-environ, e.g. smtp+tls://user:password@smtp.example.com:587;
-# the console backend prints mails in development; the test runner swaps in locmem.
-vars().update({k: v for k, v in env.email_url("EMAIL_URL", default="consolemail://").items() if v not in (None, "")})
+# --- E-mail (sign-up verification, failure notifications) ----------------------
+# EMAIL_URL as understood by django-environ, e.g. smtp+tls://user:password@smtp.example.com:587, or
+# EMAIL_HOST and friends; with neither, mails are written as files under var/mail/ (the demo shows
+# them there); the test runner swaps in locmem.
+if env.str("EMAIL_URL", default=""):
+    vars().update({k: v for k, v in env.email_url("EMAIL_URL").items() if v not in (None, "")})
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ml-connector <no-reply@localhost>")
+# Absolute links in e-mails (the admin pages) start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Failure notifications: at most one per integration and kind of problem in this window (tenants can change theirs).
+NOTIFICATION_WINDOW_MINUTES = env.int("NOTIFICATION_WINDOW_MINUTES", default=60)
+NOTIFICATION_WEBHOOK_TIMEOUT = env.float("NOTIFICATION_WEBHOOK_TIMEOUT", default=10.0)
 
 # --- Vendors ----------------------------------------------------------------
 # Where `make demo` and the tests find the local vendor simulators.

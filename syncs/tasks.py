@@ -4,6 +4,7 @@ import random
 from celery import shared_task
 
 from connections.vendors.errors import VendorError
+from notifications.hooks import run_finished
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.models import Integration, SyncRun
 
@@ -23,6 +24,9 @@ def sync_run_task(self, run_id: int) -> str:
         return sync_run_execute(run=run).status
     except VendorError as error:
         # Only transient errors reach here (permanent ones end the run); resume from the cursor later.
+        if self.request.retries >= self.max_retries:
+            # Celery gives up: only now is the failure news.
+            run_finished(run_id=run.pk, integration_id=run.integration_id, status=SyncRun.Status.FAILED)
         raise self.retry(exc=error, countdown=_retry_delay(error, self.request.retries))
 
 

@@ -1,0 +1,245 @@
+"""What each notification says: what broke, the vendor's own words, what to do, and where to click.
+
+Built from what the engine stored (the run, its error text, the pending records), so a message can
+be written by any worker long after the run. No e-mail or HTTP here; `delivery` and `webhooks` send.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+
+from audit.redaction import redact_text
+from connections.models import Connection
+from connections.vendors import get_vendor
+from connections.vendors.base import DEFAULT_HINTS
+from connections.vendors.errors import VendorConfigurationError, VendorConflict, VendorRateLimited, VendorUnavailable
+from notifications.models import Kind
+from syncs.models import Integration, SyncRun
+
+MAX_DETAILS = 10
+RETRIED_HINTS = {DEFAULT_HINTS[error] for error in (VendorUnavailable, VendorRateLimited, VendorConflict)}
+RESUMES = "Nothing is lost: the next run resumes from the last page that was saved."
+# How the summary line counts what was held back, per kind.
+HELD_BACK = {
+    Kind.RUN_FAILED: ("failed run", "failed runs"),
+    Kind.RECORDS_FAILED: ("run with failed records", "runs with failed records"),
+    Kind.RECORDS_HELD: ("run that held records", "runs that held records"),
+    Kind.CONNECTION_FAILED: ("failed connection test", "failed connection tests"),
+}
+
+
+@dataclass
+class Message:
+    kind: str
+    subject: str
+    headline: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    said: str = ""  # the vendor's (or the engine's) own words
+    advice: str = ""  # what to do
+    details: list[str] = field(default_factory=list)
+    actions: list[tuple[str, str]] = field(default_factory=list)  # (label, absolute URL)
+
+    def payload(self) -> dict:
+        return {"event": self.kind, "subject": self.subject, "headline": self.headline, "facts": dict(self.facts),
+                "said": self.said, "advice": self.advice, "details": self.details,
+                "links": [{"label": label, "url": url} for label, url in self.actions]}
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def admin_url(view: str, *args, query: dict | None = None) -> str:
+    path = reverse(f"customer_admin:{view}", args=args)
+    return absolute(path + ("?" + urlencode(query) if query else ""))
+
+
+def vendor_label(connection: Connection) -> str:
+    try:
+        return get_vendor(connection.kind).label
+    except VendorConfigurationError:
+        return connection.kind
+
+
+def split_advice(text: str, connections: list[Connection]) -> tuple[str, str]:
+    """Split a vendor error into (what the vendor said, what to do).
+
+    Vendor clients end their messages with a hint from `hints`, `token_hint` or `DEFAULT_HINTS`
+    (connections/vendors/base.py); finding that hint again keeps one source for every piece of advice.
+    """
+    text = redact_text((text or "").strip())
+    hints = list(DEFAULT_HINTS.values())
+    for connection in connections:
+        try:
+            client = get_vendor(connection.kind).client_class
+        except VendorConfigurationError:
+            continue
+        hints += list(client.hints.values()) + [client.token_hint]
+    for hint in sorted({h.strip() for h in hints if h}, key=len, reverse=True):
+        if text.endswith(hint) and len(text) > len(hint):
+            return text[: -len(hint)].strip(), hint
+    return text, ""
+
+
+def blamed(text: str, connections: list[Connection]) -> list[Connection]:
+    """The connections a vendor error is about: every client message names its vendor first."""
+    found = []
+    for connection in connections:
+        try:
+            label = get_vendor(connection.kind).client_class.vendor_label
+        except VendorConfigurationError:
+            continue
+        if label in text:
+            found.append((text.index(label), connection))
+    first = min((position for position, _ in found), default=None)
+    return [connection for position, connection in found if position == first]
+
+
+def _integration_facts(integration: Integration, run: SyncRun | None) -> list[tuple[str, str]]:
+    facts = [("Company", integration.tenant.name),
+             ("Integration", f"{integration.name} ({vendor_label(integration.source)} → "
+                             f"{vendor_label(integration.destination)})")]
+    if run is not None:
+        when = run.finished_at or run.started_at or run.queued_at
+        facts.append(("Run", f"#{run.pk}, {run.get_trigger_display().lower()}, "
+                             f"{run.get_status_display().lower()} at {when:%Y-%m-%d %H:%M} UTC"))
+        facts.append(("Records", f"{run.read} read, {run.created} created, {run.updated} updated, "
+                                 f"{run.held} held, {run.failed} failed"))
+    return facts
+
+
+def _run_link(run: SyncRun) -> tuple[str, str]:
+    return f"Open run #{run.pk}", admin_url("syncs_syncrun_change", run.pk)
+
+
+def run_failed_message(run: SyncRun) -> Message:
+    integration = run.integration
+    connections = [integration.source, integration.destination]
+    said, advice = split_advice(run.error, connections)
+    culprits = blamed(said, connections)
+    actions = [(f"Open the {vendor_label(c)} connection '{c.name}'", admin_url("connections_connection_change", c.pk))
+               for c in culprits]
+    if advice in RETRIED_HINTS:
+        # The client's "will be retried" is over by now: Celery has retried the run and given up.
+        vendor = vendor_label(culprits[0]) if culprits else "The vendor"
+        advice = (f"{vendor} kept failing while the run was retried. Check {vendor}'s status page; the next "
+                  "scheduled run tries again on its own.")
+    elif said.startswith("Internal error"):
+        advice = ("This is a fault in ml-connector, not in your data or credentials. The next run tries again; "
+                  f"if it keeps failing, contact support and quote run #{run.pk}.")
+    elif not advice:
+        advice = "Check the connection named above and press 'Test connection'; then run the integration again."
+    facts = _integration_facts(integration, run)
+    if culprits:
+        facts.insert(2, ("Vendor", vendor_label(culprits[0])))
+    return Message(
+        kind=Kind.RUN_FAILED,
+        subject=f"{integration.name}: sync failed" + (f" ({vendor_label(culprits[0])})" if culprits else ""),
+        headline=f"The sync '{integration.name}' stopped: run #{run.pk} failed.",
+        facts=facts, said=said, advice=f"{advice} {RESUMES}",
+        actions=actions + [_run_link(run), ("Open the integration", admin_url("syncs_integration_change",
+                                                                              integration.pk))])
+
+
+def records_held_message(run: SyncRun, holds: list[dict]) -> Message:
+    """`holds`: the run's newly held records as dicts with stream, source_id, missing_key and reason."""
+    integration = run.integration
+    by_key: dict[str, list[dict]] = {}
+    for hold in holds:
+        by_key.setdefault(hold["missing_key"], []).append(hold)
+    details, actions = [], []
+    for key, records in list(by_key.items())[:MAX_DETAILS]:
+        map_name, _, source_value = key.partition(":")
+        count = f"{len(records)} record{'s' if len(records) != 1 else ''}"
+        details.append(f"{redact_text(records[0]['reason'])} ({count})")
+        actions.append((f"Create the {map_name.replace('_', ' ')} mapping for '{source_value}'",
+                        admin_url("syncs_valuemapping_add", query={"integration": integration.pk,
+                                                                   "map_name": map_name,
+                                                                   "source_value": source_value})))
+    if len(by_key) > MAX_DETAILS:
+        details.append(f"… and {len(by_key) - MAX_DETAILS} more missing mappings.")
+    plural = "s" if len(holds) != 1 else ""
+    return Message(
+        kind=Kind.RECORDS_HELD,
+        subject=f"{integration.name}: {len(holds)} record{plural} held, mapping missing",
+        headline=f"Run #{run.pk} of '{integration.name}' held {len(holds)} record{plural}: "
+                 f"{'a mapping is' if len(by_key) == 1 else 'mappings are'} missing, so nothing was written for "
+                 f"{'it' if len(holds) == 1 else 'them'}.",
+        facts=_integration_facts(integration, run), details=details,
+        advice="Create the missing mapping (links below). The held records are then written on their own; "
+               "no new run is needed.",
+        actions=actions + [("See all held records", admin_url("syncs_pendingrecord_changelist",
+                                                              query={"status__exact": "held"})), _run_link(run)])
+
+
+def records_failed_message(run: SyncRun, failures: list[dict]) -> Message:
+    """`failures`: the run's failed or quarantined records as dicts with stream, source_id and reason."""
+    integration = run.integration
+    details = [f"{f['stream']} {f['source_id']}: {redact_text(f['reason'])}" for f in failures[:MAX_DETAILS]]
+    if len(failures) > MAX_DETAILS:
+        details.append(f"… and {len(failures) - MAX_DETAILS} more.")
+    plural = "s" if len(failures) != 1 else ""
+    return Message(
+        kind=Kind.RECORDS_FAILED,
+        subject=f"{integration.name}: {len(failures)} record{plural} could not be written",
+        headline=f"Run #{run.pk} of '{integration.name}' could not write {len(failures)} record{plural}; "
+                 "the rest of the run went on.",
+        facts=_integration_facts(integration, run), details=details,
+        advice="Each line says what the system refused. Fix the cause (usually the data at the source or a "
+               "field mapping), then select the records and use the Replay action.",
+        actions=[("See the failed records", admin_url("syncs_pendingrecord_changelist",
+                                                      query={"status__exact": "failed"})), _run_link(run)])
+
+
+def run_recovered_message(run: SyncRun, *, failing_since, failures: int, held_back: int) -> Message:
+    integration = run.integration
+    times = f"{failures} failed run{'s' if failures != 1 else ''}"
+    return Message(
+        kind=Kind.RECOVERED,
+        subject=f"{integration.name}: back to normal",
+        headline=f"The sync '{integration.name}' works again: run #{run.pk} got through after {times} "
+                 f"since {failing_since:%Y-%m-%d %H:%M} UTC.",
+        facts=_integration_facts(integration, run),
+        details=[f"{held_back} of those failures were not e-mailed separately."] if held_back else [],
+        advice="Nothing to do. The next failure will be reported at once again.",
+        actions=[_run_link(run)])
+
+
+def connection_failed_message(connection: Connection) -> Message:
+    said, advice = split_advice(connection.last_error, [connection])
+    label = vendor_label(connection)
+    return Message(
+        kind=Kind.CONNECTION_FAILED,
+        subject=f"Connection '{connection.name}' ({label}) failed its test",
+        headline=f"The {label} connection '{connection.name}' failed its test, so the syncs that use it will "
+                 "fail too.",
+        facts=[("Company", connection.tenant.name), ("Connection", f"{connection.name} ({label})"),
+               ("Tested", f"{connection.last_tested_at:%Y-%m-%d %H:%M} UTC" if connection.last_tested_at else "")],
+        said=said,
+        advice=advice or "Check the connection's settings and credentials, then press 'Test connection' again.",
+        actions=[(f"Open the connection '{connection.name}'", admin_url("connections_connection_change",
+                                                                        connection.pk))])
+
+
+def connection_recovered_message(connection: Connection, *, failing_since, failures: int) -> Message:
+    label = vendor_label(connection)
+    return Message(
+        kind=Kind.RECOVERED,
+        subject=f"Connection '{connection.name}' ({label}): back to normal",
+        headline=f"The {label} connection '{connection.name}' works again after {failures} failed "
+                 f"test{'s' if failures != 1 else ''} since {failing_since:%Y-%m-%d %H:%M} UTC.",
+        facts=[("Company", connection.tenant.name), ("Connection", f"{connection.name} ({label})")],
+        advice="Nothing to do.",
+        actions=[(f"Open the connection '{connection.name}'", admin_url("connections_connection_change",
+                                                                        connection.pk))])
+
+
+def sample_message(tenant) -> Message:
+    return Message(
+        kind=Kind.TEST, subject="Test message", facts=[("Company", tenant.name)],
+        headline="This is a test of ml-connector's failure notifications. If you can read it, they reach you.",
+        advice="Nothing to do.",
+        actions=[("Notification settings", admin_url("notifications_notificationsettings_changelist"))])

@@ -1,0 +1,71 @@
+"""Reads for notifications; every selector takes the tenant (or a row that belongs to one) explicitly."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from audit.models import AuditRecord
+from connections.models import Connection, Membership, Tenant
+from notifications.models import Kind, Notification, NotificationSettings, NotificationThrottle
+from syncs.models import PendingRecord, SyncRun
+
+CHUNK = 500
+
+
+def notification_settings_for(*, tenant: Tenant) -> NotificationSettings:
+    """The tenant's settings, or unsaved defaults when it never changed them."""
+    return NotificationSettings.objects.filter(tenant=tenant).first() or NotificationSettings(tenant=tenant)
+
+
+def notification_recipients(*, tenant: Tenant) -> list[str]:
+    """E-mail addresses of the tenant's active owners and admins (viewers are not bothered)."""
+    emails = (Membership.objects.filter(tenant=tenant, role__in=Membership.MANAGING_ROLES, user__is_active=True)
+              .exclude(user__email="").order_by("user__email").values_list("user__email", flat=True))
+    return list(dict.fromkeys(email.strip() for email in emails))
+
+
+def notification_list(*, tenant: Tenant) -> QuerySet[Notification]:
+    return Notification.objects.filter(tenant=tenant).order_by("-created_at", "-id")
+
+
+def failure_streak_open(*, integration_id: int | None = None, connection_id: int | None = None) -> bool:
+    kind, lookup = ((Kind.RUN_FAILED, {"integration_id": integration_id}) if integration_id is not None
+                    else (Kind.CONNECTION_FAILED, {"connection_id": connection_id}))
+    return NotificationThrottle.objects.filter(kind=kind, failing_since__isnull=False, **lookup).exists()
+
+
+def run_superseded(*, run: SyncRun) -> bool:
+    """A later run of the same integration already got through (notification tasks can arrive out of order)."""
+    return bool(run.finished_at) and SyncRun.objects.filter(
+        integration_id=run.integration_id, finished_at__gt=run.finished_at,
+        status__in=(SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL)).exists()
+
+
+def run_new_holds(*, run: SyncRun) -> list[dict]:
+    """Records this run held for a missing mapping that no earlier run had held for the same mapping.
+
+    A record held for one mapping is retried by every run once that mapping exists; if a second one
+    is missing it is held again, and that must not be news every hour. The audit trail says whether
+    an earlier run held it for the same key already.
+    """
+    holds = list(PendingRecord.objects.filter(integration_id=run.integration_id, last_run=run,
+                                              status=PendingRecord.Status.HELD)
+                 .order_by("missing_key", "source_id").values("stream", "source_id", "missing_key", "reason"))
+    earlier = set()
+    for start in range(0, len(holds), CHUNK):
+        refs = [h["source_id"] for h in holds[start:start + CHUNK]]
+        rows = (AuditRecord.objects.filter(integration_id=run.integration_id, action=AuditRecord.Action.HOLD,
+                                           source_ref__in=refs).exclude(run_id=run.pk)
+                .values_list("stream", "source_ref", "mapping_used"))
+        earlier |= {(stream, ref, (used or {}).get("missing")) for stream, ref, used in rows}
+    return [h for h in holds if (h["stream"], h["source_id"], h["missing_key"]) not in earlier]
+
+
+def run_failed_records(*, run: SyncRun) -> list[dict]:
+    return list(PendingRecord.objects.filter(
+        integration_id=run.integration_id, last_run=run,
+        status__in=(PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED))
+        .order_by("stream", "source_id").values("stream", "source_id", "reason"))
+
+
+def connection_for_notice(*, connection_id: int) -> Connection | None:
+    return Connection.objects.select_related("tenant").filter(pk=connection_id).first()
