@@ -22,9 +22,15 @@ class CustomerAdminSite(admin.AdminSite):
     index_title = "Your integrations"
     login_form = CustomerLoginForm
     tenant_scoped = True
+    index_template = "admin/syncs/index.html"  # the app list, under an overview of each integration's health
 
     def has_permission(self, request):
         return bool(tenant_ids_for_user(user=request.user))
+
+    def get_urls(self):
+        from wizard.views import wizard_urls  # the setup wizard's pages (/admin/wizard/…) live on this site
+
+        return wizard_urls(self) + super().get_urls()
 
 
 class OpsAdminSite(admin.AdminSite):

@@ -91,6 +91,19 @@ def set_path(target: dict, path: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
+def field_paths(record: Any, prefix: str = "") -> list[str]:
+    """The dotted paths of a record's scalar fields (what a FieldRule's `source` can name), sorted."""
+    if not isinstance(record, dict):
+        return []
+    paths: list[str] = []
+    for key, value in record.items():
+        if str(key).startswith("__"):  # vendor metadata such as Rippling's __meta
+            continue
+        path = f"{prefix}{key}"
+        paths.extend(field_paths(value, f"{path}.") if isinstance(value, dict) and value else [path])
+    return sorted(paths)
+
+
 def apply_rules(record: dict, rules: list[FieldRule], mappings: MappingSet) -> dict:
     if not isinstance(record, dict):
         raise InvalidRecord(f"expected an object, got {type(record).__name__}")

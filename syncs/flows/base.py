@@ -22,12 +22,38 @@ class FlowContext:
     options: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ValueMapChoices:
+    """What the setup wizard offers for one value mapping: the source's and the destination's real values.
+
+    Values are (value stored in the mapping, what the user sees) pairs; no target values means the
+    target is typed in.
+    """
+
+    map_name: str
+    label: str  # "Rippling department → Visma department"
+    source_values: list[tuple[str, str]] = field(default_factory=list)
+    target_values: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class MappingChoices:
+    """What a flow module's optional `mapping_choices(ctx)` hook returns, read live from both vendors."""
+
+    value_maps: list[ValueMapChoices] = field(default_factory=list)
+    source_fields: dict[str, list[str]] = field(default_factory=dict)  # stream → dotted paths of a real record
+    # stream → (path, label) of the destination's real fields, e.g. monday columns by title
+    target_fields: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
 class Stream(ABC):
     """One kind of record moving from source to destination."""
 
     name: str = ""
     # Default field rules; customers override them with FieldMapping rows.
     rules: list[FieldRule] = []
+    # Value mappings map() uses beyond those its rules name (map name → label), for the setup wizard.
+    value_maps: dict[str, str] = {}
 
     def __init__(self, ctx: FlowContext):
         self.ctx = ctx

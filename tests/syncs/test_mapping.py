@@ -1,6 +1,15 @@
 import pytest
 
-from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules, content_hash, get_path
+from syncs.mapping import (
+    FieldRule,
+    InvalidRecord,
+    MappingSet,
+    MissingMapping,
+    apply_rules,
+    content_hash,
+    field_paths,
+    get_path,
+)
 
 RULES = [
     FieldRule("employeeName", "name", required=True),
@@ -56,3 +65,10 @@ def test_the_content_hash_ignores_key_order():
 def test_get_path_handles_lists_and_missing_parts():
     assert get_path({"a": [{"b": 3}]}, "a.0.b") == 3
     assert get_path({"a": []}, "a.0.b", None) is None
+
+
+def test_field_paths_name_every_scalar_field_a_rule_can_read():
+    record = {"id": "w1", "user": {"name": {"given_name": "Ada"}, "emails": [{"value": "a@x"}]}, "manager": {},
+              "__meta": {"redacted_fields": ["ssn"]}}
+    assert field_paths(record) == ["id", "manager", "user.emails", "user.name.given_name"]
+    assert field_paths(None) == []

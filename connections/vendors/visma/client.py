@@ -27,6 +27,7 @@ SUPPLIER_INVOICES = "v1/supplierInvoice"
 CUSTOMER_INVOICES = "v1/customerinvoice"
 PURCHASE_ORDERS = "v1/purchaseorder"
 PAYMENTS = "v1/payment"
+DEPARTMENTS = "v1/department"
 JOURNAL_TRANSACTIONS = "v2/journaltransaction"
 # v2 journal transactions need periodId or lastModifiedDateTime; this one means "everything" (§4).
 EVERYTHING_SINCE = "1900-01-01"
@@ -185,6 +186,11 @@ class VismaClient(BaseClient):
     def update_employee(self, employee_cd: str | int, fields: dict, etag: str | None = None) -> str | None:
         """`fields` in EmployeeUpdateDto terms, unwrapped. Visma requires `contact` on every update."""
         return self.update(f"{EMPLOYEES}/{path_key(employee_cd)}", wrap_values(fields), etag=etag)
+
+    # --- departments: what an employee's `department` must name ------------------------------------------
+    def list_departments(self) -> list[dict]:
+        """Every department (DepartmentDto: departmentId, description, …), e.g. for the mapping wizard."""
+        return list(self.iter_records(DEPARTMENTS))
 
     # --- cost centres: values of a SUBACCOUNT segment (§4) ---------------------------------------------
     def list_cost_centers(self, dimension_id: str, segment_id: int) -> list[dict]:

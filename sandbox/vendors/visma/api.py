@@ -90,6 +90,7 @@ class VismaSandbox(VendorSandbox):
                 (f"{segment}/<value_id>", ["GET"], "get_segment_value"),
                 (f"{segment}/publicid/<public_id>", ["GET"], "get_segment_value_by_public_id"),
                 (f"{root}/supplierInvoice/<document_type>/<key>", ["GET"], "get_supplier_invoice_by_type"),
+                (f"{root}/department", ["GET"], "list_departments"),
             ]
         return rules
 
@@ -275,6 +276,19 @@ class VismaSandbox(VendorSandbox):
             table.put(record)
         self.publish(spec.entity, "changed", key, self.tenant_of(request))
         return Response(b"", status=204, headers={"ETag": etag_of(record)})
+
+    def list_departments(self, request: Request) -> Response:
+        """The company's departments (DepartmentDto), the ids an employee's `department` must be one of."""
+        if (denied := self.authorize(request)) is not None:
+            return denied
+        rows = [{"departmentId": key, "description": description}
+                for key, description in sorted(self.data.reference.get("departments", {}).items())]
+        try:
+            page = page_of(rows, request.args, max_page_size=self.max_page_size,
+                           default_page_size=self.default_page_size)
+        except Invalid as error:
+            return ipp_error(400, str(error))
+        return json_response(page)
 
     # --- dimensions: cost centres are SUBACCOUNT segment values (§4) -------------------------------------
     def list_dimensions(self, request: Request) -> Response:

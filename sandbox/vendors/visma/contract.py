@@ -38,6 +38,8 @@ UNCONFIRMED = {
     "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",
     # §5 ETag
     "if_match_endpoints": "every PUT in the sandbox honours If-Match",
+    # not in §4: GET /v1/department (DepartmentDto of Visma's v1 API) for the setup wizard's department choices
+    "department_list": "departmentId and description only (no publicId/expense account); classic paging",
     "etag_quoting": ("the ETag header is the body's timeStamp in double quotes (RFC 7232; ASP.NET always quotes); "
                      "If-Match is accepted quoted, unquoted or weak (W/)"),
     # §1 hosts

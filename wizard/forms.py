@@ -1,0 +1,202 @@
+"""The wizard's forms, one per step. Credential fields come from the vendor registry, secrets write-only."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import forms
+
+from connections.forms import ConnectionForm, connection_form_for
+from connections.selectors import connection_name_taken
+from connections.vendors.base import Vendor
+from syncs.flows.base import ValueMapChoices
+from wizard.selectors import MappingPage, StreamFields
+from wizard.services import PREVIEW_LIMIT_MAX
+
+NOT_MAPPED = "— not mapped: its records are held —"
+EXTRA_FIELD_ROWS = 2
+EXTRA_VALUE_ROWS = 3
+
+
+class StartForm(forms.Form):
+    tenant = forms.ModelChoiceField(queryset=None, empty_label=None, label="Company")
+    flow_kind = forms.ChoiceField(label="Source → destination", widget=forms.RadioSelect)
+    name = forms.CharField(max_length=200, label="Name of the integration",
+                           help_text="For example “HR → ERP”. You can rename it later.")
+
+    def __init__(self, *args, tenants, flows, planned=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenant"].queryset = tenants
+        if len(tenants) == 1:
+            self.fields["tenant"].initial = tenants.first().pk
+            self.fields["tenant"].widget = forms.HiddenInput()
+        self.fields["flow_kind"].choices = [(f.kind, f.label) for f in flows]
+        if len(flows) == 1:
+            self.fields["flow_kind"].initial = flows[0].kind
+        if planned:
+            self.fields["flow_kind"].help_text = "Coming next: " + ", ".join(f.label for f in planned) + "."
+
+
+def connection_step_form(vendor: Vendor, tenant) -> type[ConnectionForm]:
+    """The admin's connection form for this vendor, without the tenant (the draft's) and with the name
+    checked within the tenant."""
+    base = connection_form_for(vendor)
+
+    class Meta(base.Meta):
+        fields = ("name", "base_url")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if connection_name_taken(tenant=tenant, name=name, exclude_pk=self.instance.pk):
+            raise forms.ValidationError("Another connection already has this name.")
+        return name
+
+    return type(f"Wizard{base.__name__}", (base,), {"Meta": Meta, "clean_name": clean_name})
+
+
+class StreamsForm(forms.Form):
+    streams = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Sync these",
+                                        error_messages={"required": "Choose at least one."})
+
+    def __init__(self, *args, streams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["streams"].choices = [(s, s.replace("_", " ").capitalize()) for s in streams]
+
+
+@dataclass
+class ValueRow:
+    label: str
+    source: forms.BoundField
+    target: forms.BoundField
+    source_value: str = ""
+
+
+@dataclass
+class ValueTable:
+    choices: ValueMapChoices
+    rows: list[ValueRow] = field(default_factory=list)
+    free_text: bool = False
+
+
+@dataclass
+class FieldRow:
+    target: str
+    default_source: str
+    source: forms.BoundField
+    target_input: forms.BoundField | None = None
+
+
+@dataclass
+class FieldTable:
+    stream: StreamFields
+    rows: list[FieldRow] = field(default_factory=list)
+
+
+class MappingsForm(forms.Form):
+    """Value mappings (source values offered from the vendor when the flow can read them) and field rules.
+
+    Field names are positional (`vm0-3-target`, `fm1-2`, `fx1-0-source`); the template shows them in
+    tables with data attributes naming the map, source value, stream and target field.
+    """
+
+    def __init__(self, *args, page: MappingPage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.page = page
+        self._value_specs: list[tuple[str, list[tuple[str, str | None]]]] = []
+        for m, choices in enumerate(page.value_maps):
+            current = page.current_values.get(choices.map_name, {})
+            sources = [(value, label) for value, label in choices.source_values]
+            known = {value for value, _ in sources}
+            sources += [(value, f"{value} (no longer at the source)") for value in current if value not in known]
+            free_text = not choices.source_values
+            targets = list(choices.target_values)
+            offered = {value for value, _ in targets}
+            targets += [(value, f"{value} (current)") for value in set(current.values()) - offered]
+            rows = []
+            for i, (value, label) in enumerate(sources if not free_text else
+                                               [(v, v) for v in current] + [("", "")] * EXTRA_VALUE_ROWS):
+                source_name, target_name = f"vm{m}-{i}-source", f"vm{m}-{i}-target"
+                source_widget = forms.TextInput if free_text else forms.HiddenInput
+                self.fields[source_name] = forms.CharField(
+                    required=False, initial=value, max_length=200,
+                    widget=source_widget(attrs={"data-test": "value-map-source"}))
+                attrs = {"data-test": "value-map-target"}
+                if targets:
+                    target = forms.ChoiceField(required=False, choices=[("", NOT_MAPPED)] + sorted(targets),
+                                               initial=current.get(value, ""), widget=forms.Select(attrs=attrs))
+                else:
+                    target = forms.CharField(required=False, max_length=200, initial=current.get(value, ""),
+                                             widget=forms.TextInput(attrs=attrs))
+                self.fields[target_name] = target
+                rows.append((source_name, target_name, label, value))
+            self._value_specs.append((choices, free_text, rows))
+        self._field_specs = []
+        for s, stream in enumerate(page.streams):
+            rows = []
+            for r, rule in enumerate(stream.rules):
+                name = f"fm{s}-{r}"
+                self.fields[name] = forms.CharField(
+                    required=False, max_length=200, initial=stream.overrides.get(rule.target, rule.source),
+                    widget=forms.TextInput(attrs={"data-test": "field-source", "data-target": rule.target,
+                                                  "list": f"wizard-fields-{stream.stream}"}))
+                rows.append((rule.target, rule.source, name, None))
+            ruled = {rule.target for rule in stream.rules}
+            extras = [(t, src) for t, src in stream.overrides.items() if t not in ruled]
+            for k, (target, source) in enumerate(extras + [("", "")] * EXTRA_FIELD_ROWS):
+                target_name, source_name = f"fx{s}-{k}-target", f"fx{s}-{k}-source"
+                self.fields[target_name] = forms.CharField(
+                    required=False, max_length=200, initial=target,
+                    widget=forms.TextInput(attrs={"data-test": "field-target",
+                                                  "list": f"wizard-targets-{stream.stream}"}))
+                self.fields[source_name] = forms.CharField(
+                    required=False, max_length=200, initial=source,
+                    widget=forms.TextInput(attrs={"data-test": "field-source", "data-target": target,
+                                                  "list": f"wizard-fields-{stream.stream}"}))
+                rows.append((target, "", source_name, target_name))
+            self._field_specs.append((stream, rows))
+
+    # --- for the template ---------------------------------------------------------------------
+    def value_tables(self) -> list[ValueTable]:
+        return [ValueTable(choices, [ValueRow(label, self[source], self[target], value)
+                                     for source, target, label, value in rows], free_text)
+                for choices, free_text, rows in self._value_specs]
+
+    def field_tables(self) -> list[FieldTable]:
+        return [FieldTable(stream, [FieldRow(target, default, self[source], self[target_name] if target_name else None)
+                                    for target, default, source, target_name in rows])
+                for stream, rows in self._field_specs]
+
+    # --- for the service ------------------------------------------------------------------------
+    def values(self) -> dict[str, dict[str, str]]:
+        data = self.cleaned_data
+        out: dict[str, dict[str, str]] = {}
+        for choices, free_text, rows in self._value_specs:
+            table = out.setdefault(choices.map_name, {})
+            for source_name, target_name, _, value in rows:
+                source = data.get(source_name, "").strip() if free_text else value
+                if source:
+                    table[source] = data.get(target_name, "").strip()
+        return out
+
+    def field_overrides(self) -> dict[str, dict[str, str]]:
+        """stream → target → source ('' = the flow's own rule applies)."""
+        data = self.cleaned_data
+        out: dict[str, dict[str, str]] = {}
+        for stream, rows in self._field_specs:
+            table = out.setdefault(stream.stream, {})
+            for target, default, source_name, target_name in rows:
+                source = data.get(source_name, "").strip()
+                if target_name is not None:
+                    target = data.get(target_name, "").strip()
+                    if not target:
+                        continue
+                table[target] = "" if source == default else source
+        return out
+
+
+class ScheduleForm(forms.Form):
+    every_minutes = forms.IntegerField(min_value=1, max_value=24 * 60, label="Run every … minutes")
+
+
+class PreviewForm(forms.Form):
+    limit = forms.IntegerField(min_value=1, max_value=PREVIEW_LIMIT_MAX, initial=10,
+                               label="Records per stream to preview")

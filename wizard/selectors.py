@@ -1,0 +1,153 @@
+"""Reads for the setup wizard; every selector takes the tenant (or the user's tenant ids) explicitly."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from audit.models import AuditRecord
+from audit.redaction import redact_text
+from audit.selectors import audit_record_list
+from connections.models import Connection, Tenant
+from connections.vendors.errors import VendorError
+from syncs.engine import flow_context, flow_streams
+from syncs.flows import FLOWS, FlowSpec, get_flow
+from syncs.flows.base import MappingChoices, ValueMapChoices
+from syncs.mapping import FieldRule
+from syncs.models import Integration, SyncRun
+from syncs.selectors import field_mapping_list, run_list, value_mapping_list
+from wizard.models import IntegrationDraft
+
+
+def implemented_flows() -> list[FlowSpec]:
+    """Flows that can be set up: those whose module exists (the others are registered for later)."""
+    return sorted((spec for spec in FLOWS.values() if importlib.util.find_spec(spec.module_path) is not None),
+                  key=lambda spec: spec.label)
+
+
+def draft_list(*, tenant_ids: list[int]) -> QuerySet[IntegrationDraft]:
+    """Drafts not finished yet, for "continue where you left off"."""
+    return (IntegrationDraft.objects.filter(tenant_id__in=tenant_ids, completed_at__isnull=True)
+            .select_related("tenant").order_by("-updated_at", "-pk"))
+
+
+def draft_get(*, tenant_ids: list[int], pk: int) -> IntegrationDraft | None:
+    return (IntegrationDraft.objects.filter(tenant_id__in=tenant_ids, pk=pk)
+            .select_related("tenant", "source", "destination", "integration").first())
+
+
+def draft_connections(*, draft: IntegrationDraft, kind: str) -> QuerySet[Connection]:
+    return Connection.objects.filter(tenant=draft.tenant, kind=kind).order_by("name", "pk")
+
+
+def draft_connection_get(*, draft: IntegrationDraft, kind: str, pk: int) -> Connection | None:
+    return draft_connections(draft=draft, kind=kind).filter(pk=pk).first()
+
+
+def draft_name_taken(*, tenant: Tenant, name: str) -> bool:
+    return (Integration.objects.filter(tenant=tenant, name=name).exists()
+            or draft_list(tenant_ids=[tenant.pk]).filter(name=name).exists())
+
+
+# --- the mapping step --------------------------------------------------------------------------
+
+@dataclass
+class StreamFields:
+    """One stream's field rules as the wizard shows them: target ← (override or default) source."""
+
+    stream: str
+    rules: list[FieldRule]
+    overrides: dict[str, str]  # target → source field of the customer's FieldMapping
+    source_fields: list[str] = field(default_factory=list)
+    target_fields: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class MappingPage:
+    value_maps: list[ValueMapChoices]
+    current_values: dict[str, dict[str, str]]  # map name → source value → target value
+    streams: list[StreamFields]
+    error: str = ""  # the vendors could not be read: values are typed in instead
+
+
+def mapping_page(*, integration: Integration) -> MappingPage:
+    """What the mapping step offers: the flow's `mapping_choices(ctx)` hook, read live from both vendors,
+    or, for flows without it, the value maps named in the streams' rules with free-text values."""
+    ctx = flow_context(integration=integration)
+    streams = flow_streams(integration=integration, ctx=ctx)
+    module = importlib.import_module(get_flow(integration.flow_kind).module_path)
+    hook = getattr(module, "mapping_choices", None)
+    choices, error = MappingChoices(), ""
+    if hook is not None:
+        try:
+            choices = hook(ctx)
+        except VendorError as vendor_error:
+            error = redact_text(str(vendor_error))
+    if not choices.value_maps:
+        named: dict[str, str] = {}
+        for stream in streams:
+            named.update({rule.value_map: rule.label or rule.value_map.replace("_", " ")
+                          for rule in stream.rules if rule.value_map})
+            named.update(stream.value_maps)
+        choices.value_maps = [ValueMapChoices(name, label) for name, label in named.items()]
+    current: dict[str, dict[str, str]] = {}
+    for mapping in value_mapping_list(integration=integration):
+        current.setdefault(mapping.map_name, {})[mapping.source_value] = mapping.target_value
+    overrides: dict[str, dict[str, str]] = {}
+    for mapping in field_mapping_list(integration=integration):
+        overrides.setdefault(mapping.stream, {})[mapping.target_field] = mapping.source_field
+    stream_fields = [
+        StreamFields(stream.name, list(stream.rules), overrides.get(stream.name, {}),
+                     choices.source_fields.get(stream.name, []), choices.target_fields.get(stream.name, []))
+        for stream in streams if stream.rules or stream.name in overrides]
+    return MappingPage(choices.value_maps, current, stream_fields, error)
+
+
+# --- the preview step --------------------------------------------------------------------------
+
+ACTIONS = {AuditRecord.Action.CREATE: "create", AuditRecord.Action.UPDATE: "update",
+           AuditRecord.Action.SKIP: "unchanged", AuditRecord.Action.HOLD: "hold",
+           AuditRecord.Action.QUARANTINE: "invalid", AuditRecord.Action.FAIL: "fail"}
+SHOWS_PAYLOAD = {"create", "update"}  # a held or invalid record's payload is the source record, not a write
+
+
+@dataclass
+class PreviewRow:
+    stream: str
+    source_id: str
+    action: str
+    payload: str
+    reason: str
+
+
+@dataclass
+class Preview:
+    run: SyncRun
+    rows: list[PreviewRow]
+    notes: list[str]
+    counts: dict[str, int]
+
+
+def latest_preview(*, integration: Integration) -> Preview | None:
+    run = run_list(tenant=integration.tenant, integration_id=integration.pk).filter(dry_run=True).first()
+    return preview_of(run=run) if run is not None else None
+
+
+def preview_of(*, run: SyncRun) -> Preview:
+    """The dry run's audit rows as the preview table: what would be written, or why not."""
+    rows, notes = [], []
+    counts = dict.fromkeys(("create", "update", "unchanged", "hold", "invalid", "fail"), 0)
+    for record in audit_record_list(tenant=run.tenant, run_id=run.pk).order_by("pk"):
+        if not record.source_ref:  # a run-level note (e.g. fields the vendor hid)
+            notes.append(record.reason)
+            continue
+        action = ACTIONS.get(record.action, record.action)
+        counts[action] = counts.get(action, 0) + 1
+        payload = (json.dumps(record.payload, indent=2, ensure_ascii=False, sort_keys=True)
+                   if action in SHOWS_PAYLOAD else "")
+        reason = "" if record.reason.startswith("dry run") else record.reason
+        rows.append(PreviewRow(record.stream, record.source_ref, action, payload, reason))
+    return Preview(run, rows, notes, counts)
