@@ -24,11 +24,12 @@ from typing import Iterator
 from connections.vendors.errors import VendorNotFound, VendorRejected
 from connections.vendors.rippling.client import parse_timestamp
 from connections.vendors.visma.schemas import wrap_values
-from syncs.flows.base import FlowContext, Page, Stream
-from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
+from syncs.flows.base import FlowContext, MappingChoices, Page, Stream, ValueMapChoices
+from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules, field_paths
 
 DEPARTMENT_MAP = "department_to_cost_center"
 DEPARTMENT_LABEL = "cost center"
+DEPARTMENT_MAP_TITLE = "Rippling department → Visma department (cost center)"
 TERMINATED = "TERMINATED"
 # Where the Visma employee fields come from; customers override these with field mappings.
 EMPLOYEE_RULES = [
@@ -80,6 +81,7 @@ class Departments(RipplingPagedStream):
     """
 
     name = "departments"
+    value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
 
     def pages(self, since, next_link):
         return self.source.department_pages(updated_since=since, next_link=next_link, page_size=self.page_size)
@@ -100,6 +102,7 @@ class Departments(RipplingPagedStream):
 class Employees(RipplingPagedStream):
     name = "employees"
     rules = EMPLOYEE_RULES
+    value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
@@ -153,13 +156,13 @@ class Employees(RipplingPagedStream):
             try:
                 key, _ = self.destination.create_employee(mapped)
                 return key
-            except VendorRejected:
+            except VendorRejected as rejected:
                 # On a first sync Visma may already have this person (entered by hand before the
                 # integration existed): match on the employee number and update, never duplicate.
                 try:
                     self.destination.get_employee(mapped["employeeCd"])
                 except VendorNotFound:
-                    raise
+                    raise rejected from None  # Visma's reason for refusing the new employee, not the 404
                 target_id = mapped["employeeCd"]
         fields = {k: v for k, v in mapped.items() if k != "employeeCd"}
         # If-Match on the ETag just read; a 412 (someone edited the employee meanwhile) re-reads and retries once.
@@ -169,3 +172,21 @@ class Employees(RipplingPagedStream):
 
 def build_streams(ctx: FlowContext) -> list[Stream]:
     return [Departments(ctx), Employees(ctx)]
+
+
+def mapping_choices(ctx: FlowContext) -> MappingChoices:
+    """For the setup wizard, read live: Rippling's departments, the Visma departments an employee can be
+    put in, and the fields of one real Rippling worker (for field mappings)."""
+    departments = [(d["id"], d.get("name") or d["id"]) for d in ctx.source.list_departments()]
+    targets = []
+    for department in ctx.destination.list_departments():
+        key = str(department.get("departmentId") or "")
+        if key:
+            description = department.get("description")
+            targets.append((key, f"{key} – {description}" if description else key))
+    first_page = next(iter(ctx.source.worker_pages(page_size=1, expand=("user",))), None)
+    worker = first_page.results[0] if first_page and first_page.results else {}
+    return MappingChoices(
+        value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, targets)],
+        source_fields={"employees": field_paths(worker)},
+    )
