@@ -1,18 +1,101 @@
+import json
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
 from audit.models import AuditRecord
+from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
+from syncs.admin_filters import IntegrationFilter, RunFilter
+from syncs.models import PendingRecord
+from syncs.selectors import integration_get, pending_record_for
 
 
 class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
-    """Read-only everywhere: audit rows are append-only."""
+    """Read-only everywhere: audit rows are append-only. A record's story is every row of it, oldest first."""
 
-    list_display = ("created_at", "integration_id", "run_id", "stream", "source_ref", "target_ref", "action",
-                    "outcome", "reason")
-    list_filter = ("outcome", "action", "stream")
+    list_display = ("created_at", "integration_name", "run_link", "stream", "source_ref", "story", "target_ref",
+                    "action", "outcome", "short_reason")
+    list_filter = (IntegrationFilter, RunFilter, "stream", "outcome", "action")
+    list_select_related = ("integration",)  # a LEFT JOIN: rows of a deleted integration stay listed
     search_fields = ("source_ref", "target_ref", "reason")
+
+    class Media:
+        css = {"all": ["syncs/admin.css"]}
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+    def url(self, view: str, *args) -> str:
+        return reverse(f"{self.admin_site.name}:audit_auditrecord_{view}", args=args)
+
+    @admin.display(description="Integration", ordering="integration_id")
+    def integration_name(self, obj):
+        if obj.integration_id is None:
+            return ""
+        return obj.integration.name if obj.integration else f"#{obj.integration_id} (deleted)"
+
+    @admin.display(description="Reason")
+    def short_reason(self, obj):
+        return Truncator(obj.reason).chars(90)
+
+    @admin.display(description="Run", ordering="run_id")
+    def run_link(self, obj):
+        if obj.run_id is None:
+            return ""
+        return format_html('<a href="{}?run={}">#{}</a>', self.url("changelist"), obj.run_id, obj.run_id)
+
+    @admin.display(description="Story")
+    def story(self, obj):
+        if not obj.source_ref:
+            return ""
+        return format_html('<a href="{}" data-test="story-link">Story</a>', self.url("story", obj.pk))
+
+    def get_urls(self):
+        return [path("<path:object_id>/story/", self.admin_site.admin_view(self.story_view),
+                     name="audit_auditrecord_story")] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "story_url": self.url("story", object_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def story_view(self, request, object_id):
+        record = self.get_object(request, object_id)  # tenant-scoped: another tenant's row is a 404
+        if record is None:
+            raise Http404("No such audit record")
+        if not self.has_view_permission(request, record):
+            raise PermissionDenied
+        request.current_app = self.admin_site.name
+        rows = list(audit_record_story(tenant=record.tenant, integration_id=record.integration_id,
+                                       stream=record.stream, source_ref=record.source_ref))
+        for row in rows:
+            row.payload_text = json.dumps(row.payload, indent=2, sort_keys=True, ensure_ascii=False)
+            row.mapping_text = json.dumps(row.mapping_used, indent=2, sort_keys=True, ensure_ascii=False)
+        pending = pending_record_for(tenant=record.tenant, integration_id=record.integration_id,
+                                     stream=record.stream, source_id=record.source_ref)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "record": record, "rows": rows,
+            "title": f"Story of {record.stream}:{record.source_ref}", "pending": pending,
+            # The integration may be gone: audit rows outlive it on purpose.
+            "integration": integration_get(tenant=record.tenant, pk=record.integration_id)
+            if record.integration_id else None,
+        }
+        if pending is not None:
+            pending_admin = self.admin_site.get_model_admin(PendingRecord)
+            managing = pending_admin.has_change_permission(request, pending)
+            context.update({
+                "pending_url": reverse(f"{self.admin_site.name}:syncs_pendingrecord_change", args=[pending.pk]),
+                "fix": getattr(pending_admin, pending_admin.fix_shown(request, pending))(pending),
+                "may_replay": pending.status != PendingRecord.Status.RESOLVED and managing,
+                "replay_url": reverse(f"{self.admin_site.name}:syncs_pendingrecord_replay", args=[pending.pk]),
+            })
+        return TemplateResponse(request, "admin/audit/auditrecord/story.html", context)
 
 
 for site in (customer_site, ops_site):

@@ -28,3 +28,16 @@ def audit_record_list(*, tenant: Tenant, integration_id: int | None = None, run_
 
 def audit_record_get(*, tenant: Tenant, pk: int) -> AuditRecord | None:
     return AuditRecord.objects.filter(tenant=tenant, pk=pk).first()
+
+
+def audit_record_story(*, tenant: Tenant, integration_id: int | None, stream: str,
+                       source_ref: str) -> QuerySet[AuditRecord]:
+    """Every audit row of one source record in one integration, oldest first: each attempt, as it happened."""
+    return (AuditRecord.objects.filter(tenant=tenant, integration_id=integration_id, stream=stream,
+                                       source_ref=source_ref)
+            .select_related("run").order_by("created_at", "pk"))
+
+
+def audit_record_latest(*, tenant: Tenant, integration_id: int, stream: str, source_ref: str) -> AuditRecord | None:
+    return (AuditRecord.objects.filter(tenant=tenant, integration_id=integration_id, stream=stream,
+                                       source_ref=source_ref).order_by("-created_at", "-pk").first())

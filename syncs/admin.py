@@ -1,22 +1,40 @@
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from audit.models import AuditRecord
+from audit.selectors import audit_record_latest
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
+from syncs.admin_filters import IntegrationFilter, LastRunFilter
+from syncs.admin_operations import admin_url, may_operate, post_or_refuse, replay_and_report
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.selectors import (
+    HEALTH_WINDOW_RUNS,
+    health_badge,
+    integration_health,
+    integration_health_annotate,
+    run_current,
+    run_get,
+    run_history,
+    run_progress,
+    run_unresolved_count,
+)
 from syncs.services import (
     IntegrationError,
     integration_check_connections,
     integration_create,
     integration_delete,
+    integration_run_now,
     integration_update,
-    records_replay,
     value_mapping_set,
 )
+from syncs.templatetags.syncs_admin import run_duration
 
 EDITABLE = ("name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination")
 
@@ -40,12 +58,93 @@ class IntegrationForm(forms.ModelForm):
         return data
 
 
+ADMIN_CSS = {"all": ["syncs/admin.css"]}
+
+
+def badge_html(badge: str, label: str):
+    return format_html('<span class="health-badge health-{}" data-test="health-badge" data-health="{}">{}</span>',
+                       badge, badge, label)
+
+
 class IntegrationAdmin(TenantScopedAdmin):
     form = IntegrationForm
-    list_display = ("name", "tenant", "flow_kind", "enabled", "every_minutes", "cron")
+    list_display = ("name", "tenant", "flow_kind", "health", "dashboard", "enabled", "every_minutes", "cron")
     list_filter = ("flow_kind", "enabled")
     fields = ("tenant", "name", "flow_kind", "source", "destination", "streams", "every_minutes", "cron", "enabled",
               "options")
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_queryset(self, request):
+        return integration_health_annotate(super().get_queryset(request))
+
+    @admin.display(description="Health")
+    def health(self, obj):
+        return badge_html(*health_badge(obj))
+
+    @admin.display(description="Dashboard")
+    def dashboard(self, obj):
+        return format_html('<a href="{}" data-test="dashboard-link">Dashboard</a>',
+                           admin_url(self, Integration, "dashboard", obj.pk))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/dashboard/", view(self.dashboard_view), name="syncs_integration_dashboard"),
+            path("<path:object_id>/progress/", view(self.progress_view), name="syncs_integration_progress"),
+            path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
+        ] + super().get_urls()
+
+    def viewable(self, request, object_id) -> Integration:
+        integration = self.get_object(request, object_id)  # the tenant-scoped queryset: another tenant's is 404
+        if integration is None:
+            raise Http404("No such integration")
+        if not self.has_view_permission(request, integration):
+            raise PermissionDenied
+        return integration
+
+    def dashboard_view(self, request, object_id):
+        integration = self.viewable(request, object_id)
+        request.current_app = self.admin_site.name
+        health = integration_health(integration=integration)
+        current = health.current_run
+        pending = {"integration": integration.pk}
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "original": integration,
+            "title": f"{integration.name}: dashboard", "integration": integration, "health": health,
+            "window_runs": HEALTH_WINDOW_RUNS, "progress": run_progress(run=current) if current else None,
+            "runs": run_history(integration=integration), "may_run": self.has_change_permission(request, integration),
+            "urls": {
+                "run": admin_url(self, Integration, "run", integration.pk),
+                "progress": admin_url(self, Integration, "progress", integration.pk),
+                "change": admin_url(self, Integration, "change", integration.pk),
+                "held": admin_url(self, PendingRecord, "changelist", query={**pending, "status__exact": "held"}),
+                "pending": admin_url(self, PendingRecord, "changelist", query=pending),
+                "audit": admin_url(self, AuditRecord, "changelist", query=pending),
+                "runs": admin_url(self, SyncRun, "changelist", query=pending),
+                "value_mappings": admin_url(self, ValueMapping, "changelist"),
+            },
+        }
+        return TemplateResponse(request, "admin/syncs/integration/dashboard.html", context)
+
+    def progress_view(self, request, object_id):
+        """JSON for the dashboard's progress bar: the run asked for (?run=), else the current or latest run."""
+        integration = self.viewable(request, object_id)
+        run_id = request.GET.get("run", "")
+        if run_id.isdigit():
+            run = run_get(tenant=integration.tenant, pk=int(run_id), integration=integration)
+        else:
+            run = run_current(integration=integration) or integration.runs.order_by("-queued_at", "-pk").first()
+        return JsonResponse({"integration": integration.pk, "run": run_progress(run=run) if run else None})
+
+    def run_now_view(self, request, object_id):
+        integration = self.viewable(request, object_id)
+        post_or_refuse(self, request, integration)
+        run = integration_run_now(integration=integration)
+        self.message_user(request, f"Run #{run.pk} of {integration} is queued; this page follows its progress.",
+                          messages.SUCCESS)
+        return HttpResponseRedirect(admin_url(self, Integration, "dashboard", integration.pk))
 
     def get_readonly_fields(self, request, obj=None):
         return ("tenant", "flow_kind") if obj is not None else ()
@@ -69,8 +168,45 @@ class IntegrationAdmin(TenantScopedAdmin):
 
 class SyncRunAdmin(ReadOnlyTenantScopedAdmin):
     list_display = ("id", "integration", "status", "trigger", "read", "created", "updated", "unchanged", "held",
-                    "failed", "queued_at", "finished_at")
-    list_filter = ("status", "trigger")
+                    "failed", "duration", "queued_at", "finished_at")
+    list_filter = (IntegrationFilter, "status", "trigger")
+    list_select_related = ("integration",)
+    fields = ("integration", "status", "trigger", "dry_run", "read", "created", "updated", "unchanged", "held",
+              "failed", "http_calls", "error", "queued_at", "started_at", "finished_at", "duration", "audit_trail")
+    readonly_fields = fields
+
+    class Media:
+        css = ADMIN_CSS
+
+    @admin.display(description="Duration")
+    def duration(self, obj):
+        return run_duration(obj)
+
+    @admin.display(description="Audit trail")
+    def audit_trail(self, obj):
+        url = admin_url(self, AuditRecord, "changelist", query={"run": obj.pk})
+        return format_html('<a href="{}" data-test="run-audit-link">Every record of this run</a>', url)
+
+    def get_urls(self):
+        return [path("<path:object_id>/replay/", self.admin_site.admin_view(self.replay_view),
+                     name="syncs_syncrun_replay")] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self.get_object(request, object_id)
+        if run is not None:
+            extra_context = {**(extra_context or {}), "unresolved": run_unresolved_count(run=run),
+                             "may_replay": may_operate(self, request, run),
+                             "replay_url": admin_url(self, SyncRun, "replay", run.pk),
+                             "dashboard_url": admin_url(self, Integration, "dashboard", run.integration_id)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def replay_view(self, request, object_id):
+        run = self.get_object(request, object_id)
+        if run is None:
+            raise Http404("No such run")
+        post_or_refuse(self, request, run)
+        replay_and_report(self, request, run.integration, from_run=run)
+        return HttpResponseRedirect(admin_url(self, SyncRun, "change", run.pk))
 
 
 for site in (customer_site, ops_site):
@@ -118,7 +254,8 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Held, failed and quarantined records: why, and what to do about them."""
 
     list_display = ("source_id", "integration", "stream", "status", "reason", "fix", "attempts", "updated_at")
-    list_filter = ("status", "stream")
+    list_filter = (IntegrationFilter, "status", "stream", LastRunFilter)
+    list_select_related = ("integration",)
     search_fields = ("source_id", "reason", "missing_key")
     readonly_fields = ("integration", "stream", "source_id", "status", "reason", "missing_key", "fix", "attempts",
                        "last_run", "created_at", "updated_at")
@@ -129,30 +266,87 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     def fix(self, obj):
         if obj.status == PendingRecord.Status.HELD and obj.missing_key:
             map_name, _, source_value = obj.missing_key.partition(":")
-            url = reverse(f"{self.admin_site.name}:syncs_valuemapping_add") + "?" + urlencode(
-                {"integration": obj.integration_id, "map_name": map_name, "source_value": source_value})
-            return format_html('<a href="{}">Create the missing mapping</a>', url)
+            url = admin_url(self, ValueMapping, "add", query={
+                "integration": obj.integration_id, "map_name": map_name, "source_value": source_value})
+            return format_html('<a href="{}" class="create-missing-mapping" data-test="create-missing-mapping">'
+                               'Create the missing mapping</a>', url)
         if obj.status in (PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED):
             return "Fix the cause, then use the Replay action."
         return ""
+
+    @admin.display(description="What to do")
+    def fix_for_viewers(self, obj):
+        # Viewers cannot create mappings or replay: no link to a page that would refuse them.
+        if obj.status == PendingRecord.Status.HELD and obj.missing_key:
+            return f"Waits for the mapping {obj.missing_key}; an owner or admin of the company can create it."
+        if obj.status in (PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED):
+            return "An owner or admin can replay it once the cause is fixed."
+        return ""
+
+    def fix_shown(self, request, obj=None) -> str:
+        return "fix" if self.has_change_permission(request, obj) else "fix_for_viewers"
+
+    def get_list_display(self, request):
+        return tuple(self.fix_shown(request) if f == "fix" else f for f in self.list_display)
+
+    def get_fields(self, request, obj=None):
+        return tuple(self.fix_shown(request, obj) if f == "fix" else f for f in self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    class Media:
+        css = ADMIN_CSS
 
     def has_change_permission(self, request, obj=None):
         # Needed for actions; the form itself has only read-only fields.
         return TenantScopedAdmin.has_change_permission(self, request, obj)
 
-    @admin.action(description="Replay selected records")
+    def get_urls(self):
+        return [path("<path:object_id>/replay/", self.admin_site.admin_view(self.replay_view),
+                     name="syncs_pendingrecord_replay")] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        pending = self.get_object(request, object_id)
+        if pending is not None:
+            story = audit_record_latest(tenant=pending.tenant, integration_id=pending.integration_id,
+                                        stream=pending.stream, source_ref=pending.source_id)
+            extra_context = {
+                **(extra_context or {}),
+                "may_replay": (pending.status != PendingRecord.Status.RESOLVED
+                               and self.has_change_permission(request, pending)),
+                "replay_url": admin_url(self, PendingRecord, "replay", pending.pk),
+                "story_url": reverse(f"{self.admin_site.name}:audit_auditrecord_story", args=[story.pk])
+                if story else ""}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def replay_view(self, request, object_id):
+        """Replay one record (from its page or its story), then go back where the button was."""
+        pending = self.get_object(request, object_id)
+        if pending is None:
+            raise Http404("No such record")
+        post_or_refuse(self, request, pending)
+        if pending.status == PendingRecord.Status.RESOLVED:
+            self.message_user(request, f"{pending.stream}:{pending.source_id} is already written; nothing to replay.",
+                              messages.INFO)
+        else:
+            replay_and_report(self, request, pending.integration, pending_ids=[pending.pk])
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = admin_url(self, PendingRecord, "change", pending.pk)
+        return HttpResponseRedirect(back)
+
+    @admin.action(description="Replay selected records", permissions=["change"])
     def replay(self, request, queryset):
         by_integration: dict[int, list[int]] = {}
         for pending in queryset.exclude(status=PendingRecord.Status.RESOLVED):
             if self.has_change_permission(request, pending):
                 by_integration.setdefault(pending.integration_id, []).append(pending.pk)
+        if not by_integration:
+            self.message_user(request, "None of the selected records is waiting to be replayed.", messages.INFO)
         for integration_id, ids in by_integration.items():
-            integration = Integration.objects.get(pk=integration_id)
-            result = records_replay(integration=integration, pending_ids=ids)
-            level = messages.SUCCESS if not (result.failed or result.held) else messages.WARNING
-            self.message_user(request, (
-                f"{integration}: replayed {result.read} record(s): {result.created} created, {result.updated} "
-                f"updated, {result.unchanged} unchanged, {result.held} still held, {result.failed} failed."), level)
+            replay_and_report(self, request, Integration.objects.get(pk=integration_id), pending_ids=ids)
 
 
 for site in (customer_site, ops_site):

@@ -1,12 +1,17 @@
 """Reads for integrations, runs, mappings and pending records; every selector takes the tenant."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from audit.models import AuditRecord
 from connections.models import Connection, Tenant
-from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.models import Cursor, FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 
 UNRESOLVED = (PendingRecord.Status.HELD, PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED)
 
@@ -114,8 +119,189 @@ def pending_record_list(*, tenant: Tenant, integration_id: int | None = None, st
     return pending.defer("payload").order_by("-updated_at", "-pk")
 
 
+def pending_record_for(*, tenant: Tenant, integration_id: int | None, stream: str,
+                       source_id: str) -> PendingRecord | None:
+    """The one pending row of a source record, whatever its status (resolved ones too)."""
+    return (PendingRecord.objects.filter(tenant=tenant, integration_id=integration_id, stream=stream,
+                                         source_id=source_id)
+            .select_related("integration", "last_run").defer("payload").first())
+
+
 def pending_ids_unknown(*, integration: Integration, pending_ids: list[int]) -> list[int]:
     """The ids among `pending_ids` that are not unresolved records of this integration."""
     known = set(PendingRecord.objects.filter(tenant_id=integration.tenant_id, integration=integration,
                                              pk__in=pending_ids, status__in=UNRESOLVED).values_list("pk", flat=True))
     return sorted(set(pending_ids) - known)
+
+
+# --- health, progress and replay outcomes (the admin dashboard) ------------------------------
+
+FINISHED = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
+COMPLETED = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL)
+ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+HEALTH_WINDOW_RUNS = 10  # the error rate is over this many finished runs
+RUN_COUNTS = ("read", "created", "updated", "unchanged", "held", "failed")
+
+
+def integration_health_annotate(integrations: QuerySet[Integration]) -> QuerySet[Integration]:
+    """What a health badge needs, on an already tenant-scoped queryset (the admin's, or integration_list's)."""
+    runs = SyncRun.objects.filter(integration=OuterRef("pk"), dry_run=False).order_by("-queued_at", "-pk")
+    finished = runs.filter(status__in=FINISHED)
+    completed = runs.filter(status__in=COMPLETED).order_by("-finished_at", "-pk")
+    return integrations.annotate(
+        last_finished_status=Subquery(finished.values("status")[:1]),
+        last_success_at=Subquery(completed.values("finished_at")[:1]),
+        active_run_id=Subquery(runs.filter(status__in=ACTIVE).values("pk")[:1]),
+        held_count=_pending_count(PendingRecord.Status.HELD),
+        failed_count=_pending_count(PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED))
+
+
+def integration_overview(*, tenant: Tenant) -> list[Integration]:
+    """The tenant's integrations, each with `.health` = (badge, label)."""
+    integrations = list(integration_health_annotate(Integration.objects.filter(tenant=tenant)).order_by("name", "pk"))
+    for integration in integrations:
+        integration.health = health_badge(integration)
+    return integrations
+
+
+def health_badge(integration: Integration) -> tuple[str, str]:
+    """(badge, label) from integration_health_annotate's figures: never_run, failing, attention or healthy."""
+    held, failed = integration.held_count, integration.failed_count
+    if integration.last_finished_status is None:
+        return "never_run", "Running its first sync" if integration.active_run_id else "Not run yet"
+    if integration.last_finished_status == SyncRun.Status.FAILED:
+        return "failing", "Last run failed"
+    if held or failed:
+        return "attention", f"{held} held, {failed} failed record(s) waiting"
+    return "healthy", "Healthy"
+
+
+@dataclass(frozen=True)
+class StreamWatermark:
+    stream: str
+    watermark: datetime | None  # newest source change synced, as the source reported it
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
+class IntegrationHealth:
+    badge: str
+    badge_label: str
+    last_success_at: datetime | None
+    lag: timedelta | None
+    lag_basis: str  # "watermark", "last_success" or "" (never synced)
+    lag_stream: str
+    watermarks: list[StreamWatermark]
+    held_now: int
+    failed_now: int
+    window_runs: int
+    window_read: int
+    window_failed: int
+    error_rate: float | None  # failed ÷ read over the window; None when nothing was read
+    current_run: SyncRun | None
+
+
+def _watermark(value: dict) -> datetime | None:
+    # Every paged stream keeps the newest source timestamp seen in "high" and its delta start in "since".
+    # Visma sends no offset (UTC standing in for company-local time), so naive stamps are read as UTC.
+    for key in ("high", "since"):
+        stamp = (value or {}).get(key)
+        if isinstance(stamp, str) and stamp:
+            try:
+                parsed = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+    return None
+
+
+def integration_health(*, integration: Integration, now: datetime | None = None) -> IntegrationHealth:
+    now = now or timezone.now()
+    annotated = integration_health_annotate(Integration.objects.filter(tenant_id=integration.tenant_id,
+                                                                       pk=integration.pk)).get()
+    badge, label = health_badge(annotated)
+    watermarks = [StreamWatermark(c.stream, _watermark(c.value), c.updated_at)
+                  for c in Cursor.objects.filter(integration=integration).order_by("stream")]
+    newest = max((w for w in watermarks if w.watermark), key=lambda w: w.watermark, default=None)
+    if newest is not None:
+        lag, basis, stream = now - newest.watermark, "watermark", newest.stream
+    elif annotated.last_success_at:
+        lag, basis, stream = now - annotated.last_success_at, "last_success", ""
+    else:
+        lag, basis, stream = None, "", ""
+    window = list(SyncRun.objects.filter(tenant_id=integration.tenant_id, integration=integration, dry_run=False,
+                                         status__in=FINISHED).order_by("-queued_at", "-pk")
+                  .values("read", "failed")[:HEALTH_WINDOW_RUNS])
+    read, failed = sum(r["read"] for r in window), sum(r["failed"] for r in window)
+    return IntegrationHealth(
+        badge=badge, badge_label=label, last_success_at=annotated.last_success_at,
+        lag=max(lag, timedelta(0)) if lag is not None else None,  # a source clock ahead of ours is no lag
+        lag_basis=basis, lag_stream=stream, watermarks=watermarks,
+        held_now=annotated.held_count, failed_now=annotated.failed_count,
+        window_runs=len(window), window_read=read, window_failed=failed,
+        error_rate=(failed / read) if read else None,
+        current_run=run_current(integration=integration))
+
+
+def run_current(*, integration: Integration) -> SyncRun | None:
+    """The run in progress, or else the one waiting for a worker."""
+    runs = SyncRun.objects.filter(tenant_id=integration.tenant_id, integration=integration, status__in=ACTIVE)
+    return runs.order_by("-status", "queued_at", "pk").first()  # "running" sorts before "queued"
+
+
+def run_progress(*, run: SyncRun) -> dict:
+    """What the progress bar shows. The engine saves the counts after every page, so they move during a run."""
+    expected = (SyncRun.objects.filter(tenant_id=run.tenant_id, integration_id=run.integration_id, dry_run=False,
+                                       status__in=FINISHED).exclude(trigger=SyncRun.Trigger.REPLAY)
+                .order_by("-queued_at", "-pk").values_list("read", flat=True)[:HEALTH_WINDOW_RUNS])
+    handled = run.read
+    estimate = max(expected, default=0)
+    return {
+        "id": run.pk, "status": run.status, "status_label": run.get_status_display(), "trigger": run.trigger,
+        "trigger_label": run.get_trigger_display(),
+        "active": run.status in ACTIVE, **{k: getattr(run, k) for k in RUN_COUNTS},
+        # The largest recent run is the best guess of a run's size we have; past it, the bar has no end.
+        "expected": estimate if estimate >= handled and estimate else None,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "error": run.error,
+    }
+
+
+def run_history(*, integration: Integration, limit: int = 20) -> list[SyncRun]:
+    return list(run_list(tenant=integration.tenant, integration_id=integration.pk)[:limit])
+
+
+def replay_leftovers(*, run: SyncRun) -> QuerySet[PendingRecord]:
+    """The records a replay run tried and could not write (still failed, quarantined or held)."""
+    return pending_record_list(tenant=run.tenant, integration_id=run.integration_id).filter(last_run=run)
+
+
+def run_unresolved_count(*, run: SyncRun) -> int:
+    """Records this run left failed, quarantined or held (what "replay this run's failures" would replay)."""
+    return pending_record_list(tenant=run.tenant, integration_id=run.integration_id, run_id=run.pk).count()
+
+
+# --- choices for the admin's filters: one tenant's runs and integrations only -------------------
+# `tenant_ids` None is the operators' site, which sees every tenant.
+
+def integration_choices(*, tenant_ids: list[int] | None) -> list[tuple[str, str]]:
+    integrations = Integration.objects.select_related("tenant").order_by("tenant__name", "name", "pk")
+    if tenant_ids is not None:
+        integrations = integrations.filter(tenant_id__in=tenant_ids)
+    return [(str(i.pk), i.name if tenant_ids is not None else f"{i.tenant.name}: {i.name}") for i in integrations]
+
+
+def run_choices(*, tenant_ids: list[int] | None, integration_id: int | None = None, selected: int | None = None,
+                limit: int = 50) -> list[tuple[str, str]]:
+    """The newest runs (and the selected one, however old), labelled for a filter list."""
+    runs = SyncRun.objects.select_related("integration").order_by("-queued_at", "-pk")
+    if tenant_ids is not None:
+        runs = runs.filter(tenant_id__in=tenant_ids)
+    if integration_id is not None:
+        runs = runs.filter(integration_id=integration_id)
+    chosen = list(runs[:limit])
+    if selected is not None and selected not in {r.pk for r in chosen}:
+        chosen += list(runs.filter(pk=selected))
+    return [(str(r.pk), f"#{r.pk} {r.integration.name} · {timezone.localtime(r.queued_at):%Y-%m-%d %H:%M} · "
+                        f"{r.get_status_display()}") for r in chosen]

@@ -7,6 +7,7 @@ from audit.models import AuditRecord
 from audit.services import audit_record
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
+from notifications.models import Notification, NotificationSettings
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
@@ -56,9 +57,13 @@ ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 
+# Covered for the three actors in their own app's tests (tests/notifications/test_admin.py).
+ELSEWHERE = {NotificationSettings, Notification}
+
+
 def test_the_customer_site_registers_exactly_these_models():
-    assert set(customer_site._registry) == set(MODELS)
-    assert set(ops_site._registry) >= set(MODELS)
+    assert set(customer_site._registry) == set(MODELS) | ELSEWHERE
+    assert set(ops_site._registry) >= set(MODELS) | ELSEWHERE
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
@@ -181,3 +186,52 @@ def test_outsider_cannot_replay_another_tenants_records(client, outsider, object
     pending.refresh_from_db()
     assert pending.status == PendingRecord.Status.HELD and pending.attempts == 1
     assert not SyncRun.objects.filter(trigger=SyncRun.Trigger.REPLAY).exists()
+
+
+# --- the dashboard, progress, story pages and the run/replay operations (issue #6) ----------------------
+
+PAGES = [(Integration, "dashboard"), (Integration, "progress"), (AuditRecord, "story")]
+OPERATIONS = [(Integration, "run"), (SyncRun, "replay"), (PendingRecord, "replay")]
+
+
+@pytest.mark.parametrize("model, view", PAGES, ids=lambda p: getattr(p, "__name__", p))
+def test_the_pages_are_for_the_tenants_members_only(client, owner, member, outsider, objects, model, view):
+    for user, status in ((owner, 200), (member, 200), (outsider, 404)):
+        client.force_login(user)
+        response = client.get(url(customer_site, model, view, objects[model].pk))
+        assert response.status_code == status, (user.username, response.status_code)
+    assert b"HR A" not in response.content
+
+
+@pytest.mark.parametrize("model, view", OPERATIONS, ids=lambda p: getattr(p, "__name__", p))
+def test_runs_and_replays_are_refused_to_viewers_and_outsiders(client, member, outsider, objects, model, view,
+                                                               django_capture_on_commit_callbacks):
+    def state():
+        return (list(SyncRun.objects.values_list("pk", "status")),
+                list(PendingRecord.objects.values_list("pk", "status", "attempts")))
+
+    before = state()
+    for user, status in ((member, 403), (outsider, 404)):
+        client.force_login(user)
+        with django_capture_on_commit_callbacks() as queued:
+            response = client.post(url(customer_site, model, view, objects[model].pk))
+        assert response.status_code == status, (user.username, response.status_code)
+        assert not queued
+    assert state() == before
+
+
+def test_the_index_overview_shows_only_the_users_tenant(client, owner, member, outsider, objects):
+    for user, shown in ((owner, True), (member, True), (outsider, False)):
+        client.force_login(user)
+        page = client.get(reverse("customer_admin:index"))
+        assert page.status_code == 200
+        assert (b'data-test="overview-row"' in page.content) is shown
+        assert (b"HR A" in page.content) is shown
+
+
+@pytest.mark.parametrize("actor", ["owner", "member", "outsider"])
+def test_the_ops_pages_are_for_staff_only(client, request, objects, actor):
+    client.force_login(request.getfixturevalue(actor))
+    for model, view in PAGES + OPERATIONS:
+        response = client.post(url(ops_site, model, view, objects[model].pk))
+        assert response.status_code == 302 and "/ops/login/" in response["Location"]

@@ -1,0 +1,57 @@
+"""Admin template helpers: the tenant overview on the customer index, and readable durations."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import template
+from django.urls import reverse
+
+from connections.models import Tenant
+from connections.selectors import tenant_ids_for_user
+from syncs.selectors import integration_overview as overview_of
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def integration_overview(context) -> list[tuple[Tenant, list]]:
+    """[(tenant, integrations with .health and .dashboard_url)] for each tenant the user belongs to."""
+    request = context["request"]
+    site = request.resolver_match.namespace
+    overview = []
+    for tenant in Tenant.objects.filter(pk__in=tenant_ids_for_user(user=request.user)).order_by("name"):
+        integrations = overview_of(tenant=tenant)
+        for integration in integrations:
+            integration.dashboard_url = reverse(f"{site}:syncs_integration_dashboard", args=[integration.pk])
+        overview.append((tenant, integrations))
+    return overview
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """'45 s', '12 min 5 s', '3 h 20 min', '4 days 2 h'."""
+    if value is None:
+        return ""
+    seconds = max(0, int(value.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    if minutes:
+        return f"{minutes} min" + (f" {seconds} s" if seconds else "")
+    return f"{seconds} s"
+
+
+@register.filter
+def run_duration(run) -> str:
+    if not (run.started_at and run.finished_at):
+        return ""
+    return duration(run.finished_at - run.started_at)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f} %"
