@@ -21,6 +21,7 @@ class CustomerAdminSite(admin.AdminSite):
     site_title = "ml-connector"
     index_title = "Your integrations"
     login_form = CustomerLoginForm
+    site_url = None  # no separate public site: hide "View site"
     tenant_scoped = True
     index_template = "admin/syncs/index.html"  # the app list, under an overview of each integration's health
 
@@ -37,6 +38,7 @@ class OpsAdminSite(admin.AdminSite):
     site_header = "ml-connector operations"
     site_title = "ml-connector ops"
     index_title = "All tenants (staff only)"
+    site_url = None
     tenant_scoped = False
 
 

@@ -253,7 +253,7 @@ class FieldMappingAdmin(TenantScopedAdmin):
 class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Held, failed and quarantined records: why, and what to do about them."""
 
-    list_display = ("source_id", "integration", "stream", "status", "reason", "fix", "attempts", "updated_at")
+    list_display = ("source_id", "integration", "stream", "status", "fix", "reason", "attempts", "updated_at")
     list_filter = (IntegrationFilter, "status", "stream", LastRunFilter)
     list_select_related = ("integration",)
     search_fields = ("source_id", "reason", "missing_key")

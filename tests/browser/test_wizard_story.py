@@ -1,0 +1,163 @@
+"""A customer's first day, in real Chromium against the sandboxes and a real worker:
+
+sign up → set up Rippling → Visma in the wizard (test connections, map departments from live values,
+preview) → the first run holds the employees of an unmapped department → creating the missing mapping
+(with a typo) releases them, and Visma refuses them with its own words → fixing the mapping and replaying
+the failed records writes them, exactly once each. Screenshots of every main page go to docs/screenshots
+when run with `make screenshots`.
+"""
+from __future__ import annotations
+
+import pytest
+
+from sandbox.demo import sandbox_connection_fields
+from sandbox.vendors.rippling import DEPARTMENTS
+from syncs.models import IdMap, Integration, PendingRecord, SyncRun
+from tests.browser.support import login, signup_and_verify
+from tests.support.worker import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DEPARTMENT_MAP = "department_to_cost_center"
+
+
+def fill_connection(page, kind: str, sandbox_url: str, name: str) -> None:
+    fields = sandbox_connection_fields(kind, sandbox_url)
+    page.fill("#id_name", name)
+    page.fill("#id_base_url", fields["base_url"])
+    for key, value in {**{f"cred_{k}": v for k, v in fields["credentials"].items()},
+                       **{f"cfg_{k}": v for k, v in fields["config"].items()}}.items():
+        page.fill(f"#id_{key}", str(value))
+    page.click("#wizard-test-connection")
+    page.wait_for_selector("#wizard-test-result[data-ok=true]")
+
+
+def department_row(page, key: str):
+    return page.locator(f"table[data-test=value-map][data-map={DEPARTMENT_MAP}] "
+                        f"tr[data-source-value='{DEPARTMENTS[key]}']")
+
+
+def latest_run(integration, **filters) -> SyncRun | None:
+    return SyncRun.objects.filter(integration=integration, dry_run=False, **filters).order_by("-pk").first()
+
+
+def visma_employee_count_of(integration, visma) -> dict[str, int]:
+    """Visma employees per source worker (through the id map): any value above 1 is a duplicate."""
+    targets = dict(IdMap.objects.filter(integration=integration, stream="employees").values_list("target_id",
+                                                                                                  "source_id"))
+    counts: dict[str, int] = {}
+    for employee in visma.data.tables["employees"].ordered()[0]:
+        source = targets.get(str(employee["employeeId"]), targets.get(str(employee.get("employeeNumber"))))
+        counts[source or f"unknown:{employee.get('employeeNumber')}"] = counts.get(source, 0) + 1
+    return counts
+
+
+def test_from_signup_to_a_running_integration_with_held_and_failed_records_fixed(
+        page, live_server, sandbox, visma, worker_queue, screenshot):
+    rippling = sandbox.app["rippling"]
+    signup_and_verify(live_server.url, username="ingrid", company="Acme AS")
+    login(page, username="ingrid")
+
+    # --- the wizard ---------------------------------------------------------------------------------------
+    page.click("a#wizard-start-link")
+    page.fill("#id_name", "HR → ERP")
+    page.check("input[name=flow_kind][value=rippling_visma]")
+    screenshot(page, "wizard-1-start")
+    page.click("#wizard-start-submit")
+
+    fill_connection(page, "rippling", sandbox.url, "Rippling")
+    screenshot(page, "wizard-2-test-connection")
+    page.click("#wizard-next")
+    fill_connection(page, "visma", sandbox.url, "Visma.net")
+    page.click("#wizard-next")
+
+    page.wait_for_selector("#wizard[data-step=streams]")
+    page.check("input[name=streams][value=departments]")
+    page.check("input[name=streams][value=employees]")
+    page.click("#wizard-next")
+
+    # The mapping page offers Rippling's and Visma's real departments; Platform is left unmapped.
+    page.wait_for_selector("#wizard[data-step=mappings]")
+    for key in DEPARTMENTS:
+        assert department_row(page, key).count() == 1, f"Rippling department {key} not offered"
+    department_row(page, "engineering").locator("select[data-test=value-map-target]").select_option("IT")
+    department_row(page, "people").locator("select[data-test=value-map-target]").select_option("HR")
+    screenshot(page, "wizard-3-mappings")
+    page.click("#wizard-next")
+
+    page.wait_for_selector("#wizard[data-step=schedule]")
+    page.fill("#id_every_minutes", "30")
+    page.click("#wizard-next")
+
+    page.wait_for_selector("#wizard[data-step=preview]")
+    page.fill("#id_limit", "20")
+    page.click("#wizard-run-preview")
+    page.wait_for_selector("#wizard-preview-table")
+    holds = page.locator("#wizard-preview-table tr[data-test=preview-row][data-action=hold]")
+    assert holds.count() >= 1
+    assert "Platform" in holds.first.locator("[data-test=preview-reason]").inner_text()
+    assert page.locator("#wizard-preview-table tr[data-test=preview-row][data-action=create]").count() >= 1
+    assert not [e for e in sandbox.app.log.filter(vendor="visma", writes_only=True) if "/connect/" not in e.path]
+    screenshot(page, "wizard-4-dry-run-preview")
+    page.click("#wizard-next")
+    page.wait_for_selector("#wizard[data-step=enable]")
+    page.click("#wizard-enable")
+
+    # --- the first run, on the worker ----------------------------------------------------------------------
+    integration = Integration.objects.get(name="HR → ERP")
+    assert integration.enabled
+    first = wait_for(lambda: latest_run(integration, status__in=["succeeded", "partial", "failed"]),
+                     timeout=90, message="the first run to finish on the worker")
+    assert first.status == "partial", (first.status, first.error)
+    # Platform's employees, and Platform itself in the departments stream, wait for the mapping.
+    held = PendingRecord.objects.filter(integration=integration, status=PendingRecord.Status.HELD)
+    assert {p.missing_key for p in held} == {f"{DEPARTMENT_MAP}:{DEPARTMENTS['platform']}"}
+    held = held.filter(stream="employees")
+    platform_workers = held.count()
+    assert platform_workers >= 1
+
+    page.goto(f"/admin/syncs/integration/{integration.pk}/dashboard/")
+    page.wait_for_selector(f"[data-test=run-row][data-run-id='{first.pk}']")
+    assert page.locator("#health-held").get_attribute("data-value") == str(platform_workers + 1)
+    screenshot(page, "dashboard")
+
+    # --- held → create the missing mapping (with a typo) → Visma refuses --------------------------------------
+    page.click("[data-test=pending-link]")
+    screenshot(page, "held-records")
+    page.locator("[data-test=create-missing-mapping]").first.click()
+    page.wait_for_selector("#id_target_value")
+    page.fill("#id_target_value", "PLATFRM")  # not a Visma department
+    page.click("input[name=_save]")
+    released = wait_for(lambda: latest_run(integration, trigger="replay", status__in=["succeeded", "partial",
+                                                                                       "failed"]),
+                        timeout=60, message="the worker to release the held records")
+    failed = PendingRecord.objects.filter(integration=integration, stream="employees",
+                                          status=PendingRecord.Status.FAILED)
+    assert failed.count() == platform_workers, list(failed.values("status", "reason"))
+    assert "PLATFRM" in failed.first().reason
+
+    record = failed.first()
+    page.goto(f"/admin/syncs/pendingrecord/{record.pk}/change/")
+    page.click("#record-story-link")
+    page.wait_for_selector("#record-story [data-test=story-row]")
+    assert page.locator("#record-story [data-test=story-row][data-action=hold]").count() >= 1
+    assert "PLATFRM" in page.locator("#record-story").inner_text()
+    screenshot(page, "record-story")
+
+    # --- fix the mapping, replay the run's failures: written once each -----------------------------------------
+    page.goto("/admin/syncs/valuemapping/?q=PLATFRM")
+    assert page.locator("#result_list tbody tr").count() == 1
+    page.locator("#result_list tbody tr a").first.click()
+    page.fill("#id_target_value", "IT")
+    page.click("input[name=_save]")
+    page.goto(f"/admin/syncs/syncrun/{released.pk}/change/")
+    page.click("#replay-run-failures")
+    page.wait_for_selector(".messagelist")
+    assert "succeeded" in page.locator(".messagelist").inner_text().lower()
+    screenshot(page, "replay-outcome")
+
+    assert not PendingRecord.objects.filter(integration=integration).exclude(
+        status=PendingRecord.Status.RESOLVED).exists()
+    per_worker = visma_employee_count_of(integration, visma)
+    assert max(per_worker.values()) == 1, per_worker
+    assert len(per_worker) == len([w for w in rippling.data["workers"].rows.values()]), per_worker
