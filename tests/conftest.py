@@ -15,6 +15,12 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Django's default PBKDF2 costs ~0.6 s per user here and most tests create several users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def sandbox_server():
     running = start_in_thread()
@@ -66,3 +72,29 @@ def make_sandbox_connection(sandbox, db):
         return ConnectionFactory(**fields)
 
     return make
+
+
+# --- Rippling → Visma against the sandboxes: shared by the e2e, admin, notification and browser tests ---
+@pytest.fixture
+def rippling(sandbox):
+    return sandbox.app["rippling"]
+
+
+@pytest.fixture
+def visma(sandbox):
+    """The Visma sandbox with an empty company, so every employee in it was written by the test."""
+    vendor = sandbox.app["visma"]
+    vendor.seed(employees=0, customers=0, suppliers=0, supplier_invoices=0, customer_invoices=0,
+                purchase_orders=0, payments=0, journal_transactions=0)
+    return vendor
+
+
+@pytest.fixture
+def integration(tenant_a, make_sandbox_connection, rippling, visma):
+    """A Rippling → Visma integration of tenant A (pages of 2 workers, so paging is exercised)."""
+    from syncs.services import integration_create
+
+    source = make_sandbox_connection("rippling", tenant=tenant_a, name="Rippling")
+    destination = make_sandbox_connection("visma", tenant=tenant_a, name="Visma")
+    return integration_create(tenant=tenant_a, name="HR → ERP", flow_kind="rippling_visma", source=source,
+                              destination=destination, options={"page_size": 2})

@@ -23,12 +23,6 @@ PERSONAL = "Kari Nordmann 01017012345"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Django's default PBKDF2 costs ~0.6 s per user here; these tests create three or more per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _replay_flow():
     replay_flow.register()
     yield

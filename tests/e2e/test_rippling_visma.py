@@ -1,35 +1,13 @@
 """Rippling → Visma.net end to end, over real HTTP to both sandboxes."""
-import pytest
 
 from audit.models import AuditRecord
 from sandbox.vendors.rippling import NO_SENSITIVE_API_KEY
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import FieldMapping, IdMap, PendingRecord, SyncRun, ValueMapping
-from syncs.services import held_release, integration_create, value_mapping_set
+from syncs.services import held_release, value_mapping_set
 
 VISMA_DEPARTMENTS = ["IT", "HR", "SALES", "OPS", "FIN", "ADM"]
-
-
-@pytest.fixture
-def rippling(sandbox):
-    return sandbox.app["rippling"]
-
-
-@pytest.fixture
-def visma(sandbox):
-    vendor = sandbox.app["visma"]
-    vendor.seed(employees=0, customers=0, suppliers=0, supplier_invoices=0, customer_invoices=0,
-                purchase_orders=0, payments=0, journal_transactions=0)
-    return vendor
-
-
-@pytest.fixture
-def integration(tenant_a, make_sandbox_connection, rippling, visma):
-    source = make_sandbox_connection("rippling", tenant=tenant_a, name="Rippling")
-    destination = make_sandbox_connection("visma", tenant=tenant_a, name="Visma")
-    return integration_create(tenant=tenant_a, name="HR → ERP", flow_kind="rippling_visma", source=source,
-                              destination=destination, options={"page_size": 2})
 
 
 def departments(rippling):

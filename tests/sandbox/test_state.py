@@ -1,5 +1,4 @@
 """The sandbox command keeps Visma's data across restarts, and --reset starts from the seed."""
-import os
 import signal
 import socket
 import subprocess
