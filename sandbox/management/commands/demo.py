@@ -48,12 +48,22 @@ class Command(BaseCommand):
             tenant, user, connections = demo_tenant_setup(sandbox_url=sandbox_url, password=password)
             self.stdout.write(self.style.MIGRATE_HEADING(f"Demo tenant: {tenant.name}"))
             self.test_connections(connections)
-            self.run_flows(demo_integrations_setup(tenant=tenant, connections=connections))
+            integrations = demo_integrations_setup(tenant=tenant, connections=connections)
+            self.run_flows(integrations)
             self.wait_http(f"http://127.0.0.1:{web_port}/admin/login/", "web server")
+            web = f"http://127.0.0.1:{web_port}"
             self.stdout.write(self.style.MIGRATE_HEADING("Admin"))
-            self.stdout.write(f"  Customer admin: http://127.0.0.1:{web_port}/admin/  (user {user.username!r}, "
-                              f"password {password!r})")
-            self.stdout.write(f"  Operators:      http://127.0.0.1:{web_port}/ops/")
+            self.stdout.write(f"  Customer admin: {web}/admin/  (user {user.username!r}, password {password!r})")
+            for integration, _ in integrations.values():
+                self.stdout.write(f"  Dashboard:      {web}/admin/syncs/integration/{integration.pk}/dashboard/"
+                                  f"  ({integration.name})")
+            self.stdout.write(f"  Set up another: {web}/admin/wizard/")
+            self.stdout.write(f"  REST API:       {web}/api/docs/  (sign up: POST {web}/api/v1/signup)")
+            self.stdout.write(f"  Operators:      {web}/ops/")
+            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+                mail_dir = Path(settings.EMAIL_FILE_PATH)
+                mails = len(list(mail_dir.glob("*.log"))) if mail_dir.exists() else 0
+                self.stdout.write(f"  E-mails:        {mails} file(s) in {mail_dir} (failure notices, sign-ups)")
             self.stdout.write(f"  Sandboxes:      {sandbox_url}   logs: {self.log_dir}")
             if exit:
                 return
