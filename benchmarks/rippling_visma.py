@@ -2,6 +2,7 @@
 
     python benchmarks/rippling_visma.py --workers 10000          # one size, every figure
     python benchmarks/rippling_visma.py --compare 10000,100000   # one subprocess per size, memory side by side
+    python benchmarks/rippling_visma.py --compare 10000,100000 --rss-only  # the same without tracemalloc
     python benchmarks/rippling_visma.py --workers 5000 --profile # where the initial load spends its time
 
 The engine, both sandboxes (a werkzeug server on a thread, real HTTP over 127.0.0.1) and the database
@@ -91,13 +92,30 @@ def bench_setup(sandbox, *, workers: int, departments: int) -> Bench:
 
 
 # --- measuring -----------------------------------------------------------------------------------------
-def engine_run(integration):
+@dataclass
+class Took:
+    seconds: float  # wall clock
+    cpu_seconds: float  # every thread of this process, the sandboxes' included
+    statements: int  # SQL statements the run sent through Django (BEGIN counted, COMMIT not)
+
+
+def engine_run(integration) -> tuple[object, Took]:
+    from django.db import connection
+
     from syncs.engine import sync_run_create, sync_run_execute
 
+    statements = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(sql, params, many, context)
+
     run = sync_run_create(integration=integration)
-    started = time.perf_counter()
-    run = sync_run_execute(run=run)
-    return run, time.perf_counter() - started
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(count):
+        run = sync_run_execute(run=run)
+    return run, Took(time.perf_counter() - started, time.process_time() - cpu_started, statements)
 
 
 def by_stream(run) -> dict:
@@ -142,14 +160,15 @@ def initial_load(bench: Bench) -> dict:
     app.log.clear()
     gc.collect()
     before = {"rss_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}
-    run, seconds = engine_run(bench.integration)
+    run, took = engine_run(bench.integration)
     peak_after = peak_rss_mb()
     traffic = sandbox_traffic(app)
     employees = len(app["visma"].data.tables["employees"])
     assert run.status == "succeeded", f"initial load {run.status}: {run.error}"
     assert employees == bench.workers, f"{employees} Visma employees for {bench.workers} workers"
-    return {"seconds": seconds, "employees": employees, "records_per_s": employees / seconds,
-            "read": run.read, "created": run.created, "http_calls": run.http_calls, "traffic": traffic,
+    return {"seconds": took.seconds, "cpu_seconds": took.cpu_seconds, "statements": took.statements,
+            "employees": employees, "records_per_s": employees / took.seconds, "read": run.read, "created": run.created,
+            "http_calls": run.http_calls, "traffic": traffic,
             "minimum_calls": minimum_calls(bench.workers, bench.departments),
             "rss_before_mb": before["rss_mb"], "peak_rss_before_mb": before["peak_rss_mb"],
             "peak_rss_mb": peak_after}
@@ -174,7 +193,7 @@ def baseline(bench: Bench) -> dict:
     rippling_base, visma_base = rippling.base_url.rstrip("/"), visma.base_url.rstrip("/")
     session = requests.Session()
     calls = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     token = session.post(visma.config["token_url"], timeout=30, data={
         "grant_type": "client_credentials", "client_id": visma.credentials["client_id"],
         "client_secret": visma.credentials["client_secret"], "tenant_id": visma.credentials["tenant_id"],
@@ -201,10 +220,10 @@ def baseline(bench: Bench) -> dict:
                 raise AssertionError(f"baseline POST answered {created.status_code}: {created.text[:300]}")
             posted += 1
         url, params = page.get("next_link"), None
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     assert posted == bench.workers == len(app["visma"].data.tables["employees"])
-    return {"seconds": seconds, "employees": posted, "records_per_s": posted / seconds, "http_calls": calls,
-            "traffic": sandbox_traffic(app)}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "employees": posted, "records_per_s": posted / seconds,
+            "http_calls": calls, "traffic": sandbox_traffic(app)}
 
 
 def unchanged_resync(bench: Bench) -> dict:
@@ -213,13 +232,14 @@ def unchanged_resync(bench: Bench) -> dict:
     app = bench.app
     Cursor.objects.filter(integration=bench.integration).update(value={})
     app.log.clear()
-    run, seconds = engine_run(bench.integration)
+    run, took = engine_run(bench.integration)
     traffic = sandbox_traffic(app)
     assert run.status == "succeeded", f"unchanged re-sync {run.status}: {run.error}"
     assert traffic["visma_writes"] == 0, f"an unchanged re-sync wrote {traffic['visma_writes']} times to Visma"
     assert run.created == run.updated == 0 and run.unchanged == bench.workers + bench.departments, run.__dict__
-    return {"seconds": seconds, "read": run.read, "unchanged": run.unchanged, "records_per_s": run.read / seconds,
-            "http_calls": run.http_calls, "writes": traffic["visma_writes"], "traffic": traffic}
+    return {"seconds": took.seconds, "cpu_seconds": took.cpu_seconds, "statements": took.statements,
+            "read": run.read, "unchanged": run.unchanged, "records_per_s": run.read / took.seconds, "http_calls": run.http_calls, "writes": traffic["visma_writes"],
+            "traffic": traffic}
 
 
 def delta(bench: Bench) -> dict:
@@ -231,13 +251,14 @@ def delta(bench: Bench) -> dict:
     for worker_id in touched:
         rippling.update_worker(worker_id, title=f"{rippling.worker(worker_id)['title']} II")
     app.log.clear()
-    run, seconds = engine_run(bench.integration)
+    run, took = engine_run(bench.integration)
     traffic = sandbox_traffic(app)
     streams = by_stream(run)
     employees = streams.get("employees", {})
     assert run.status == "succeeded", f"delta {run.status}: {run.error}"
     assert employees.get("update", 0) == len(touched), streams
-    return {"seconds": seconds, "touched": len(touched), "read": run.read,
+    return {"seconds": took.seconds, "cpu_seconds": took.cpu_seconds, "statements": took.statements,
+            "touched": len(touched), "read": run.read,
             "employees_read": sum(employees.values()), "departments_read": sum(streams.get("departments", {}).values()),
             "updated": run.updated, "created": run.created, "unchanged": run.unchanged,
             "http_calls": run.http_calls, "writes": traffic["visma_writes"], "traffic": traffic}
@@ -255,7 +276,7 @@ def traced_load(bench: Bench) -> dict:
     app.log.clear()
     gc.collect()
     tracemalloc.start()
-    run, seconds = engine_run(integration)
+    run, took = engine_run(integration)
     current, peak = tracemalloc.get_traced_memory()
     app.log.clear()
     visma_empty(app["visma"])
@@ -264,7 +285,7 @@ def traced_load(bench: Bench) -> dict:
     tracemalloc.stop()
     assert run.status == "succeeded", f"traced load {run.status}: {run.error}"
     sandbox_held = max(0, current - after_drop)
-    return {"seconds": seconds, "peak_mb": peak / 2**20, "sandbox_held_mb": sandbox_held / 2**20,
+    return {"seconds": took.seconds, "peak_mb": peak / 2**20, "sandbox_held_mb": sandbox_held / 2**20,
             "engine_peak_mb": (peak - sandbox_held) / 2**20}
 
 
@@ -278,8 +299,9 @@ def profile_initial_load(bench: Bench, top: int = 25) -> None:
     app.log.clear()
     profiler = cProfile.Profile()
     profiler.enable()
-    run, seconds = engine_run(bench.integration)
+    run, took = engine_run(bench.integration)
     profiler.disable()
+    seconds = took.seconds
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     total = sum(s[2] for s in stats.stats.values())  # tottime summed: the profiled thread's time
@@ -311,23 +333,25 @@ def report(figures: dict) -> str:
         "",
     ]
     t = init["traffic"]
-    rows = [("initial load", f"{init['seconds']:.1f}", f"{init['records_per_s']:.0f}", init["http_calls"],
-             f"{init['http_calls'] / n:.3f}", f"created {init['created'] - d:,} employees + {d} departments")]
+    rows = [("initial load", f"{init['seconds']:.1f}", f"{init['cpu_seconds']:.1f}", f"{init['records_per_s']:.0f}",
+             init["http_calls"], f"{init['http_calls'] / n:.3f}",
+             f"created {init['created'] - d:,} employees + {d} departments")]
     if base:
-        rows.append(("baseline (bare requests)", f"{base['seconds']:.1f}", f"{base['records_per_s']:.0f}",
-                     base["http_calls"], f"{base['http_calls'] / n:.3f}", f"posted {base['employees']:,} employees"))
+        rows.append(("baseline (bare requests)", f"{base['seconds']:.1f}", f"{base['cpu_seconds']:.1f}",
+                     f"{base['records_per_s']:.0f}", base["http_calls"], f"{base['http_calls'] / n:.3f}",
+                     f"posted {base['employees']:,} employees"))
     if "unchanged" in figures:
         u = figures["unchanged"]
-        rows.append(("unchanged re-sync", f"{u['seconds']:.1f}", f"{u['records_per_s']:.0f}", u["http_calls"],
-                     f"{u['http_calls'] / n:.3f}", f"read {u['read']:,}, unchanged {u['unchanged']:,}, "
-                                                   f"writes made {u['writes']}"))
+        rows.append(("unchanged re-sync", f"{u['seconds']:.1f}", f"{u['cpu_seconds']:.1f}", f"{u['records_per_s']:.0f}",
+                     u["http_calls"], f"{u['http_calls'] / n:.3f}",
+                     f"read {u['read']:,}, unchanged {u['unchanged']:,}, writes made {u['writes']}"))
     if "delta" in figures:
         de = figures["delta"]
-        rows.append((f"delta ({de['touched']:,} touched)", f"{de['seconds']:.2f}",
+        rows.append((f"delta ({de['touched']:,} touched)", f"{de['seconds']:.2f}", f"{de['cpu_seconds']:.2f}",
                      f"{de['employees_read'] / de['seconds']:.0f}", de["http_calls"], "",
                      f"read {de['read']:,} ({de['employees_read']:,} workers + {de['departments_read']} departments), "
                      f"updated {de['updated']:,}, writes made {de['writes']:,}"))
-    lines.append(table(rows, ("phase", "wall s", "records/s", "HTTP calls", "calls/record", "")))
+    lines.append(table(rows, ("phase", "wall s", "CPU s", "records/s", "HTTP calls", "calls/record", "")))
     lines += [
         "",
         f"HTTP calls, initial load: engine counted {init['http_calls']:,}; the sandbox logged {t['rippling']:,} "
@@ -338,9 +362,16 @@ def report(figures: dict) -> str:
         f"  made {init['http_calls'] / init['minimum_calls']:.3f}x the minimum "
         f"({init['http_calls'] / n:.3f} calls per record vs {init['minimum_calls'] / n:.3f}).",
     ]
+    statements = [f"initial load {init['statements']:,} ({init['statements'] / init['read']:.2f} per record read)"]
+    statements += [f"{label} {figures[key]['statements']:,} ({figures[key]['statements'] / figures[key]['read']:.2f})"
+                   for key, label in (("unchanged", "unchanged re-sync"), ("delta", "delta")) if key in figures]
+    lines.append(f"SQL statements sent by the engine (BEGIN counted, COMMIT not): {'; '.join(statements)}.")
     if base:
         lines.append(f"Engine overhead: the engine's initial load takes {init['seconds'] / base['seconds']:.2f}x the "
-                     f"bare loop's time ({init['records_per_s']:.0f} vs {base['records_per_s']:.0f} records/s).")
+                     f"bare loop's time ({init['records_per_s']:.0f} vs {base['records_per_s']:.0f} records/s) and "
+                     f"{init['cpu_seconds'] / base['cpu_seconds']:.2f}x its CPU time "
+                     f"({1000 * init['cpu_seconds'] / n:.1f} vs {1000 * base['cpu_seconds'] / n:.1f} ms per employee, "
+                     "sandbox threads included: CPU time is what other load on the machine disturbs least).")
     if "unchanged" in figures:
         lines.append(f"Unchanged re-sync: {figures['unchanged']['writes']} POST/PUT to /visma/ in the sandbox log "
                      "(asserted 0).")
@@ -360,15 +391,21 @@ def report(figures: dict) -> str:
 
 def compare_report(results: dict[int, dict]) -> str:
     sizes = sorted(results)
+    initial = {s: results[s]["initial"] for s in sizes}
     rows = [
-        ("initial load, s", *(f"{results[s]['initial']['seconds']:.1f}" for s in sizes)),
-        ("initial load, records/s", *(f"{results[s]['initial']['records_per_s']:.0f}" for s in sizes)),
-        ("RSS before the load, MB", *(f"{results[s]['initial']['rss_before_mb']:.0f}" for s in sizes)),
-        ("peak RSS after it, MB (ru_maxrss)", *(f"{results[s]['initial']['peak_rss_mb']:.0f}" for s in sizes)),
-        ("tracemalloc peak of the sync, MB", *(f"{results[s]['traced']['peak_mb']:.0f}" for s in sizes)),
-        ("  of it held by the sandbox, MB", *(f"{results[s]['traced']['sandbox_held_mb']:.0f}" for s in sizes)),
-        ("  engine and clients, MB", *(f"{results[s]['traced']['engine_peak_mb']:.0f}" for s in sizes)),
+        ("initial load, s", *(f"{initial[s]['seconds']:.1f}" for s in sizes)),
+        ("initial load, records/s", *(f"{initial[s]['records_per_s']:.0f}" for s in sizes)),
+        ("RSS before the load, MB", *(f"{initial[s]['rss_before_mb']:.0f}" for s in sizes)),
+        ("peak RSS after it, MB (ru_maxrss)", *(f"{initial[s]['peak_rss_mb']:.0f}" for s in sizes)),
+        ("  growth during the load, MB", *(f"{initial[s]['peak_rss_mb'] - initial[s]['rss_before_mb']:.0f}"
+                                           for s in sizes)),
     ]
+    if all("traced" in results[s] for s in sizes):
+        rows += [
+            ("tracemalloc peak of the sync, MB", *(f"{results[s]['traced']['peak_mb']:.0f}" for s in sizes)),
+            ("  of it held by the sandbox, MB", *(f"{results[s]['traced']['sandbox_held_mb']:.0f}" for s in sizes)),
+            ("  engine and clients, MB", *(f"{results[s]['traced']['engine_peak_mb']:.0f}" for s in sizes)),
+        ]
     return table(rows, ("one process per size", *(f"{s:,} workers" for s in sizes)))
 
 
@@ -403,8 +440,10 @@ def compare(args) -> int:
     with workdir() as tmp:
         for size in sizes:
             out = Path(tmp) / f"{size}.json"
-            command = [sys.executable, str(Path(__file__).resolve()), "--workers", str(size), "--trace-memory",
+            command = [sys.executable, str(Path(__file__).resolve()), "--workers", str(size),
                        "--departments", str(args.departments), "--json", str(out)]
+            if not args.rss_only:
+                command.append("--trace-memory")
             if args.skip_baseline:
                 command.append("--skip-baseline")
             print(f"$ {' '.join(command[1:])}", flush=True)
@@ -412,6 +451,8 @@ def compare(args) -> int:
             results[size] = json.loads(out.read_text())
             print(flush=True)
     print(compare_report(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str))
     return 0
 
 
@@ -421,10 +462,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--departments", type=int, default=DEPARTMENTS)
     parser.add_argument("--compare", metavar="N,M", help="one subprocess per size; peak memory side by side")
     parser.add_argument("--skip-baseline", action="store_true", help="leave out the bare requests loop")
+    parser.add_argument("--rss-only", action="store_true",
+                        help="with --compare: peak RSS only, no tracemalloc load (half the time)")
     parser.add_argument("--trace-memory", action="store_true",
                         help="add a second initial load under tracemalloc (slower; --compare turns it on)")
     parser.add_argument("--profile", action="store_true", help="only the initial load, under cProfile")
-    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (with --compare: per size)")
     args = parser.parse_args(argv)
     if args.compare:
         return compare(args)
