@@ -224,6 +224,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Failure notifications: at most one per integration and kind of problem in this window (tenants can change theirs).
 NOTIFICATION_WINDOW_MINUTES = env.int("NOTIFICATION_WINDOW_MINUTES", default=60)
 NOTIFICATION_WEBHOOK_TIMEOUT = env.float("NOTIFICATION_WEBHOOK_TIMEOUT", default=10.0)
+# A tenant's webhook must not reach our own network (SSRF): in production only public addresses are called.
+NOTIFICATION_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATION_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
 
 # --- Vendors ----------------------------------------------------------------
 # Where `make demo` and the tests find the local vendor simulators.

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -53,6 +55,23 @@ def signature_verify(*, secret: str, body: bytes, timestamp: str, signature: str
     return hmac.compare_digest(signature_for(secret=secret, timestamp=sent, body=body), signature or "")
 
 
+def private_address_of(host: str) -> str | None:
+    """The first address of `host` that is not public (loopback, private, link-local, …), or None.
+
+    Tenants choose the URL, so without this check a webhook could probe or hit services inside our
+    network. Checked at delivery, not only when saved, because DNS can change in between.
+    """
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return None  # unresolvable: requests reports it as unreachable
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global:
+            return str(address)
+    return None
+
+
 def webhook_deliver(*, url: str, secret: str, payload: dict, delivery_id: int | str, event: str) -> WebhookResult:
     body = json.dumps(payload, sort_keys=True, default=str).encode()
     timestamp = int(time.time())
@@ -66,6 +85,13 @@ def webhook_deliver(*, url: str, secret: str, payload: dict, delivery_id: int | 
     }
     # Only the host is logged or stored: customers put tokens into webhook URLs.
     host = urlsplit(url).netloc
+    if not settings.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE:
+        private = private_address_of(urlsplit(url).hostname or "")
+        if private:
+            result = WebhookResult(False, f"refused: {host} resolves to the non-public address {private}; "
+                                          "use a webhook URL on the public internet")
+            logger.warning("Notification webhook %s not delivered: %s", delivery_id, result.summary)
+            return result
     try:
         # No redirects: the signature was made for this receiver, and a redirect could point anywhere.
         response = requests.post(url, data=body, headers=headers, timeout=settings.NOTIFICATION_WEBHOOK_TIMEOUT,

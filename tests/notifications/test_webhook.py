@@ -124,3 +124,27 @@ def test_an_undelivered_webhook_gives_the_window_back(integration, rippling, own
     assert second.status == Notification.Status.SENT and second.suppressed_count == 1
     assert json.loads(receiver.received[1].body)["suppressed_since_last"] == 1
     assert mail.outbox == []
+
+
+def test_in_production_a_webhook_to_our_own_network_is_refused(integration, rippling, owner, tenant_a, receiver,
+                                                                run_and_notify, settings):
+    settings.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE = False  # the production default
+    hook_to(tenant_a, url_of(receiver))
+    map_departments(integration, rippling)
+    rippling.tokens.revoke_all()
+
+    run_and_notify(integration)
+
+    assert receiver.received == []  # nothing left the building toward 127.0.0.1
+    assert len(mail.outbox) == 1  # the e-mail still went out
+    logged = Notification.objects.get()
+    assert "refused" in logged.webhook_result and "non-public address 127.0.0.1" in logged.webhook_result
+
+
+def test_a_public_address_is_not_mistaken_for_a_private_one():
+    from notifications.webhooks import private_address_of
+
+    assert private_address_of("127.0.0.1") == "127.0.0.1"
+    assert private_address_of("10.1.2.3") == "10.1.2.3"
+    assert private_address_of("169.254.169.254") == "169.254.169.254"  # cloud metadata
+    assert private_address_of("93.184.215.14") is None
