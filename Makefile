@@ -27,7 +27,7 @@ browser:
 		echo "Installing Debian's chromium for the browser tests"; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null || \
 		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
-	else echo "NOTE: $(CHROMIUM) missing and cannot be installed here (needs root + apt-get): browser tests will be skipped"; fi
+	else echo "NOTE: $(CHROMIUM) missing and cannot be installed here (needs root + apt-get): the browser tests will fail (SKIP_BROWSER=1 leaves them out)"; fi
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput

@@ -1,10 +1,8 @@
 import json
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -13,6 +11,7 @@ from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, RunFilter
+from syncs.admin_operations import admin_url, object_viewable
 from syncs.models import PendingRecord
 from syncs.selectors import integration_get, pending_record_for
 
@@ -32,9 +31,6 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
-    def url(self, view: str, *args) -> str:
-        return reverse(f"{self.admin_site.name}:audit_auditrecord_{view}", args=args)
-
     @admin.display(description="Integration", ordering="integration_id")
     def integration_name(self, obj):
         if obj.integration_id is None:
@@ -49,28 +45,24 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
     def run_link(self, obj):
         if obj.run_id is None:
             return ""
-        return format_html('<a href="{}?run={}">#{}</a>', self.url("changelist"), obj.run_id, obj.run_id)
+        return format_html('<a href="{}?run={}">#{}</a>', admin_url(self, AuditRecord, "changelist"), obj.run_id, obj.run_id)
 
     @admin.display(description="Story")
     def story(self, obj):
         if not obj.source_ref:
             return ""
-        return format_html('<a href="{}" data-test="story-link">Story</a>', self.url("story", obj.pk))
+        return format_html('<a href="{}" data-test="story-link">Story</a>', admin_url(self, AuditRecord, "story", obj.pk))
 
     def get_urls(self):
         return [path("<path:object_id>/story/", self.admin_site.admin_view(self.story_view),
                      name="audit_auditrecord_story")] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "story_url": self.url("story", object_id)}
+        extra_context = {**(extra_context or {}), "story_url": admin_url(self, AuditRecord, "story", object_id)}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def story_view(self, request, object_id):
-        record = self.get_object(request, object_id)  # tenant-scoped: another tenant's row is a 404
-        if record is None:
-            raise Http404("No such audit record")
-        if not self.has_view_permission(request, record):
-            raise PermissionDenied
+        record = object_viewable(self, request, object_id)
         request.current_app = self.admin_site.name
         rows = list(audit_record_story(tenant=record.tenant, integration_id=record.integration_id,
                                        stream=record.stream, source_ref=record.source_ref))
@@ -90,10 +82,10 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
             pending_admin = self.admin_site.get_model_admin(PendingRecord)
             managing = pending_admin.has_change_permission(request, pending)
             context.update({
-                "pending_url": reverse(f"{self.admin_site.name}:syncs_pendingrecord_change", args=[pending.pk]),
+                "pending_url": admin_url(self, PendingRecord, "change", pending.pk),
                 "fix": getattr(pending_admin, pending_admin.fix_shown(request, pending))(pending),
                 "may_replay": pending.status != PendingRecord.Status.RESOLVED and managing,
-                "replay_url": reverse(f"{self.admin_site.name}:syncs_pendingrecord_replay", args=[pending.pk]),
+                "replay_url": admin_url(self, PendingRecord, "replay", pending.pk),
             })
         return TemplateResponse(request, "admin/audit/auditrecord/story.html", context)
 

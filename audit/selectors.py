@@ -37,7 +37,3 @@ def audit_record_story(*, tenant: Tenant, integration_id: int | None, stream: st
                                        source_ref=source_ref)
             .select_related("run").order_by("created_at", "pk"))
 
-
-def audit_record_latest(*, tenant: Tenant, integration_id: int, stream: str, source_ref: str) -> AuditRecord | None:
-    return (AuditRecord.objects.filter(tenant=tenant, integration_id=integration_id, stream=stream,
-                                       source_ref=source_ref).order_by("-created_at", "-pk").first())

@@ -47,7 +47,8 @@ class NotificationSettingsAdmin(TenantScopedAdmin):
 
     @admin.display(description="Webhook")
     def webhook_host(self, obj):
-        return urlsplit(obj.webhook_url).netloc or "-"  # the path may carry a token; the list shows the host
+        # The path, query or user:pass@ may carry a token; the list shows host[:port] only.
+        return urlsplit(obj.webhook_url).netloc.rpartition("@")[2] or "-"
 
     def get_fields(self, request, obj=None):
         fields = ["tenant", "email_enabled", "notify_records", "window_minutes", "webhook_url", "webhook_secret_status"]

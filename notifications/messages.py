@@ -111,8 +111,25 @@ def _integration_facts(integration: Integration, run: SyncRun | None) -> list[tu
     return facts
 
 
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _run_link(run: SyncRun) -> tuple[str, str]:
     return f"Open run #{run.pk}", admin_url("syncs_syncrun_change", run.pk)
+
+
+def _pending_link(label: str, status: str) -> tuple[str, str]:
+    return label, admin_url("syncs_pendingrecord_changelist", query={"status__exact": status})
+
+
+def _connection_link(connection: Connection, label: str = "") -> tuple[str, str]:
+    return (label or f"Open the connection '{connection.name}'",
+            admin_url("connections_connection_change", connection.pk))
+
+
+def _connection_facts(connection: Connection, label: str) -> list[tuple[str, str]]:
+    return [("Company", connection.tenant.name), ("Connection", f"{connection.name} ({label})")]
 
 
 def run_failed_message(run: SyncRun) -> Message:
@@ -120,8 +137,7 @@ def run_failed_message(run: SyncRun) -> Message:
     connections = [integration.source, integration.destination]
     said, advice = split_advice(run.error, connections)
     culprits = blamed(said, connections)
-    actions = [(f"Open the {vendor_label(c)} connection '{c.name}'", admin_url("connections_connection_change", c.pk))
-               for c in culprits]
+    actions = [_connection_link(c, f"Open the {vendor_label(c)} connection '{c.name}'") for c in culprits]
     if advice in RETRIED_HINTS:
         # The client's "will be retried" is over by now: Celery has retried the run and given up.
         vendor = vendor_label(culprits[0]) if culprits else "The vendor"
@@ -153,26 +169,24 @@ def records_held_message(run: SyncRun, holds: list[dict]) -> Message:
     details, actions = [], []
     for key, records in list(by_key.items())[:MAX_DETAILS]:
         map_name, _, source_value = key.partition(":")
-        count = f"{len(records)} record{'s' if len(records) != 1 else ''}"
-        details.append(f"{redact_text(records[0]['reason'])} ({count})")
+        details.append(f"{redact_text(records[0]['reason'])} ({_counted(len(records), 'record')})")
         actions.append((f"Create the {map_name.replace('_', ' ')} mapping for '{source_value}'",
                         admin_url("syncs_valuemapping_add", query={"integration": integration.pk,
                                                                    "map_name": map_name,
                                                                    "source_value": source_value})))
     if len(by_key) > MAX_DETAILS:
         details.append(f"… and {len(by_key) - MAX_DETAILS} more missing mappings.")
-    plural = "s" if len(holds) != 1 else ""
+    held = _counted(len(holds), "record")
     return Message(
         kind=Kind.RECORDS_HELD,
-        subject=f"{integration.name}: {len(holds)} record{plural} held, mapping missing",
-        headline=f"Run #{run.pk} of '{integration.name}' held {len(holds)} record{plural}: "
+        subject=f"{integration.name}: {held} held, mapping missing",
+        headline=f"Run #{run.pk} of '{integration.name}' held {held}: "
                  f"{'a mapping is' if len(by_key) == 1 else 'mappings are'} missing, so nothing was written for "
                  f"{'it' if len(holds) == 1 else 'them'}.",
         facts=_integration_facts(integration, run), details=details,
         advice="Create the missing mapping (links below). The held records are then written on their own; "
                "no new run is needed.",
-        actions=actions + [("See all held records", admin_url("syncs_pendingrecord_changelist",
-                                                              query={"status__exact": "held"})), _run_link(run)])
+        actions=actions + [_pending_link("See all held records", "held"), _run_link(run)])
 
 
 def records_failed_message(run: SyncRun, failures: list[dict]) -> Message:
@@ -181,27 +195,25 @@ def records_failed_message(run: SyncRun, failures: list[dict]) -> Message:
     details = [f"{f['stream']} {f['source_id']}: {redact_text(f['reason'])}" for f in failures[:MAX_DETAILS]]
     if len(failures) > MAX_DETAILS:
         details.append(f"… and {len(failures) - MAX_DETAILS} more.")
-    plural = "s" if len(failures) != 1 else ""
+    failed = _counted(len(failures), "record")
     return Message(
         kind=Kind.RECORDS_FAILED,
-        subject=f"{integration.name}: {len(failures)} record{plural} could not be written",
-        headline=f"Run #{run.pk} of '{integration.name}' could not write {len(failures)} record{plural}; "
+        subject=f"{integration.name}: {failed} could not be written",
+        headline=f"Run #{run.pk} of '{integration.name}' could not write {failed}; "
                  "the rest of the run went on.",
         facts=_integration_facts(integration, run), details=details,
         advice="Each line says what the system refused. Fix the cause (usually the data at the source or a "
                "field mapping), then select the records and use the Replay action.",
-        actions=[("See the failed records", admin_url("syncs_pendingrecord_changelist",
-                                                      query={"status__exact": "failed"})), _run_link(run)])
+        actions=[_pending_link("See the failed records", "failed"), _run_link(run)])
 
 
 def run_recovered_message(run: SyncRun, *, failing_since, failures: int, held_back: int) -> Message:
     integration = run.integration
-    times = f"{failures} failed run{'s' if failures != 1 else ''}"
     return Message(
         kind=Kind.RECOVERED,
         subject=f"{integration.name}: back to normal",
-        headline=f"The sync '{integration.name}' works again: run #{run.pk} got through after {times} "
-                 f"since {failing_since:%Y-%m-%d %H:%M} UTC.",
+        headline=f"The sync '{integration.name}' works again: run #{run.pk} got through after "
+                 f"{_counted(failures, 'failed run')} since {failing_since:%Y-%m-%d %H:%M} UTC.",
         facts=_integration_facts(integration, run),
         details=[f"{held_back} of those failures were not e-mailed separately."] if held_back else [],
         advice="Nothing to do. The next failure will be reported at once again.",
@@ -216,12 +228,11 @@ def connection_failed_message(connection: Connection) -> Message:
         subject=f"Connection '{connection.name}' ({label}) failed its test",
         headline=f"The {label} connection '{connection.name}' failed its test, so the syncs that use it will "
                  "fail too.",
-        facts=[("Company", connection.tenant.name), ("Connection", f"{connection.name} ({label})"),
-               ("Tested", f"{connection.last_tested_at:%Y-%m-%d %H:%M} UTC" if connection.last_tested_at else "")],
+        facts=_connection_facts(connection, label) + [
+            ("Tested", f"{connection.last_tested_at:%Y-%m-%d %H:%M} UTC" if connection.last_tested_at else "")],
         said=said,
         advice=advice or "Check the connection's settings and credentials, then press 'Test connection' again.",
-        actions=[(f"Open the connection '{connection.name}'", admin_url("connections_connection_change",
-                                                                        connection.pk))])
+        actions=[_connection_link(connection)])
 
 
 def connection_recovered_message(connection: Connection, *, failing_since, failures: int) -> Message:
@@ -229,12 +240,11 @@ def connection_recovered_message(connection: Connection, *, failing_since, failu
     return Message(
         kind=Kind.RECOVERED,
         subject=f"Connection '{connection.name}' ({label}): back to normal",
-        headline=f"The {label} connection '{connection.name}' works again after {failures} failed "
-                 f"test{'s' if failures != 1 else ''} since {failing_since:%Y-%m-%d %H:%M} UTC.",
-        facts=[("Company", connection.tenant.name), ("Connection", f"{connection.name} ({label})")],
+        headline=f"The {label} connection '{connection.name}' works again after "
+                 f"{_counted(failures, 'failed test')} since {failing_since:%Y-%m-%d %H:%M} UTC.",
+        facts=_connection_facts(connection, label),
         advice="Nothing to do.",
-        actions=[(f"Open the connection '{connection.name}'", admin_url("connections_connection_change",
-                                                                        connection.pk))])
+        actions=[_connection_link(connection)])
 
 
 def sample_message(tenant) -> Message:

@@ -1,11 +1,9 @@
 """Reads for notifications; every selector takes the tenant (or a row that belongs to one) explicitly."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from audit.models import AuditRecord
 from connections.models import Connection, Membership, Tenant
-from notifications.models import Kind, Notification, NotificationSettings, NotificationThrottle
+from notifications.models import Kind, NotificationSettings, NotificationThrottle
 from syncs.models import PendingRecord, SyncRun
 
 CHUNK = 500
@@ -21,10 +19,6 @@ def notification_recipients(*, tenant: Tenant) -> list[str]:
     emails = (Membership.objects.filter(tenant=tenant, role__in=Membership.MANAGING_ROLES, user__is_active=True)
               .exclude(user__email="").order_by("user__email").values_list("user__email", flat=True))
     return list(dict.fromkeys(email.strip() for email in emails))
-
-
-def notification_list(*, tenant: Tenant) -> QuerySet[Notification]:
-    return Notification.objects.filter(tenant=tenant).order_by("-created_at", "-id")
 
 
 def failure_streak_open(*, integration_id: int | None = None, connection_id: int | None = None) -> bool:

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from connections.models import Connection, Tenant
-from notifications.delivery import deliver, render
+from notifications.delivery import Rendered, deliver, render
 from notifications.messages import (
     Message,
     connection_failed_message,
@@ -92,9 +92,7 @@ def notification_test_send(*, tenant: Tenant) -> Notification:
     rendered = render(message, tenant=tenant)
     notification = Notification.objects.create(tenant=tenant, kind=message.kind, status=Notification.Status.SENDING,
                                                subject=rendered.subject, text=rendered.text)
-    deliver(notification=notification, message=message, rendered=rendered, prefs=prefs,
-            recipients=notification_recipients(tenant=tenant), suppressed=0)
-    notification.refresh_from_db()
+    _send(notification, message, rendered, prefs)
     return notification
 
 
@@ -114,6 +112,15 @@ def notification_settings_save(*, tenant: Tenant, email_enabled: bool, notify_re
 
 
 # --- the rate limit -------------------------------------------------------------------------------
+
+def _send(notification: Notification, message: Message, rendered: Rendered, prefs: NotificationSettings,
+          suppressed: int = 0) -> bool:
+    """Deliver outside any lock, then reload the notification so the caller sees the outcome."""
+    delivered = deliver(notification=notification, message=message, rendered=rendered, prefs=prefs,
+                        recipients=notification_recipients(tenant=notification.tenant), suppressed=suppressed)
+    notification.refresh_from_db()
+    return delivered
+
 
 def _subject(integration: Integration | None, connection: Connection | None) -> dict:
     return {"integration": integration} if integration is not None else {"connection": connection}
@@ -155,12 +162,10 @@ def _problem_notify(*, prefs: NotificationSettings, message: Message, integratio
         rendered = render(message, tenant=tenant, suppressed=summarised, window_minutes=prefs.window_minutes)
         notification = Notification.objects.create(**row, status=Notification.Status.SENDING, subject=rendered.subject,
                                                    text=rendered.text, suppressed_count=summarised)
-    if not deliver(notification=notification, message=message, rendered=rendered, prefs=prefs,
-                   recipients=notification_recipients(tenant=tenant), suppressed=summarised):
+    if not _send(notification, message, rendered, prefs, summarised):
         # Nobody heard it: give the window back, so the next problem is tried at once and counts this one.
         NotificationThrottle.objects.filter(pk=throttle.pk, last_sent_at=now).update(
             last_sent_at=None, suppressed=F("suppressed") + summarised + 1)
-    notification.refresh_from_db()
     return notification
 
 
@@ -186,7 +191,5 @@ def _recovery_notify(*, prefs: NotificationSettings, kind: str, build: Callable[
         notification = Notification.objects.create(
             tenant=tenant, integration=integration, connection=connection, run=run, kind=message.kind,
             status=Notification.Status.SENDING, subject=rendered.subject, text=rendered.text)
-    deliver(notification=notification, message=message, rendered=rendered, prefs=prefs,
-            recipients=notification_recipients(tenant=tenant), suppressed=0)
-    notification.refresh_from_db()
+    _send(notification, message, rendered, prefs)
     return notification

@@ -83,16 +83,19 @@ def webhook_deliver(*, url: str, secret: str, payload: dict, delivery_id: int | 
         DELIVERY_HEADER: str(delivery_id),
         EVENT_HEADER: event,
     }
-    # Only the host is logged or stored: customers put tokens into webhook URLs.
-    host = urlsplit(url).netloc
+    # Only host[:port] is logged or stored: customers put tokens into webhook URLs (path, query or user:pass@).
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
     if not settings.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE:
-        private = private_address_of(urlsplit(url).hostname or "")
+        private = private_address_of(parts.hostname or "")
         if private:
             result = WebhookResult(False, f"refused: {host} resolves to the non-public address {private}; "
                                           "use a webhook URL on the public internet")
             logger.warning("Notification webhook %s not delivered: %s", delivery_id, result.summary)
             return result
     try:
+        # Not through connections.vendors.base.BaseClient: this is the tenant's own receiver, not a vendor API.
+        # One attempt, no token, no vendor error mapping: a failure is recorded on the notification, not retried.
         # No redirects: the signature was made for this receiver, and a redirect could point anywhere.
         response = requests.post(url, data=body, headers=headers, timeout=settings.NOTIFICATION_WEBHOOK_TIMEOUT,
                                  allow_redirects=False)

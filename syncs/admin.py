@@ -1,18 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.models import AuditRecord
-from audit.selectors import audit_record_latest
+from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, LastRunFilter
-from syncs.admin_operations import admin_url, may_operate, post_or_refuse, replay_and_report
+from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.selectors import (
     HEALTH_WINDOW_RUNS,
@@ -96,16 +95,8 @@ class IntegrationAdmin(TenantScopedAdmin):
             path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
         ] + super().get_urls()
 
-    def viewable(self, request, object_id) -> Integration:
-        integration = self.get_object(request, object_id)  # the tenant-scoped queryset: another tenant's is 404
-        if integration is None:
-            raise Http404("No such integration")
-        if not self.has_view_permission(request, integration):
-            raise PermissionDenied
-        return integration
-
     def dashboard_view(self, request, object_id):
-        integration = self.viewable(request, object_id)
+        integration = object_viewable(self, request, object_id)
         request.current_app = self.admin_site.name
         health = integration_health(integration=integration)
         current = health.current_run
@@ -130,7 +121,7 @@ class IntegrationAdmin(TenantScopedAdmin):
 
     def progress_view(self, request, object_id):
         """JSON for the dashboard's progress bar: the run asked for (?run=), else the current or latest run."""
-        integration = self.viewable(request, object_id)
+        integration = object_viewable(self, request, object_id)
         run_id = request.GET.get("run", "")
         if run_id.isdigit():
             run = run_get(tenant=integration.tenant, pk=int(run_id), integration=integration)
@@ -139,7 +130,7 @@ class IntegrationAdmin(TenantScopedAdmin):
         return JsonResponse({"integration": integration.pk, "run": run_progress(run=run) if run else None})
 
     def run_now_view(self, request, object_id):
-        integration = self.viewable(request, object_id)
+        integration = object_viewable(self, request, object_id)
         post_or_refuse(self, request, integration)
         run = integration_run_now(integration=integration)
         self.message_user(request, f"Run #{run.pk} of {integration} is queued; this page follows its progress.",
@@ -201,9 +192,7 @@ class SyncRunAdmin(ReadOnlyTenantScopedAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def replay_view(self, request, object_id):
-        run = self.get_object(request, object_id)
-        if run is None:
-            raise Http404("No such run")
+        run = object_viewable(self, request, object_id)
         post_or_refuse(self, request, run)
         replay_and_report(self, request, run.integration, from_run=run)
         return HttpResponseRedirect(admin_url(self, SyncRun, "change", run.pk))
@@ -309,22 +298,19 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         pending = self.get_object(request, object_id)
         if pending is not None:
-            story = audit_record_latest(tenant=pending.tenant, integration_id=pending.integration_id,
-                                        stream=pending.stream, source_ref=pending.source_id)
+            story = audit_record_story(tenant=pending.tenant, integration_id=pending.integration_id,
+                                       stream=pending.stream, source_ref=pending.source_id).last()
             extra_context = {
                 **(extra_context or {}),
                 "may_replay": (pending.status != PendingRecord.Status.RESOLVED
                                and self.has_change_permission(request, pending)),
                 "replay_url": admin_url(self, PendingRecord, "replay", pending.pk),
-                "story_url": reverse(f"{self.admin_site.name}:audit_auditrecord_story", args=[story.pk])
-                if story else ""}
+                "story_url": admin_url(self, AuditRecord, "story", story.pk) if story else ""}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def replay_view(self, request, object_id):
         """Replay one record (from its page or its story), then go back where the button was."""
-        pending = self.get_object(request, object_id)
-        if pending is None:
-            raise Http404("No such record")
+        pending = object_viewable(self, request, object_id)
         post_or_refuse(self, request, pending)
         if pending.status == PendingRecord.Status.RESOLVED:
             self.message_user(request, f"{pending.stream}:{pending.source_id} is already written; nothing to replay.",

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import reverse
 
 from audit.redaction import redact_text
@@ -21,6 +22,16 @@ def admin_url(model_admin, model, view: str, *args, query: dict | None = None) -
     meta = model._meta
     url = reverse(f"{model_admin.admin_site.name}:{meta.app_label}_{meta.model_name}_{view}", args=args)
     return url + ("?" + urlencode(query) if query else "")
+
+
+def object_viewable(model_admin, request, object_id):
+    """The object of a custom admin view, through the admin's tenant-scoped queryset: another tenant's is 404."""
+    obj = model_admin.get_object(request, object_id)
+    if obj is None:
+        raise Http404(f"No such {model_admin.model._meta.verbose_name}")
+    if not model_admin.has_view_permission(request, obj):
+        raise PermissionDenied
+    return obj
 
 
 def may_operate(model_admin, request, obj) -> bool:

@@ -215,6 +215,12 @@ def _watermark(value: dict) -> datetime | None:
     return None
 
 
+def _finished_runs(*, tenant_id: int, integration_id: int) -> QuerySet[SyncRun]:
+    """An integration's finished real runs (no dry runs), newest first: the window health and progress look at."""
+    return SyncRun.objects.filter(tenant_id=tenant_id, integration_id=integration_id, dry_run=False,
+                                  status__in=FINISHED).order_by("-queued_at", "-pk")
+
+
 def integration_health(*, integration: Integration, now: datetime | None = None) -> IntegrationHealth:
     now = now or timezone.now()
     annotated = integration_health_annotate(Integration.objects.filter(tenant_id=integration.tenant_id,
@@ -229,8 +235,7 @@ def integration_health(*, integration: Integration, now: datetime | None = None)
         lag, basis, stream = now - annotated.last_success_at, "last_success", ""
     else:
         lag, basis, stream = None, "", ""
-    window = list(SyncRun.objects.filter(tenant_id=integration.tenant_id, integration=integration, dry_run=False,
-                                         status__in=FINISHED).order_by("-queued_at", "-pk")
+    window = list(_finished_runs(tenant_id=integration.tenant_id, integration_id=integration.pk)
                   .values("read", "failed")[:HEALTH_WINDOW_RUNS])
     read, failed = sum(r["read"] for r in window), sum(r["failed"] for r in window)
     return IntegrationHealth(
@@ -251,9 +256,8 @@ def run_current(*, integration: Integration) -> SyncRun | None:
 
 def run_progress(*, run: SyncRun) -> dict:
     """What the progress bar shows. The engine saves the counts after every page, so they move during a run."""
-    expected = (SyncRun.objects.filter(tenant_id=run.tenant_id, integration_id=run.integration_id, dry_run=False,
-                                       status__in=FINISHED).exclude(trigger=SyncRun.Trigger.REPLAY)
-                .order_by("-queued_at", "-pk").values_list("read", flat=True)[:HEALTH_WINDOW_RUNS])
+    expected = (_finished_runs(tenant_id=run.tenant_id, integration_id=run.integration_id)
+                .exclude(trigger=SyncRun.Trigger.REPLAY).values_list("read", flat=True)[:HEALTH_WINDOW_RUNS])
     handled = run.read
     estimate = max(expected, default=0)
     return {

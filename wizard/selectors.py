@@ -12,13 +12,14 @@ from audit.models import AuditRecord
 from audit.redaction import redact_text
 from audit.selectors import audit_record_list
 from connections.models import Connection, Tenant
+from connections.selectors import connection_list
 from connections.vendors.errors import VendorError
 from syncs.engine import flow_context, flow_streams
 from syncs.flows import FLOWS, FlowSpec, get_flow
 from syncs.flows.base import MappingChoices, ValueMapChoices
 from syncs.mapping import FieldRule
 from syncs.models import Integration, SyncRun
-from syncs.selectors import field_mapping_list, run_list, value_mapping_list
+from syncs.selectors import field_mapping_list, integration_name_taken, run_list, value_mapping_list
 from wizard.models import IntegrationDraft
 
 
@@ -40,7 +41,7 @@ def draft_get(*, tenant_ids: list[int], pk: int) -> IntegrationDraft | None:
 
 
 def draft_connections(*, draft: IntegrationDraft, kind: str) -> QuerySet[Connection]:
-    return Connection.objects.filter(tenant=draft.tenant, kind=kind).order_by("name", "pk")
+    return connection_list(tenant=draft.tenant, kind=kind).order_by("name", "pk")
 
 
 def draft_connection_get(*, draft: IntegrationDraft, kind: str, pk: int) -> Connection | None:
@@ -48,7 +49,7 @@ def draft_connection_get(*, draft: IntegrationDraft, kind: str, pk: int) -> Conn
 
 
 def draft_name_taken(*, tenant: Tenant, name: str) -> bool:
-    return (Integration.objects.filter(tenant=tenant, name=name).exists()
+    return (integration_name_taken(tenant=tenant, name=name)
             or draft_list(tenant_ids=[tenant.pk]).filter(name=name).exists())
 
 

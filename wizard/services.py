@@ -41,6 +41,10 @@ def step_index(step: str) -> int:
     return STEPS.index(step)
 
 
+def connection_passed(connection: Connection | None) -> bool:
+    return connection is not None and connection.status == Connection.Status.OK
+
+
 def draft_reach(*, draft: IntegrationDraft, step: str) -> None:
     """Remember the furthest step reached (going back never forgets what was done)."""
     if step_index(step) > step_index(draft.step):
@@ -96,7 +100,7 @@ def draft_connection_test(*, draft: IntegrationDraft, role: str) -> ConnectionTe
     result = connection_test(connection=connection)
     if result.ok:
         draft_reach(draft=draft, step=Step.DESTINATION if role == "source" else Step.STREAMS)
-        if all(c is not None and c.status == Connection.Status.OK for c in (draft.source, draft.destination)):
+        if all(connection_passed(getattr(draft, r)) for r in ROLES):
             draft_integration_ensure(draft=draft)
     return result
 
@@ -108,8 +112,7 @@ def draft_integration_ensure(*, draft: IntegrationDraft) -> Integration:
     if draft.integration is not None:
         return draft.integration
     for role in ROLES:
-        connection = getattr(draft, role)
-        if connection is None or connection.status != Connection.Status.OK:
+        if not connection_passed(getattr(draft, role)):
             raise WizardError(f"The {role} connection has not passed its test yet.")
     try:
         with transaction.atomic():

@@ -5,12 +5,14 @@ Each page calls one wizard service (wizard/services.py), which calls the project
 """
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.views import View
 
 from connections.models import Connection, Tenant
@@ -28,7 +30,7 @@ from wizard.selectors import (
     latest_preview,
     mapping_page,
 )
-from wizard.services import Step, WizardError, step_index
+from wizard.services import ROLES, Step, WizardError, connection_passed, role_kind, step_index
 
 TEST_RESULT_KEY = "wizard-test-{draft}-{role}"
 
@@ -61,11 +63,9 @@ class WizardView(View):
     def blocker(self) -> tuple[str, str] | None:
         """The step to send the user to instead of this one, and why; None if this step may be opened."""
         draft, wanted = self.draft, step_index(self.step)
-        flow = get_flow(draft.flow_kind)
-        for role, kind in (("source", flow.source_kind), ("destination", flow.destination_kind)):
-            connection = getattr(draft, role)
-            if wanted > step_index(role) and (connection is None or connection.status != Connection.Status.OK):
-                return role, f"The {get_vendor(kind).label} connection has to pass its test first."
+        for role in ROLES:
+            if wanted > step_index(role) and not connection_passed(getattr(draft, role)):
+                return role, f"The {get_vendor(role_kind(draft, role)).label} connection has to pass its test first."
         if wanted > step_index(Step.DESTINATION) and draft.integration is None:
             return Step.DESTINATION, "Test the connections to continue."
         if wanted > step_index(draft.step):
@@ -85,9 +85,14 @@ class WizardView(View):
         if self.draft is None:
             return []
         reached = step_index(self.draft.step)
+
+        def state(i: int, key: str) -> str:
+            if key == self.step:
+                return "current"
+            return "done" if i < reached else "open" if i == reached else "locked"
+
         return [{"key": key, "label": label, "url": self.step_url(key) if i <= reached else "",
-                 "state": "current" if key == self.step else ("done" if i < reached else
-                                                              "open" if i == reached else "locked")}
+                 "state": state(i, key)}
                 for i, (key, label) in enumerate(Step.choices)]
 
     def render(self, context: dict, status: int = 200) -> TemplateResponse:
@@ -140,7 +145,7 @@ class ConnectionView(WizardView):
         self.title = f"Connect the {self.role}"
 
     def kind(self) -> str:
-        return services.role_kind(self.draft, self.role)
+        return role_kind(self.draft, self.role)
 
     def chosen(self) -> Connection | None:
         """The connection the page is about: ?connection=<id> (of this tenant and vendor) or =new, else the
@@ -160,7 +165,7 @@ class ConnectionView(WizardView):
         vendor = get_vendor(self.kind())
         # The form gets its own copy: a ModelForm writes cleaned values onto its instance, and the
         # service compares the typed values with the stored connection.
-        instance = (Connection.objects.get(pk=connection.pk) if connection is not None
+        instance = (copy.copy(connection) if connection is not None
                     else Connection(tenant=self.draft.tenant, kind=vendor.kind))
         return connection_step_form(vendor, self.draft.tenant)(data, instance=instance)
 
@@ -170,8 +175,7 @@ class ConnectionView(WizardView):
             "role": self.role, "vendor": vendor, "form": form, "connection": connection,
             "connections": draft_connections(draft=self.draft, kind=vendor.kind),
             "result": self.request.session.pop(TEST_RESULT_KEY.format(draft=self.draft.pk, role=self.role), None),
-            "passed": (connection is not None and getattr(self.draft, f"{self.role}_id") == connection.pk
-                       and connection.status == Connection.Status.OK),
+            "passed": connection_passed(connection) and getattr(self.draft, f"{self.role}_id") == connection.pk,
             "next_url": self.step_url(self.next_step()),
         }
 
@@ -197,10 +201,40 @@ class ConnectionView(WizardView):
         return redirect(f"{self.step_url(self.role)}?connection={connection.pk}")
 
 
-class StreamsView(WizardView):
+class FormStepView(WizardView):
+    """A step that is one form: valid, its service runs and the next step opens; else the page again (400)."""
+
+    error_field: str | None = None  # where a WizardError from the service is shown
+
+    def form(self, data=None):
+        raise NotImplementedError
+
+    def save(self, form) -> None:
+        raise NotImplementedError
+
+    def context(self, form) -> dict:
+        return {"form": form}
+
+    def get(self, request):
+        return self.render(self.context(self.form()))
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except WizardError as error:
+                form.add_error(self.error_field, str(error))
+            else:
+                return redirect(self.step_url(self.next_step()))
+        return self.render(self.context(form), status=400)
+
+
+class StreamsView(FormStepView):
     template_name = "wizard/streams.html"
     step = Step.STREAMS
     title = "Choose what to sync"
+    error_field = "streams"
 
     def form(self, data=None) -> StreamsForm:
         flow = get_flow(self.draft.flow_kind)
@@ -208,54 +242,37 @@ class StreamsView(WizardView):
         form.fields["streams"].initial = self.draft.integration.streams or list(flow.streams)
         return form
 
-    def get(self, request):
-        return self.render({"form": self.form()})
-
-    def post(self, request):
-        form = self.form(request.POST)
-        if form.is_valid():
-            try:
-                services.draft_streams_set(draft=self.draft, streams=form.cleaned_data["streams"])
-            except WizardError as error:
-                form.add_error("streams", str(error))
-            else:
-                return redirect(self.step_url(self.next_step()))
-        return self.render({"form": form}, status=400)
+    def save(self, form) -> None:
+        services.draft_streams_set(draft=self.draft, streams=form.cleaned_data["streams"])
 
 
-class MappingsView(WizardView):
+class MappingsView(FormStepView):
     template_name = "wizard/mappings.html"
     step = Step.MAPPINGS
     title = "Map values and fields"
 
-    def get(self, request):
-        page = mapping_page(integration=self.draft.integration)
-        return self.render({"form": MappingsForm(page=page), "page": page})
+    def form(self, data=None) -> MappingsForm:
+        # Reads both vendors live: once per request, the page travels with the form.
+        return MappingsForm(data, page=mapping_page(integration=self.draft.integration))
 
-    def post(self, request):
-        page = mapping_page(integration=self.draft.integration)
-        form = MappingsForm(request.POST, page=page)
-        if form.is_valid():
-            services.draft_mappings_save(draft=self.draft, values=form.values(), fields=form.field_overrides())
-            return redirect(self.step_url(self.next_step()))
-        return self.render({"form": form, "page": page}, status=400)
+    def save(self, form) -> None:
+        services.draft_mappings_save(draft=self.draft, values=form.values(), fields=form.field_overrides())
+
+    def context(self, form) -> dict:
+        return {"form": form, "page": form.page}
 
 
-class ScheduleView(WizardView):
+class ScheduleView(FormStepView):
     template_name = "wizard/schedule.html"
     step = Step.SCHEDULE
     title = "How often to sync"
 
-    def get(self, request):
+    def form(self, data=None) -> ScheduleForm:
         every = self.draft.integration.every_minutes or get_flow(self.draft.flow_kind).default_every_minutes
-        return self.render({"form": ScheduleForm(initial={"every_minutes": every})})
+        return ScheduleForm(data, initial={"every_minutes": every})
 
-    def post(self, request):
-        form = ScheduleForm(request.POST)
-        if form.is_valid():
-            services.draft_schedule_set(draft=self.draft, every_minutes=form.cleaned_data["every_minutes"])
-            return redirect(self.step_url(self.next_step()))
-        return self.render({"form": form}, status=400)
+    def save(self, form) -> None:
+        services.draft_schedule_set(draft=self.draft, every_minutes=form.cleaned_data["every_minutes"])
 
 
 class PreviewView(WizardView):
@@ -265,17 +282,17 @@ class PreviewView(WizardView):
     step = Step.PREVIEW
     title = "Preview: a dry run that writes nothing"
 
+    def context(self, form: PreviewForm, can_enable: bool) -> dict:
+        return {"form": form, "preview": latest_preview(integration=self.draft.integration),
+                "can_enable": can_enable, "next_url": self.step_url(Step.ENABLE)}
+
     def get(self, request):
-        preview = latest_preview(integration=self.draft.integration)
-        return self.render({"form": PreviewForm(), "preview": preview,
-                            "can_enable": step_index(self.draft.step) >= step_index(Step.ENABLE),
-                            "next_url": self.step_url(Step.ENABLE)})
+        return self.render(self.context(PreviewForm(), step_index(self.draft.step) >= step_index(Step.ENABLE)))
 
     def post(self, request):
         form = PreviewForm(request.POST)
         if not form.is_valid():
-            return self.render({"form": form, "preview": latest_preview(integration=self.draft.integration),
-                                "can_enable": False, "next_url": self.step_url(Step.ENABLE)}, status=400)
+            return self.render(self.context(form, can_enable=False), status=400)
         run = services.draft_preview(draft=self.draft, limit=form.cleaned_data["limit"])
         if run.error:
             messages.error(request, f"The preview stopped: {run.error}")
@@ -316,7 +333,6 @@ class DiscardView(WizardView):
 
 def wizard_urls(site) -> list:
     """The wizard's URL patterns, wrapped by `site.admin_view` (login, CSRF, never cached)."""
-    from django.urls import path
 
     def page(view_class, **initkwargs):
         return site.admin_view(view_class.as_view(admin_site=site, **initkwargs))

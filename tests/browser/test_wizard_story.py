@@ -48,7 +48,8 @@ def visma_employee_count_of(integration, visma) -> dict[str, int]:
     counts: dict[str, int] = {}
     for employee in visma.data.tables["employees"].ordered()[0]:
         source = targets.get(str(employee["employeeId"]), targets.get(str(employee.get("employeeNumber"))))
-        counts[source or f"unknown:{employee.get('employeeNumber')}"] = counts.get(source, 0) + 1
+        key = source or f"unknown:{employee.get('employeeNumber')}"
+        counts[key] = counts.get(key, 0) + 1
     return counts
 
 
