@@ -74,6 +74,7 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "record": record, "rows": rows,
             "title": f"Story of {record.stream}:{record.source_ref}", "pending": pending,
+            "retention_days": record.tenant.audit_retention_days,
             # The integration may be gone: audit rows outlive it on purpose.
             "integration": integration_get(tenant=record.tenant, pk=record.integration_id)
             if record.integration_id else None,

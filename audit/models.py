@@ -51,3 +51,18 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.stream}:{self.source_ref} → {self.outcome}"
+
+
+class AuditWriteGrant(models.Model):
+    """The one sanctioned way past the append-only trigger: a row that lives only inside the transaction of a
+    retention purge (DELETE of expired rows) or a person's erasure (UPDATE of payloads, bookkeeping unchanged).
+
+    Inserted and deleted again before commit (audit/maintenance.py), so no other transaction ever sees one.
+    """
+
+    class Purpose(models.TextChoices):
+        PURGE = "purge", "Retention purge"
+        ERASE = "erase", "Erasure of a person"
+
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    opened_at = models.DateTimeField(auto_now_add=True)
