@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from connections.models import Tenant
@@ -66,3 +67,24 @@ class AuditWriteGrant(models.Model):
 
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
     opened_at = models.DateTimeField(auto_now_add=True)
+
+
+class ErasureLog(models.Model):
+    """That a person's personal data was erased: who asked, when, which person (by a key that is itself not
+    personal: the vendor's id, or a pseudonym of the e-mail address) and how many rows were rewritten."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="erasures")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_by_name = models.CharField(max_length=150, help_text="Kept if the user is deleted later.")
+    person_key = models.CharField(max_length=300)
+    source_refs = models.JSONField(default=list, blank=True, help_text="The vendor ids of the person.")
+    audit_rows = models.PositiveIntegerField(default=0)
+    pending_rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"erasure of {self.person_key} ({self.created_at:%Y-%m-%d})"
