@@ -3,7 +3,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from audit.models import AuditRecord
+from audit.models import AuditRecord, ErasureLog
 from audit.services import audit_record
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
@@ -40,7 +40,8 @@ def objects(tenant_a, owner, member):
         FieldMapping: field_mapping,
         PendingRecord: pending,
         Tenant: tenant_a,
-        Membership: Membership.objects.get(user=owner),
+        ErasureLog: ErasureLog.objects.create(tenant=tenant_a, requested_by_name="owner", person_key="source_id:u9"),
+        Membership: Membership.objects.get(user=member),  # the owner's own is protected: test_memberships.py
         Connection: destination,
         Integration: integration,
         SyncRun: run,
@@ -52,7 +53,8 @@ def url(site, model, view, *args):
     return reverse(f"{site.name}:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord]
+MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
+          ErasureLog]
 ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
