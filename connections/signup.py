@@ -1,4 +1,5 @@
-"""Self-service sign-up: a user, their company (tenant) and owner membership; e-mail verification; API tokens.
+"""Self-service sign-up: a user, their company (tenant) and owner membership; e-mail verification; API tokens
+(expiring, rotated and revoked here).
 
 Kept apart from services.py (tenants and connections) because it is about people and accounts.
 A new user stays inactive until they prove they own the e-mail address: the verification token
@@ -17,6 +18,7 @@ from django.contrib.auth.models import update_last_login
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
 
@@ -127,5 +129,30 @@ def auth_token_obtain(*, username: str, password: str, request=None) -> Token:
                                "send the token from the sign-up e-mail to /api/v1/signup/verify.")
         raise LoginRefused("Unable to log in with the given username and password.")
     update_last_login(None, user)
-    token, _ = Token.objects.get_or_create(user=user)
+    token = Token.objects.filter(user=user).first()
+    if token is None or auth_token_expired(token=token):
+        return auth_token_rotate(user=user)
     return token
+
+
+# --- API tokens: one per user (DRF's Token), valid API_TOKEN_TTL_DAYS from when it was issued ---------------
+
+def auth_token_expires_at(*, token: Token):
+    return token.created + timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
+def auth_token_expired(*, token: Token) -> bool:
+    return timezone.now() >= auth_token_expires_at(token=token)
+
+
+def auth_token_rotate(*, user) -> Token:
+    """A new token for `user`; the old one (if any) is refused from now on."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def auth_token_revoke(*, user) -> bool:
+    """Delete the user's token; True if there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)

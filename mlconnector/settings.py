@@ -183,7 +183,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 REST_FRAMEWORK = {
     # Token first: an anonymous API call gets 401 with `WWW-Authenticate: Token`, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -195,6 +195,8 @@ REST_FRAMEWORK = {
         "auth": env.str("API_AUTH_RATE", default="30/minute"),
     },
 }
+# API tokens are refused this many days after they were issued (rotate or log in again for a new one).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ml-connector API",
     "DESCRIPTION": "Connections, integrations, runs, audit trail and replays of one tenant. See docs/api.md.",

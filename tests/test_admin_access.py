@@ -2,6 +2,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from rest_framework.authtoken.models import TokenProxy
 
 from audit.models import AuditRecord, ErasureLog
 from audit.services import audit_record
@@ -60,7 +61,8 @@ DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 
 # Covered for the three actors in their own app's tests (tests/notifications/test_admin.py).
-ELSEWHERE = {NotificationSettings, Notification}
+# Scoped by user, not tenant: tests/notifications/, tests/api/test_tokens.py.
+ELSEWHERE = {NotificationSettings, Notification, TokenProxy}
 
 
 def test_the_customer_site_registers_exactly_these_models():
