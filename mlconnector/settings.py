@@ -195,6 +195,8 @@ REST_FRAMEWORK = {
         "auth": env.str("API_AUTH_RATE", default="30/minute"),
     },
 }
+# A sign-up not confirmed within this many hours expires; the hourly purge frees its username and address.
+SIGNUP_VERIFY_HOURS = env.int("SIGNUP_VERIFY_HOURS", default=48)
 # API tokens are refused this many days after they were issued (rotate or log in again for a new one).
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
