@@ -195,6 +195,8 @@ REST_FRAMEWORK = {
         "auth": env.str("API_AUTH_RATE", default="30/minute"),
     },
 }
+# Password-reset links (e-mailed, one use) work this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=3) * 3600
 # A sign-up not confirmed within this many hours expires; the hourly purge frees its username and address.
 SIGNUP_VERIFY_HOURS = env.int("SIGNUP_VERIFY_HOURS", default=48)
 # API tokens are refused this many days after they were issued (rotate or log in again for a new one).
