@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -63,3 +64,17 @@ def test_the_purge_is_on_the_beat_schedule(db):
     assert task.enabled and task.crontab is not None
     app.loader.import_default_modules()  # what a worker does at start: autodiscovery of tasks modules
     assert task.task in app.tasks
+
+
+def test_an_owner_sets_the_retention_in_the_admin_and_an_outsider_cannot(client, owner, outsider, tenant_a):
+    url = reverse("customer_admin:connections_tenant_change", args=[tenant_a.pk])
+    client.force_login(outsider)
+    client.post(url, {"name": "Tenant A", "audit_retention_days": 1})
+    tenant_a.refresh_from_db()
+    assert tenant_a.audit_retention_days == 365
+
+    client.force_login(owner)
+    assert client.post(url, {"name": "Tenant A", "audit_retention_days": 90}).status_code == 302
+    tenant_a.refresh_from_db()
+    assert tenant_a.audit_retention_days == 90
+    assert client.post(url, {"name": "Tenant A", "audit_retention_days": 0}).status_code == 200  # refused: ≥ 1
