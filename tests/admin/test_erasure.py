@@ -58,3 +58,17 @@ def test_an_outsider_can_neither_erase_nor_see_the_log(client, owner, outsider, 
     erase(client, [row])
     client.force_login(outsider)
     assert list(client.get(reverse("customer_admin:audit_erasurelog_changelist")).context["cl"].result_list) == []
+
+
+def test_the_story_claims_only_what_is_true(client, owner, synced, tenant_a):
+    tenant_a.audit_retention_days = 90
+    tenant_a.save()
+    client.force_login(owner)
+    row = a_failed_row(synced)
+
+    page = client.get(reverse("customer_admin:audit_auditrecord_story", args=[row.pk])).content.decode()
+
+    assert "personal identifiers masked" not in page
+    assert "Rows are kept for 90 days." in page
+    birth_date = synced.failed[0].payload["date_of_birth"]  # the pending copy keeps it, encrypted
+    assert birth_date and birth_date not in page and "[redacted]" in page
