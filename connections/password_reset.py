@@ -3,7 +3,11 @@ PASSWORD_RESET_TIMEOUT), rendered in the customer admin's look. Links in the e-m
 never with the request's Host header. Only active users get a mail (Django's PasswordResetForm): an
 unconfirmed sign-up cannot be taken over by resetting its password.
 """
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
@@ -31,9 +35,19 @@ class PasswordResetView(CustomerSitePage, auth_views.PasswordResetView):
         return {"site_url": settings.SITE_URL.rstrip("/"), "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
 
     def form_valid(self, form):
+        if not self.allowed(form.cleaned_data["email"]):
+            # Same answer as a sent mail: the form must not tell which addresses exist, nor flood one inbox.
+            return HttpResponseRedirect(self.get_success_url())
         self.extra_email_context = self.get_extra_email_context()
         self.from_email = settings.DEFAULT_FROM_EMAIL
         return super().form_valid(form)
+
+    @staticmethod
+    def allowed(email: str) -> bool:
+        """At most PASSWORD_RESET_MAILS_PER_HOUR reset mails per address (shared cache: every web worker)."""
+        key = "password-reset:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        cache.add(key, 0, timeout=3600)
+        return cache.incr(key) <= settings.PASSWORD_RESET_MAILS_PER_HOUR
 
 
 class PasswordResetDoneView(CustomerSitePage, auth_views.PasswordResetDoneView):

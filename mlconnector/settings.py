@@ -197,6 +197,7 @@ REST_FRAMEWORK = {
 }
 # Password-reset links (e-mailed, one use) work this long.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=3) * 3600
+PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
 # A sign-up not confirmed within this many hours expires; the hourly purge frees its username and address.
 SIGNUP_VERIFY_HOURS = env.int("SIGNUP_VERIFY_HOURS", default=48)
 # API tokens are refused this many days after they were issued (rotate or log in again for a new one).

@@ -60,3 +60,10 @@ def test_in_development_the_mail_is_written_under_var_mail(client, owner, settin
 
     [written] = list(tmp_path.iterdir())
     assert "/admin/password-reset/" in written.read_text()
+
+
+def test_one_address_gets_at_most_three_mails_an_hour(client, owner):
+    for _ in range(5):
+        assert client.post(RESET, {"email": owner.email})["Location"] == reverse("password_reset_done")
+
+    assert len(mail.outbox) == 3
