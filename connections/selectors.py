@@ -101,3 +101,11 @@ def username_taken(*, username: str) -> bool:
 
     users = get_user_model().objects.filter(username__iexact=username)
     return users.exclude(pk__in=signups_unverified_expired().values("pk")).exists()
+
+
+def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
+    return Membership.objects.filter(tenant=tenant).select_related("user").order_by("created_at", "pk")
+
+
+def membership_get(*, tenant: Tenant, pk: int) -> Membership | None:
+    return membership_list(tenant=tenant).filter(pk=pk).first()
