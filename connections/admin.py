@@ -20,7 +20,12 @@ class TenantAdmin(TenantScopedAdmin):
     search_fields = ("name", "slug")
 
     def get_readonly_fields(self, request, obj=None):
-        return ("slug", "is_active", "created_at") if self.scoped else ("created_at",)
+        if not self.scoped:
+            return ("created_at",)
+        # Shortening the retention deletes history at the next purge: the owner's decision, not an admin's.
+        owner = obj is not None and Membership.objects.filter(user=request.user, tenant=obj,
+                                                              role=Membership.Role.OWNER).exists()
+        return ("slug", "is_active", "created_at") + (() if owner else ("audit_retention_days",))
 
     def has_add_permission(self, request):
         # Customers get tenants by signing up; operators may create them.

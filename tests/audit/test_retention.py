@@ -13,7 +13,9 @@ from django_celery_beat.models import PeriodicTask
 from audit.maintenance import audit_purge, write_grant
 from audit.models import AuditRecord, AuditWriteGrant
 from audit.services import audit_record
+from connections.models import Membership
 from mlconnector.celery import app
+from tests.factories import MembershipFactory
 
 
 def aged(tenant, days: int, ref: str) -> AuditRecord:
@@ -66,12 +68,15 @@ def test_the_purge_is_on_the_beat_schedule(db):
     assert task.task in app.tasks
 
 
-def test_an_owner_sets_the_retention_in_the_admin_and_an_outsider_cannot(client, owner, outsider, tenant_a):
+def test_an_owner_sets_the_retention_in_the_admin_and_an_admin_or_outsider_cannot(client, owner, outsider,
+                                                                                  tenant_a):
     url = reverse("customer_admin:connections_tenant_change", args=[tenant_a.pk])
-    client.force_login(outsider)
-    client.post(url, {"name": "Tenant A", "audit_retention_days": 1})
-    tenant_a.refresh_from_db()
-    assert tenant_a.audit_retention_days == 365
+    admin = MembershipFactory(tenant=tenant_a, role=Membership.Role.ADMIN).user
+    for user in (outsider, admin):
+        client.force_login(user)
+        client.post(url, {"name": "Tenant A", "audit_retention_days": 1})
+        tenant_a.refresh_from_db()
+        assert tenant_a.audit_retention_days == 365
 
     client.force_login(owner)
     assert client.post(url, {"name": "Tenant A", "audit_retention_days": 90}).status_code == 302
