@@ -339,3 +339,5 @@ for site in (customer_site, ops_site):
     site.register(ValueMapping, ValueMappingAdmin)
     site.register(FieldMapping, FieldMappingAdmin)
     site.register(PendingRecord, PendingRecordAdmin)
+
+from syncs import admin_inbound  # noqa: E402,F401  (registers the inbound-event admin)

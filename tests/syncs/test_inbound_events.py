@@ -1,0 +1,177 @@
+"""Inbound events over real HTTP: the Visma sandbox sends signed webhooks to the live test server."""
+import json
+import time
+import uuid
+
+import pytest
+import requests
+from django.urls import reverse
+
+from connections.vendors.visma.webhooks import expected_signature
+from syncs.inbound import IntegrationBusy, inbound_event_process
+from syncs.locks import lock_acquire
+from syncs.models import IdMap, InboundEvent, SyncRun, ValueMapping
+from syncs.services import integration_create
+from tests.support.worker import wait_for, worker_taking_all_tasks
+from tests.syncs import webhook_flow
+from tests.syncs.flow_under_test import CLASS_MAP
+
+SECRET = "visma-signature-key"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def visma(sandbox):
+    vendor = sandbox.app["visma"]
+    vendor.seed(customers=3, suppliers=0, employees=0, supplier_invoices=0, customer_invoices=0, purchase_orders=0,
+                payments=0, journal_transactions=0)
+    vendor.webhook_policy.update(attempts=1)  # a refused delivery is not retried during the test
+    return vendor
+
+
+@pytest.fixture
+def hooked(visma, tenant_a, make_sandbox_connection):
+    """Tenant A's webhook-fed integration; its source connection holds the subscription's signature key."""
+    source = make_sandbox_connection("visma", tenant=tenant_a, name="Visma source")
+    source.credentials = {**source.credentials, "webhook_secret": SECRET}
+    source.save()
+    destination = make_sandbox_connection("visma", tenant=tenant_a, name="Visma destination")
+    integration = integration_create(tenant=tenant_a, name="Customer hooks", flow_kind=webhook_flow.KIND,
+                                     source=source, destination=destination, enabled=True)
+    ValueMapping.objects.create(tenant=tenant_a, integration=integration, map_name=CLASS_MAP, source_value="DOM",
+                                target_value="DOM")
+    return integration
+
+
+def intake_url(live_server, connection):
+    return live_server.url + reverse("inbound-hook", args=[connection.webhook_token])
+
+
+def subscribe(visma, live_server, connection, secret=SECRET):
+    visma.subscribe(intake_url(live_server, connection), ["customer.*", "timecard.*"], secret)
+
+
+def suppliers(visma):
+    return list(visma.data.tables["suppliers"].ordered()[0])
+
+
+def publish(visma, event="customer.changed", key="10001", notification_id=None):
+    return visma.webhooks.publish({"event": event, "entity": event.split(".")[0], "id": key, "tenantId": "t",
+                                   "timestamp": visma.now(), "notificationId": notification_id or str(uuid.uuid4())})
+
+
+@pytest.fixture
+def hook_worker():
+    with worker_taking_all_tasks(include=(webhook_flow.__name__,)) as queue:
+        yield queue
+
+
+@pytest.mark.worker
+def test_it_writes_the_record_a_visma_webhook_names_on_a_worker(hooked, visma, live_server, hook_worker):
+    subscribe(visma, live_server, hooked.source)
+
+    visma.modify("customer", "10002", name="Havbris Regnskap ASA")
+    assert visma.flush_webhooks(10)
+
+    delivery = visma.webhook_deliveries[-1]
+    assert delivery["status"] == 200 and delivery["attempt"] == 1
+    event = InboundEvent.objects.get()
+    assert (event.tenant, event.connection, event.type, event.source_ids) == (
+        hooked.tenant, hooked.source, "customer.changed", ["10002"])
+    assert event.event_id == delivery["notification_id"]
+    wait_for(lambda: InboundEvent.objects.exclude(status=InboundEvent.Status.RECEIVED).exists(), timeout=60,
+             message="the worker to process the event")
+    event.refresh_from_db()
+    assert event.status == InboundEvent.Status.PROCESSED, event.error_message
+    [supplier] = suppliers(visma)
+    assert supplier["name"] == "Havbris Regnskap ASA"
+    [run] = SyncRun.objects.filter(integration=hooked)
+    assert (run.trigger, run.status, run.read, run.created) == (SyncRun.Trigger.WEBHOOK, SyncRun.Status.SUCCEEDED, 1, 1)
+    assert list(event.runs.all()) == [run]
+    assert IdMap.objects.get(integration=hooked).source_id == "10002"
+
+
+def test_a_redelivered_notification_is_stored_and_run_once(hooked, visma, live_server, eager_tasks):
+    subscribe(visma, live_server, hooked.source)
+    notification = str(uuid.uuid4())
+
+    publish(visma, notification_id=notification)
+    publish(visma, notification_id=notification)
+    assert visma.flush_webhooks(10)
+
+    assert [d["status"] for d in visma.webhook_deliveries] == [200, 200]  # the duplicate is acknowledged too
+    assert [json.loads(d["body"])["notificationId"] for d in visma.webhook_deliveries] == [notification] * 2
+    assert InboundEvent.objects.count() == 1
+    assert SyncRun.objects.filter(integration=hooked).count() == 1
+    assert len(suppliers(visma)) == 1
+
+
+def test_a_bad_signature_gets_401_and_nothing_is_stored(hooked, visma, live_server, eager_tasks):
+    subscribe(visma, live_server, hooked.source, secret="not-the-key")
+
+    publish(visma)
+    assert visma.flush_webhooks(10)
+
+    assert [d["status"] for d in visma.webhook_deliveries] == [401]
+    assert InboundEvent.objects.count() == 0
+    assert SyncRun.objects.count() == 0
+    assert suppliers(visma) == []
+
+
+def test_an_unknown_event_type_is_acknowledged_and_kept_as_ignored(hooked, visma, live_server, eager_tasks):
+    subscribe(visma, live_server, hooked.source)
+
+    publish(visma, event="timecard.approved", key="77")
+    assert visma.flush_webhooks(10)
+
+    assert [d["status"] for d in visma.webhook_deliveries] == [200]
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.IGNORED
+    assert "timecard.approved" in event.error_message
+    assert SyncRun.objects.count() == 0
+
+
+def test_a_known_event_no_stream_consumes_is_ignored_with_the_reason(hooked, visma, live_server, eager_tasks):
+    subscribe(visma, live_server, hooked.source)
+    visma.subscribe(intake_url(live_server, hooked.source), ["employee.*"], SECRET)
+
+    publish(visma, event="employee.changed", key="1")
+    assert visma.flush_webhooks(10)
+
+    event = InboundEvent.objects.get()
+    assert event.status == InboundEvent.Status.IGNORED
+    assert "webhook-fed stream" in event.error_message
+    assert SyncRun.objects.count() == 0
+
+
+def test_an_event_waits_while_its_integration_runs(hooked, visma, live_server):
+    subscribe(visma, live_server, hooked.source)
+    publish(visma, key="10003")
+    assert visma.flush_webhooks(10)  # not eager: the task went to the broker, processed here by hand
+    event = InboundEvent.objects.get()
+
+    lease = lock_acquire(integration_id=hooked.pk)
+    with pytest.raises(IntegrationBusy):
+        inbound_event_process(event=event)
+    assert SyncRun.objects.count() == 0  # no "skipped" run per retry
+    lease.release()
+
+    assert inbound_event_process(event=event) == InboundEvent.Status.PROCESSED
+    assert [s["name"] for s in suppliers(visma)] == ["Lofoten Data AS"]
+
+
+def test_the_intake_answers_within_milliseconds(hooked, visma, live_server):
+    """Storing and queueing only; the run happens on a worker (here: none, the task waits on the broker)."""
+    body = json.dumps({"event": "customer.changed", "entity": "customer", "id": "10001",
+                       "notificationId": "n-1"}).encode()
+    url = intake_url(live_server, hooked.source)
+    requests.post(url, data=b"{}", timeout=10)  # the first request warms the server up
+    started = time.perf_counter()
+    response = requests.post(url, data=body, timeout=10, headers={
+        "Content-Type": "application/json", "x-vwd-signature-v1": expected_signature(body, SECRET)})
+    elapsed = time.perf_counter() - started
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {"stored": 1, "duplicates": 0, "ignored": 0}
+    assert elapsed < 0.5, f"the intake took {elapsed * 1000:.0f} ms"
+    assert SyncRun.objects.count() == 0
