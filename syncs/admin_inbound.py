@@ -6,7 +6,7 @@ from django.utils.html import format_html_join
 
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
-from syncs.admin_operations import admin_url
+from syncs.admin_operations import admin_url, may_operate
 from syncs.inbound import inbound_event_replay
 from syncs.models import InboundEvent, SyncRun
 
@@ -30,14 +30,14 @@ class InboundEventAdmin(ReadOnlyTenantScopedAdmin):
             for run in obj.runs.order_by("pk"))) or "–"
 
     def has_change_permission(self, request, obj=None):
-        # Needed for the action; the form itself has only read-only fields.
-        return TenantScopedAdmin.has_change_permission(self, request, obj)
+        # The changelist's Replay action needs it; an event's own page stays view-only (no Save button).
+        return obj is None and TenantScopedAdmin.has_change_permission(self, request)
 
     @admin.action(description="Replay selected events", permissions=["change"])
     def replay(self, request, queryset):
         by_tenant: dict = {}
         for event in queryset.select_related("tenant"):
-            if self.has_change_permission(request, event):
+            if may_operate(self, request, event):
                 by_tenant.setdefault(event.tenant, []).append(event.pk)
         queued = sum(inbound_event_replay(tenant=tenant, event_ids=ids) for tenant, ids in by_tenant.items())
         self.message_user(request, f"{queued} event(s) queued again; their runs appear under Sync runs.",
