@@ -1,4 +1,5 @@
-"""Inbound events over real HTTP: the Visma sandbox sends signed webhooks to the live test server."""
+"""Inbound events over real HTTP: the Visma sandbox sends signed webhooks to the live test server; the
+integration's scheduled poll is the backstop for what webhooks miss."""
 import json
 import time
 import uuid
@@ -11,7 +12,8 @@ from connections.vendors.visma.webhooks import expected_signature
 from syncs.inbound import IntegrationBusy, inbound_event_process
 from syncs.locks import lock_acquire
 from syncs.models import IdMap, InboundEvent, SyncRun, ValueMapping
-from syncs.services import integration_create
+from syncs.services import integration_create, integration_update
+from syncs.tasks import integration_run_scheduled
 from tests.support.worker import wait_for, worker_taking_all_tasks
 from tests.syncs import webhook_flow
 from tests.syncs.flow_under_test import CLASS_MAP
@@ -175,3 +177,32 @@ def test_the_intake_answers_within_milliseconds(hooked, visma, live_server):
     assert response.json() == {"stored": 1, "duplicates": 0, "ignored": 0}
     assert elapsed < 0.5, f"the intake took {elapsed * 1000:.0f} ms"
     assert SyncRun.objects.count() == 0
+
+
+# --- the backstop ----------------------------------------------------------------------------------------
+
+def test_a_dropped_webhook_is_repaired_by_the_scheduled_poll_and_a_late_one_writes_nothing(
+        hooked, visma, live_server, eager_tasks):
+    visma.modify("customer", "10001", name="Fjord Bygg Holding AS")  # no subscription yet: the webhook is lost
+    assert visma.webhook_deliveries == []
+
+    integration_run_scheduled(hooked.pk)
+
+    assert "Fjord Bygg Holding AS" in [s["name"] for s in suppliers(visma)]
+    subscribe(visma, live_server, hooked.source)
+    publish(visma, key="10001", notification_id=str(uuid.uuid4()))  # the same change, notified late
+    assert visma.flush_webhooks(10)
+    late = SyncRun.objects.get(trigger=SyncRun.Trigger.WEBHOOK)
+    assert (late.read, late.created, late.updated, late.unchanged) == (1, 0, 0, 1)
+    assert InboundEvent.objects.get().status == InboundEvent.Status.PROCESSED
+    assert len(suppliers(visma)) == 3  # one per customer, none twice
+
+
+def test_the_backstop_interval_replaces_the_poll_interval_when_set(hooked):
+    assert hooked.periodic_task.interval.every == hooked.every_minutes == 15
+
+    integration_update(integration=hooked, options={"backstop_every_minutes": 240})
+
+    hooked.periodic_task.refresh_from_db()
+    assert hooked.periodic_task.interval.every == 240
+    assert hooked.every_minutes == 15  # what the poll goes back to when webhooks are switched off
