@@ -179,6 +179,32 @@ def test_the_intake_answers_within_milliseconds(hooked, visma, live_server):
     assert SyncRun.objects.count() == 0
 
 
+def test_a_transient_vendor_failure_is_retried_and_the_event_then_processed(hooked, visma, live_server, eager_tasks):
+    subscribe(visma, live_server, hooked.source)
+    # More 503s than the client retries inline: the run fails, the task is retried (at once, eager) and succeeds.
+    visma.faults.fail_next(4, status=503)
+
+    publish(visma, key="10001")
+    assert visma.flush_webhooks(10)
+
+    event = InboundEvent.objects.get()
+    assert (event.status, event.attempts) == (InboundEvent.Status.PROCESSED, 2)
+    assert [r.status for r in event.runs.order_by("pk")] == [SyncRun.Status.FAILED, SyncRun.Status.SUCCEEDED]
+    assert [s["name"] for s in suppliers(visma)] == ["Fjord Bygg AS"]
+
+
+def test_a_permanent_vendor_failure_fails_the_event_with_the_reason(hooked, visma, live_server, eager_tasks):
+    subscribe(visma, live_server, hooked.source)
+    visma.faults.fail_next(1, status=403)
+
+    publish(visma, key="10001")
+    assert visma.flush_webhooks(10)
+
+    event = InboundEvent.objects.get()
+    assert (event.status, event.attempts, event.error_class) == (InboundEvent.Status.FAILED, 1, "SyncRunFailed")
+    assert "403" in event.error_message
+    assert suppliers(visma) == []
+
 # --- the backstop ----------------------------------------------------------------------------------------
 
 def test_a_dropped_webhook_is_repaired_by_the_scheduled_poll_and_a_late_one_writes_nothing(
