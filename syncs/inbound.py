@@ -141,17 +141,27 @@ def inbound_event_process(*, event: InboundEvent) -> str:
     return inbound_event_settle(event=event, status=S.PROCESSED)
 
 
-def inbound_event_settle(*, event: InboundEvent, status: str, error: Exception | None = None,
-                         **error_fields) -> str:
-    """Record how processing ended, with the error as columns (class, vendor, status, message, hint)."""
+def _error_columns(error: Exception | None = None, **given) -> dict:
+    """The error as columns (class, vendor, status, message, hint), as a run stores its own."""
     if error is not None:
-        error_fields = {"error_class": type(error).__name__, "error_vendor": getattr(error, "vendor", "") or "",
-                        "error_status": getattr(error, "status", None), "error_message": str(error)}
+        given = {"error_class": type(error).__name__, "error_vendor": getattr(error, "vendor", "") or "",
+                 "error_status": getattr(error, "status", None), "error_message": str(error), **given}
     fields = {"error_class": "", "error_vendor": "", "error_status": None, "error_message": "", "error_hint": "",
-              **error_fields}
+              **given}
     fields["error_message"] = redact_text(fields["error_message"])[:2000]
-    InboundEvent.objects.filter(pk=event.pk).update(status=status, processed_at=timezone.now(), **fields)
+    return fields
+
+
+def inbound_event_settle(*, event: InboundEvent, status: str, error: Exception | None = None, **error_fields) -> str:
+    """Record how processing ended, and why if it did not succeed."""
+    InboundEvent.objects.filter(pk=event.pk).update(status=status, processed_at=timezone.now(),
+                                                    **_error_columns(error, **error_fields))
     return status
+
+
+def inbound_event_retrying(*, event: InboundEvent, error: Exception) -> None:
+    """The event stays RECEIVED while the task retries; the admin shows the last error meanwhile."""
+    InboundEvent.objects.filter(pk=event.pk).update(**_error_columns(error))
 
 
 def inbound_event_replay(*, tenant: Tenant, event_ids: list[int]) -> int:
@@ -161,9 +171,8 @@ def inbound_event_replay(*, tenant: Tenant, event_ids: list[int]) -> int:
 
     with transaction.atomic():
         ids = list(InboundEvent.objects.filter(tenant=tenant, pk__in=event_ids).values_list("pk", flat=True))
-        InboundEvent.objects.filter(pk__in=ids).update(
-            status=S.RECEIVED, queued_at=timezone.now(), processed_at=None, error_class="", error_vendor="",
-            error_status=None, error_message="", error_hint="")
+        InboundEvent.objects.filter(pk__in=ids).update(status=S.RECEIVED, queued_at=timezone.now(),
+                                                       processed_at=None, **_error_columns())
         for pk in ids:
             transaction.on_commit(lambda pk=pk: inbound_event_process_task.delay(pk))
     return len(ids)

@@ -54,7 +54,7 @@ BUSY_RETRIES = 40
 
 @shared_task(bind=True, name="syncs.tasks.inbound_event_process_task", max_retries=BUSY_RETRIES, acks_late=True)
 def inbound_event_process_task(self, event_id: int) -> str | None:
-    from syncs.inbound import IntegrationBusy, inbound_event_process, inbound_event_settle
+    from syncs.inbound import IntegrationBusy, inbound_event_process, inbound_event_retrying, inbound_event_settle
     from syncs.models import InboundEvent
 
     event = InboundEvent.objects.select_related("tenant", "connection").filter(pk=event_id).first()
@@ -67,10 +67,12 @@ def inbound_event_process_task(self, event_id: int) -> str | None:
             return inbound_event_settle(event=event, status=InboundEvent.Status.FAILED, error=busy,
                                         error_hint="The integration stayed busy; replay the event, or let the next "
                                                    "scheduled poll pick the change up.")
+        inbound_event_retrying(event=event, error=busy)
         raise self.retry(countdown=min(120, 5 * 2 ** self.request.retries) * random.uniform(0.75, 1.25))
     except VendorError as error:  # transient only: the engine settles permanent ones inside the run
         if self.request.retries >= MAX_RETRIES:
             return inbound_event_settle(event=event, status=InboundEvent.Status.FAILED, error=error)
+        inbound_event_retrying(event=event, error=error)
         raise self.retry(exc=error, countdown=_retry_delay(error, self.request.retries))
     except Exception as error:
         inbound_event_settle(event=event, status=InboundEvent.Status.FAILED, error=error)

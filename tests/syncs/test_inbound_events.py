@@ -9,6 +9,7 @@ import requests
 from django.urls import reverse
 
 from connections.vendors.visma.webhooks import expected_signature
+from sandbox.vendors.visma.contract import DEMO_CREDENTIALS
 from syncs.inbound import IntegrationBusy, inbound_event_process
 from syncs.locks import lock_acquire
 from syncs.models import IdMap, InboundEvent, SyncRun, ValueMapping
@@ -57,8 +58,8 @@ def suppliers(visma):
     return list(visma.data.tables["suppliers"].ordered()[0])
 
 
-def publish(visma, event="customer.changed", key="10001", notification_id=None):
-    return visma.webhooks.publish({"event": event, "entity": event.split(".")[0], "id": key, "tenantId": "t",
+def publish(visma, event="customer.changed", key="10001", notification_id=None, tenant_id=DEMO_CREDENTIALS["tenant_id"]):
+    return visma.webhooks.publish({"event": event, "entity": event.split(".")[0], "id": key, "tenantId": tenant_id,
                                    "timestamp": visma.now(), "notificationId": notification_id or str(uuid.uuid4())})
 
 
@@ -118,6 +119,17 @@ def test_a_bad_signature_gets_401_and_nothing_is_stored(hooked, visma, live_serv
     assert InboundEvent.objects.count() == 0
     assert SyncRun.objects.count() == 0
     assert suppliers(visma) == []
+
+
+def test_another_companys_notification_is_refused_though_signed_with_the_key(hooked, visma, live_server,
+                                                                             eager_tasks):
+    subscribe(visma, live_server, hooked.source)  # one key, a subscription for every company of the app
+
+    publish(visma, tenant_id="7a1e0ee2-0000-4000-8000-00000000beef")
+    assert visma.flush_webhooks(10)
+
+    assert [d["status"] for d in visma.webhook_deliveries] == [401]
+    assert InboundEvent.objects.count() == 0
 
 
 def test_an_unknown_event_type_is_acknowledged_and_kept_as_ignored(hooked, visma, live_server, eager_tasks):
@@ -188,7 +200,7 @@ def test_a_transient_vendor_failure_is_retried_and_the_event_then_processed(hook
     assert visma.flush_webhooks(10)
 
     event = InboundEvent.objects.get()
-    assert (event.status, event.attempts) == (InboundEvent.Status.PROCESSED, 2)
+    assert (event.status, event.attempts, event.error_message) == (InboundEvent.Status.PROCESSED, 2, "")
     assert [r.status for r in event.runs.order_by("pk")] == [SyncRun.Status.FAILED, SyncRun.Status.SUCCEEDED]
     assert [s["name"] for s in suppliers(visma)] == ["Fjord Bygg AS"]
 

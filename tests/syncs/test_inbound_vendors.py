@@ -163,9 +163,10 @@ def test_a_signed_monday_delivery_is_stored_and_its_retry_deduped(client, monday
     lambda aud: jwt({"aud": aud, "exp": time.time() + 60}, "another-secret"),
     lambda aud: jwt({"aud": aud, "exp": time.time() - 3600}, "app-signing-secret"),
     lambda aud: jwt({"aud": "https://elsewhere.example/hooks/x/", "exp": time.time() + 60}, "app-signing-secret"),
+    lambda aud: jwt({"exp": time.time() + 60}, "app-signing-secret"),
     lambda aud: jwt({"aud": aud, "exp": time.time() + 60}, "app-signing-secret", alg="none"),
     lambda aud: "not.a.jwt",
-], ids=["missing", "wrong-secret", "expired", "other-audience", "alg-none", "garbage"])
+], ids=["missing", "wrong-secret", "expired", "other-audience", "no-audience", "alg-none", "garbage"])
 def test_a_monday_delivery_without_a_valid_jwt_gets_401(client, monday, make_token):
     response = client.post(url(monday), monday_body(), content_type="application/json",
                            HTTP_AUTHORIZATION=make_token(connection_webhook_url(connection=monday)))

@@ -45,7 +45,7 @@ def jwt_hs256_claims(token: str, secrets: list[str], *, audiences: set[str], now
     exp = claims.get("exp")
     if not isinstance(exp, (int, float)) or exp + CLOCK_SKEW < (time.time() if now is None else now):
         raise WebhookUnauthorized("The JWT has expired.")
-    if "aud" in claims and str(claims["aud"]).rstrip("/") not in {a.rstrip("/") for a in audiences}:
+    if str(claims.get("aud", "")).rstrip("/") not in {a.rstrip("/") for a in audiences}:
         raise WebhookUnauthorized("The JWT was issued for another URL.")
     return claims
 

@@ -76,6 +76,12 @@ def verify(request, connection) -> None:
         raise WebhookUnauthorized("No Visma webhook signature key is stored on the connection.")
     if not verify_signature(request.body, request.headers.get(SIGNATURE_HEADER), secrets):
         raise WebhookUnauthorized(f"The {SIGNATURE_HEADER} signature does not match the body.")
+    # A subscription left without a tenant covers every company of the application (§10): another company's
+    # event must not be filed under this connection, whose signature key it shares.
+    tenant_id = parse_event(request.body)["tenant_id"]
+    ours = (connection.credentials or {}).get("tenant_id")
+    if tenant_id and ours and str(tenant_id).lower() != str(ours).lower():
+        raise WebhookUnauthorized("The notification is for another Visma company than this connection's.")
 
 
 def parse(request) -> list[Event]:
