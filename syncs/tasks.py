@@ -48,7 +48,7 @@ def held_release_task(integration_id: int, keys: list[str]) -> int | None:
     return run.pk if run else None
 
 
-# An event for a running integration waits: retried with growing pauses, for about an hour and a half in all.
+# An event for a running integration waits: retried with pauses growing to 2 min, for about 70 minutes in all.
 BUSY_RETRIES = 40
 
 
