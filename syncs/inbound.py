@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from audit.redaction import redact_text
@@ -31,6 +31,7 @@ from syncs.models import InboundEvent, Integration, IntegrationLock, SyncRun
 logger = logging.getLogger(__name__)
 S = InboundEvent.Status
 DONE = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL)
+COALESCE_LIMIT = 200  # alike events one webhook run takes along
 
 
 class IntegrationBusy(Exception):
@@ -97,16 +98,35 @@ def _records_process(processor: RecordProcessor, stream: Stream, records: list[d
     processor.lease.renew()
 
 
+def _done_for(integration: Integration) -> Exists:
+    """Whether an event was already handled by a run of `integration` that started after it was (re)queued."""
+    return Exists(SyncRun.objects.filter(inbound_events=OuterRef("pk"), integration=integration, status__in=DONE,
+                                         queued_at__gte=OuterRef("queued_at")))
+
+
+def _waiting_alike(*, event: InboundEvent, integration: Integration, run: SyncRun) -> list[InboundEvent]:
+    """Events of the same connection and type still waiting for this integration, queued before the run: one
+    re-read serves them all (notification-only, so the current state is what each of them asks for)."""
+    return list(InboundEvent.objects.filter(connection_id=event.connection_id, type=event.type, status=S.RECEIVED,
+                                            queued_at__lte=run.queued_at)
+                .exclude(pk=event.pk).exclude(_done_for(integration)).order_by("pk")[:COALESCE_LIMIT])
+
+
 def inbound_run(*, event: InboundEvent, integration: Integration, streams: list[Stream]) -> SyncRun:
-    """One webhook-triggered run: the event's records, re-read from the source, written by `streams`."""
+    """One webhook-triggered run: the records of the event, and of the alike events waiting behind it (a
+    burst), re-read from the source once each and written by `streams`. The others' own tasks then find
+    this run done and only settle them."""
     if _integration_busy(integration):
         raise IntegrationBusy(f"{integration} is running; the event waits for it.")
     run = sync_run_create(integration=integration, trigger=SyncRun.Trigger.WEBHOOK)
     event.runs.add(run)
 
     def work(processor: RecordProcessor, streams: list[Stream]) -> None:
+        alike = _waiting_alike(event=event, integration=integration, run=run)  # under the lease
+        run.inbound_events.add(*alike)
+        source_ids = list(dict.fromkeys(i for e in [event, *alike] for i in e.source_ids))
         for stream in streams:
-            _records_process(processor, stream, stream.fetch_records(list(event.source_ids)))
+            _records_process(processor, stream, stream.fetch_records(source_ids))
 
     run = _execute(run, work, streams)
     if run.status == SyncRun.Status.SKIPPED:  # another run took the lease between the check and the run
@@ -127,8 +147,8 @@ def inbound_event_process(*, event: InboundEvent) -> str:
         if not streams:
             continue
         consumed = True
-        if event.runs.filter(integration=integration, status__in=DONE, queued_at__gte=event.queued_at).exists():
-            continue
+        if InboundEvent.objects.filter(pk=event.pk).filter(_done_for(integration)).exists():
+            continue  # done since it was queued: by an earlier try of this task, or with a burst it was part of
         run = inbound_run(event=event, integration=integration, streams=streams)
         if run.status == SyncRun.Status.FAILED:
             failed.append(run)

@@ -174,6 +174,22 @@ def test_an_event_waits_while_its_integration_runs(hooked, visma, live_server):
     assert [s["name"] for s in suppliers(visma)] == ["Lofoten Data AS"]
 
 
+def test_a_burst_is_written_in_one_run_reading_each_record_once(hooked, visma, live_server, sandbox):
+    subscribe(visma, live_server, hooked.source)
+    for key in ("10001", "10002", "10001", "10003", "10002"):  # a burst, with repeats; its tasks wait on the broker
+        publish(visma, key=key)
+    assert visma.flush_webhooks(10)
+    events = list(InboundEvent.objects.order_by("pk"))
+    assert len(events) == 5
+
+    assert [inbound_event_process(event=e) for e in events] == [InboundEvent.Status.PROCESSED] * 5
+
+    [run] = SyncRun.objects.all()
+    assert (run.read, run.created) == (3, 3)
+    assert sorted(e.pk for e in run.inbound_events.all()) == [e.pk for e in events]
+    assert len(sandbox.app.log.filter(vendor="visma", method="GET", path_contains="v1/customer/")) == 3
+    assert len(suppliers(visma)) == 3
+
 def test_the_intake_answers_within_milliseconds(hooked, visma, live_server):
     """Storing and queueing only; the run happens on a worker (here: none, the task waits on the broker)."""
     body = json.dumps({"event": "customer.changed", "entity": "customer", "id": "10001",
