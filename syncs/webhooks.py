@@ -71,12 +71,11 @@ def inbound_hook(request, token: str):
         return JsonResponse(answer)
     try:
         webhooks.verify(request, connection)
+        events = webhooks.parse(request)
     except WebhookUnauthorized as refused:
         logger.warning("inbound event for connection %s refused: %s", connection.pk, refused)
         return _refuse(401, "The delivery could not be authenticated.")
-    try:
-        events = webhooks.parse(request)
-    except WebhookInvalid as invalid:
+    except WebhookInvalid as invalid:  # from parse, or from a verify that reads the body (only once signed)
         return _refuse(400, str(invalid))
     result = inbound_events_store(connection=connection, events=events, raw_body=body,
                                   known_types=webhooks.EVENT_TYPES)

@@ -233,3 +233,15 @@ def test_events_belong_to_the_tenant_of_the_url(client, paychex, tenant_b):
 
     assert sorted(InboundEvent.objects.values_list("tenant__slug", "connection__name")) == [
         ("tenant-a", "Paychex"), ("tenant-b", "Paychex B")]
+
+
+def test_a_signed_body_that_is_not_a_visma_notification_is_400(client, tenant_a):
+    from connections.vendors.visma.webhooks import expected_signature
+
+    visma = ConnectionFactory(tenant=tenant_a, kind="visma", name="Visma", credentials={
+        "client_id": "c", "client_secret": "s", "tenant_id": "t", "webhook_secret": "key"})
+    for body in (b"not json", b'{"no": "event"}'):
+        response = client.post(url(visma), body, content_type="application/json",
+                               HTTP_X_VWD_SIGNATURE_V1=expected_signature(body, "key"))
+        assert response.status_code == 400, body
+    assert InboundEvent.objects.count() == 0
