@@ -54,6 +54,20 @@ def test_a_rippling_notification_updates_the_visma_employee_once(client, integra
     assert employee["contact"]["email"] == worker["work_email"]
 
 
+def test_a_rippling_notification_of_a_worker_gone_from_rippling_writes_nothing(
+        client, integration, visma, eager_tasks, django_capture_on_commit_callbacks):
+    integration.enabled = True
+    integration.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(integration.source), rippling_form("5ed540606c9a4e3e61c0d383", "employee.deleted"),
+                    content_type=FORM)
+
+    assert InboundEvent.objects.get().status == InboundEvent.Status.PROCESSED
+    [run] = SyncRun.objects.filter(integration=integration)
+    assert (run.status, run.read) == (SyncRun.Status.SUCCEEDED, 0)  # the 404 is left to the poll, not a failure
+    assert visma.data.tables["employees"].ordered()[0] == []
+
 def test_a_rippling_post_that_is_not_form_encoded_is_refused(client, integration):
     response = client.post(url(integration.source), {"event_name": "employee.updated"}, content_type="application/json")
 
