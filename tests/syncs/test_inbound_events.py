@@ -13,7 +13,7 @@ from sandbox.vendors.visma.contract import DEMO_CREDENTIALS
 from syncs.inbound import IntegrationBusy, inbound_event_process
 from syncs.locks import lock_acquire
 from syncs.models import IdMap, InboundEvent, SyncRun, ValueMapping
-from syncs.services import integration_create, integration_update
+from syncs.services import IntegrationError, integration_create, integration_update
 from syncs.tasks import integration_run_scheduled
 from tests.support.worker import wait_for, worker_taking_all_tasks
 from tests.syncs import webhook_flow
@@ -260,3 +260,6 @@ def test_the_backstop_interval_replaces_the_poll_interval_when_set(hooked):
     hooked.periodic_task.refresh_from_db()
     assert hooked.periodic_task.interval.every == 240
     assert hooked.every_minutes == 15  # what the poll goes back to when webhooks are switched off
+    for wrong in (0, "4h", 2.5, True):
+        with pytest.raises(IntegrationError):
+            integration_update(integration=hooked, options={"backstop_every_minutes": wrong})
