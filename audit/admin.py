@@ -75,8 +75,9 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
             except ErasureError as error:
                 self.message_user(request, str(error), messages.WARNING)
                 continue
-            self.message_user(request, f"{source_ref}: {log.audit_rows} audit rows and {log.pending_rows} pending "
-                                       "records pseudonymised; the erasure is logged.", messages.SUCCESS)
+            self.message_user(request, f"{source_ref}: {log.audit_rows} audit rows, {log.pending_rows} pending records "
+                                       f"and {log.event_rows} inbound events pseudonymised; the erasure is logged.",
+                              messages.SUCCESS)
 
     def get_urls(self):
         return [path("<path:object_id>/story/", self.admin_site.admin_view(self.story_view),
@@ -117,7 +118,7 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
 
 
 class ErasureLogAdmin(ReadOnlyTenantScopedAdmin):
-    list_display = ("created_at", "person_key", "requested_by_name", "audit_rows", "pending_rows")
+    list_display = ("created_at", "person_key", "requested_by_name", "audit_rows", "pending_rows", "event_rows")
     search_fields = ("person_key",)
 
     def get_readonly_fields(self, request, obj=None):

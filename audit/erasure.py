@@ -1,4 +1,5 @@
-"""Erasing one person's personal data from the audit trail and the pending records (GDPR art. 17).
+"""Erasing one person's personal data from the audit trail, the pending records and the inbound webhook events
+that name them (GDPR art. 17).
 
 The rows stay, so the bookkeeping is intact (what happened, when, in which run, with which outcome and
 target id); what identifies the person is replaced by a stable pseudonym: the same value always gives
@@ -65,21 +66,34 @@ class Pseudonymiser:
 
     def text(self, text: str) -> str:
         # Longest first: "Alan Turing" before "Alan".
+        # Whole words only: the address type "WORK" of a person must not eat into "worker.updated".
         for value in sorted(self.values, key=len, reverse=True):
-            text = re.sub(re.escape(value), pseudonym(tenant=self.tenant, value=value), text, flags=re.IGNORECASE)
+            text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", pseudonym(tenant=self.tenant, value=value), text,
+                          flags=re.IGNORECASE)
         return text
 
 
 def source_refs_for_email(*, tenant: Tenant, email: str) -> set[str]:
-    """The vendor ids of every record that carries this e-mail address (audit rows and pending records)."""
-    from syncs.models import PendingRecord
+    """The vendor ids of every record that carries this e-mail address (audit rows, pending records, events)."""
+    from syncs.models import InboundEvent, PendingRecord
 
     needle = json.dumps(email.strip().lower())[1:-1]
     refs = {ref for ref, payload in AuditRecord.objects.filter(tenant=tenant).exclude(source_ref="")
             .values_list("source_ref", "payload").iterator() if needle in json.dumps(payload).lower()}
     refs |= {p.source_id for p in PendingRecord.objects.filter(tenant=tenant).only("source_id", "payload").iterator()
              if needle in json.dumps(p.payload).lower()}
+    for event in InboundEvent.objects.filter(tenant=tenant).only("source_ids", "payload").iterator():
+        if needle in json.dumps(event.payload).lower():
+            refs.update(str(ref) for ref in event.source_ids or ())
     return refs
+
+
+def events_of(*, tenant: Tenant, refs: set[str]) -> list:
+    """Inbound webhook events naming any of these records (source_ids is a JSON list: matched here, so the
+    same code serves SQLite, which has no JSON containment lookup)."""
+    from syncs.models import InboundEvent
+
+    return [e for e in InboundEvent.objects.filter(tenant=tenant) if refs & {str(r) for r in e.source_ids or ()}]
 
 
 def person_erase(*, tenant: Tenant, source_id: str = "", email: str = "", by=None) -> ErasureLog:
@@ -91,11 +105,12 @@ def person_erase(*, tenant: Tenant, source_id: str = "", email: str = "", by=Non
     refs = {source_id} if source_id else source_refs_for_email(tenant=tenant, email=email)
     audits = list(AuditRecord.objects.filter(tenant=tenant, source_ref__in=refs)) if refs else []
     pending = list(PendingRecord.objects.filter(tenant=tenant, source_id__in=refs)) if refs else []
-    if not audits and not pending:
+    events = events_of(tenant=tenant, refs=refs) if refs else []
+    if not audits and not pending and not events:
         raise ErasureError(f"{tenant} has no audit rows or pending records of that person.")
     known = {email} if email else set()
     pseudonymiser = Pseudonymiser(tenant=tenant, values=known)
-    for item in audits + pending:
+    for item in audits + pending + events:
         pseudonymiser.learn(item.payload)
     with write_grant(purpose=AuditWriteGrant.Purpose.ERASE):
         for row in audits:
@@ -109,7 +124,11 @@ def person_erase(*, tenant: Tenant, source_id: str = "", email: str = "", by=Non
             # A pseudonymised record must never be released or replayed to the destination.
             item.status, item.missing_key = PendingRecord.Status.RESOLVED, ""
             item.save(update_fields=["payload", "reason", "status", "missing_key", "updated_at"])
+        for event in events:
+            # The raw body cannot be rewritten field by field; the parsed payload is kept, pseudonymised.
+            event.payload, event.raw_body = pseudonymiser.payload(event.payload), ""
+            event.save(update_fields=["payload", "raw_body"])
         return ErasureLog.objects.create(
             tenant=tenant, requested_by=by, requested_by_name=getattr(by, "username", "") or "command line",
             person_key=f"source_id:{source_id}" if source_id else f"email:{pseudonym(tenant=tenant, value=email)}",
-            source_refs=sorted(refs), audit_rows=len(audits), pending_rows=len(pending))
+            source_refs=sorted(refs), audit_rows=len(audits), pending_rows=len(pending), event_rows=len(events))

@@ -25,11 +25,12 @@ def write_grant(*, purpose: str):
 
 
 def audit_purge(*, now: datetime | None = None) -> dict[str, int]:
-    """Delete every tenant's audit rows (and resolved pending records) older than its retention.
+    """Delete every tenant's audit rows, resolved pending records and settled inbound events older than its
+    retention.
 
     Returns rows deleted per tenant slug (tenants with nothing to purge are left out).
     """
-    from syncs.models import PendingRecord  # syncs imports audit; import here to keep the app graph one-way
+    from syncs.models import InboundEvent, PendingRecord  # syncs imports audit: keep the app graph one-way
 
     now = now or timezone.now()
     purged: dict[str, int] = {}
@@ -39,6 +40,9 @@ def audit_purge(*, now: datetime | None = None) -> dict[str, int]:
             audits, _ = AuditRecord.objects.filter(tenant=tenant, created_at__lt=cutoff).delete()
             pending, _ = PendingRecord.objects.filter(tenant=tenant, status=PendingRecord.Status.RESOLVED,
                                                       updated_at__lt=cutoff).delete()
-        if audits or pending:
-            purged[tenant.slug] = audits + pending
+            _, deleted = InboundEvent.objects.filter(tenant=tenant, received_at__lt=cutoff).exclude(
+                status=InboundEvent.Status.RECEIVED).delete()
+            events = deleted.get(InboundEvent._meta.label, 0)  # not the rows of its runs link table
+        if audits or pending or events:
+            purged[tenant.slug] = audits + pending + events
     return purged

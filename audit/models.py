@@ -81,6 +81,7 @@ class ErasureLog(models.Model):
     source_refs = models.JSONField(default=list, blank=True, help_text="The vendor ids of the person.")
     audit_rows = models.PositiveIntegerField(default=0)
     pending_rows = models.PositiveIntegerField(default=0)
+    event_rows = models.PositiveIntegerField(default=0, help_text="Inbound webhook events rewritten.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

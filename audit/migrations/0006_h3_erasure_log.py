@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                 ('source_refs', models.JSONField(blank=True, default=list, help_text='The vendor ids of the person.')),
                 ('audit_rows', models.PositiveIntegerField(default=0)),
                 ('pending_rows', models.PositiveIntegerField(default=0)),
+                ('event_rows', models.PositiveIntegerField(default=0, help_text='Inbound webhook events rewritten.')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='erasures', to='connections.tenant')),

@@ -8,7 +8,7 @@ from audit.erasure import person_erase, pseudonym
 from audit.models import AuditRecord, ErasureLog
 from audit.services import audit_record
 from syncs.engine import sync_run_create, sync_run_execute
-from syncs.models import PendingRecord
+from syncs.models import InboundEvent, PendingRecord
 from tests.e2e.test_rippling_visma import map_all_departments
 
 ALAN = ("Alan", "Turing", "alan.turing@example.com")
@@ -91,3 +91,23 @@ def test_the_command_refuses_an_unknown_person_or_tenant(tenant_a, history):
     with pytest.raises(CommandError, match="No tenant"):
         call_command("erase_person", "--tenant", "nope", "--source-id", history)
     assert not ErasureLog.objects.exists()
+
+
+def test_inbound_events_naming_the_person_are_rewritten_too(integration, tenant_a, history):
+    event = InboundEvent.objects.create(
+        tenant=tenant_a, connection=integration.source, event_id="evt-1", type="worker.updated",
+        source_ids=[history], payload={"worker": {"work_email": ALAN[2]}, "type": "worker.updated"},
+        raw_body=json.dumps({"worker": {"work_email": ALAN[2]}}), status=InboundEvent.Status.PROCESSED)
+    other = InboundEvent.objects.create(
+        tenant=tenant_a, connection=integration.source, event_id="evt-2", type="worker.updated",
+        source_ids=["someone-else"], payload={"worker": {"work_email": "grace@example.com"}}, raw_body="{}")
+
+    log = person_erase(tenant=tenant_a, email=ALAN[2])
+
+    event.refresh_from_db()
+    assert event.payload == {"worker": {"work_email": pseudonym(tenant=tenant_a, value=ALAN[2])},
+                             "type": "worker.updated"}
+    assert event.raw_body == "" and event.source_ids == [history]
+    other.refresh_from_db()
+    assert other.payload == {"worker": {"work_email": "grace@example.com"}}
+    assert log.event_rows == 1

@@ -83,3 +83,17 @@ def test_an_owner_sets_the_retention_in_the_admin_and_an_admin_or_outsider_canno
     tenant_a.refresh_from_db()
     assert tenant_a.audit_retention_days == 90
     assert client.post(url, {"name": "Tenant A", "audit_retention_days": 0}).status_code == 200  # refused: ≥ 1
+
+
+def test_settled_inbound_events_past_the_retention_are_purged_too(tenant_a):
+    from syncs.models import InboundEvent
+    from tests.factories import ConnectionFactory
+
+    connection = ConnectionFactory(tenant=tenant_a, kind="rippling")
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() - timedelta(days=400)):
+        old = [InboundEvent.objects.create(tenant=tenant_a, connection=connection, event_id=f"e{n}", type="t",
+                                           status=status, raw_body="{}")
+               for n, status in enumerate([InboundEvent.Status.PROCESSED, InboundEvent.Status.RECEIVED])]
+
+    assert audit_purge() == {"tenant-a": 1}
+    assert list(InboundEvent.objects.values_list("pk", flat=True)) == [old[1].pk]  # still to be processed: kept

@@ -6,7 +6,7 @@ from connections.models import Tenant
 
 
 class Command(BaseCommand):
-    help = "Pseudonymise one person's audit rows and pending records in one tenant, and log the erasure."
+    help = "Pseudonymise one person's audit rows, pending records and inbound events in one tenant; log the erasure."
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, help="The tenant's slug.")
@@ -23,5 +23,5 @@ class Command(BaseCommand):
         except ErasureError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(
-            f"Erased {log.person_key} in {found.slug}: {log.audit_rows} audit rows and {log.pending_rows} pending "
-            f"records pseudonymised (source ids: {', '.join(log.source_refs)}); erasure log #{log.pk}."))
+            f"Erased {log.person_key} in {found.slug}: {log.audit_rows} audit rows, {log.pending_rows} pending "
+            f"records and {log.event_rows} inbound events pseudonymised (source ids: {', '.join(log.source_refs)}); erasure log #{log.pk}."))
