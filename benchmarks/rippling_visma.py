@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 
 from benchmarks.harness import django_bootstrap, machine, peak_rss_mb, rss_mb, table, workdir  # noqa: E402
 
-RIPPLING_PAGE_CAP = 100  # Rippling's maximum page size (CONTRACT §3); the integration asks for it
+RIPPLING_PAGE_CAP = 100  # Rippling's maximum page size (docs/vendors/rippling.md §3); the integration asks for it
 DEPARTMENTS = 50
 TOUCHED_SHARE = 0.01
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

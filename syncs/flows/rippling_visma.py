@@ -48,7 +48,7 @@ class RipplingPagedStream(Stream):
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
-        self.page_size = int(ctx.options.get("page_size", 100))  # Rippling's cap (CONTRACT §3)
+        self.page_size = int(ctx.options.get("page_size", 100))  # Rippling's cap (docs/vendors/rippling.md §3)
         self.redacted: set[str] = set()
 
     @abstractmethod

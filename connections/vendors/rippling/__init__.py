@@ -1,8 +1,8 @@
 from connections.vendors.base import CredentialField, Vendor
 from connections.vendors.rippling.client import RipplingClient
 
-# The REST API (CONTRACT §2-3), not the legacy Platform API at api.rippling.com/platform/api.
-# Customer API keys need no token endpoint (CONTRACT §1), so there is no auth host to configure
+# The REST API (docs/vendors/rippling.md §2-3), not the legacy Platform API at api.rippling.com/platform/api.
+# Customer API keys need no token endpoint (docs/vendors/rippling.md §1), so there is no auth host to configure
 # and nothing for `sandbox_config` to redirect.
 VENDOR = Vendor(
     kind="rippling",
