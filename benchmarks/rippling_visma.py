@@ -60,7 +60,7 @@ def integration_setup(bench_sandbox, *, slug: str):
     """A tenant, its two sandbox connections and the integration, every department mapped."""
     from connections.models import Tenant
     from connections.services import connection_create
-    from sandbox.demo import sandbox_connection_fields
+    from demo.setup import sandbox_connection_fields
     from syncs.flows.rippling_visma import DEPARTMENT_MAP
     from syncs.models import ValueMapping
     from syncs.services import integration_create

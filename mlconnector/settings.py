@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "syncs",
     "audit",
     "sandbox",
+    "demo",
     "api",
     "wizard",
     "notifications",
