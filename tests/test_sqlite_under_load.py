@@ -17,8 +17,7 @@ import pytest
 import requests
 
 from mlconnector.devkeys import dev_secret
-from tests.support.embedded import ROOT, embedded_env, embedded_migrate, free_port
-from tests.support.worker import wait_for
+from tests.support.embedded import ROOT, demo_process, embedded_env
 
 pytestmark = pytest.mark.worker
 
@@ -59,33 +58,28 @@ def sign_in_repeatedly(web: str, password: str, stop: threading.Event, outcomes:
 
 
 def test_worker_beat_web_and_the_demo_share_one_sqlite_file_without_database_is_locked(tmp_path):
-    env = embedded_env(tmp_path)
-    embedded_migrate(env)
-    subprocess.run([sys.executable, "manage.py", "shell", "-c", EVERY_SECOND], cwd=ROOT, env=env, check=True)
-    password = dev_secret(tmp_path, "demo_password")
-    web_port, output = free_port(), tmp_path / "demo.out"
-    with open(output, "w") as out:
-        demo = subprocess.Popen([sys.executable, "manage.py", "demo", "--sandbox-port", str(free_port()),
-                                 "--web-port", str(web_port)], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
+    password = dev_secret(tmp_path, "demo_password")  # the demo user's, as the demo will read it
     stop, outcomes = threading.Event(), []
-    signers = [threading.Thread(target=sign_in_repeatedly, args=(f"http://127.0.0.1:{web_port}", password, stop,
-                                                                 outcomes)) for _ in range(4)]
-    for signer in signers:
-        signer.start()
-    writer = subprocess.Popen([sys.executable, "manage.py", "shell", "-c", READ_THEN_WRITE.format(seconds=45)],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_for(lambda: "Running;" in output.read_text() or demo.poll() is not None, timeout=300,
-                 message="the demo to finish its set-up")
-        time.sleep(10)  # the load goes on against the running demo
-    finally:
-        stop.set()
+    with demo_process(tmp_path) as demo:
+        subprocess.run([sys.executable, "manage.py", "shell", "-c", EVERY_SECOND], cwd=ROOT, env=demo.env,
+                       check=True)
+        signers = [threading.Thread(target=sign_in_repeatedly, args=(demo.web, password, stop, outcomes))
+                   for _ in range(4)]
         for signer in signers:
-            signer.join()
-        written = writer.communicate(timeout=120)[0]
-        demo.send_signal(signal.SIGTERM)
-        demo.wait(timeout=60)
+            signer.start()
+        writer = subprocess.Popen([sys.executable, "manage.py", "shell", "-c", READ_THEN_WRITE.format(seconds=45)],
+                                  cwd=ROOT, env=demo.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            demo.wait_ready()
+            time.sleep(10)  # the load goes on against the running demo
+        finally:
+            stop.set()
+            for signer in signers:
+                signer.join()
+            written = writer.communicate(timeout=120)[0]
+            demo.process.send_signal(signal.SIGTERM)
+            demo.process.wait(timeout=60)
+        output = demo.output
 
     logs = {path.name: path.read_text() for path in [output, *(tmp_path / "logs").glob("*.log")]}
     logs["writer"] = written

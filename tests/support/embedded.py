@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +56,46 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@dataclass
+class Demo:
+    process: subprocess.Popen
+    env: dict
+    web: str
+    output: Path
+    seen_children: set[int] = field(default_factory=set)
+
+    def children(self) -> set[int]:
+        found = descendants(self.process.pid)
+        self.seen_children |= found
+        return found
+
+    def wait_ready(self, timeout: float = 300) -> None:
+        """Until the demo has set everything up and says "Running;"."""
+        deadline = time.monotonic() + timeout
+        while "Running;" not in self.output.read_text():
+            assert self.process.poll() is None and time.monotonic() < deadline, self.output.read_text()[-3000:]
+            time.sleep(0.5)
+        self.children()
+
+
+@contextmanager
+def demo_process(var_dir: Path):
+    """`manage.py demo` started on a fresh embedded default under `var_dir`; everything it started is gone after."""
+    env = embedded_env(var_dir)
+    embedded_migrate(env)
+    web_port, output = free_port(), var_dir / "demo.out"
+    with open(output, "w") as out:
+        process = subprocess.Popen([sys.executable, "manage.py", "demo", "--sandbox-port", str(free_port()),
+                                    "--web-port", str(web_port)], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    demo = Demo(process=process, env=env, web=f"http://127.0.0.1:{web_port}", output=output)
+    try:
+        yield demo
+    finally:
+        # Never leave servers behind, even when the test failed.
+        for pid in {process.pid} | demo.seen_children | (demo.children() if process.poll() is None else set()):
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from connections.models import Connection
@@ -45,6 +46,8 @@ class Command(BaseCommand):
         children.start("beat", [python, "-m", "celery", "-A", "mlconnector", "beat", "-l", "INFO",
                                 "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
                                 "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule")])
+        # The web server runs with DEBUG off, as in production: WhiteNoise serves what collectstatic gathered.
+        call_command("collectstatic", interactive=False, verbosity=0)
         children.start("web", [python, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"])
 
         password = dev_secret(Path(settings.VAR_DIR), "demo_password")
