@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import time
-from pathlib import Path
 
 import pytest
 import requests
