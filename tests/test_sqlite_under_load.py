@@ -18,6 +18,7 @@ import requests
 
 from mlconnector.devkeys import dev_secret
 from tests.support.embedded import ROOT, demo_process, embedded_env
+from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -63,19 +64,23 @@ def test_worker_beat_web_and_the_demo_share_one_sqlite_file_without_database_is_
     with demo_process(tmp_path) as demo:
         subprocess.run([sys.executable, "manage.py", "shell", "-c", EVERY_SECOND], cwd=ROOT, env=demo.env,
                        check=True)
-        signers = [threading.Thread(target=sign_in_repeatedly, args=(demo.web, password, stop, outcomes))
-                   for _ in range(4)]
-        for signer in signers:
-            signer.start()
         writer = subprocess.Popen([sys.executable, "manage.py", "shell", "-c", READ_THEN_WRITE.format(seconds=45)],
                                   cwd=ROOT, env=demo.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        signers = [threading.Thread(target=sign_in_repeatedly, args=(demo.web, password, stop, outcomes))
+                   for _ in range(4)]
         try:
+            # Sign-ins start once the demo user exists (it tests connections and syncs after that).
+            wait_for(lambda: "Demo tenant:" in demo.output.read_text() or demo.process.poll() is not None,
+                     timeout=120, message="the demo user")
+            for signer in signers:
+                signer.start()
             demo.wait_ready()
             time.sleep(10)  # the load goes on against the running demo
         finally:
             stop.set()
             for signer in signers:
-                signer.join()
+                if signer.is_alive():
+                    signer.join()
             written = writer.communicate(timeout=120)[0]
             demo.process.send_signal(signal.SIGTERM)
             demo.process.wait(timeout=60)
