@@ -94,7 +94,8 @@ def test_it_honours_retry_after_on_429(make_sandbox_connection, sandbox):
 
 
 def test_it_waits_retry_in_seconds_from_a_rate_limit_error_in_a_200_body(make_sandbox_connection, sandbox):
-    # Versions before 2025-07 report an exhausted budget inside a 200 (docs/vendors/monday.md §6); the wait is in the body.
+    # Versions before 2025-07 report an exhausted budget inside a 200 (docs/vendors/monday.md §6);
+    # the wait is in the body.
     connection = make_sandbox_connection("monday")
     waits = []
     client = get_vendor("monday").client_for(connection, sleep=waits.append)

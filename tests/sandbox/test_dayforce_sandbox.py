@@ -1,4 +1,5 @@
-"""The Dayforce sandbox answers as the official openapi.yaml (and docs/vendors/dayforce.md where the spec is silent) says.
+"""The Dayforce sandbox answers as the official openapi.yaml (and docs/vendors/dayforce.md where the spec is
+silent) says.
 
 Requests the spec documents for the operation are validated with openapi-core, request and response,
 as if they had been sent to the spec's own server. Statuses the spec documents only on other operations

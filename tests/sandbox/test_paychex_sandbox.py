@@ -91,7 +91,8 @@ def assert_matches_operation(spec, path, response, *, method="get", same_as_exam
 
 
 def assert_paychex_error(spec, response, status, code):
-    """An error the SPEC does not declare for the operation, in the vendor's error shape (docs/vendors/paychex.md §3)."""
+    """An error the SPEC does not declare for the operation, in the vendor's error shape
+    (docs/vendors/paychex.md §3)."""
     assert response.status_code == status, response.text
     assert_valid(error_envelope(component(spec, "ErrorResource")), response.json())
     assert response.json()["errors"][0]["code"] == code

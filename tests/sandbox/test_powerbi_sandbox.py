@@ -1,4 +1,5 @@
-"""The Power BI sandbox's responses checked against the official swagger.json (Swagger 2.0) and docs/vendors/powerbi.md."""
+"""The Power BI sandbox's responses checked against the official swagger.json (Swagger 2.0) and
+docs/vendors/powerbi.md."""
 import json
 
 import pytest

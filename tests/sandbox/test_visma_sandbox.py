@@ -1,4 +1,5 @@
-"""The Visma sandbox checked against docs/vendors/visma.md (the source of truth) and, where it still applies, the 2016 swagger.
+"""The Visma sandbox checked against docs/vendors/visma.md (the source of truth) and, where it still applies,
+the 2016 swagger.
 
 Which 2016 definitions are compared, and why: the read DTOs of every resource the sandbox serves
 (EmployeeDto with EmployeeContactDto/AddressDto, AccountDto, CustomerDto, SupplierDto, SubAccountDto,
@@ -7,8 +8,8 @@ DtoSegment, DtoSegmentValue). Their property names, types and enums are what PSD
 wrong type or an enum value the API cannot send fails here. The current API adds fields (timeStamp, employeeUserId,
 subaccountNumber, …) and renamed two (AccountDto accountID/accountCD → accountId/accountCd), so the schemas are
 used with additional properties allowed, and a second check requires every field to be declared either by the
-contract (docs/vendors/visma.md §4 "Response shapes") or by the 2016 definition. `format: date-time` is not asserted: Visma
-sends company-local times without an offset, which RFC 3339 would refuse (docs/vendors/visma.md §7).
+contract (docs/vendors/visma.md §4 "Response shapes") or by the 2016 definition. `format: date-time` is not
+asserted: Visma sends company-local times without an offset, which RFC 3339 would refuse (docs/vendors/visma.md §7).
 """
 import base64
 import hashlib

@@ -13,7 +13,8 @@ from connections.vendors.base import BaseClient
 from connections.vendors.errors import VendorConfigurationError, VendorPermissionError, VendorUnavailable
 from connections.vendors.tokens import Token
 
-# The one OAuth client Dayforce ID issues web-services tokens to; it is fixed, not per customer (docs/vendors/dayforce.md §2).
+# The one OAuth client Dayforce ID issues web-services tokens to; it is fixed, not per customer
+# (docs/vendors/dayforce.md §2).
 OAUTH_CLIENT_ID = "Dayforce.HCMAnywhere.Client"
 
 # The HCM Anywhere role feature a web-services user needs to read anything (docs/vendors/dayforce.md §2 "Permissions").
@@ -117,7 +118,10 @@ class DayforceClient(BaseClient):
         return body["Data"]
 
     def employee_xrefcodes(self, **filters) -> list[str]:
-        """XRefCodes of the employees matching Dayforce's search filters (docs/vendors/dayforce.md §4.1); not paginated."""
+        """XRefCodes of the employees matching Dayforce's search filters (docs/vendors/dayforce.md §4.1).
+
+        Not paginated.
+        """
         rows = self.get_data("Employees", params=filters or None) or []
         return [row["XRefCode"] for row in rows if isinstance(row, dict) and row.get("XRefCode")]
 

@@ -13,8 +13,9 @@ VENDOR = Vendor(
                              "invalidates the old one."),
     ),
     config_fields=(
+        # The schema and the error formats change between versions (docs/vendors/monday.md §1, §6).
         ConfigField("api_version", "API version (API-Version header)", default=DEFAULT_API_VERSION,
-                    help="YYYY-MM. The schema and error formats change between versions (docs/vendors/monday.md §1, §6)."),
+                    help="YYYY-MM. The schema and error formats change between versions."),
     ),
     sandbox_prefix="/monday",
     # Static personal tokens: no token endpoint or separate auth host to point at the sandbox.

@@ -194,7 +194,8 @@ class RipplingClient(BaseClient):
 
 
 def redacted_field_names(page: dict) -> list[str]:
-    """Fields Rippling dropped because the key may not read them (`__meta.redacted_fields`, docs/vendors/rippling.md §3)."""
+    """Fields Rippling dropped because the key may not read them (`__meta.redacted_fields`,
+    docs/vendors/rippling.md §3)."""
     meta = page.get("__meta")
     fields = meta.get("redacted_fields") if isinstance(meta, dict) else None
     if not isinstance(fields, list):
@@ -213,7 +214,8 @@ def parse_timestamp(value: str) -> datetime:
 
 
 def filter_datetime(value: datetime) -> str:
-    """A datetime as `filter` wants it: unquoted, UTC, whole seconds (`2024-10-01T00:00:00`, docs/vendors/rippling.md §3).
+    """A datetime as `filter` wants it: unquoted, UTC, whole seconds (`2024-10-01T00:00:00`,
+    docs/vendors/rippling.md §3).
 
     A naive datetime is taken as UTC. Seconds are truncated, never rounded up, so with `ge` the
     filter can only re-read a record, not miss one. Offsets and fractions in a filter are UNCONFIRMED.
