@@ -242,6 +242,10 @@ NOTIFICATION_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATION_WEBHOOK_ALLOW_PRIVAT
 # Where `make demo` and the tests find the local vendor simulators.
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100")
 VENDOR_HTTP_TIMEOUT = env.float("VENDOR_HTTP_TIMEOUT", default=30.0)
+# Inbound events (/hooks/<token>/): notifications are small, so a larger body is refused unread, and
+# one connection's intake answers 429 (vendors retry) past this many deliveries a minute.
+INBOUND_EVENT_MAX_BYTES = env.int("INBOUND_EVENT_MAX_BYTES", default=1024 * 1024)
+INBOUND_EVENTS_PER_MINUTE = env.int("INBOUND_EVENTS_PER_MINUTE", default=600)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {
