@@ -1,0 +1,10 @@
+"""The sync engine every flow shares: read pages and cursors, plan (map, hold, skip → intents), write
+intents (reconcile, send, settle, bounded concurrency), and the run's lease and outcome.
+
+See docs/engine.md for the intent lifecycle and what happens at each crash point.
+"""
+from syncs.engine.read import flow_context, flow_streams, mapping_set_load
+from syncs.engine.run import pending_process, records_process, run_finish, sync_run_create, sync_run_execute
+
+__all__ = ["sync_run_create", "sync_run_execute", "records_process", "pending_process", "run_finish",
+           "flow_context", "flow_streams", "mapping_set_load"]
