@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Iterator
 
+from connections.vendors.visma.schemas import visma_timestamp
 from syncs.flows.base import Page, Stream
 
 
@@ -31,20 +32,27 @@ class VismaDeltaStream(Stream):
         shifted = bool(cursor.get("shifted"))
         seen: set[str] = set()
         params = {**self.extra_params, **self.source.delta_params(_parse(since))}
+        # The newest change synced, shown as the integration's lag (capped at now); never the watermark.
+        high = cursor.get("high")
+        now = visma_timestamp(datetime.now(timezone.utc))
         for rows in self.source.iter_pages(self.path, params, self.page_size, start_page=page_number):
             page_number += 1
             for row in rows:
+                stamp = row.get("lastModifiedDateTime")
+                if isinstance(stamp, str) and (high is None or stamp > high):
+                    high = min(stamp, now)
                 key = self._key(row)
                 # A record edited while we page moves to the end of the delta and every later record
                 # moves up one place, so one of them (not edited, so older than the walk) slips past us;
                 # seeing a key twice is the sign.
                 shifted = shifted or key in seen
                 seen.add(key)
-            yield Page(rows, {"since": since, "page": page_number, "walk_started": walk_started, "shifted": shifted})
+            yield Page(rows, {"since": since, "page": page_number, "walk_started": walk_started, "shifted": shifted,
+                              "high": high})
         # Done: the next run reads what changed since this walk began — unless the pages shifted under
         # us, in which case it reads the same window again (the content hash skips what is unchanged).
         watermark = self.ctx.watermark_next(_parse(walk_started)).isoformat()
-        yield Page([], {"since": since if shifted else watermark, "page": 1})
+        yield Page([], {"since": since if shifted else watermark, "page": 1, "high": high})
 
     def _key(self, row: dict) -> str:
         try:

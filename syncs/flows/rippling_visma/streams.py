@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterator
 
 from connections.vendors.errors import VendorNotFound, VendorRejected
@@ -51,11 +51,14 @@ class RipplingPagedStream(Stream):
         since = cursor.get("since")
         next_link = cursor.get("next_link")
         walk_started = (cursor.get("walk_started") if next_link else None) or self.ctx.started_iso()
+        high = cursor.get("high")  # newest change synced: shown as the integration's lag, never a watermark
         for page in self.pages(parse_timestamp(since) if since else None, next_link):
             self.redacted.update(page.redacted_fields)
-            yield Page(page.results, {"since": since, "next_link": page.next_link, "walk_started": walk_started})
+            high = newest_synced(high, page.last_updated_at)
+            yield Page(page.results, {"since": since, "next_link": page.next_link, "walk_started": walk_started,
+                                      "high": high})
         watermark = self.ctx.watermark_next(parse_timestamp(walk_started))
-        yield Page([], {"since": watermark.isoformat(), "next_link": None})
+        yield Page([], {"since": watermark.isoformat(), "next_link": None, "high": high})
 
     def notes(self) -> list[str]:
         if not self.redacted:
@@ -63,6 +66,14 @@ class RipplingPagedStream(Stream):
         return [f"Rippling hid {', '.join(sorted(self.redacted))} from this API key, so those fields were not "
                 "written and Visma keeps its own values. To sync them, add the matching read scopes to the key "
                 "under Company Settings → API Access."]
+
+
+def newest_synced(high: str | None, newest: datetime | None) -> str | None:
+    """The newest source change seen, capped at now (a record dated 2999 is not 973 years of negative lag)."""
+    if newest is None:
+        return high
+    newest = min(newest, datetime.now(timezone.utc))
+    return newest.isoformat() if high is None or newest > parse_timestamp(high) else high
 
 
 class Departments(RipplingPagedStream):
