@@ -21,7 +21,7 @@ from syncs.engine.plan import Planner
 from syncs.engine.read import chunks_by_source, flow_context, flow_streams, mapping_set_load
 from syncs.engine.write import Writer
 from syncs.flows.base import FlowContext, Stream
-from syncs.locks import lock_acquire, run_heartbeat
+from syncs.locks import LeaseLost, lock_acquire, run_heartbeat
 from syncs.models import Cursor, Integration, PendingRecord, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -47,7 +47,8 @@ class RunState:
             plan = self.planner.plan(stream, chunk)
             self.writer.write_page(plan, cursor=cursor if last else None, value=value if last else None)
         run_heartbeat(run_id=self.run.pk)
-        self.lease.renew()
+        if self.lease.renew() is False:  # taken by another run while ours had expired: stop, write nothing more
+            raise LeaseLost(f"Run {self.run.pk} lost its lease on the integration.")
 
 
 def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.MANUAL,
