@@ -7,7 +7,7 @@ from audit.models import AuditRecord
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.visma_journal import journal_reference
 from syncs.models import IdMap, PendingRecord, SyncRun, WriteIntent
-from syncs.services import integration_create
+from syncs.services import integration_create, records_replay, write_intent_resolve
 from tests.syncs import append_server, ledger_flows
 from tests.syncs.ledger_flows import PayRunRows, PayRuns, SimulatedCrash
 
@@ -129,6 +129,33 @@ def test_an_unknown_outcome_at_an_unsearchable_destination_is_held_not_resent(vi
     assert "cannot be searched" in held.reason
     assert WriteIntent.objects.get(integration=integration, source_id=held.source_id).state == WriteIntent.State.HELD
     assert run(integration).held == 1  # still held on the next run, never written twice
+
+    # A person finds the posting in Visma and links it: confirmed, never posted again.
+    intent = WriteIntent.objects.get(integration=integration, state=WriteIntent.State.HELD)
+    posted = next(j for j in journals(visma) if j["description"] == f"Pay run {intent.source_id}")
+    write_intent_resolve(integration=integration, intent_id=intent.pk, target_id=posted["batchNumber"])
+    after = run(integration)
+    assert after.status == SyncRun.Status.SUCCEEDED and after.unchanged == len(PAY_RUNS)
+    assert len(journals(visma)) == len(PAY_RUNS)
+    assert PendingRecord.objects.get(pk=held.pk).status == PendingRecord.Status.RESOLVED
+
+
+def test_a_held_write_checked_absent_by_a_person_is_written_on_replay(visma, sandbox, tenant_a,
+                                                                      make_sandbox_connection):
+    integration = integration_of(ledger_flows.BLIND_KIND, tenant_a, make_sandbox_connection, writes_in_flight=1)
+    PayRuns.crash_after_answer = 1
+    with pytest.raises(SimulatedCrash):
+        run(integration)
+    run(integration)
+    intent = WriteIntent.objects.get(integration=integration, state=WriteIntent.State.HELD)
+    held = PendingRecord.objects.get(integration=integration, status=PendingRecord.Status.HELD)
+    table = visma.data.tables["journal_transactions"]  # someone deleted it in Visma; the person checks
+    table.replace([j for j in journals(visma) if j["description"] != f"Pay run {intent.source_id}"])
+
+    write_intent_resolve(integration=integration, intent_id=intent.pk)
+    replay = records_replay(integration=integration, pending_ids=[held.pk])
+
+    assert replay.created == 1 and len(journals(visma)) == len(PAY_RUNS)
 
 
 def test_a_crash_after_a_batch_arrived_appends_it_once(ledger, sandbox, tenant_a, make_sandbox_connection):
