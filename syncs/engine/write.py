@@ -14,6 +14,7 @@ How an attempt's outcome is classified:
 from __future__ import annotations
 
 import hashlib
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -34,6 +35,10 @@ HEARTBEAT_SECONDS = 15
 MAX_UNKNOWN_ATTEMPTS = 3
 
 
+class NotSent(Exception):
+    """A queued call that was not started because an earlier one of the page must stop the run."""
+
+
 @dataclass
 class Outcome:
     state: str  # a WriteIntent state: confirmed, failed, held, sent (unknown), pending (not applied)
@@ -52,9 +57,22 @@ class Writer:
         self.ledger = ledger
         self.run = ledger.run
         self.pool = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix=f"run{self.run.pk}-write")
+        self._halt = threading.Event()  # set by a call that stops the run: queued calls are then not started
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+
+    def _call(self, fn, argument):
+        """Runs on a pool thread: HTTP only, never the database."""
+        if self._halt.is_set():
+            raise NotSent("not sent: an earlier call of this page stopped the run")
+        try:
+            return fn(argument)
+        except Exception as exc:
+            refused = isinstance(exc, NotReconcilable) or (isinstance(exc, VendorError) and not exc.transient)
+            if not refused:
+                self._halt.set()  # the vendor is down or rate limiting, or we crashed: don't send the rest
+            raise
 
     def _gather(self, futures: list[Future]) -> None:
         """Wait for every call in flight (none is abandoned half-way), telling the reaper we are alive."""
@@ -69,10 +87,15 @@ class Writer:
         the cursor then stays where it was (a page advances only when every intent of it is settled)."""
         outcomes: dict[str, Outcome] = {}
         prior: dict[int, Outcome] = {}
+        self._halt.clear()
         if plan.writes:
             self._reconcile(plan, outcomes, prior)
             self._send(plan, outcomes)
-        stop = next((o.error for o in outcomes.values() if o.state in (S.SENT, S.PENDING) and o.error), None)
+        unsettled = [o for o in outcomes.values() if o.state in (S.SENT, S.PENDING)]
+        stop = None
+        if unsettled:  # the run stops, and the page's cursor stays, until every intent of the page is settled
+            stop = next((o.error for o in unsettled + list(outcomes.values()) if o.error), None) or \
+                RuntimeError("writes of this page were left unsettled")
         with transaction.atomic():
             self._settle(plan, outcomes, prior)
             self.ledger.flush(cursor=None if stop or self.run.dry_run else cursor, value=value)
@@ -82,7 +105,7 @@ class Writer:
     def _reconcile(self, plan: PagePlan, outcomes: dict[str, Outcome], prior: dict[int, Outcome]) -> None:
         """Look up every earlier attempt whose outcome is unknown, before anything is sent again."""
         stream = plan.stream
-        jobs = [(w, p, self.pool.submit(stream.reconcile, _as_intent(p))) for w in plan.writes for p in w.unknown]
+        jobs = [(w, p, self.pool.submit(self._call, stream.reconcile, _as_intent(p))) for w in plan.writes for p in w.unknown]
         self._gather([f for _, _, f in jobs])
         for write, earlier, future in jobs:
             try:
@@ -122,9 +145,10 @@ class Writer:
             WriteIntent.objects.filter(key__in=keys).update(state=S.SENT, attempts=F("attempts") + 1, sent_at=now,
                                                             last_run=self.run, batch=batch_id)
         if size == 1:
-            jobs = [(batch, self.pool.submit(stream.write_intent, batch[0].intent)) for batch in batches]
+            jobs = [(batch, self.pool.submit(self._call, stream.write_intent, batch[0].intent)) for batch in batches]
         else:
-            jobs = [(batch, self.pool.submit(stream.write_batch, [w.intent for w in batch])) for batch in batches]
+            jobs = [(batch, self.pool.submit(self._call, stream.write_batch, [w.intent for w in batch]))
+                    for batch in batches]
         self._gather([f for _, f in jobs])
         for batch, future in jobs:
             try:
@@ -147,6 +171,8 @@ class Writer:
 
     @staticmethod
     def _classify(write: PlannedWrite, exc: BaseException) -> Outcome:
+        if isinstance(exc, NotSent):
+            return Outcome(S.PENDING)  # never started: the next attempt sends it without a lookup
         if isinstance(exc, VendorRateLimited):
             return Outcome(S.PENDING, error=exc)  # a 429 was not processed
         if isinstance(exc, VendorError) and not exc.transient:
