@@ -161,7 +161,8 @@ class BaseClient:
         self.timeout = timeout
         self.rate_limiter = rate_limiter or NoRateLimit()
         self.sleep = sleep
-        self.calls = 0  # HTTP calls made, for run statistics and benchmarks
+        self.calls = 0  # HTTP calls made, for run statistics and benchmarks (counted under a lock: threads share us)
+        self._calls_lock = threading.Lock()
         self._token: Token | None = None  # the last token used, so each call need not ask the cache
 
     # --- hooks for vendor clients --------------------------------------------------
@@ -263,7 +264,8 @@ class BaseClient:
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
         self.rate_limiter.acquire()
-        self.calls += 1
+        with self._calls_lock:
+            self.calls += 1
         try:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout:
