@@ -223,3 +223,20 @@ def test_a_crash_after_visma_answered_is_reconciled_not_posted_again(integration
     posts = sandbox.app.log.filter(vendor="visma", method="POST", path_contains="/v1/employee")
     assert len(posts) == len(workers(rippling)) and all(p.status == 201 for p in posts)  # 0 refused duplicates
     assert not WriteIntent.objects.filter(integration=integration).exclude(state=WriteIntent.State.CONFIRMED).exists()
+
+
+def test_workers_named_by_an_event_are_fetched_and_written_without_moving_the_cursor(integration, rippling, visma):
+    from syncs.engine import flow_context, flow_streams, records_process
+    from syncs.models import Cursor
+
+    map_all_departments(integration, rippling)
+    employees_stream = next(s for s in flow_streams(integration=integration, ctx=flow_context(integration=integration))
+                            if s.name == "employees")
+    named = [w["id"] for w in workers(rippling)[:2]] + ["no-such-worker"]
+
+    counts = records_process(run=sync_run_create(integration=integration, trigger=SyncRun.Trigger.WEBHOOK),
+                             stream_name="employees", records=employees_stream.fetch_records(named))
+
+    assert counts["created"] == 2 and counts["failed"] == 0
+    assert len(employees(visma)) == 2
+    assert not Cursor.objects.filter(integration=integration).exclude(value={}).exists()

@@ -104,6 +104,8 @@ class Departments(RipplingPagedStream):
 
 class Employees(RipplingPagedStream):
     name = "employees"
+    # Polled on updated_at; webhook events (they name worker ids) are read back with fetch_records.
+    triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
     write_mode = WriteMode.UPSERT
     rules = EMPLOYEE_RULES
     value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
@@ -154,6 +156,16 @@ class Employees(RipplingPagedStream):
         terminated = record.get("status") == TERMINATED
         mapped["status"] = "Inactive" if terminated else "Active"
         return {**self.defaults, **mapped}
+
+    def fetch_records(self, source_ids: list[str]) -> list[dict]:
+        """The workers an event named (by worker id), as a page would hold them; gone ones are skipped."""
+        records = []
+        for worker_id in source_ids:
+            try:
+                records.append(self.source.get_worker(worker_id, expand=("user",)))
+            except VendorNotFound:
+                continue
+        return records
 
     def natural_key(self, mapped: dict) -> str | None:
         return mapped.get("employeeCd")
