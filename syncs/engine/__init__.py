@@ -4,7 +4,8 @@ intents (reconcile, send, settle, bounded concurrency), and the run's lease and 
 See docs/engine.md for the intent lifecycle and what happens at each crash point.
 """
 from syncs.engine.read import flow_context, flow_streams, mapping_set_load
-from syncs.engine.run import pending_process, records_process, run_finish, sync_run_create, sync_run_execute
+from syncs.engine.run import (RunState, pending_process, records_process, run_finish, sync_run_create,
+                              sync_run_execute, sync_run_work)
 
-__all__ = ["sync_run_create", "sync_run_execute", "records_process", "pending_process", "run_finish",
-           "flow_context", "flow_streams", "mapping_set_load"]
+__all__ = ["sync_run_create", "sync_run_execute", "sync_run_work", "records_process", "pending_process",
+           "run_finish", "RunState", "flow_context", "flow_streams", "mapping_set_load"]

@@ -84,7 +84,7 @@ def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, relea
             if notes:
                 state.ledger.audit(stream.name, "", A.SKIP, O.OK, reason=" ".join(notes))
 
-    return _execute(run, work, streams)
+    return sync_run_work(run=run, work=work, streams=streams)
 
 
 def records_process(*, run: SyncRun, stream_name: str, records: list[dict],
@@ -98,7 +98,7 @@ def records_process(*, run: SyncRun, stream_name: str, records: list[dict],
             raise LookupError(f"This integration has no stream {stream_name!r}.")
         state.process(stream, list(records))
 
-    run = _execute(run, work, streams)
+    run = sync_run_work(run=run, work=work, streams=streams)
     return {key: getattr(run, key) for key in ("read", "created", "updated", "unchanged", "held", "failed")}
 
 
@@ -108,7 +108,7 @@ def pending_process(*, run: SyncRun, pending: list[PendingRecord], streams: list
     def work(state: RunState) -> None:
         _pending_push(state, pending)
 
-    return _execute(run, work, streams)
+    return sync_run_work(run=run, work=work, streams=streams)
 
 
 def _pending_push(state: RunState, pending: list[PendingRecord]) -> None:
@@ -131,8 +131,9 @@ def _release_releasable(state: RunState) -> None:
     _pending_push(state, releasable)
 
 
-def _execute(run: SyncRun, work: Callable[[RunState], None], streams: list[Stream] | None) -> SyncRun:
-    """Lease, run `work`, record the outcome. Shared by scheduled runs, webhooks, releases and replays."""
+def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[Stream] | None = None) -> SyncRun:
+    """Lease, run `work` (it calls `state.process(stream, records)`), record the outcome. Shared by scheduled
+    runs, webhook runs (which fetch the records they were told of under the lease), releases and replays."""
     integration = run.integration
     lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
     if lease is None:

@@ -25,6 +25,8 @@ class Page:
 
 
 class Trigger(StrEnum):
+    """How a stream learns of changes: by polling its cursor, or from inbound events (webhooks)."""
+
     POLL = "poll"  # the engine fetches pages from a cursor on the schedule
     WEBHOOK = "webhook"  # the vendor notifies; the stream fetches the named records (fetch_records)
 
@@ -113,6 +115,8 @@ class Stream(ABC):
     rules: list[FieldRule] = []
     # Value mappings map() uses beyond those its rules name (map name → label), for the setup wizard.
     value_maps: dict[str, str] = {}
+    # Inbound event types (the vendor's words, e.g. "employee.updated") this stream re-reads records for.
+    webhook_events: frozenset[str] = frozenset()
 
     def __init__(self, ctx: FlowContext):
         self.ctx = ctx
@@ -123,15 +127,19 @@ class Stream(ABC):
     def fetch(self, cursor: dict) -> Iterator[Page]:
         """Pages of source records changed since `cursor` (a dict this stream alone understands)."""
 
+    def fetch_records(self, source_ids: list[str]) -> list[dict]:
+        """Webhook trigger: the current state of the records an event names (notifications carry no data).
+        Ids that no longer exist at the source are left out."""
+        raise NotImplementedError(f"{type(self).__name__} is not fed by webhooks.")
+
+    def consumes(self, event_type: str) -> bool:
+        return Trigger.WEBHOOK in self.triggers and event_type in self.webhook_events
+
     def source_id(self, record: dict) -> str:
         return str(record["id"])
 
     def map(self, record: dict, mappings: MappingSet) -> dict:
         return apply_rules(record, mappings.rules_for(self.name, self.rules), mappings)
-
-    def fetch_records(self, source_ids: list[str]) -> list[dict]:
-        """Webhook trigger: the vendor only named what changed; read those records."""
-        raise NotImplementedError(f"{type(self).__name__} does not read records by id.")
 
     def natural_key(self, mapped: dict) -> str | None:
         """The destination's own key for this record (a Visma employee number), if it has one."""

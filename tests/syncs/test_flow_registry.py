@@ -27,7 +27,7 @@ def test_flow_kind_is_validated_against_the_registry_without_choices():
 def test_rippling_visma_streams_declare_how_they_work():
     from syncs.flows.rippling_visma import Departments, Employees
 
-    assert Employees.write_mode == WriteMode.UPSERT and Employees.triggers == frozenset({Trigger.POLL})
+    assert Employees.write_mode == WriteMode.UPSERT and Employees.triggers == frozenset({Trigger.POLL, Trigger.WEBHOOK})
     assert Departments.write_mode == WriteMode.REFERENCE
     assert Employees.natural_key(None, {"employeeCd": "12"}) == "12"
 

@@ -16,6 +16,8 @@
 * The department goes through the value mapping `department_to_cost_center` (Rippling department →
   the Visma department that carries the employee's cost center). An employee whose department has
   no mapping is held, with the department's name in the reason, and released once it is mapped.
+* App Shop installs also get `employee.*` webhooks (form-encoded, notification-only: CONTRACT §8): the
+  worker they name is re-read by id and written like a polled one; polling stays on as the backstop.
 * Fields Rippling redacts for this API key are left out, never sent as blanks, so Visma keeps what it
   has; they are reported once per run as a permissions hint.
 """

@@ -104,11 +104,12 @@ class Departments(RipplingPagedStream):
 
 class Employees(RipplingPagedStream):
     name = "employees"
-    # Polled on updated_at; webhook events (they name worker ids) are read back with fetch_records.
+    # Polled on updated_at; App Shop webhook events (they name worker ids) are read back with fetch_records.
     triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
     write_mode = WriteMode.UPSERT
     rules = EMPLOYEE_RULES
     value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
+    webhook_events = frozenset({"employee.created", "employee.updated", "employee.deleted"})
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
@@ -123,6 +124,16 @@ class Employees(RipplingPagedStream):
     def pages(self, since, next_link):
         return self.source.worker_pages(updated_since=since, next_link=next_link, page_size=self.page_size,
                                         expand=("user",))
+
+    def fetch_records(self, source_ids: list[str]) -> list[dict]:
+        # The webhook's `id` is the worker (CONTRACT §8); a deleted one is gone, and the poll settles it.
+        records = []
+        for worker_id in source_ids:
+            try:
+                records.append(self.source.get_worker(worker_id, expand=("user",)))
+            except VendorNotFound:
+                continue
+        return records
 
     def source_id(self, record: dict) -> str:
         # The person, not the employment: rehires keep their Visma employee.
@@ -156,16 +167,6 @@ class Employees(RipplingPagedStream):
         terminated = record.get("status") == TERMINATED
         mapped["status"] = "Inactive" if terminated else "Active"
         return {**self.defaults, **mapped}
-
-    def fetch_records(self, source_ids: list[str]) -> list[dict]:
-        """The workers an event named (by worker id), as a page would hold them; gone ones are skipped."""
-        records = []
-        for worker_id in source_ids:
-            try:
-                records.append(self.source.get_worker(worker_id, expand=("user",)))
-            except VendorNotFound:
-                continue
-        return records
 
     def natural_key(self, mapped: dict) -> str | None:
         return mapped.get("employeeCd")

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('connections', '0001_initial'),
-        ('syncs', '0001_initial'),
+        ('syncs', '0002_h6_inbound_events'),
     ]
 
     operations = [
