@@ -2,7 +2,8 @@
 
 Served resources: /workers/ (+ /{id}/) with `filter`, `order_by`, `expand` and keyset cursors,
 /users/, /departments/, /work-locations/, /employment-types/ (each + /{id}/) and /companies/.
-Static customer API keys are registered up front, each with its scopes; fields a key may not read
+Static customer API keys are registered up front, each with its scopes; App Shop installs get OAuth2
+tokens (authorization code + refresh, oauth.py) and webhooks (webhooks.py); fields a key may not read
 come back in `__meta.redacted_fields`. Tests change the company through the helpers on
 `RipplingSandbox` (hire, update_worker, terminate, rehire, add_department, update_department,
 inject_malformed_worker, seed) or the sandbox-only `POST /rippling/_control/<action>`.
@@ -23,6 +24,8 @@ from sandbox.vendors.rippling.contract import (
     LEGAL_ENTITY_ID,
     NO_SENSITIVE_API_KEY,
     NO_USERS_API_KEY,
+    OAUTH_CLIENT_ID,
+    OAUTH_CLIENT_SECRET,
     PART_TIME_TYPE_ID,
     REMOTE_LOCATION_ID,
     RESTRICTED_API_KEY,
@@ -36,7 +39,7 @@ SANDBOX = RipplingSandbox
 
 __all__ = [
     "ALL_READ_SCOPES", "API_KEYS", "COMPANY_ID", "CONTRACTOR_TYPE_ID", "DAY", "DEMO_API_KEY", "DEPARTMENTS",
-    "EMPLOYEE_TYPE_ID", "LEGAL_ENTITY_ID", "MALFORMED_KINDS", "NO_SENSITIVE_API_KEY", "NO_USERS_API_KEY",
+    "EMPLOYEE_TYPE_ID", "LEGAL_ENTITY_ID", "MALFORMED_KINDS", "NO_SENSITIVE_API_KEY", "NO_USERS_API_KEY", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET",
     "PART_TIME_TYPE_ID", "REMOTE_LOCATION_ID", "RESTRICTED_API_KEY", "SANDBOX", "UNCONFIRMED", "WORK_LOCATION_ID",
     "RipplingSandbox", "object_id",
 ]

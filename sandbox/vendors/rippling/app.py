@@ -12,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.core import IssuedToken, TokenIssuer, VendorSandbox, json_response
 from sandbox.vendors.rippling.contract import API_KEYS, COMPANY_ID, DAY, DEMO_API_KEY, UNCONFIRMED, rippling_error
+from sandbox.vendors.rippling.oauth import OAuthServer
 from sandbox.vendors.rippling.query import (
     TIMESTAMP_FIELDS,
     CursorState,
@@ -23,6 +24,7 @@ from sandbox.vendors.rippling.query import (
 )
 from sandbox.vendors.rippling.seed import default_data, generated_data
 from sandbox.vendors.rippling.store import RipplingData
+from sandbox.vendors.rippling.webhooks import WebhookSender
 
 SORTABLE = ("id", "created_at", "updated_at")
 SENSITIVE_SCOPE = "workers.sensitive.personal.read"
@@ -105,7 +107,7 @@ class RipplingSandbox(VendorSandbox):
     rate_limit = UNCONFIRMED["rate_limit_per_minute"]
     rate_window = 60.0
     # The control route is the sandbox's own, so faults and rate limits leave it alone.
-    unthrottled_paths = ("/_control/",)
+    unthrottled_paths = ("/_control/", "/api/o/token/", "/o/authorize")
     demo_credentials = {"api_key": DEMO_API_KEY}
     # Flip in a test to serve next_link relative to the host, as PostHog saw (docs/vendors/rippling.md §3).
     relative_next_links = False
@@ -117,6 +119,9 @@ class RipplingSandbox(VendorSandbox):
         rules += [(f"/{path}/<row_id>/", ["GET"], "get_resource") for path in SINGLE_GET]
         # Sandbox control, not a Rippling API: POST /rippling/_control/<action> with JSON arguments.
         rules.append(("/_control/<action>", ["POST"], "control"))
+        # App Shop installs (docs/vendors/rippling.md §1): Rippling serves these on app.rippling.com.
+        rules.append(("/o/authorize", ["GET"], "oauth_authorize"))
+        rules.append(("/api/o/token/", ["POST"], "oauth_token"))
         return rules
 
     def reset(self):
@@ -127,6 +132,8 @@ class RipplingSandbox(VendorSandbox):
         self.entitled_companies = {COMPANY_ID}
         self.relative_next_links = type(self).relative_next_links
         self.data = RipplingData(self.clock, default_data())
+        self.oauth = OAuthServer(self.clock)
+        self.webhooks = WebhookSender()
 
     # --- test helpers (Python; the control route calls the same) ----------------------------------
     def seed(self, workers: int = 6, departments: int = 3, seed: int = 1) -> dict:
@@ -138,16 +145,43 @@ class RipplingSandbox(VendorSandbox):
         return self.data.worker(worker_id)
 
     def hire(self, **fields) -> dict:
-        return self.data.hire(**fields)
+        return self.notified("employee.created", self.data.hire(**fields))
 
     def update_worker(self, worker_id: str, **changes) -> dict:
-        return self.data.update_worker(worker_id, **changes)
+        return self.notified("employee.updated", self.data.update_worker(worker_id, **changes))
 
     def terminate(self, worker_id: str, date, reason: str = "", termination_type: str = "VOLUNTARY") -> dict:
-        return self.data.terminate(worker_id, date, reason, termination_type=termination_type)
+        worker = self.data.terminate(worker_id, date, reason, termination_type=termination_type)
+        self.oauth.installer_terminated(worker_id)  # all tokens of their installs die (§1)
+        return self.notified("employee.updated", worker)
 
     def rehire(self, worker_id: str, start_date, new_worker: bool = False) -> dict:
-        return self.data.rehire(worker_id, start_date, new_worker=new_worker)
+        worker = self.data.rehire(worker_id, start_date, new_worker=new_worker)
+        return self.notified("employee.created" if new_worker else "employee.updated", worker)
+
+    def notified(self, event_name: str, worker: dict) -> dict:
+        self.webhooks.notify(event_name, worker["id"])
+        return worker
+
+    # --- App Shop: installs and webhook URLs (Python helpers; the control route calls the same) -----
+    def install_code(self, client_id: str, redirect_uri: str) -> dict:
+        """An install approved by the company's admin, without a browser: the code it sends back."""
+        return {"code": self.oauth.code_issue(client_id=client_id, redirect_uri=redirect_uri)}
+
+    def register_webhook(self, url: str) -> dict:
+        return self.webhooks.register(url)
+
+    def drop_webhooks(self, count: int = 1) -> dict:
+        return self.webhooks.drop_next(count)
+
+    def repeat_webhooks(self, count: int = 1, times: int = 2) -> dict:
+        return self.webhooks.repeat_next(count, times)
+
+    def oauth_authorize(self, request: Request) -> Response:
+        return self.oauth.authorize(request)
+
+    def oauth_token(self, request: Request) -> Response:
+        return self.oauth.token(request)
 
     def add_department(self, name: str, parent_id: str | None = None, reference_code: str | None = None) -> dict:
         return self.data.add_department(name, parent_id=parent_id, reference_code=reference_code)
@@ -162,7 +196,9 @@ class RipplingSandbox(VendorSandbox):
         """Sandbox control, not a Rippling API: runs one helper above with the JSON body as arguments."""
         actions = {"seed": self.seed, "hire": self.hire, "update_worker": self.update_worker,
                    "terminate": self.terminate, "rehire": self.rehire, "add_department": self.add_department,
-                   "update_department": self.update_department, "inject_malformed_worker": self.inject_malformed_worker}
+                   "update_department": self.update_department, "inject_malformed_worker": self.inject_malformed_worker,
+                   "install_code": self.install_code, "register_webhook": self.register_webhook,
+                   "drop_webhooks": self.drop_webhooks, "repeat_webhooks": self.repeat_webhooks}
         if action not in actions:
             return rippling_error(404, f"Unknown sandbox control action {action!r}; one of {', '.join(actions)}.")
         arguments = self.body_json(request)
@@ -176,8 +212,12 @@ class RipplingSandbox(VendorSandbox):
             return rippling_error(400, str(error))
 
     # --- shared pipeline hooks ------------------------------------------------------
+    def credential(self, presented: str | None) -> IssuedToken | None:
+        """A customer API key, or an App Shop install's OAuth access token."""
+        return self.tokens.validate(presented) or self.oauth.access.validate(presented)
+
     def rate_key(self, request):
-        key = self.tokens.validate(self.bearer(request))
+        key = self.credential(self.bearer(request))
         return f"key:{key.subject['name']}" if key else "anonymous"
 
     def rate_headers(self, remaining, reset):
@@ -195,7 +235,7 @@ class RipplingSandbox(VendorSandbox):
         presented = self.bearer(request)
         if not presented:
             return None, rippling_error(401, UNCONFIRMED["missing_credentials_detail"])
-        key = self.tokens.validate(presented)
+        key = self.credential(presented)
         if key is None:
             return None, rippling_error(401, UNCONFIRMED["unauthorized_detail"])
         if key.subject["company_id"] not in self.entitled_companies:

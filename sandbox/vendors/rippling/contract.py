@@ -78,6 +78,17 @@ UNCONFIRMED = {
     "user_change_bumps_worker": True,
     # Timestamps are served in UTC with +00:00 (the contract's example); mutations carry microseconds.
     "timestamp_format": "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00",
+    # §1 OAuth: how long a code works, whether a refresh returns a new refresh token (and retires the
+    # old one), and the token endpoint's error bodies (RFC 6749 §5.2 shapes here) are not documented.
+    "oauth_code_seconds": 600,
+    "oauth_refresh_rotates": True,
+    "oauth_error_body": "{'error': 'invalid_grant' | 'invalid_client' | 'unsupported_grant_type', ...}",
+    # §1: the installing admin is the company's first worker (the manager) in the sandbox.
+    "oauth_installer": "worker number 1",
+    # §8: Rippling documents no retry and no timeout for webhook deliveries; the sandbox sends each once,
+    # from a background thread, and gives up after this many seconds.
+    "webhook_timeout_seconds": 5.0,
+    "webhook_retries": 0,
 }
 
 # Read scopes a fully set-up customer key has (names from rest_openapi.json's OAuth2 scopes).
@@ -94,6 +105,11 @@ RESTRICTED_API_KEY = "rpl_sandbox_companies_only_8d1e4f20a6c7b935"
 NO_SENSITIVE_API_KEY = "rpl_sandbox_no_personal_data_51b7c3e9d2a04f68"
 # Reads workers but not users: `expand=user` comes back redacted (no names).
 NO_USERS_API_KEY = "rpl_sandbox_no_users_scope_0c6a9e27d41f83b5"
+
+# App Shop partner apps (client id → secret) the sandbox's token endpoint knows (docs/vendors/rippling.md §1).
+OAUTH_CLIENT_ID = "rpl_app_mlconnector_sandbox"
+OAUTH_CLIENT_SECRET = "rpl_app_secret_7c2e9f41a8d3b650e1f4"
+OAUTH_CLIENTS = {OAUTH_CLIENT_ID: OAUTH_CLIENT_SECRET}
 
 API_KEYS = {
     DEMO_API_KEY: {"name": "ml-connector", "scopes": ALL_READ_SCOPES},
