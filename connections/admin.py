@@ -6,6 +6,8 @@ from django.urls import path, reverse
 
 from connections.admin_mixins import TenantScopedAdmin
 from connections.forms import config_field_names, connection_form_for, credential_field_names
+from connections.install_views import install_callback_view, install_start_view
+from connections.installs import connection_installable
 from connections.memberships import MembershipRefused, membership_remove, membership_role_set
 from connections.models import Connection, Membership, Tenant
 from connections.selectors import connection_webhook_url
@@ -160,9 +162,22 @@ class ConnectionAdmin(TenantScopedAdmin):
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
+        site = self.admin_site
         return [
-            path("<path:object_id>/test/", self.admin_site.admin_view(self.test_view), name="%s_%s_test" % info),
+            path("<path:object_id>/test/", site.admin_view(self.test_view), name="%s_%s_test" % info),
+            # "Connect <vendor>" (OAuth2 authorization code) and the vendor's redirect back: connections/installs.py
+            path("<path:object_id>/connect/", site.admin_view(
+                lambda request, object_id: install_start_view(request, site.name, object_id)),
+                name="%s_%s_connect" % info),
+            path("oauth/callback/", site.admin_view(lambda request: install_callback_view(request, site.name)),
+                 name="%s_%s_oauth_callback" % info),
         ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        connection = self.get_object(request, object_id)
+        if connection is not None and connection_installable(connection=connection):
+            extra_context = {**(extra_context or {}), "install_label": f"Connect {get_vendor(connection.kind).label}"}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def test_view(self, request, object_id):
         connection = self.get_object(request, object_id)

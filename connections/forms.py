@@ -35,6 +35,16 @@ class ConnectionForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["base_url"].initial = self.vendor.default_base_url
 
+    def clean(self):
+        cleaned = super().clean()
+        # Blank secrets keep what is stored, so completeness is judged on both together.
+        merged = {**self.stored_credentials(), **{k: v for k, v in self.credentials().items() if v}}
+        missing = self.vendor.credentials_missing(merged)
+        if missing:
+            labels = {spec.name: spec.label for spec in self.vendor.credential_fields}
+            raise forms.ValidationError(f"Enter {', '.join(labels.get(name, name) for name in missing)}.")
+        return cleaned
+
     def stored_credentials(self) -> dict:
         if not self.instance.pk:
             return {}

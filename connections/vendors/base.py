@@ -108,6 +108,10 @@ class Vendor:
     # The package's webhooks module (verify/parse/challenge, see vendors/events.py), found by the registry.
     webhooks: Any = None
 
+    def credentials_missing(self, credentials: dict) -> list[str]:
+        """Required credentials left empty; a vendor offering alternatives (an API key or OAuth) overrides it."""
+        return [f.name for f in self.credential_fields if f.required and not credentials.get(f.name)]
+
     def sandbox_base_url(self, sandbox_url: str) -> str:
         return sandbox_url.rstrip("/") + self.sandbox_prefix
 

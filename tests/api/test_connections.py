@@ -36,11 +36,12 @@ def test_it_creates_a_connection_and_shows_only_what_is_not_secret(api, tenant_a
 
 @pytest.mark.parametrize("payload, field, message", [
     ({"credentials": {"api_key": "k", "password": "p"}}, "credentials",
-     "Unknown credential field(s) for Rippling: password. Expected: api_key."),
+     "Unknown credential field(s) for Rippling: password. Expected: api_key, client_id, client_secret."),
     ({"credentials": {}}, "credentials", "Missing for Rippling: api_key."),
     ({"credentials": {"api_key": ""}}, "credentials", "Missing for Rippling: api_key."),
-    ({"config": {"token_url": "https://x.example"}}, "config",
-     "Unknown setting(s) for Rippling: token_url. Expected: none."),
+    ({"config": {"scope": "https://x.example"}}, "config",
+     "Unknown setting(s) for Rippling: scope. Expected: token_url, authorize_url."),
+    ({"credentials": {"client_id": "app"}}, "credentials", "Missing for Rippling: client_secret."),
     ({"kind": "sap"}, "kind", '"sap" is not a valid choice.'),
     ({"base_url": "ftp://files.example.com"}, "base_url", "Enter an http:// or https:// URL."),
     ({"name": "Taken"}, "name", "A connection with this name exists already."),

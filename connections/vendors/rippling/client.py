@@ -1,4 +1,4 @@
-"""Rippling REST API client (rest.ripplingapis.com, customer API keys).
+"""Rippling REST API client (rest.ripplingapis.com): customer API keys or App Shop OAuth installs.
 
 docs/vendors/rippling.md is the source for every quirk cited below.
 """
@@ -16,11 +16,10 @@ from connections.vendors.errors import (
     VendorPermissionError,
     VendorRejected,
 )
+from connections.vendors.rippling.oauth import REVOKED_HINT, AppShopInstall, MemoryCredentialStore, auth_method
 
 API_ACCESS = "Company Settings → API Access"
 WORKERS_SCOPE = "workers.read"
-
-
 @dataclass(frozen=True)
 class RipplingPage:
     """One page of a REST list: its records, the link to the next page (None on the last) and the
@@ -42,9 +41,10 @@ class RipplingPage:
         return max(stamps, default=None)
 
 
-class RipplingClient(BaseClient):
+class RipplingClient(AppShopInstall, BaseClient):
     vendor_label = "Rippling"
-    required_credentials = ("api_key",)
+    required_credentials = ()  # an API key, or an App Shop install's client id and secret (checked below)
+    token_hint = "Check the App Shop client id and secret on the connection."
     # `limit` is not in the spec, but Rippling accepts it and caps pages at 100 (docs/vendors/rippling.md §3,
     # UNCONFIRMED): ask for the cap explicitly rather than rely on an undocumented default.
     page_size = 100
@@ -59,17 +59,41 @@ class RipplingClient(BaseClient):
         429: "Rippling's rate limit was hit; the sync waits as long as Rippling asks (Retry-After) and continues.",
     }
 
+    def __init__(self, *, credential_store=None, **kwargs):
+        super().__init__(**kwargs)
+        self.oauth = auth_method(self.credentials) == "oauth"
+        needed = ("client_id", "client_secret") if self.oauth else ("api_key",)
+        missing = [name for name in needed if not self.credentials.get(name)]
+        if missing:
+            raise VendorConfigurationError(
+                f"Rippling connection is missing {', '.join(missing)}. Enter an API key, or the App Shop client id "
+                "and secret and then connect Rippling.", vendor=self.vendor_label)
+        self.credential_store = credential_store or MemoryCredentialStore(self.credentials)
+        self._rejected: str | None = None
+        if self.oauth:
+            self.hints = {**self.hints, 401: REVOKED_HINT, 403: (
+                "The App Shop install lacks the read scope for this data (for workers: workers.read); the app's "
+                "scopes are set in its Rippling development package, and the company installs it again.")}
+
+    @property
+    def renews_tokens(self) -> bool:
+        return self.oauth  # a 401 on an API key is final; on an install, the token is refreshed once
+
     def auth_headers(self, token):
         # A customer API key is a static bearer secret: no token endpoint, no refresh (docs/vendors/rippling.md §1).
         # It is sent straight from the credentials instead of through the token cache, so a key
         # rotated on the connection is used on the very next call and never copied into the cache.
-        return {"Authorization": f"Bearer {self.credentials['api_key']}", "Accept": "application/json"}
+        value = token.value if self.oauth else self.credentials["api_key"]
+        return {"Authorization": f"Bearer {value}", "Accept": "application/json"}
 
     def check_connection(self) -> str:
         # One page of workers proves the key, the API Tier entitlement and the scope the flows need.
+        credential = "App Shop install" if self.oauth else "API key"
         try:
             page = self.get_json("workers/", params={"limit": self.page_size})
         except VendorAuthError as error:
+            if self.oauth:
+                raise
             said = f": {error.vendor_message.rstrip('.')}" if error.vendor_message else ""
             raise VendorAuthError(
                 f"Rippling rejected the API key{said}. {self.hints[401]}", vendor=self.vendor_label,
@@ -93,7 +117,7 @@ class RipplingClient(BaseClient):
         # No total count exists in the REST API (cursor paging): a full first page says "more than".
         plural = "s" if count != 1 else ""
         visible = f"more than {count} workers" if page.get("next_link") else f"{count} worker{plural}"
-        message = f"Connected to Rippling: the API key can read workers; {visible} visible."
+        message = f"Connected to Rippling: the {credential} can read workers; {visible} visible."
         hidden = redacted_field_names(page)
         if hidden:
             message += (f" Rippling hides {', '.join(hidden)} from this key; if those should sync, add the matching "
