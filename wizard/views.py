@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views import View
 
+from connections.installs import connection_installable
 from connections.models import Connection, Tenant
 from connections.selectors import tenant_ids_for_user
 from connections.vendors import get_vendor
@@ -175,6 +176,12 @@ class ConnectionView(WizardView):
             "result": self.request.session.pop(TEST_RESULT_KEY.format(draft=self.draft.pk, role=self.role), None),
             "passed": connection_passed(connection) and getattr(self.draft, f"{self.role}_id") == connection.pk,
             "next_url": self.step_url(self.next_step()),
+            # Vendors with a sign-in (Rippling App Shop installs) also offer "Connect <vendor>" for a saved connection.
+            "install_label": (f"Connect {vendor.label}" if connection is not None
+                              and connection_installable(connection=connection) else ""),
+            "install_url": (reverse(f"{self.admin_site.name}:connections_connection_connect", args=[connection.pk])
+                            if connection is not None else ""),
+            "here": f"{self.step_url(self.role)}?connection={connection.pk}" if connection is not None else "",
         }
 
     def get(self, request):
