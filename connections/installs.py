@@ -79,4 +79,7 @@ def oauth_install_complete(*, connection: Connection, code: str, redirect_uri: s
         locked.status = Connection.Status.UNTESTED
         locked.save(update_fields=["credentials", "status", "updated_at"])
     connection.refresh_from_db()
+    from syncs.schedules import schedules_sync_for_connection
+
+    schedules_sync_for_connection(connection=connection)  # webhooks now carry the changes: the poll is the backstop
     return connection_test(connection=connection)

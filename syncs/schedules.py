@@ -35,8 +35,20 @@ def schedule_every_minutes(integration: Integration) -> int | None:
     webhooks switched on), the scheduled poll is only the backstop that repairs missed or dropped events,
     so `options["backstop_every_minutes"]`, when set, replaces every_minutes: the vendor's quota is spent
     on the events, and a missed one is at most that late. Without it the poll keeps its usual pace."""
-    backstop = (integration.options or {}).get("backstop_every_minutes")
+    backstop = (integration.options or {}).get("backstop_every_minutes") or flow_backstop_minutes(integration)
     return int(backstop) if backstop else integration.every_minutes
+
+
+def flow_backstop_minutes(integration: Integration) -> int | None:
+    """The flow's own backstop interval for this integration (optional `backstop_every_minutes(integration)` of
+    the flow package), e.g. Rippling → Visma once its source is an App Shop install whose webhooks carry changes."""
+    from syncs.flows import flow_module
+
+    try:
+        hook = getattr(flow_module(integration.flow_kind), "backstop_every_minutes", None)
+    except LookupError:
+        return None
+    return hook(integration) if hook else None
 
 
 def _split_cron(expression: str) -> list[str]:
@@ -47,6 +59,12 @@ def _split_cron(expression: str) -> list[str]:
 
 
 @transaction.atomic
+def schedules_sync_for_connection(*, connection) -> None:
+    """Re-derive the schedules of the integrations reading `connection` (its way of authenticating changed)."""
+    for integration in Integration.objects.filter(source=connection).select_related("periodic_task"):
+        schedule_sync(integration=integration)
+
+
 def schedule_sync(*, integration: Integration) -> PeriodicTask | None:
     """Make the integration's PeriodicTask match its schedule and enabled flag."""
     if not (schedule_every_minutes(integration) or integration.cron):

@@ -17,12 +17,14 @@
   the Visma department that carries the employee's cost center). An employee whose department has
   no mapping is held, with the department's name in the reason, and released once it is mapped.
 * App Shop installs also get `employee.*` webhooks (form-encoded, notification-only: docs/vendors/rippling.md §8): the
-  worker they name is re-read by id and written like a polled one; polling stays on as the backstop.
+  worker they name is re-read by id and written like a polled one; polling stays on as the backstop, every
+  4 hours for an install (`backstop_every_minutes` in the options overrides it).
 * Fields Rippling redacts for this API key are left out, never sent as blanks, so Visma keeps what it
   has; they are reported once per run as a permissions hint.
 """
 from __future__ import annotations
 
+from connections.vendors.rippling.oauth import auth_method
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
 from syncs.flows.rippling_visma.streams import (DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, Departments,  # noqa: F401
@@ -30,6 +32,15 @@ from syncs.flows.rippling_visma.streams import (DEPARTMENT_MAP, DEPARTMENT_MAP_T
 from syncs.mapping import field_paths
 
 FLOW = FlowSpec("rippling_visma", "Rippling → Visma.net", "rippling", "visma", ("departments", "employees"), 15)
+# App Shop installs get employee.* webhooks: the poll is then only the backstop for lost notifications
+# (Rippling documents no retry, docs/vendors/rippling.md §8). API keys get no webhooks: they keep polling.
+OAUTH_BACKSTOP_MINUTES = 240
+
+
+def backstop_every_minutes(integration) -> int | None:
+    credentials = integration.source.credentials or {}
+    installed = auth_method(credentials) == "oauth" and credentials.get("refresh_token")
+    return OAUTH_BACKSTOP_MINUTES if installed else None
 
 
 def build_streams(ctx: FlowContext) -> list[Stream]:
