@@ -192,6 +192,10 @@ class VismaClient(BaseClient):
         """Every department (DepartmentDto: departmentId, description, …), e.g. for the mapping wizard."""
         return list(self.iter_records(DEPARTMENTS))
 
+    def list_locations(self) -> list[dict]:
+        """The places an employee can be put in: values of the LOCATION dimension (UNCONFIRMED, see the sandbox)."""
+        return self.list_cost_centers("LOCATION", 1)
+
     # --- cost centres: values of a SUBACCOUNT segment (§4) ---------------------------------------------
     def list_cost_centers(self, dimension_id: str, segment_id: int) -> list[dict]:
         segment = self.get_json(f"v1/dimension/{path_key(dimension_id)}/{int(segment_id)}")

@@ -34,6 +34,10 @@ UNCONFIRMED = {
     "null_write_fields": "a null (or a missing field) leaves the value unchanged; {'value': null} clears it",
     "dimension_id_case": "dimensionId is matched case-insensitively and served as upper-case (SUBACCOUNT)",
     "cost_centre_segment": "cost centres are values of SUBACCOUNT segment 2 in the demo company",
+    # EmployeeDto in the contract has no location (§4). A company that tracks where people work keeps the places
+    # as values of the LOCATION dimension ([ONIT] lists it); the sandbox takes `location` (a LOCATION segment 1
+    # value id) on employee create/update, refuses an unknown one with a 400, and serves {id, description}.
+    "employee_location": "EmployeeCreateDTO/UpdateDto `location` = a LOCATION dimension value id; served {id, description}",
     "subaccount_number_format": "segment values joined with '-', e.g. '10-1000'",
     "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",
     # §5 ETag

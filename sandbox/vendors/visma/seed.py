@@ -34,6 +34,8 @@ REFERENCE = {
 ACCOUNTS = [("1910", "Cash", "Asset"), ("1930", "Bank", "Asset"), ("2440", "Accounts payable", "Liability"),
             ("3010", "Sales", "Income"), ("5010", "Rent", "Expense"), ("7010", "Salaries", "Expense")]
 
+# Work locations an employee can be placed in: values of the LOCATION dimension (UNCONFIRMED employee_location).
+LOCATIONS = {"HQ": "Head office", "OSLO": "Oslo office", "REMOTE": "Remote"}
 # SUBACCOUNT segment 1 = department, segment 2 = cost centre (UNCONFIRMED cost_centre_segment).
 SUBACCOUNT_SEGMENTS = {
     1: ("Department", 2, {"10": "Administration", "20": "Sales", "30": "Operations", "40": "IT"}),
@@ -139,7 +141,14 @@ def _dimensions(data: VismaData) -> None:
                        "description": text, "publicId": public_id(), "active": True, "timeStamp": data.row_version(),
                        "lastModified": origin, "mappedSegValue": ""}
             for value_id, text in values.items()}
+    data.segment_values[("LOCATION", 1)] = {
+        value_id: {"internalId": data.next("internal_id", 100), "segmentId": 1, "valueId": value_id,
+                   "description": text, "publicId": public_id(), "active": True, "timeStamp": data.row_version(),
+                   "lastModified": origin, "mappedSegValue": ""}
+        for value_id, text in LOCATIONS.items()}
     data.dimensions = {
+        "LOCATION": {"id": "LOCATION", "length": 10, "description": "Location", "segments": {
+            1: segment(1, "Location", 10)}},
         "ACCOUNT": {"id": "ACCOUNT", "length": 4, "description": "Account", "segments": {
             1: segment(1, "Account", 4, validate=False)}},
         "EMPLOYEE": {"id": "EMPLOYEE", "length": 10, "description": "Employee", "segments": {

@@ -125,6 +125,12 @@ def _apply_employee(data: VismaData, record: dict, fields: dict) -> dict:
         if status not in EMPLOYEE_STATUSES:
             raise Invalid(f"status '{status}' is not one of Active, Hold, HoldPayments, Inactive, OneTime.")
         record["status"] = EMPLOYEE_STATUSES[status]
+    if "location" in fields:  # UNCONFIRMED employee_location
+        key = _text(fields["location"], "location")
+        value = data.values_of("LOCATION", 1).get(key)
+        if value is None:
+            raise Invalid(f"Location '{key}' does not exist in dimension LOCATION.")
+        record["location"] = {"id": key, "description": value["description"]}
     if "contact" in fields:
         _apply_contact(record["contact"], _object(fields["contact"], "contact"), employee=True)
         record["employeeName"] = record["contact"]["name"]

@@ -13,6 +13,9 @@
 * Hires create, terminations set the Visma employee Inactive (Visma's EmployeeDto has no end-date
   field in the contract; the end date is kept in the audit trail and can be mapped with a field
   mapping where a company's Visma exposes one), rehires set it Active again.
+* The work location goes through `work_location_to_location` (Rippling work location → a value of Visma's
+  LOCATION dimension) once the company maps any; a worker at an unmapped place is then held and released
+  when it is mapped.
 * The department goes through the value mapping `department_to_cost_center` (Rippling department →
   the Visma department that carries the employee's cost center). An employee whose department has
   no mapping is held, with the department's name in the reason, and released once it is mapped.
@@ -27,8 +30,8 @@ from __future__ import annotations
 from connections.vendors.rippling.oauth import auth_method
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
-from syncs.flows.rippling_visma.streams import (DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, Departments,  # noqa: F401
-                                                Employees)
+from syncs.flows.rippling_visma.streams import (DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, LOCATION_MAP,  # noqa: F401
+                                                LOCATION_MAP_TITLE, Departments, Employees)
 from syncs.mapping import field_paths
 
 FLOW = FlowSpec("rippling_visma", "Rippling → Visma.net", "rippling", "visma", ("departments", "employees"), 15)
@@ -57,9 +60,13 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
         if key:
             description = department.get("description")
             targets.append((key, f"{key} – {description}" if description else key))
+    locations = [(w["id"], w.get("name") or w["id"]) for w in ctx.source.list_work_locations()]
+    places = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description', '')}".rstrip(" –"))
+              for v in ctx.destination.list_locations() if v.get("valueId")]
     first_page = next(iter(ctx.source.worker_pages(page_size=1, expand=("user",))), None)
     worker = first_page.results[0] if first_page and first_page.results else {}
     return MappingChoices(
-        value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, targets)],
+        value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, targets),
+                    ValueMapChoices(LOCATION_MAP, LOCATION_MAP_TITLE, locations, places)],
         source_fields={"employees": field_paths(worker)},
     )

@@ -15,6 +15,9 @@ DEPARTMENT_MAP = "department_to_cost_center"
 DEPARTMENT_LABEL = "cost center"
 DEPARTMENT_MAP_TITLE = "Rippling department → Visma department (cost center)"
 TERMINATED = "TERMINATED"
+LOCATION_MAP = "work_location_to_location"
+LOCATION_LABEL = "location"
+LOCATION_MAP_TITLE = "Rippling work location → Visma location (LOCATION dimension)"
 # Where the Visma employee fields come from; customers override these with field mappings.
 EMPLOYEE_RULES = [
     FieldRule("employeeCd", "number", required=True, transform=lambda n: str(int(n))),
@@ -108,7 +111,7 @@ class Employees(RipplingPagedStream):
     triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
     write_mode = WriteMode.UPSERT
     rules = EMPLOYEE_RULES
-    value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
+    value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE, LOCATION_MAP: LOCATION_MAP_TITLE}
     webhook_events = frozenset({"employee.created", "employee.updated", "employee.deleted"})
 
     def __init__(self, ctx: FlowContext):
@@ -120,6 +123,7 @@ class Employees(RipplingPagedStream):
             "calendar": options.get("calendar", "MAIN"),
         }
         self._department_names: dict[str, str] | None = None
+        self._location_names: dict[str, str] | None = None
 
     def pages(self, since, next_link):
         return self.source.worker_pages(updated_since=since, next_link=next_link, page_size=self.page_size,
@@ -164,9 +168,29 @@ class Employees(RipplingPagedStream):
         except MissingMapping:
             name = self.department_name(department_id) or "unknown department"
             raise MissingMapping(DEPARTMENT_MAP, department_id, DEPARTMENT_LABEL, f"department '{name}'")
+        location = self.location(record, mappings)
+        if location:
+            mapped["location"] = location
         terminated = record.get("status") == TERMINATED
         mapped["status"] = "Inactive" if terminated else "Active"
         return {**self.defaults, **mapped}
+
+    def location(self, record: dict, mappings: MappingSet) -> str | None:
+        """The Visma location of the worker's Rippling work location (docs/vendors/rippling.md §3 `location`).
+
+        Opt-in: a company that maps no work location keeps Visma's own; once one is mapped, a worker at an
+        unmapped one is held (with the place's name) until it is mapped too."""
+        work_location = (record.get("location") or {}).get("work_location_id") if isinstance(
+            record.get("location"), dict) else None
+        if not work_location or not mappings.values.get(LOCATION_MAP):
+            return None
+        try:
+            return mappings.translate(LOCATION_MAP, work_location, LOCATION_LABEL)
+        except MissingMapping:
+            if self._location_names is None:
+                self._location_names = {w["id"]: w.get("name", "") for w in self.source.list_work_locations()}
+            name = self._location_names.get(work_location) or "unknown work location"
+            raise MissingMapping(LOCATION_MAP, work_location, LOCATION_LABEL, f"work location '{name}'")
 
     def natural_key(self, mapped: dict) -> str | None:
         return mapped.get("employeeCd")
