@@ -19,3 +19,13 @@ def test_it_stops_all_its_children_on_a_signal(tmp_path, signum):
         demo.process.send_signal(signum)
         assert demo.process.wait(timeout=60) == 0, demo.output.read_text()
         assert {pid for pid in children if alive(pid)} == set(), "still running after the demo stopped"
+
+
+def test_its_summary_shows_a_webhook_driven_change_reaching_visma(tmp_path):
+    with demo_process(tmp_path) as demo:
+        demo.wait_ready()
+        output = demo.output.read_text()
+
+    assert "received employee.updated for" in output and "— processed" in output
+    assert "(webhook): read 1, created 0, updated 1" in output
+    assert "Visma now has e-mail ada.webhook@example.com for that employee" in output

@@ -13,6 +13,7 @@ from connections.models import Connection
 from connections.tasks import connection_test_task
 from demo.processes import ChildExited, Children
 from demo.setup import demo_integrations_setup, demo_tenant_setup
+from demo.webhooks import DEMO_EMAIL, demo_webhook_change
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import PendingRecord, SyncRun
 from syncs.services import integration_run_now, value_mapping_set
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         integrations = demo_integrations_setup(tenant=tenant, connections=connections)
         self.run_flows(integrations)
         children.wait_http(f"http://127.0.0.1:{web_port}/admin/login/", "web server")
+        self.webhook_story(integrations, sandbox_url=sandbox_url, web=f"http://127.0.0.1:{web_port}")
         self.summary(user=user, password=password, integrations=integrations, sandbox_url=sandbox_url,
                      web=f"http://127.0.0.1:{web_port}")
         if exit:
@@ -101,6 +103,23 @@ class Command(BaseCommand):
                 release = SyncRun.objects.filter(integration=integration, trigger=SyncRun.Trigger.REPLAY).first()
                 if release is not None:
                     self.report(integration, self.wait_run(release), label="release")
+
+    def webhook_story(self, integrations: dict, *, sandbox_url: str, web: str) -> None:
+        """A change at Rippling reaches Visma by webhook: notified, re-read, written, on the worker."""
+        integration, _ = integrations["rippling_visma"]
+        self.stdout.write(self.style.MIGRATE_HEADING("Webhook (Rippling notifies the intake; the worker writes)"))
+        story = demo_webhook_change(integration=integration, sandbox_url=sandbox_url, web=web)
+        event, run = story["event"], story["run"]
+        if event is not None:
+            self.stdout.write(f"  received {event.type} for {', '.join(event.source_ids)} — {event.status}")
+        if run is None:
+            self.stdout.write(self.style.ERROR("  no webhook run finished in time; see the worker log"))
+            return
+        self.report(integration, run, label="webhook")
+        reached = story["email"] == DEMO_EMAIL
+        mark = self.style.SUCCESS if reached else self.style.ERROR
+        self.stdout.write(mark(f"  Visma now has e-mail {story['email'] or '(none)'} for that employee "
+                               f"({story['seconds']:.1f}s after the change at Rippling)"))
 
     def wait_run(self, run: SyncRun, timeout: float = 300) -> SyncRun:
         deadline = time.monotonic() + timeout

@@ -1,0 +1,47 @@
+"""The demo's webhook story: Rippling's sandbox notifies our intake of a change, the worker writes it to Visma.
+
+The sandbox runs in its own process, so it is told through its control routes (not a Rippling API):
+where to send notifications (in the real Rippling, the App Shop app's development package) and which
+worker to change. What happens next is the product's own path: intake → InboundEvent → worker → Visma.
+"""
+from __future__ import annotations
+
+import time
+
+import requests
+from django.urls import reverse
+
+from connections.vendors import get_vendor
+from syncs.models import IdMap, InboundEvent, SyncRun
+
+DEMO_EMAIL = "ada.webhook@example.com"
+
+
+def demo_webhook_change(*, integration, sandbox_url: str, web: str, timeout: float = 120) -> dict:
+    """Register the intake URL, change one worker's e-mail at Rippling, wait for the webhook run.
+
+    Returns {"run": SyncRun | None, "event": InboundEvent | None, "email": what Visma holds now}."""
+    control = f"{sandbox_url.rstrip('/')}/rippling/_control"
+    intake = web.rstrip("/") + reverse("inbound-hook", args=[integration.source.webhook_token])
+    requests.post(f"{control}/register_webhook", json={"url": intake}, timeout=10).raise_for_status()
+    source = get_vendor("rippling").client_for(integration.source)
+    worker = next(iter(source.worker_pages(page_size=1)), None).results[0]
+    started = time.monotonic()
+    requests.post(f"{control}/update_worker", json={"worker_id": worker["id"], "work_email": DEMO_EMAIL},
+                  timeout=10).raise_for_status()
+    done = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
+    run = None
+    while time.monotonic() - started < timeout:
+        run = SyncRun.objects.filter(integration=integration, trigger=SyncRun.Trigger.WEBHOOK,
+                                     status__in=done).order_by("-pk").first()
+        if run is not None:
+            break
+        time.sleep(0.3)
+    event = InboundEvent.objects.filter(connection=integration.source).order_by("-pk").first()
+    target = IdMap.objects.filter(integration=integration, stream="employees",
+                                  source_id=worker.get("user_id") or worker["id"]).first()
+    email = ""
+    if target is not None:
+        employee, _ = get_vendor("visma").client_for(integration.destination).get_employee(target.target_id)
+        email = ((employee.get("contact") or {}).get("email")) or ""
+    return {"run": run, "event": event, "email": email, "seconds": time.monotonic() - started}
