@@ -159,6 +159,11 @@ class RipplingSandbox(VendorSandbox):
         worker = self.data.rehire(worker_id, start_date, new_worker=new_worker)
         return self.notified("employee.created" if new_worker else "employee.updated", worker)
 
+    def set_compensation(self, worker_id: str, **fields) -> dict:
+        compensation = self.data.set_compensation(worker_id, **fields)
+        self.webhooks.notify("employee.updated", worker_id)
+        return compensation
+
     def notified(self, event_name: str, worker: dict) -> dict:
         self.webhooks.notify(event_name, worker["id"])
         return worker
@@ -197,7 +202,7 @@ class RipplingSandbox(VendorSandbox):
         actions = {"seed": self.seed, "hire": self.hire, "update_worker": self.update_worker,
                    "terminate": self.terminate, "rehire": self.rehire, "add_department": self.add_department,
                    "update_department": self.update_department, "inject_malformed_worker": self.inject_malformed_worker,
-                   "install_code": self.install_code, "register_webhook": self.register_webhook,
+                   "install_code": self.install_code, "set_compensation": self.set_compensation, "register_webhook": self.register_webhook,
                    "drop_webhooks": self.drop_webhooks, "repeat_webhooks": self.repeat_webhooks}
         if action not in actions:
             return rippling_error(404, f"Unknown sandbox control action {action!r}; one of {', '.join(actions)}.")

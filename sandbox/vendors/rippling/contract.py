@@ -76,6 +76,8 @@ UNCONFIRMED = {
     # A change to a worker's user (e.g. a name) also bumps the worker's updated_at here, so an
     # updated_at delta over workers sees it. Whether Rippling does is not documented.
     "user_change_bumps_worker": True,
+    # The same for a new or changed compensation of the worker (Compensation has its own updated_at).
+    "compensation_change_bumps_worker": True,
     # Timestamps are served in UTC with +00:00 (the contract's example); mutations carry microseconds.
     "timestamp_format": "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00",
     # §1 OAuth: how long a code works, whether a refresh returns a new refresh token (and retires the

@@ -29,7 +29,8 @@ from sandbox.vendors.rippling.seed import (
     worker_record,
 )
 
-RESOURCES = ("workers", "users", "departments", "work_locations", "employment_types", "companies", "legal_entities")
+RESOURCES = ("workers", "users", "departments", "work_locations", "employment_types", "companies", "legal_entities",
+             "compensations")
 MALFORMED_KINDS = ("missing_required", "wrong_types", "bad_dates")
 # Worker's stored (non-expanded) properties in rest_openapi.json: a helper refuses anything else, so
 # a typo in a test fails loudly instead of serving a field Rippling never sends.
@@ -224,6 +225,25 @@ class RipplingData:
             worker.update(status=status, start_date=start, updated_at=now)
             self["workers"].put(worker)
             return copy.deepcopy(worker)
+
+    def set_compensation(self, worker_id: str, *, payment_type: str, annual_salary: float | None = None,
+                         currency: str = "USD", effective_date: str | date | None = None) -> dict:
+        """Give the worker a new compensation (Compensation in rest_openapi.json); the worker's
+        `compensation_id` points at it and its updated_at moves (UNCONFIRMED compensation_change_bumps_worker)."""
+        with self.lock:
+            worker = self.worker(worker_id)
+            now = self.stamp()
+            existing = self["compensations"].get(worker.get("compensation_id") or "")
+            row = dict(existing) if existing else {"id": f"65a0c0{len(self['compensations']) + 1:018x}",
+                                                   "created_at": now, "worker_id": worker_id}
+            row.update(updated_at=now, payment_type=payment_type,
+                       salary_effective_date=as_date_text(effective_date or self.today()))
+            if annual_salary is not None:
+                row["annual_compensation"] = {"currency_type": currency, "value": annual_salary}
+            self["compensations"].put(row)
+            worker.update(compensation_id=row["id"], updated_at=now)
+            self["workers"].put(worker)
+            return copy.deepcopy(row)
 
     def inject_malformed_worker(self, kind: str = "missing_required") -> dict:
         """A worker record that breaks the schema, served like any other (for quarantine tests).

@@ -37,6 +37,10 @@ UNCONFIRMED = {
     # EmployeeDto in the contract has no location (§4). A company that tracks where people work keeps the places
     # as values of the LOCATION dimension ([ONIT] lists it); the sandbox takes `location` (a LOCATION segment 1
     # value id) on employee create/update, refuses an unknown one with a 400, and serves {id, description}.
+    # Nor has it the cost allocation a payroll posting uses. The sandbox takes `subaccount` on the employee as
+    # journal lines do (SegmentUpdateDto items, sent bare), merges it per segment, refuses a value the segment
+    # does not have with a 400 in the journal line's words, and serves [{segmentId, segmentValue, …Description}].
+    "employee_cost_allocation": "employee `subaccount` = [{segmentId, segmentValue}], merged per segment",
     "employee_location": "EmployeeCreateDTO/UpdateDto `location` = a LOCATION dimension value id; served {id, description}",
     "subaccount_number_format": "segment values joined with '-', e.g. '10-1000'",
     "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",

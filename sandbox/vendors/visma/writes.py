@@ -125,6 +125,20 @@ def _apply_employee(data: VismaData, record: dict, fields: dict) -> dict:
         if status not in EMPLOYEE_STATUSES:
             raise Invalid(f"status '{status}' is not one of Active, Hold, HoldPayments, Inactive, OneTime.")
         record["status"] = EMPLOYEE_STATUSES[status]
+    if "subaccount" in fields:  # UNCONFIRMED employee_cost_allocation
+        allocation = {item["segmentId"]: item for item in record.get("subaccount") or []}
+        for item in fields["subaccount"] or []:
+            try:
+                segment_id = int(item.get("segmentId"))
+            except (TypeError, ValueError, AttributeError):
+                raise Invalid("subaccount: segmentId must be a segment number.") from None
+            value_id = _text(item.get("segmentValue"), "subaccount")
+            value = data.values_of("SUBACCOUNT", segment_id).get(value_id)
+            if value is None:
+                raise Invalid(f"'{value_id}' is not a value of SUBACCOUNT segment {segment_id}.")
+            allocation[segment_id] = {"segmentId": segment_id, "segmentValue": value_id,
+                                      "segmentValueDescription": value["description"]}
+        record["subaccount"] = [allocation[k] for k in sorted(allocation)]
     if "location" in fields:  # UNCONFIRMED employee_location
         key = _text(fields["location"], "location")
         value = data.values_of("LOCATION", 1).get(key)

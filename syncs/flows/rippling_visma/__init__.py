@@ -32,6 +32,7 @@ from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
 from syncs.flows.rippling_visma.streams import (DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, LOCATION_MAP,  # noqa: F401
                                                 LOCATION_MAP_TITLE, Departments, Employees)
+from syncs.flows.rippling_visma.dimensions import configured_segments, segment_map
 from syncs.mapping import field_paths
 
 FLOW = FlowSpec("rippling_visma", "Rippling → Visma.net", "rippling", "visma", ("departments", "employees"), 15)
@@ -65,8 +66,16 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
               for v in ctx.destination.list_locations() if v.get("valueId")]
     first_page = next(iter(ctx.source.worker_pages(page_size=1, expand=("user",))), None)
     worker = first_page.results[0] if first_page and first_page.results else {}
+    value_maps = [ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, targets),
+                  ValueMapChoices(LOCATION_MAP, LOCATION_MAP_TITLE, locations, places)]
+    for segment_id, source in sorted(configured_segments(ctx.options).items()):
+        # Accounting dimensions: the segment's real values; departments offered by name, other sources typed in.
+        values = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description', '')}")
+                  for v in ctx.destination.list_cost_centers("SUBACCOUNT", segment_id) if v.get("valueId")]
+        value_maps.append(ValueMapChoices(segment_map(segment_id), f"Rippling {source.label} → Visma SUBACCOUNT "
+                                          f"segment {segment_id}", departments if source.label == "department"
+                                          else [], values))
     return MappingChoices(
-        value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, targets),
-                    ValueMapChoices(LOCATION_MAP, LOCATION_MAP_TITLE, locations, places)],
+        value_maps=value_maps,
         source_fields={"employees": field_paths(worker)},
     )

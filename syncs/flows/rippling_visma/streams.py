@@ -9,6 +9,7 @@ from connections.vendors.errors import VendorNotFound, VendorRejected
 from connections.vendors.rippling.client import parse_timestamp
 from connections.vendors.visma.schemas import wrap_values
 from syncs.flows.base import FlowContext, Intent, Page, Stream, Trigger, WriteMode
+from syncs.flows.rippling_visma.dimensions import configured_segments, cost_allocation
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
 
 DEPARTMENT_MAP = "department_to_cost_center"
@@ -124,17 +125,19 @@ class Employees(RipplingPagedStream):
         }
         self._department_names: dict[str, str] | None = None
         self._location_names: dict[str, str] | None = None
+        self.segments = configured_segments(options)
+        self.expand = ("user", *sorted({s.expand for s in self.segments.values() if s.expand}))
 
     def pages(self, since, next_link):
         return self.source.worker_pages(updated_since=since, next_link=next_link, page_size=self.page_size,
-                                        expand=("user",))
+                                        expand=self.expand)
 
     def fetch_records(self, source_ids: list[str]) -> list[dict]:
         # The webhook's `id` is the worker (docs/vendors/rippling.md §8); a deleted one is gone, and the poll settles it.
         records = []
         for worker_id in source_ids:
             try:
-                records.append(self.source.get_worker(worker_id, expand=("user",)))
+                records.append(self.source.get_worker(worker_id, expand=self.expand))
             except VendorNotFound:
                 continue
         return records
@@ -147,9 +150,12 @@ class Employees(RipplingPagedStream):
         return person
 
     def department_name(self, department_id: str) -> str:
+        return self.department_names_all().get(department_id, "")
+
+    def department_names_all(self) -> dict[str, str]:
         if self._department_names is None:
             self._department_names = {d["id"]: d.get("name", "") for d in self.source.list_departments()}
-        return self._department_names.get(department_id, "")
+        return self._department_names
 
     def map(self, record: dict, mappings: MappingSet) -> dict:
         if not isinstance(record, dict) or not record.get("id"):
@@ -168,6 +174,10 @@ class Employees(RipplingPagedStream):
         except MissingMapping:
             name = self.department_name(department_id) or "unknown department"
             raise MissingMapping(DEPARTMENT_MAP, department_id, DEPARTMENT_LABEL, f"department '{name}'")
+        if self.segments:
+            allocation = cost_allocation(record, self.segments, mappings, self.department_names_all())
+            if allocation:
+                mapped["subaccount"] = allocation
         location = self.location(record, mappings)
         if location:
             mapped["location"] = location

@@ -1,0 +1,63 @@
+"""Accounting dimensions: Rippling values → the Visma employee's cost allocation (SUBACCOUNT segment values).
+
+A company says which Rippling field feeds which SUBACCOUNT segment in the integration's options,
+`subaccount_segments = {"1": "department", "2": "compensation"}`. Each segment has its own value mapping,
+`subaccount_segment_<n>` (Rippling value → segment value), offered in the wizard with both sides' values,
+and held/released like departments. Compensation (docs/vendors/rippling.md §3 compensations) goes in by its
+`payment_type`, so a change of a worker's pay moves the employee to the cost allocation of the new one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from syncs.mapping import InvalidRecord, MappingSet, MissingMapping, get_path
+
+
+@dataclass(frozen=True)
+class DimensionSource:
+    label: str
+    path: str  # where the value is in an (expanded) worker
+    expand: str = ""  # the worker expansion it needs
+
+
+SOURCES = {
+    "department": DimensionSource("department", "department_id"),
+    "team": DimensionSource("team", "teams_id.0"),
+    "level": DimensionSource("level", "level_id"),
+    "compensation": DimensionSource("compensation", "compensation.payment_type", expand="compensation"),
+}
+
+
+def segment_map(segment_id: int) -> str:
+    return f"subaccount_segment_{segment_id}"
+
+
+def configured_segments(options: dict) -> dict[int, DimensionSource]:
+    """{segment id: source} from the options; an unknown source or segment is a configuration error, loudly."""
+    configured = {}
+    for segment, source in (options.get("subaccount_segments") or {}).items():
+        if source not in SOURCES or not str(segment).isdigit():
+            raise InvalidRecord(f"subaccount_segments: '{segment}: {source}' is not a segment number and one of "
+                                f"{', '.join(SOURCES)}; fix the integration's options.")
+        configured[int(segment)] = SOURCES[source]
+    return configured
+
+
+def cost_allocation(record: dict, segments: dict[int, DimensionSource], mappings: MappingSet,
+                    names: dict[str, str]) -> list[dict]:
+    """The worker's SUBACCOUNT segment values; a Rippling value with no mapping holds the worker.
+
+    A worker without the value (no compensation yet, no team) leaves that segment as Visma has it."""
+    allocation = []
+    for segment_id, source in sorted(segments.items()):
+        value = get_path(record, source.path, None)
+        if value in (None, ""):
+            continue
+        map_name = segment_map(segment_id)
+        try:
+            allocation.append({"segmentId": segment_id, "segmentValue": mappings.translate(map_name, value)})
+        except MissingMapping:
+            shown = names.get(str(value)) or str(value)
+            raise MissingMapping(map_name, value, f"SUBACCOUNT segment {segment_id}",
+                                 f"{source.label} '{shown}'") from None
+    return allocation
