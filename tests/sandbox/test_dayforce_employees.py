@@ -5,20 +5,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from sandbox.vendors.dayforce import FIELD_RESTRICTED_USERNAME, RESTRICTED_USERNAME
-from tests.support.dayforce import NS, get, token_for
+from tests.support.dayforce import NS, dayforce, get, token, token_for  # noqa: F401 (fixtures)
 from tests.support.dayforce_openapi import dayforce_responses_validated  # noqa: F401 (autouse)
 
 EXPAND_ALL = "WorkAssignments,EmploymentStatuses,EmployeeManagers,Addresses,Contacts,OrgUnitInfos,CompensationSummary"
-
-
-@pytest.fixture
-def dayforce(sandbox):
-    return sandbox.app["dayforce"]
-
-
-@pytest.fixture
-def token(sandbox):
-    return token_for(sandbox)
 
 
 def window(start: datetime, end: datetime) -> dict:

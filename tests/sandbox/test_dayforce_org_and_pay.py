@@ -6,20 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.support.dayforce import NS, get, token_for
+from tests.support.dayforce import NS, dayforce, get, token, token_for  # noqa: F401 (fixtures)
 from tests.support.dayforce_openapi import dayforce_responses_validated  # noqa: F401 (autouse)
 
 SEP_TO_NOV = {"filterPaySummaryStartDate": "2026-09-01T00:00:00Z", "filterPaySummaryEndDate": "2026-11-30T23:59:59Z"}
-
-
-@pytest.fixture
-def dayforce(sandbox):
-    return sandbox.app["dayforce"]
-
-
-@pytest.fixture
-def token(sandbox):
-    return token_for(sandbox)
 
 
 def org_unit(sandbox, token, xref, **params):

@@ -1,6 +1,7 @@
 """Talking to the Dayforce sandbox over HTTP in tests, the way a client would."""
 from __future__ import annotations
 
+import pytest
 import requests
 
 from sandbox.vendors.dayforce import DEMO_CREDENTIALS, DEMO_NAMESPACE
@@ -23,3 +24,15 @@ def get(sandbox, path: str, token: str | None = None, host: str = "/dayforce", *
         headers["Authorization"] = f"Bearer {token}"
     url = path if path.startswith("http") else sandbox.url + host + path
     return requests.get(url, params=params, headers=headers, timeout=5, allow_redirects=False)
+
+
+@pytest.fixture
+def dayforce(sandbox):
+    """The Dayforce sandbox, reset to its seeded company."""
+    return sandbox.app["dayforce"]
+
+
+@pytest.fixture
+def token(sandbox):
+    """A bearer token of the demo web-services user."""
+    return token_for(sandbox)
