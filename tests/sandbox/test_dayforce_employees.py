@@ -165,3 +165,32 @@ def test_hire_terminate_and_rehire_show_in_search_and_details(sandbox, dayforce)
     between = get(sandbox, f"{NS}/Employees/{xref}", token, expand="EmploymentStatuses", contextDate=gap).json()
     assert between["Data"]["EmploymentStatuses"]["Items"][0]["EmploymentStatus"]["XRefCode"] == "TERMINATED"
     assert data["LastModifiedTimestamp"] == dayforce.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"employmentStatusXRefCode": "ACTIVE", "departmentXRefCode": "OPS"}, ["42104", "42107", "42110"]),
+    ({"employmentStatusXRefCode": "TERMINATED"}, ["42111"]),
+    ({"displayName": "hop"}, ["42102"]),
+    ({"orgUnitXRefCode": "OSL-ENG", "contextDate": "2025-05-01T00:00:00Z"}, ["42100", "42101", "42103", "42111"]),
+])
+def test_the_search_honours_the_other_filters_as_of_the_context_date(sandbox, token, params, expected):
+    assert xrefs(get(sandbox, f"{NS}/Employees", token, **params)) == expected
+
+
+def test_a_corrupted_employee_is_still_valid_json_for_the_spec_but_unusable(sandbox, dayforce, token):
+    dayforce.change("corrupt", "42105")
+
+    data = get(sandbox, f"{NS}/Employees/42105", token, expand="WorkAssignments").json()["Data"]
+
+    assert data["LastName"] == "" and data["WorkAssignments"] == {"Items": []}
+    assert "HomeOrganization" not in data
+
+
+def test_faults_come_on_demand_in_dayforces_error_shape(sandbox, dayforce, token):
+    dayforce.faults.fail_next(1, status=503)
+
+    failed = get(sandbox, f"{NS}/Employees", token)
+
+    assert failed.status_code == 503
+    assert failed.json()["ProcessResults"][0]["Level"] == "ERROR"
+    assert get(sandbox, f"{NS}/Employees", token).status_code == 200

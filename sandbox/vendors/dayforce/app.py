@@ -7,10 +7,7 @@ a client's base URL is `{sandbox}/dayforce` (or `{sandbox}/dayforce/Api`, like t
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import json
 from datetime import datetime, timezone
 from functools import cached_property
 
@@ -20,13 +17,14 @@ from sandbox.core import FixedWindowLimiter, VendorSandbox, json_response
 from sandbox.vendors.dayforce import seed
 from sandbox.vendors.dayforce.contract import (
     API_PATH, DEMO_CREDENTIALS, DEMO_NAMESPACE, FIELD_RESTRICTED_USERNAME, OAUTH_CLIENT_ID, READ_DATA,
-    RESTRICTED_FIELDS, RESTRICTED_USERNAME, UNCONFIRMED, WEB_SERVICES, parse_date, process_results,
+    RESTRICTED_FIELDS, RESTRICTED_USERNAME, UNCONFIRMED, WEB_SERVICES, envelope, parse_date, process_results,
 )
+from sandbox.vendors.dayforce.payroll import QUERY_ARGS, cursor_query, pay_summary_page
 from sandbox.vendors.dayforce.store import Namespace, WebServicesUser
-from sandbox.vendors.dayforce.views import COLLECTIONS, employee_view, expand_names, org_unit_view, updated_between
+from sandbox.vendors.dayforce.views import (
+    COLLECTIONS, employee_view, expand_names, matches_search, org_unit_view, updated_between,
+)
 
-PAY_SUMMARY_FILTERS = {"employeeXRefCode": "EmployeeXRefCode", "locationXRefCode": "LocationXRefCode",
-                       "payCategoryXRefCode": "PayCategoryXRefCode"}
 
 
 class BadRequest(Exception):
@@ -253,25 +251,9 @@ class DayforceSandbox(VendorSandbox):
             entities = {e.strip().lower() for e in entities.split(",")} if entities else None
             employees = [e for e in employees if updated_between(e, *window, entities)]
         moment = self.date_arg(request, "contextDate") or self.now()
-        employees = [e for e in employees if self.matches_filters(e, request.args, moment)]
+        employees = [e for e in employees if matches_search(e, request.args, moment)]
         # The search answers XRefCodes only, in one unpaginated Data array (§4.1).
-        return json_response({"Data": [{"XRefCode": e["master"]["XRefCode"]} for e in employees]})
-
-    @staticmethod
-    def matches_filters(employee: dict, args, moment: datetime) -> bool:
-        view = employee_view(employee, expand=["WorkAssignments", "EmploymentStatuses"], start=moment, end=moment,
-                             org_units={})
-        statuses = view["EmploymentStatuses"]["Items"]
-        assignments = view["WorkAssignments"]["Items"]
-        checks = {
-            "employeeNumber": lambda v: view.get("EmployeeNumber") == v,
-            "displayName": lambda v: v.lower() in (view.get("DisplayName") or "").lower(),
-            "employmentStatusXRefCode": lambda v: any(s["EmploymentStatus"]["XRefCode"] == v for s in statuses),
-            "payGroupXRefCode": lambda v: any(s["PayGroup"]["XRefCode"] == v for s in statuses),
-            "departmentXRefCode": lambda v: any(a["Position"]["Department"]["XRefCode"] == v for a in assignments),
-            "orgUnitXRefCode": lambda v: any(a["Location"]["XRefCode"] == v for a in assignments),
-        }
-        return all(check(args[name]) for name, check in checks.items() if args.get(name))
+        return envelope([{"XRefCode": e["master"]["XRefCode"]} for e in employees])
 
     def employee(self, namespace: Namespace, xref: str) -> dict:
         employee = namespace.employees.get(xref)
@@ -288,9 +270,8 @@ class DayforceSandbox(VendorSandbox):
         namespace, user = self.authorize(request, ns)
         employee = self.employee(namespace, xref)
         start, end = self.context_window(request)
-        return json_response({"Data": employee_view(employee, expand=expand_names(request.args.get("expand")),
-                                                    start=start, end=end, org_units=namespace.org_units,
-                                                    hidden=user.hidden_fields)})
+        return envelope(employee_view(employee, expand=expand_names(request.args.get("expand")), start=start,
+                                      end=end, org_units=namespace.org_units, hidden=user.hidden_fields))
 
     @refusals_answered
     def employee_collection(self, request: Request, ns: str, xref: str, collection: str) -> Response:
@@ -304,12 +285,12 @@ class DayforceSandbox(VendorSandbox):
         view = employee_view(self.employee(namespace, xref), expand=[name], start=start, end=end,
                              org_units=namespace.org_units, hidden=user.hidden_fields)
         # Sub-resource GETs return the items directly in Data (§4.2).
-        return json_response({"Data": view[name]["Items"]})
+        return envelope(view[name]["Items"])
 
     @refusals_answered
     def list_org_units(self, request: Request, ns: str) -> Response:
         namespace, _ = self.authorize(request, ns)
-        return json_response({"Data": [{"XRefCode": xref} for xref in namespace.org_units]})
+        return envelope([{"XRefCode": xref} for xref in namespace.org_units])
 
     @refusals_answered
     def org_unit_details(self, request: Request, ns: str, xref: str) -> Response:
@@ -322,44 +303,26 @@ class DayforceSandbox(VendorSandbox):
         expand = {part.strip().lower() for part in request.args.get("expand", "").split(",")}
         moment = self.date_arg(request, "contextDate", bare=True) or self.now()
         children = request.args.get("includeChildOrgUnits", "").lower() == "true" or "childorgunits" in expand
-        return json_response({"Data": org_unit_view(unit, org_units=namespace.org_units, moment=moment,
-                                                    parents="orgunitparents" in expand, children=children)})
+        return envelope(org_unit_view(unit, org_units=namespace.org_units, moment=moment,
+                                      parents="orgunitparents" in expand, children=children))
 
     @refusals_answered
     def pay_summaries(self, request: Request, ns: str) -> Response:
         namespace, _ = self.authorize(request, ns)
-        query = self.pay_summary_query(request)
-        start, end = parse_date(query["filterPaySummaryStartDate"]), parse_date(query["filterPaySummaryEndDate"])
-        field = UNCONFIRMED["pay_summaries_filter_on"]
-        lines = [item for run in namespace.pay_runs
-                 if not query.get("payGroupXRefCode") or run.pay_group == query["payGroupXRefCode"]
-                 for item in run.lines
-                 if start <= parse_date(item[field]) <= end
-                 and all(item[key] == query[name] for name, key in PAY_SUMMARY_FILTERS.items() if query.get(name))]
-        offset, size = query.get("offset", 0), int(query.get("pageSize") or UNCONFIRMED["default_page_size"])
-        page = lines[offset:offset + size]
-        following = ""
-        if offset + size < len(lines):
-            # The next page is an absolute URL with an opaque cursor and nothing else (§5, DG-PAGE).
-            cursor = base64.urlsafe_b64encode(json.dumps({**query, "offset": offset + size}).encode()).decode()
-            following = f"{request.base_url}?cursor={cursor}"
-        return json_response({"Data": page, "ProcessResults": [], "Paging": {"Next": following}})
-
-    def pay_summary_query(self, request: Request) -> dict:
         if cursor := request.args.get("cursor"):
-            try:
-                return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-            except (ValueError, binascii.Error):
-                body = UNCONFIRMED["invalid_cursor"]
-                raise BadRequest(process_results(400, body["Code"], body["Message"], context="cursor")) from None
-        names = ("filterPaySummaryStartDate", "filterPaySummaryEndDate")
-        if not all(request.args.get(name) for name in names):
-            # Both pay-summary dates are required (SPEC `required: true`).
-            body = UNCONFIRMED["missing_pay_summary_dates"]
-            missing = next(name for name in names if not request.args.get(name))
-            raise BadRequest(process_results(400, body["Code"], body["Message"], context=missing))
-        for name in names:
-            self.date_arg(request, name)
-        return {name: request.args[name] for name in (*names, *PAY_SUMMARY_FILTERS, "payGroupXRefCode", "pageSize")
-                if request.args.get(name)}
-
+            query = cursor_query(cursor)
+        else:
+            names = ("filterPaySummaryStartDate", "filterPaySummaryEndDate")
+            if missing := [name for name in names if not request.args.get(name)]:
+                # Both pay-summary dates are required (SPEC `required: true`).
+                body = UNCONFIRMED["missing_pay_summary_dates"]
+                return process_results(400, body["Code"], body["Message"], context=missing[0])
+            for name in names:
+                self.date_arg(request, name)
+            query = {name: request.args[name] for name in QUERY_ARGS if request.args.get(name)}
+        if query is None:
+            body = UNCONFIRMED["invalid_cursor"]
+            return process_results(400, body["Code"], body["Message"], context="cursor")
+        page, following = pay_summary_page(namespace.pay_runs, query)
+        # The next page is an absolute URL with an opaque cursor and nothing else (§5, DG-PAGE).
+        return envelope(page, Paging={"Next": f"{request.base_url}?cursor={following}" if following else ""})

@@ -93,6 +93,11 @@ def parse_date(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def envelope(data, **extra) -> Response:
+    """A successful answer: `{Data, ProcessResults}`, plus `Paging` where the endpoint pages (§3)."""
+    return json_response({"Data": data, "ProcessResults": [], **extra})
+
+
 def process_results(status: int, code: str, message: str, context: str = "",
                     headers: dict | None = None, bare: bool = False) -> Response:
     """Dayforce's error body: ProcessResults plus the requestId shown in DG-ERR examples (§3).

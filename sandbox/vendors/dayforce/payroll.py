@@ -6,15 +6,22 @@ field in the spec, so a caller that posts per pay group asks per `payGroupXRefCo
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sandbox.vendors.dayforce import seed
-from sandbox.vendors.dayforce.contract import parse_date, timestamp
+from sandbox.vendors.dayforce.contract import UNCONFIRMED, parse_date, timestamp
 
 # Donald's raise (effective 1 September) was keyed in on 1 October: September paid the old salary,
 # and the October run carries the difference as a retro line.
 RAISE_ENTERED = {5: datetime(2026, 10, 1, tzinfo=seed.SEED_EPOCH.tzinfo)}
+# Optional filters of EmployeePaySummaries (SPEC), by the line field they compare; payGroupXRefCode selects runs.
+LINE_FILTERS = {"employeeXRefCode": "EmployeeXRefCode", "locationXRefCode": "LocationXRefCode",
+                "payCategoryXRefCode": "PayCategoryXRefCode"}
+QUERY_ARGS = ("filterPaySummaryStartDate", "filterPaySummaryEndDate", "payGroupXRefCode", "pageSize", *LINE_FILTERS)
 HOURS_PER_PERIOD = 75.0
 OVERTIME_HOURS = 4.0
 
@@ -99,3 +106,26 @@ def seed_pay_runs(employees: dict[str, dict]) -> list[PayRun]:
             runs.append(run)
             export_id += 1
     return runs
+
+
+def pay_summary_page(runs: list[PayRun], query: dict) -> tuple[list[dict], str]:
+    """One page of the lines `query` selects, and the cursor of the next page ("" on the last)."""
+    start, end = parse_date(query["filterPaySummaryStartDate"]), parse_date(query["filterPaySummaryEndDate"])
+    on = UNCONFIRMED["pay_summaries_filter_on"]
+    lines = [item for run in runs if query.get("payGroupXRefCode") in (None, run.pay_group)
+             for item in run.lines if start <= parse_date(item[on]) <= end
+             and all(item[key] == query[name] for name, key in LINE_FILTERS.items() if query.get(name))]
+    offset, size = query.get("offset", 0), int(query.get("pageSize") or UNCONFIRMED["default_page_size"])
+    if offset + size >= len(lines):
+        return lines[offset:], ""
+    following = base64.urlsafe_b64encode(json.dumps({**query, "offset": offset + size}).encode()).decode()
+    return lines[offset:offset + size], following
+
+
+def cursor_query(cursor: str) -> dict | None:
+    """The query a cursor continues, or None for one Dayforce would not have issued."""
+    try:
+        query = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error):
+        return None
+    return query if isinstance(query, dict) and "filterPaySummaryStartDate" in query else None

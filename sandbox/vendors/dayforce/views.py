@@ -88,6 +88,23 @@ def updated_between(employee: dict, start: datetime, end: datetime, entities: se
     return False
 
 
+def matches_search(employee: dict, args, moment: datetime) -> bool:
+    """The employee search's other filters (§4.1), on the records in force at `moment`."""
+    view = employee_view(employee, expand=["WorkAssignments", "EmploymentStatuses"], start=moment, end=moment,
+                         org_units={})
+    statuses = view["EmploymentStatuses"]["Items"]
+    assignments = view["WorkAssignments"]["Items"]
+    checks = {
+        "employeeNumber": lambda v: view.get("EmployeeNumber") == v,
+        "displayName": lambda v: v.lower() in (view.get("DisplayName") or "").lower(),
+        "employmentStatusXRefCode": lambda v: any(s["EmploymentStatus"]["XRefCode"] == v for s in statuses),
+        "payGroupXRefCode": lambda v: any(s["PayGroup"]["XRefCode"] == v for s in statuses),
+        "departmentXRefCode": lambda v: any(a["Position"]["Department"]["XRefCode"] == v for a in assignments),
+        "orgUnitXRefCode": lambda v: any(a["Location"]["XRefCode"] == v for a in assignments),
+    }
+    return all(check(args[name]) for name, check in checks.items() if args.get(name))
+
+
 def org_level(name: str) -> dict:
     return {"XRefCode": name.upper(), "ShortName": name, "LongName": name}
 
