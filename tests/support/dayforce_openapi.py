@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,9 +21,10 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from sandbox.core import SPECS_DIR
 from sandbox.vendors.dayforce.contract import API_PATH, RESTRICTED_FIELDS
 
-SPEC_FILE = Path(__file__).resolve().parents[2] / "specs" / "dayforce" / "openapi.yaml"
+SPEC_FILE = SPECS_DIR / "dayforce" / "openapi.yaml"
 SPEC_URI = "urn:dayforce-openapi"
 validated = {"responses": 0}  # a running count over the session, for the report
 
