@@ -170,3 +170,21 @@ def test_without_the_limiter_it_waits_out_dayforces_429s(connection, sandbox):
     assert len(names) == 25
     assert waits and all(wait == 1.0 for wait in waits)
     assert [status for _, status in gets(sandbox, "/Employees/")].count(429) == len(waits)
+
+
+def test_many_details_are_read_a_few_at_a_time_in_order(connection, sandbox, dayforce):
+    connection.config = {**connection.config, "service_uri": sandbox.url + "/dayforce/Api"}
+    connection.save()
+    client = client_for(connection, sandbox)
+    dayforce.faults.slow_seconds = 0.3  # each call takes 0.3 s at Dayforce
+    xrefs = [str(42100 + n) for n in range(7)] + ["99999"]
+    started = time.monotonic()
+
+    details = client.employee_details_many(xrefs, concurrency=4)
+
+    elapsed = time.monotonic() - started
+    assert [d["XRefCode"] for d in details[:7]] == xrefs[:7]
+    assert isinstance(details[7], VendorRejected) and "99999" in details[7].message
+    # Eight calls of 0.3 s, four at a time: two waves, not eight in a row (2.4 s).
+    assert 0.55 <= elapsed < 1.5
+    assert token_grants(sandbox) == 1
