@@ -164,3 +164,14 @@ def test_a_403_is_reported_with_the_permission_name(integration):
 
     assert result.status == SyncRun.Status.FAILED
     assert "HCM Anywhere > Web Services > Read Data" in result.error
+
+
+def test_the_wizard_offers_both_sides_real_values(integration):
+    from syncs.engine import flow_context
+    from syncs.flows.dayforce_visma import mapping_choices
+
+    departments, org_units = mapping_choices(flow_context(integration=integration)).value_maps
+
+    assert ("ENG", "Engineering") in departments.source_values and ("IT", "IT – IT") in departments.target_values
+    assert ("OSL-ENG", "Northwind / North / Oslo / Oslo Eng") in org_units.source_values
+    assert ("1000", "1000 – Oslo") in org_units.target_values

@@ -48,9 +48,11 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
     visma_departments = [(str(d["departmentId"]), f"{d['departmentId']} – {d.get('description') or ''}")
                          for d in ctx.destination.list_departments() if d.get("departmentId")]
     options = ctx.options
-    cost_centers = [(str(v.get("value") or v.get("id")), f"{v.get('value') or v.get('id')} – {v.get('description')}")
+    # Segment values are keyed by valueId (docs/vendors/visma.md §4, SegmentValue).
+    cost_centers = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
                     for v in ctx.destination.list_cost_centers(options.get("cost_center_dimension", "SUBACCOUNT"),
-                                                               int(options.get("cost_center_segment", 2)))]
+                                                               int(options.get("cost_center_segment", 2)))
+                    if v.get("valueId")]
     return MappingChoices(
         value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, visma_departments),
                     ValueMapChoices(COST_CENTER_MAP, COST_CENTER_MAP_TITLE, unit_values, cost_centers)],
