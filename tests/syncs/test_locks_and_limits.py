@@ -1,5 +1,9 @@
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -10,6 +14,8 @@ from syncs.models import IntegrationLock
 from syncs.ratelimit import SharedRateLimiter
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -66,3 +72,33 @@ def test_declared_rates_are_enforced_across_limiters(db):
         limiter.acquire()
     # The fourth call had to wait for the 1-second window shared by both limiters.
     assert time.monotonic() - started >= 0.5
+
+
+LIMITED_PROCESS = """
+import os, sys, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "mlconnector.settings"
+django.setup()
+from connections.vendors.errors import VendorRateLimited
+from syncs.ratelimit import SharedRateLimiter
+limiter = SharedRateLimiter("powerbi:two-processes", ((3, 30.0),), max_wait=float(sys.argv[2]))
+try:
+    for _ in range(int(sys.argv[1])):
+        limiter.acquire()
+except VendorRateLimited:
+    print("limited")
+else:
+    print("acquired")
+"""
+
+
+def test_two_worker_processes_share_the_sqlite_quota(tmp_path):
+    """Each worker is its own Python process, with its own `hash()` seed: the quota must still be one."""
+    def worker(calls: int, max_wait: float, seed: str) -> str:
+        env = {**os.environ, "VAR_DIR": str(tmp_path), "REDIS_URL": "", "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", LIMITED_PROCESS, str(calls), str(max_wait)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert worker(3, 1.0, seed="1") == "acquired"  # the first process uses the whole 3-per-30 s quota
+    assert worker(1, 0.5, seed="2") == "limited"  # the second finds it used up
