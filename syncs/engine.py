@@ -23,9 +23,10 @@ from audit.services import audit_fields
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
 from notifications.hooks import run_finished
+from syncs.errors import RunSkipped, run_outcome_save
 from syncs.flows import get_flow
 from syncs.flows.base import FlowContext, Stream
-from syncs.locks import lock_acquire
+from syncs.locks import LeaseLost, lease_kept_alive, lock_acquire, run_heartbeat
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, content_hash
 from syncs.models import Cursor, FieldMapping, IdMap, Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.ratelimit import SharedRateLimiter
@@ -280,8 +281,10 @@ def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, relea
             for page in stream.fetch(dict(cursor.value or {})):
                 records = page.records if left is None else page.records[:left]
                 processor.process_page(stream, records)
-                processor.checkpoint(cursor=None if run.dry_run else cursor, value=page.cursor)
-                processor.lease.renew()
+                with transaction.atomic():  # the renewal fences the checkpoint: a lost lease writes nothing
+                    processor.lease.renew()
+                    run_heartbeat(run_id=run.pk)
+                    processor.checkpoint(cursor=None if run.dry_run else cursor, value=page.cursor)
                 if left is not None:
                     left -= len(records)
                     if left <= 0:
@@ -310,11 +313,13 @@ def pending_process(*, run: SyncRun, pending: list[PendingRecord], streams: list
 def _execute(run: SyncRun, work, streams: list[Stream] | None) -> SyncRun:
     """Lock, run `work`, record the outcome. Shared by scheduled runs, releases and replays."""
     integration = run.integration
-    lease = lock_acquire(integration_id=integration.pk)
+    lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
     if lease is None:
-        _finish(run, SyncRun.Status.SKIPPED, "Another run of this integration is in progress; this one was skipped.")
+        _finish(run, SyncRun.Status.SKIPPED,
+                RunSkipped("Another run of this integration is in progress; this one was skipped."))
         return run
-    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=timezone.now())
+    now = timezone.now()
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now)
     run.status = SyncRun.Status.RUNNING
     processor = RecordProcessor(run=run, mappings=mapping_set_load(integration=integration))
     processor.lease = lease
@@ -323,19 +328,26 @@ def _execute(run: SyncRun, work, streams: list[Stream] | None) -> SyncRun:
         if streams is None:
             ctx = flow_context(integration=integration)
             streams = flow_streams(integration=integration, ctx=ctx)
-        work(processor, streams)
+        with lease_kept_alive(lease=lease, run_id=run.pk):
+            work(processor, streams)
         processor.checkpoint()
         counts = processor.counts
         status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] else SyncRun.Status.SUCCEEDED
-        _finish(run, status, "", _calls(ctx, streams))
+        _finish(run, status, None, _calls(ctx, streams))
+    except LeaseLost:
+        # Another process runs this integration now (this run was declared dead and resumed, or its task
+        # was redelivered): it owns the run's outcome, so nothing more is written here.
+        logger.warning("Run %s stopped: its lease was taken over.", run.pk)
+        run.refresh_from_db()
+        return run
     except VendorError as error:
         processor.checkpoint()
-        _finish(run, SyncRun.Status.FAILED, str(error), _calls(ctx, streams), notify=not error.transient)
+        _finish(run, SyncRun.Status.FAILED, error, _calls(ctx, streams), notify=not error.transient)
         if error.transient:
             raise
     except Exception as error:
         processor.checkpoint()
-        _finish(run, SyncRun.Status.FAILED, f"Internal error: {type(error).__name__}: {error}", _calls(ctx, streams))
+        _finish(run, SyncRun.Status.FAILED, error, _calls(ctx, streams))
         raise
     finally:
         lease.release()
@@ -361,9 +373,11 @@ def _calls(ctx: FlowContext | None, streams) -> int:
     return sum(getattr(c, "calls", 0) for c in clients)
 
 
-def _finish(run: SyncRun, status: str, error: str, http_calls: int = 0, *, notify: bool = True) -> None:
-    SyncRun.objects.filter(pk=run.pk).update(status=status, error=error, finished_at=timezone.now(),
-                                             http_calls=http_calls)
-    run.status, run.error = status, error
+def _finish(run: SyncRun, status: str, error: BaseException | None, http_calls: int = 0, *,
+            notify: bool = True) -> None:
+    fields = run_outcome_save(run_id=run.pk, status=status, error=error, http_calls=http_calls)
+    run.status = status
+    for name, value in fields.items():
+        setattr(run, name, value)
     if notify:  # a transient failure is told by sync_run_task, once Celery stops retrying it
         run_finished(run_id=run.pk, integration_id=run.integration_id, status=status, dry_run=run.dry_run)

@@ -42,6 +42,9 @@ class Integration(models.Model):
                 raise ValidationError({role: "The connection belongs to another tenant."})
 
 
+ERROR_COLUMNS = ("error_class", "error_vendor", "error_status", "error_message", "error_hint")
+
+
 class SyncRun(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -50,6 +53,8 @@ class SyncRun(models.Model):
         PARTIAL = "partial", "Succeeded with held or failed records"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (already running)"
+        # Its worker stopped sending heartbeats (killed, lost); the run is queued again and resumes from its cursor.
+        ABANDONED = "abandoned", "Abandoned by its worker, resuming"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -69,10 +74,20 @@ class SyncRun(models.Model):
     held = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     http_calls = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    # Why the run failed or stopped, as data (syncs.errors.error_fields); `error` is the sentence built from them.
+    error_class = models.CharField(max_length=60, blank=True)
+    error_vendor = models.CharField(max_length=60, blank=True)
+    error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True, help_text="The vendor's own words, or what happened.")
+    error_hint = models.TextField(blank=True, help_text="What to do about it.")
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the worker running it (syncs.locks.run_heartbeat); a RUNNING run whose
+    # heartbeat is older than SYNC_ABANDON_AFTER_SECONDS lost its worker and is resumed by syncs.tasks.runs_reap.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # 1 for the first delivery; each resumption after a dead worker is the next attempt of the same run.
+    attempt = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-queued_at"]
@@ -80,6 +95,17 @@ class SyncRun(models.Model):
 
     def __str__(self):
         return f"Run {self.pk} of {self.integration} ({self.status})"
+
+    @property
+    def error_columns(self) -> dict:
+        return {name: getattr(self, name) for name in ERROR_COLUMNS}
+
+    @property
+    def error(self) -> str:
+        """The error for people: what happened, then what to do. Built from the columns, never stored."""
+        from syncs.errors import error_sentence
+
+        return error_sentence(self.error_columns)
 
 
 class Cursor(models.Model):
@@ -196,10 +222,14 @@ class IntegrationLock(models.Model):
     """A lease so one integration never runs twice at once, across every worker.
 
     A database lease (not a Redis lock) because it works the same on the embedded default
-    (SQLite, no Redis) and on PostgreSQL; the TTL frees it if a worker dies.
+    (SQLite, no Redis) and on PostgreSQL; a short TTL, renewed with the run's heartbeat, frees it
+    soon after a worker dies.
     """
 
     integration = models.OneToOneField(Integration, on_delete=models.CASCADE, primary_key=True,
                                        related_name="lock")
+    # The run holding it: a redelivered task of the same run takes its own lease over instead of skipping.
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Unique per acquisition, so a process whose lease was taken over (even by its own run) notices.
     owner = models.CharField(max_length=64)
     expires_at = models.DateTimeField()

@@ -274,7 +274,7 @@ class BaseClient:
         if hint:
             message += f" {hint}"
         raise error_class(message, vendor=self.vendor_label, status=status, vendor_message=vendor_message,
-                          retry_after=parse_retry_after(response.headers.get("Retry-After")))
+                          retry_after=parse_retry_after(response.headers.get("Retry-After")), hint=hint)
 
     def json(self, response: requests.Response) -> Any:
         try:
@@ -307,7 +307,7 @@ class BaseClient:
             raise VendorAuthError(
                 f"{self.vendor_label} refused to issue a token at {url}{said}. {self.token_hint}",
                 vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message,
-            ) from None
+                hint=self.token_hint) from None
         body = self.json(response)
         if not isinstance(body, dict) or not body.get("access_token"):
             raise VendorAuthError(f"{self.vendor_label} token endpoint answered without an access_token.",

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from connections.vendors.errors import VendorRateLimited
-from syncs.locks import lock_acquire
+from syncs.engine import sync_run_create
+from syncs.locks import LeaseLost, lock_acquire
 from syncs.models import IntegrationLock
 from syncs.ratelimit import SharedRateLimiter
 from syncs.services import integration_create
@@ -39,8 +41,33 @@ def test_an_expired_lease_is_taken_over(integration):
     fresh = lock_acquire(integration_id=integration.pk)
 
     assert fresh is not None and fresh.owner != stale.owner
-    assert not stale.renew()  # the dead worker's lease is gone
+    with pytest.raises(LeaseLost):
+        stale.renew()  # the dead worker's lease is gone: it must stop, not carry on
     assert IntegrationLock.objects.get(integration=integration).owner == fresh.owner
+
+
+def test_a_redelivered_run_takes_over_its_own_lease(integration):
+    first, other = sync_run_create(integration=integration), sync_run_create(integration=integration)
+    dead_delivery = lock_acquire(integration_id=integration.pk, run_id=first.pk)
+
+    assert lock_acquire(integration_id=integration.pk, run_id=other.pk) is None  # another run: still held
+    redelivered = lock_acquire(integration_id=integration.pk, run_id=first.pk)
+
+    assert redelivered is not None and redelivered.owner != dead_delivery.owner
+    with pytest.raises(LeaseLost):
+        dead_delivery.renew()  # were the first delivery still alive, it would stop here
+    redelivered.renew()
+
+
+def test_the_lease_is_short_and_renewed(integration, settings):
+    settings.SYNC_LEASE_TTL_SECONDS = 90
+    lease = lock_acquire(integration_id=integration.pk)
+    IntegrationLock.objects.update(expires_at=timezone.now() + timedelta(seconds=5))
+
+    lease.renew()
+
+    left = IntegrationLock.objects.get().expires_at - timezone.now()
+    assert timedelta(seconds=80) < left <= timedelta(seconds=90)
 
 
 def test_retry_after_blocks_every_limiter_of_the_account(db):
