@@ -196,15 +196,25 @@ class BaseClient:
         if token and not token.expires_within(self.token_renew_margin):
             self._token = token
             return token
-        token = self.fetch_token()
-        if token:
-            self.token_cache.set(self.cache_key, token)
+        if not self.renews_tokens:
+            return None
+        # Single flight: every worker of the connection may get here at once; one asks the vendor.
+        with self.token_cache.renewal_lock(self.cache_key):
+            token = self.token_cache.get(self.cache_key)
+            if token is None or token.expires_within(self.token_renew_margin):
+                token = self.fetch_token()
+                if token:
+                    self.token_cache.set(self.cache_key, token)
         self._token = token
         return token
 
     def invalidate_token(self) -> None:
-        self._token = None
-        self.token_cache.delete(self.cache_key)
+        """After a 401: drop the token, unless another worker already replaced it with a fresh one."""
+        refused, self._token = self._token, None
+        with self.token_cache.renewal_lock(self.cache_key):
+            cached = self.token_cache.get(self.cache_key)
+            if cached is None or refused is None or cached.value == refused.value:
+                self.token_cache.delete(self.cache_key)
 
     # --- the request path ------------------------------------------------------------------
     def url(self, path: str) -> str:
