@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from connections.vendors.errors import (
     VendorConfigurationError,
     VendorConflict,
     VendorError,
+    VendorMalformed,
     VendorNotFound,
     VendorPermissionError,
     VendorPreconditionFailed,
@@ -60,6 +62,29 @@ def parse_retry_after(value: str | None) -> float | None:
             return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
         except (TypeError, ValueError):
             return None
+
+
+class UnreadableNumber(str):
+    """A JSON number Python cannot hold as a number: a float that overflows (`1e400`), an integer past
+    Python's digit limit (`sys.get_int_max_str_digits`, 4,300), or NaN/Infinity. It stays in its record
+    as the vendor's text, so only that record fails (mapping it raises ValueError) and the page is read."""
+
+
+def _json_float(text: str) -> float | UnreadableNumber:
+    value = float(text)
+    return value if math.isfinite(value) else UnreadableNumber(text)
+
+
+def _json_int(text: str) -> int | UnreadableNumber:
+    try:
+        return int(text)
+    except ValueError:
+        return UnreadableNumber(text)
+
+
+def vendor_json_loads(raw: bytes | str) -> Any:
+    """Parse a vendor's JSON body; odd numbers become UnreadableNumber instead of failing the whole body."""
+    return json.loads(raw, parse_float=_json_float, parse_int=_json_int, parse_constant=UnreadableNumber)
 
 
 class NoRateLimit:
@@ -288,23 +313,28 @@ class BaseClient:
 
     def json(self, response: requests.Response) -> Any:
         try:
-            return response.json()
+            return vendor_json_loads(response.content)
         except ValueError:
             raise VendorUnavailable(
                 f"{self.vendor_label} sent a response that is not valid JSON (status {response.status_code}). "
                 "It will be retried.", vendor=self.vendor_label, status=response.status_code) from None
 
     def get_json(self, path: str, **kwargs) -> Any:
-        """GET and parse JSON; a garbled body is retried like any transient failure."""
+        """GET and parse JSON. A garbled body is read again a few times (a cut connection); one that is garbled
+        every time is permanent (VendorMalformed): retrying the run would read the same bytes forever."""
         attempt = 0
         while True:
             response = self.request("GET", path, **kwargs)
             try:
-                return self.json(response)
-            except VendorUnavailable:
+                return vendor_json_loads(response.content)
+            except ValueError as error:
                 attempt += 1
                 if attempt >= self.max_attempts:
-                    raise
+                    hint = f"If it keeps happening, report the URL to {self.vendor_label}'s support."
+                    raise VendorMalformed(
+                        f"{self.vendor_label} sent {path.split('?')[0]} as a body that is not valid JSON "
+                        f"{attempt} times in a row ({error}); the run stops instead of reading it again and again. "
+                        f"{hint}", vendor=self.vendor_label, hint=hint) from None
                 self.sleep(backoff_delay(attempt))
 
     def post_token_form(self, url: str, data: dict, *, auth: tuple[str, str] | None = None) -> dict:
