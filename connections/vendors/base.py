@@ -314,7 +314,7 @@ class BaseClient:
     def json(self, response: requests.Response) -> Any:
         try:
             return vendor_json_loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise VendorUnavailable(
                 f"{self.vendor_label} sent a response that is not valid JSON (status {response.status_code}). "
                 "It will be retried.", vendor=self.vendor_label, status=response.status_code) from None
@@ -327,7 +327,7 @@ class BaseClient:
             response = self.request("GET", path, **kwargs)
             try:
                 return vendor_json_loads(response.content)
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:  # RecursionError: nested deeper than Python's stack
                 attempt += 1
                 if attempt >= self.max_attempts:
                     hint = f"If it keeps happening, report the URL to {self.vendor_label}'s support."

@@ -1,10 +1,12 @@
 """Poison pages from Rippling: odd numbers stay in their record, a page that cannot be read fails the run once."""
 import json
 
+import pytest
 from django.core import mail
 
 from connections.vendors import get_vendor
 from connections.vendors.base import UnreadableNumber
+from connections.vendors.errors import VendorMalformed
 from mlconnector.celery import app
 from notifications.models import Kind, Notification
 from syncs.engine import sync_run_create
@@ -85,3 +87,12 @@ def test_a_page_that_cannot_be_parsed_fails_the_run_once_and_tells_the_owner(
     assert len(rippling.faults.queued) == 20 - 4  # read four times, then given up: not retried forever
     assert Notification.objects.get().kind == Kind.RUN_FAILED
     assert "not valid JSON" in mail.outbox[0].body
+
+
+def test_a_page_nested_past_the_stack_is_malformed_not_a_crash(rippling, make_sandbox_connection):
+    serve_next(rippling, *["[" * 100_000] * 4)
+    client = get_vendor("rippling").client_for(make_sandbox_connection("rippling"), sleep=lambda seconds: None)
+
+    with pytest.raises(VendorMalformed) as caught:
+        client.get_json("workers/", params={"limit": 50})
+    assert "not valid JSON 4 times in a row" in str(caught.value) and not rippling.faults.queued
