@@ -23,7 +23,7 @@ from audit.services import audit_fields
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
 from notifications.hooks import run_finished
-from syncs.errors import RunSkipped, run_outcome_save
+from syncs.errors import RunSkipped, error_fields, run_outcome_save
 from syncs.flows import get_flow
 from syncs.flows.base import FlowContext, Stream
 from syncs.locks import LeaseLost, lease_kept_alive, lock_acquire, run_heartbeat
@@ -137,7 +137,7 @@ class RecordProcessor:
         except VendorError as error:
             if error.transient:
                 raise  # the run stops here; the cursor still points at this page, so nothing is lost
-            return self._fail(stream, source_id, record, str(error), used)
+            return self._fail(stream, source_id, record, error, used)
         with transaction.atomic():
             self._id_map_save(stream, source_id, str(target_id), digest)
             self._resolve(stream, source_id)
@@ -193,22 +193,24 @@ class RecordProcessor:
                     payload=record if isinstance(record, dict) else {"raw": repr(record)[:2000]})
         return Outcome(A.QUARANTINE, O.FAILED, reason=reason)
 
-    def _fail(self, stream, source_id, record, reason: str, used: dict) -> Outcome:
+    def _fail(self, stream, source_id, record, error: VendorError, used: dict) -> Outcome:
         self.counts["failed"] += 1
-        self._pending(stream, source_id, record, PendingRecord.Status.FAILED, reason)
+        reason = str(error)
+        self._pending(stream, source_id, record, PendingRecord.Status.FAILED, reason, error=error)
         self._audit(stream, source_id, A.FAIL, O.FAILED, reason=reason, mapping=used, payload=record)
         return Outcome(A.FAIL, O.FAILED, reason=reason)
 
-    def _pending(self, stream, source_id, record, status, reason, missing_key="") -> None:
+    def _pending(self, stream, source_id, record, status, reason, missing_key="", error=None) -> None:
         if self.run.dry_run:
             return
+        columns = error_fields(error)  # a destination's refusal as data; cleared when held or quarantined
         if page := self._page_of(stream):
             page.unresolved.add(source_id)
         payload = record if isinstance(record, dict) else {"raw": repr(record)[:2000]}
         updated = PendingRecord.objects.filter(integration=self.integration, stream=stream.name,
                                                source_id=source_id).update(
             status=status, reason=reason, missing_key=missing_key, attempts=F("attempts") + 1, last_run=self.run,
-            updated_at=timezone.now())
+            updated_at=timezone.now(), **columns)
         if updated:
             # The payload is an encrypted field: set it through the model, not a bulk update.
             pending = PendingRecord.objects.get(integration=self.integration, stream=stream.name, source_id=source_id)
@@ -217,7 +219,7 @@ class RecordProcessor:
         else:
             PendingRecord.objects.create(tenant=self.tenant, integration=self.integration, stream=stream.name,
                                          source_id=source_id, status=status, reason=reason, missing_key=missing_key,
-                                         payload=payload, last_run=self.run)
+                                         payload=payload, last_run=self.run, **columns)
 
     def _resolve(self, stream, source_id) -> None:
         if self.run.dry_run:

@@ -45,7 +45,24 @@ class Integration(models.Model):
 ERROR_COLUMNS = ("error_class", "error_vendor", "error_status", "error_message", "error_hint")
 
 
-class SyncRun(models.Model):
+class ErrorColumns(models.Model):
+    """Why something failed, as data (syncs.errors.error_fields): the sentence for people is built from these."""
+
+    error_class = models.CharField(max_length=60, blank=True)
+    error_vendor = models.CharField(max_length=60, blank=True)
+    error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True, help_text="The vendor's own words, or what happened.")
+    error_hint = models.TextField(blank=True, help_text="What to do about it.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def error_columns(self) -> dict:
+        return {name: getattr(self, name) for name in ERROR_COLUMNS}
+
+
+class SyncRun(ErrorColumns):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -74,12 +91,6 @@ class SyncRun(models.Model):
     held = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     http_calls = models.PositiveIntegerField(default=0)
-    # Why the run failed or stopped, as data (syncs.errors.error_fields); `error` is the sentence built from them.
-    error_class = models.CharField(max_length=60, blank=True)
-    error_vendor = models.CharField(max_length=60, blank=True)
-    error_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    error_message = models.TextField(blank=True, help_text="The vendor's own words, or what happened.")
-    error_hint = models.TextField(blank=True, help_text="What to do about it.")
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -95,10 +106,6 @@ class SyncRun(models.Model):
 
     def __str__(self):
         return f"Run {self.pk} of {self.integration} ({self.status})"
-
-    @property
-    def error_columns(self) -> dict:
-        return {name: getattr(self, name) for name in ERROR_COLUMNS}
 
     @property
     def error(self) -> str:
@@ -181,7 +188,7 @@ class FieldMapping(models.Model):
         return f"{self.stream}.{self.target_field} ← {self.source_field or self.default!r}"
 
 
-class PendingRecord(models.Model):
+class PendingRecord(ErrorColumns):
     """A record that was not written: held for a missing mapping, failed, or quarantined as bad input.
 
     The source payload is kept (encrypted: it is HR/finance data) so it can be released or
@@ -201,7 +208,7 @@ class PendingRecord(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     missing_key = models.CharField(max_length=300, blank=True, db_index=True,
                                    help_text="map_name:source_value of the missing mapping.")
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True)  # for people; a destination's refusal is also in the error columns
     payload = EncryptedJSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=1)
     last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

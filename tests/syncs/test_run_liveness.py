@@ -1,4 +1,5 @@
-"""Run liveness in one process: the lease belongs to the run, a lost lease stops it, the reaper resumes the dead."""
+"""Runs in one process: the lease belongs to the run, a lost lease stops it, the reaper resumes the dead;
+failures are stored as columns."""
 from datetime import timedelta
 
 import pytest
@@ -7,11 +8,12 @@ from django.utils import timezone
 from mlconnector.celery import app
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.locks import lock_acquire
-from syncs.models import Cursor, IntegrationLock, SyncRun
+from syncs.models import Cursor, IntegrationLock, PendingRecord, SyncRun
 from syncs.reaper import abandoned_runs_resume
 from syncs.tasks import sync_run_task
 from tests.syncs.flow_under_test import CustomersToSuppliers
-from tests.syncs.test_engine import CUSTOMERS, integration, map_classes, suppliers, visma  # noqa: F401 (fixtures)
+from tests.syncs.test_engine import (  # noqa: F401 (integration and visma are fixtures)
+    CUSTOMERS, customers, integration, map_classes, suppliers, visma)
 
 
 @pytest.fixture
@@ -96,3 +98,15 @@ def test_a_late_redelivery_of_a_superseded_attempt_is_dropped(integration, visma
 
     assert sync_run_task.apply(args=[run.pk], kwargs={"attempt": 1}).get() == SyncRun.Status.ABANDONED
     assert suppliers(visma) == [] and SyncRun.objects.get(pk=run.pk).started_at is None
+
+
+def test_a_refused_record_keeps_the_vendors_answer_as_columns(integration, visma):
+    map_classes(integration, "DOM", "EXP")
+    on_hold = customers(visma)[0]["number"]
+    visma.modify("customer", on_hold, status="CreditHold")  # no such supplier status: Visma refuses it
+
+    sync_run_execute(run=sync_run_create(integration=integration))
+
+    failed = PendingRecord.objects.get(integration=integration, status=PendingRecord.Status.FAILED)
+    assert (failed.error_class, failed.error_vendor, failed.error_status) == ("VendorRejected", "Visma.net", 400)
+    assert "CreditHold" in failed.error_message and "CreditHold" in failed.reason
