@@ -174,12 +174,13 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Run liveness (syncs/locks.py, syncs/reaper.py): a running sync beats every SYNC_HEARTBEAT_SECONDS and
 # renews its lease (TTL SYNC_LEASE_TTL_SECONDS); one silent for SYNC_ABANDON_AFTER_SECONDS lost its worker
-# and is resumed by the reaper, which beat runs every SYNC_REAP_EVERY_SECONDS, up to SYNC_MAX_ATTEMPTS times.
+# and is resumed by the reaper, which beat runs every SYNC_REAP_EVERY_SECONDS; a run whose worker died
+# SYNC_MAX_STALLED_ATTEMPTS times in a row without saving a page fails instead.
 SYNC_HEARTBEAT_SECONDS = env.float("SYNC_HEARTBEAT_SECONDS", default=15.0)
 SYNC_LEASE_TTL_SECONDS = env.float("SYNC_LEASE_TTL_SECONDS", default=90.0)
 SYNC_ABANDON_AFTER_SECONDS = env.float("SYNC_ABANDON_AFTER_SECONDS", default=60.0)
 SYNC_REAP_EVERY_SECONDS = env.float("SYNC_REAP_EVERY_SECONDS", default=30.0)
-SYNC_MAX_ATTEMPTS = env.int("SYNC_MAX_ATTEMPTS", default=5)
+SYNC_MAX_STALLED_ATTEMPTS = env.int("SYNC_MAX_STALLED_ATTEMPTS", default=3)
 # A system task, not a tenant's: django-celery-beat's DatabaseScheduler stores it as a PeriodicTask at beat start.
 CELERY_BEAT_SCHEDULE = {
     "syncs: resume runs whose worker died": {"task": "syncs.tasks.runs_reap", "schedule": SYNC_REAP_EVERY_SECONDS},

@@ -99,6 +99,9 @@ class SyncRun(ErrorColumns):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # 1 for the first delivery; each resumption after a dead worker is the next attempt of the same run.
     attempt = models.PositiveIntegerField(default=1)
+    # Attempts in a row whose worker died before saving a page: a run that kills every worker it gets
+    # (one page too big for memory, say) is given up after SYNC_MAX_STALLED_ATTEMPTS; one that progresses is not.
+    stalls = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-queued_at"]

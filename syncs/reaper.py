@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.hooks import run_finished
-from syncs.models import IntegrationLock, SyncRun
+from syncs.models import Cursor, IntegrationLock, SyncRun
 
 logger = logging.getLogger(__name__)
 
@@ -32,29 +32,33 @@ def abandoned_runs_resume(*, now: datetime | None = None) -> list[int]:
     cutoff = now - timedelta(seconds=settings.SYNC_ABANDON_AFTER_SECONDS)
     silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
     resumed = []
-    for run_id, integration_id, attempt in SyncRun.objects.filter(silent, status=SyncRun.Status.RUNNING).values_list(
-            "pk", "integration_id", "attempt"):
-        if _run_reap(run_id=run_id, integration_id=integration_id, attempt=attempt, now=now):
-            resumed.append(run_id)
+    for run in SyncRun.objects.filter(silent, status=SyncRun.Status.RUNNING).only(
+            "pk", "integration_id", "attempt", "stalls", "started_at"):
+        if _run_reap(run=run, now=now):
+            resumed.append(run.pk)
     return resumed
 
 
 @transaction.atomic
-def _run_reap(*, run_id: int, integration_id: int, attempt: int, now: datetime) -> bool:
+def _run_reap(*, run: SyncRun, now: datetime) -> bool:
+    run_id, integration_id, attempt = run.pk, run.integration_id, run.attempt
+    # Did this attempt save a page? Cursors are saved with every page's checkpoint.
+    progressed = Cursor.objects.filter(integration_id=integration_id, updated_at__gte=run.started_at).exists()
+    stalls = 0 if progressed else run.stalls + 1
     claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING, attempt=attempt).update(
-        status=SyncRun.Status.ABANDONED, attempt=attempt + 1, heartbeat_at=None)
+        status=SyncRun.Status.ABANDONED, attempt=attempt + 1, heartbeat_at=None, stalls=stalls)
     if not claimed:
         return False  # it beat again, finished, or another reaper took it
     IntegrationLock.objects.filter(integration_id=integration_id, run_id=run_id).delete()
-    if attempt >= settings.SYNC_MAX_ATTEMPTS:
+    if stalls >= settings.SYNC_MAX_STALLED_ATTEMPTS:
         # A run that kills its worker every time (out of memory on one page, say) is not resumed forever.
         from syncs.errors import RunAbandoned, run_outcome_save
 
         run_outcome_save(run_id=run_id, status=SyncRun.Status.FAILED, error=RunAbandoned(
-            f"The worker running this sync stopped {attempt} times without finishing; it is not resumed again. "
-            "The next scheduled run starts from the last saved page."), finished_at=now)
+            f"The worker running this sync stopped {stalls} times in a row before it could save a page; it is "
+            "not resumed again. The next scheduled run starts from the last saved page."), finished_at=now)
         run_finished(run_id=run_id, integration_id=integration_id, status=SyncRun.Status.FAILED)
-        logger.error("Run %s abandoned %s times; given up.", run_id, attempt)
+        logger.error("Run %s stalled %s times in a row; given up.", run_id, stalls)
         return False
     from syncs.tasks import sync_run_task
 

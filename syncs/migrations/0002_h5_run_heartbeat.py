@@ -26,6 +26,11 @@ class Migration(migrations.Migration):
             name='heartbeat_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.AddField(
+            model_name='syncrun',
+            name='stalls',
+            field=models.PositiveSmallIntegerField(default=0),
+        ),
         migrations.AlterField(
             model_name='syncrun',
             name='status',

@@ -80,16 +80,33 @@ def test_the_reaper_resumes_a_run_whose_worker_died(integration, visma, eager_ta
 
 
 def test_a_run_that_keeps_killing_its_worker_is_given_up(integration, settings):
-    settings.SYNC_MAX_ATTEMPTS = 3
+    settings.SYNC_MAX_STALLED_ATTEMPTS = 3
     run = sync_run_create(integration=integration)
     long_ago = timezone.now() - timedelta(hours=1)
-    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, attempt=3, heartbeat_at=long_ago)
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, attempt=3, stalls=2,
+                                             started_at=long_ago, heartbeat_at=long_ago)
 
     assert abandoned_runs_resume() == []
 
     run.refresh_from_db()
-    assert (run.status, run.error_class) == (SyncRun.Status.FAILED, "RunAbandoned")
-    assert "stopped 3 times" in run.error and run.finished_at is not None
+    assert (run.status, run.error_class, run.attempt) == (SyncRun.Status.FAILED, "RunAbandoned", 4)
+    assert "stopped 3 times in a row" in run.error and run.finished_at is not None
+
+
+def test_a_run_that_saves_pages_between_deaths_is_always_resumed(integration, settings,
+                                                                django_capture_on_commit_callbacks):
+    settings.SYNC_MAX_STALLED_ATTEMPTS = 3
+    run = sync_run_create(integration=integration)
+    long_ago = timezone.now() - timedelta(hours=1)
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, attempt=9, stalls=2,
+                                             started_at=long_ago, heartbeat_at=long_ago)
+    Cursor.objects.create(integration=integration, stream="customers", value={"page": 4})  # saved by attempt 9
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert abandoned_runs_resume() == [run.pk]
+
+    run.refresh_from_db()
+    assert (run.status, run.attempt, run.stalls) == (SyncRun.Status.ABANDONED, 10, 0) and len(queued) == 1
 
 
 def test_a_late_redelivery_of_a_superseded_attempt_is_dropped(integration, visma, eager_tasks):
