@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "syncs",
     "audit",
     "sandbox",
+    "demo",
     "api",
     "wizard",
     "notifications",
@@ -98,7 +99,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) test database, so a real worker process can see what a test wrote;
     # one per test process so parallel runs do not share it.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
+    # The web server, the worker, beat and the demo all write to this one file. WAL lets readers go on while
+    # one writer commits; BEGIN IMMEDIATE takes the write lock when a transaction starts, so two transactions
+    # never both read and then both try to upgrade (SQLite answers that deadlock with an instant "database is
+    # locked" that no timeout helps); the busy timeout makes a writer wait its turn. synchronous=FULL fsyncs
+    # the WAL on every commit, so a commit (an id-map row of a record the vendor accepted) survives power loss
+    # as it does in rollback-journal mode; WAL's usual NORMAL would only survive a crash of the process.
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    sqlite_options.setdefault("timeout", 30)
+    sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -124,6 +134,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "mlconnector" / "static"]  # the project's own (favicon); apps keep theirs
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -252,6 +263,10 @@ NOTIFICATION_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATION_WEBHOOK_ALLOW_PRIVAT
 # Where `make demo` and the tests find the local vendor simulators.
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100")
 VENDOR_HTTP_TIMEOUT = env.float("VENDOR_HTTP_TIMEOUT", default=30.0)
+# Inbound events (/hooks/<token>/): notifications are small, so a larger body is refused unread, and
+# one connection's intake answers 429 (vendors retry) past this many deliveries a minute.
+INBOUND_EVENT_MAX_BYTES = env.int("INBOUND_EVENT_MAX_BYTES", default=1024 * 1024)
+INBOUND_EVENTS_PER_MINUTE = env.int("INBOUND_EVENTS_PER_MINUTE", default=600)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from connections.vendors import get_vendor
-from sandbox.demo import sandbox_connection_fields
+from demo.setup import sandbox_connection_fields
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 6

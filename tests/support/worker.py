@@ -23,14 +23,18 @@ def test_database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def worker_start(*, queue: str, extra_env: dict | None = None, beat: bool = False) -> subprocess.Popen:
-    """A worker process consuming `queue` (with beat embedded if asked); its log is var/<queue>.log."""
+def worker_start(*, queue: str, extra_env: dict | None = None, beat: bool = False,
+                 include: tuple[str, ...] = ()) -> subprocess.Popen:
+    """A worker process consuming `queue` (with beat embedded if asked); its log is var/<queue>.log.
+    `include`: modules the worker imports first (test-only flows register themselves so)."""
     env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
            "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR), **(extra_env or {})}
     command = [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo", "-Q", queue,
                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO", "-n", f"{queue}@%h"]
     if beat:
         command.append("--beat")
+    if include:
+        command += ["--include", ",".join(include)]
     with open(worker_log(queue), "a") as log:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
@@ -40,10 +44,11 @@ def worker_log(queue: str) -> Path:
 
 
 @contextmanager
-def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False):
+def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False,
+                  include: tuple[str, ...] = ()):
     """Yield the queue name a fresh worker consumes; the worker is stopped afterwards."""
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
-    process = worker_start(queue=queue, extra_env=extra_env, beat=beat)
+    process = worker_start(queue=queue, extra_env=extra_env, beat=beat, include=include)
     try:
         yield queue
     finally:
@@ -56,6 +61,20 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, be
         log_path = worker_log(queue)
         print(f"--- worker log ({' '.join(process.args[3:])}) ---\n" + log_path.read_text()[-6000:])
         log_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def worker_taking_all_tasks(*, include: tuple[str, ...] = ()):
+    """A real worker process; every task this process queues goes to its private queue."""
+    from mlconnector.celery import app
+
+    with celery_worker(include=include) as queue:
+        previous = app.conf.task_default_queue
+        app.conf.task_default_queue = queue
+        try:
+            yield queue
+        finally:
+            app.conf.task_default_queue = previous
 
 
 def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('syncs', '0001_initial'),
+        ('syncs', '0002_h6_inbound_events'),
     ]
 
     operations = [
