@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
@@ -177,6 +178,8 @@ class BaseClient:
         self.config = config or {}
         self.cache_key = cache_key or f"{self.vendor_label}:{id(self)}"
         self.token_cache = token_cache or default_token_cache()
+        # The engine's write threads share one client: they wait for one token fetch, not one each.
+        self._token_lock = threading.Lock()
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         if timeout is None:
@@ -186,7 +189,8 @@ class BaseClient:
         self.timeout = timeout
         self.rate_limiter = rate_limiter or NoRateLimit()
         self.sleep = sleep
-        self.calls = 0  # HTTP calls made, for run statistics and benchmarks
+        self.calls = 0  # HTTP calls made, for run statistics and benchmarks (counted under a lock: threads share us)
+        self._calls_lock = threading.Lock()
         self._token: Token | None = None  # the last token used, so each call need not ask the cache
 
     # --- hooks for vendor clients --------------------------------------------------
@@ -215,7 +219,7 @@ class BaseClient:
         """Static API keys have nothing to renew: a 401 is final at once."""
         return type(self).fetch_token is not BaseClient.fetch_token
 
-    def token(self) -> Token | None:
+    def _usable_token(self) -> Token | None:
         # The shared cache (a file or Redis read plus a Fernet decryption) is asked only when the token this
         # client last used is about to expire; a token revoked meanwhile answers 401, which re-authenticates.
         token = self._token
@@ -224,15 +228,21 @@ class BaseClient:
         if token and not token.expires_within(self.token_renew_margin):
             self._token = token
             return token
-        if not self.renews_tokens:
-            return None
-        # Single flight: every worker of the connection may get here at once; one asks the vendor.
-        with self.token_cache.renewal_lock(self.cache_key):
-            token = self.token_cache.get(self.cache_key)
-            if token is None or token.expires_within(self.token_renew_margin):
-                token = self.fetch_token()
-                if token:
-                    self.token_cache.set(self.cache_key, token)
+        return None
+
+    def token(self) -> Token | None:
+        token = self._usable_token()
+        if token or not self.renews_tokens:
+            return token
+        # Single flight: the engine's write threads share this client (its lock), every worker of the
+        # connection shares the cache (its renewal lock); under both the cache is read again first.
+        with self._token_lock, self.token_cache.renewal_lock(self.cache_key):
+            return self._usable_token() or self._token_fetch()
+
+    def _token_fetch(self) -> Token | None:
+        token = self.fetch_token()
+        if token:
+            self.token_cache.set(self.cache_key, token)
         self._token = token
         return token
 
@@ -288,7 +298,8 @@ class BaseClient:
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
         self.rate_limiter.acquire()
-        self.calls += 1
+        with self._calls_lock:
+            self.calls += 1
         try:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout:

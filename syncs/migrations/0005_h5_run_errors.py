@@ -13,7 +13,7 @@ def keep_old_errors(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('syncs', '0003_h5_run_heartbeat'),
+        ('syncs', '0004_h5_run_heartbeat'),
     ]
 
     operations = [

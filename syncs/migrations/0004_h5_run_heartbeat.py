@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('syncs', '0002_h6_inbound_events'),
+        ('syncs', '0003_h4_write_intents'),
     ]
 
     operations = [

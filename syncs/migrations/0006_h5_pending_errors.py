@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('syncs', '0004_h5_run_errors'),
+        ('syncs', '0005_h5_run_errors'),
     ]
 
     operations = [
