@@ -163,7 +163,9 @@ def test_a_403_is_reported_with_the_permission_name(integration):
     result = run(integration)
 
     assert result.status == SyncRun.Status.FAILED
-    assert "HCM Anywhere > Web Services > Read Data" in result.error
+    assert (result.error_class, result.error_vendor, result.error_status) == ("VendorPermissionError", "Dayforce", 403)
+    assert "HCM Anywhere > Web Services > Read Data" in result.error_hint
+    assert f"User '{RESTRICTED_USERNAME}'" in result.error_hint
 
 
 def test_the_wizard_offers_both_sides_real_values(integration):

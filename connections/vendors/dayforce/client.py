@@ -176,14 +176,18 @@ class DayforceClient(BaseClient):
         return self.get_body(self.resource_url(resource), params)["Data"]
 
     def permission_error(self, error: VendorPermissionError, url: str) -> VendorPermissionError:
-        """Name the HCM Anywhere feature the user lacks, and what it could not read."""
+        """Name the HCM Anywhere feature the user lacks, and what it could not read: in the message and,
+        for runs that store it as a column, in the hint."""
         resource = urlsplit(url).path.rsplit("/V1/", 1)[-1] or url
         said = f" (Dayforce said: {error.vendor_message})" if error.vendor_message else ""
+        hint = (f"User '{self.credentials['username']}' lacks the HCM Anywhere permission '{READ_PERMISSION}', so it "
+                f"may not read {resource}. Ask a Dayforce administrator to add HCM Anywhere > {READ_PERMISSION} to "
+                "the user's primary role (Dayforce reads permissions from the primary role only).")
         return VendorPermissionError(
             f"Dayforce accepted the login, but user '{self.credentials['username']}' lacks the HCM Anywhere "
             f"permission '{READ_PERMISSION}', so it may not read {resource}{said}. Ask a Dayforce administrator "
             f"to add HCM Anywhere > {READ_PERMISSION} to the user's primary role.",
-            vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message)
+            vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message, hint=hint)
 
     def employee_xrefcodes(self, **filters) -> list[str]:
         """XRefCodes of the employees matching Dayforce's search filters (docs/vendors/dayforce.md §4.1).
