@@ -1,0 +1,256 @@
+"""Kill -9 chaos against a real worker, and what the sandbox shows afterwards (tests/chaos/, benchmarks/chaos.py).
+
+Only stable entry points are used: `integration_run_now` queues a run, `syncs.tasks.sync_run_task` runs it on
+a real Celery worker process, the sandbox's request log says what the vendor saw and answered. The engine's
+internals are never touched, so the same harness judges today's engine and the next one.
+
+Bringing a killed run back is the product's job (issue #9 §5, dead workers: a heartbeat, `syncs.tasks.runs_reap`
+marks the run abandoned and queues its resumption). Until that exists, `run_resume` stands in for it the only
+way today's code allows: it expires the dead worker's lease and queues the run again. `ChaosResult.lease_touched`
+says which of the two happened, so a test can insist on the product doing it.
+"""
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from tests.support.worker import WorkerProcess
+
+EMPLOYEE_PATH = "/visma/v1/employee"
+DUPLICATE_ANSWER = "already exists"  # Visma's 400 for a second employee with the same employeeCd
+# What h5's reaper reads to decide a worker is dead, short enough for a test (its defaults are minutes).
+# Passed to the worker's environment and set in this process; align the names with syncs/locks.py when merging.
+DEAD_WORKER_ENV = {"RUN_HEARTBEAT_SECONDS": "1", "RUN_ABANDON_SECONDS": "4"}
+FINISHED = ("succeeded", "partial", "failed", "skipped")
+
+
+# --- what the sandbox shows -------------------------------------------------------------------------
+@dataclass
+class Tally:
+    records: int  # source records that should be at the destination exactly once
+    duplicated: int = 0  # extra copies at the destination + creates it refused as duplicates
+    refused: int = 0  # of which: creates refused as duplicates (a blind resend the vendor caught)
+    lost: int = 0  # source records with no copy at the destination
+    stale: int = 0  # copies whose fields differ from the source's current values
+    examples: list = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.duplicated or self.lost or self.stale)
+
+    def line(self) -> str:
+        return (f"{self.records} records: {self.duplicated} duplicated ({self.refused} refused as duplicates), "
+                f"{self.lost} lost, {self.stale} stale")
+
+
+def employees_tally(app) -> Tally:
+    """Rippling workers against Visma employees: one employee per worker, by employee number, with its e-mail
+    and status; every create Visma refused as 'already exists' counts as a duplicate the engine attempted."""
+    workers = list(app["rippling"].data["workers"].rows.values())
+    employees = {}
+    copies = Counter()
+    for employee in app["visma"].data.tables["employees"].ordered()[0]:
+        copies[employee["employeeNumber"]] += 1
+        employees[employee["employeeNumber"]] = employee
+    refused = len(app.log.filter(vendor="visma", method="POST", path_contains=EMPLOYEE_PATH, status=400,
+                                 answer_contains=DUPLICATE_ANSWER))
+    tally = Tally(records=len(workers), refused=refused, duplicated=refused)
+    for worker in workers:
+        number = str(int(worker["number"]))
+        employee = employees.get(number)
+        if employee is None:
+            tally.lost += 1
+            tally.examples.append(f"worker {number} has no Visma employee")
+            continue
+        tally.duplicated += copies[number] - 1
+        expected_status = "Inactive" if worker.get("status") == "TERMINATED" else "Active"
+        if employee["contact"].get("email") != worker["work_email"] or employee["status"] != expected_status:
+            tally.stale += 1
+            tally.examples.append(f"employee {number}: {employee['contact'].get('email')}/{employee['status']}, "
+                                  f"Rippling says {worker['work_email']}/{expected_status}")
+    return tally
+
+
+def journal_tally(app, expected: dict[str, float], *, reference_of: Callable[[dict], str] | None = None) -> Tally:
+    """A destination with no natural key: Visma journal transactions, found by the external reference each
+    carries (`reference_of`, by default the transaction's description). `expected` maps reference → debit total.
+    Two transactions with one reference are a double GL posting."""
+    reference_of = reference_of or (lambda transaction: transaction.get("description", ""))
+    by_reference: dict[str, list[dict]] = {}
+    for record in app["visma"].data.tables["journal_transactions"].ordered()[0]:
+        by_reference.setdefault(reference_of(record), []).append(record)
+    tally = Tally(records=len(expected))
+    for reference, amount in expected.items():
+        found = by_reference.get(reference, [])
+        if not found:
+            tally.lost += 1
+            tally.examples.append(f"no journal transaction {reference}")
+            continue
+        tally.duplicated += len(found) - 1
+        debit = sum(line.get("debitAmountInCurrency", 0) for line in found[0]["journalTransactionLines"])
+        if round(debit - amount, 2):
+            tally.stale += 1
+            tally.examples.append(f"journal transaction {reference}: debit {debit}, expected {amount}")
+    return tally
+
+
+# --- killing and resuming ------------------------------------------------------------------------------
+@dataclass
+class Kill:
+    mode: str  # "answered": the instant Visma applied a create, before the 201 left the sandbox; "random": any time
+    at_employee: int  # Visma employees when the worker died
+    after_seconds: float
+
+
+@dataclass
+class ChaosResult:
+    kills: list[Kill]
+    resumed_by: list[str]  # "reaper" (the product) or "stand-in" (the lease expired by this harness)
+    seconds: float
+    run_status: str
+
+    @property
+    def lease_touched(self) -> bool:
+        return "stand-in" in self.resumed_by
+
+
+def reaper():
+    """The product's dead-worker reaper, when the engine has one (issue #9 §5)."""
+    from syncs import tasks
+
+    return getattr(tasks, "runs_reap", None)
+
+
+def run_resume(*, run_id: int) -> str:
+    """Bring a run whose worker was killed back, as the product does; returns who did it."""
+    from syncs.models import IntegrationLock, SyncRun
+    from syncs.tasks import sync_run_task
+
+    if reaper() is not None:
+        return "reaper"  # `runs_until_finished` calls it as beat would, until the run is taken up again
+    # Stand-in for the missing reaper: today a dead worker's run stays RUNNING, its lease lives 15 minutes,
+    # and the broker does not hand the killed task back (filesystem: dropped; Redis: after an hour).
+    run = SyncRun.objects.get(pk=run_id)
+    IntegrationLock.objects.filter(integration_id=run.integration_id).update(
+        expires_at=timezone.now() - timedelta(seconds=1))
+    sync_run_task.apply_async(args=[run_id])
+    return "stand-in"
+
+
+def runs_unfinished(integration_id: int) -> bool:
+    from syncs.models import SyncRun
+
+    return SyncRun.objects.filter(integration_id=integration_id).exclude(status__in=FINISHED).exists()
+
+
+def run_queue(integration):
+    from syncs.services import integration_run_now
+
+    with transaction.atomic():
+        return integration_run_now(integration=integration)
+
+
+class KillSwitch:
+    """Kills the worker from the sandbox's request log listener: the instant Visma applied the n-th create,
+    before the 201 is sent, so the write is done and the engine never hears of it."""
+
+    def __init__(self, app, worker: WorkerProcess):
+        self.app, self.worker = app, worker
+        self.left: int | None = None
+        self.fired = threading.Event()
+        app.log.listeners.append(self.on_request)
+
+    def arm(self, after_creates: int) -> None:
+        self.fired.clear()
+        self.left = after_creates
+
+    def on_request(self, entry) -> None:
+        if self.left is None or entry.method != "POST" or not entry.path.startswith(EMPLOYEE_PATH):
+            return
+        if entry.status == 201 and not entry.fault:
+            self.left -= 1
+            if self.left <= 0:
+                self.left = None
+                self.worker.kill()
+                self.fired.set()
+
+    def close(self) -> None:
+        if self.on_request in self.app.log.listeners:
+            self.app.log.listeners.remove(self.on_request)
+
+
+def chaos_run(*, app, integration, worker: WorkerProcess, kills: int, rng: random.Random, records: int,
+              between: Callable[[int], None] | None = None, timeout: float = 240.0,
+              log: Callable[[str], None] = lambda line: None) -> ChaosResult:
+    """Queue a run and SIGKILL its worker `kills` times, spread over the `records` creates: every other kill
+    the instant Visma applied a create, the others at a random moment after a given number of creates. After
+    each kill, `between(kill_index)` (e.g. change the source), start the worker again and resume the run;
+    then wait until the integration has no unfinished run."""
+    started = time.monotonic()
+    switch = KillSwitch(app, worker)
+    done: list[Kill] = []
+    resumed_by: list[str] = []
+    targets = sorted(rng.sample(range(1, max(kills + 1, int(records * 0.9))), kills))
+
+    def employees() -> int:
+        return len(app["visma"].data.tables["employees"])
+
+    run = run_queue(integration)
+    worker.start()
+    try:
+        for n, target in enumerate(targets):
+            mode = "answered" if n % 2 == 0 else "random"
+            unfinished = lambda: runs_unfinished(integration.pk)  # noqa: E731
+            if mode == "answered":
+                switch.arm(max(1, target - employees()))
+                _wait(lambda: switch.fired.is_set() or not unfinished(), timeout)
+            else:
+                _wait(lambda: employees() >= target or not unfinished(), timeout)
+                time.sleep(rng.uniform(0, 0.5))
+                worker.kill()
+            switch.left = None
+            if not switch.fired.is_set() and mode == "answered" or not unfinished():
+                log(f"kill {n + 1}: the run had finished already")
+                break
+            done.append(Kill(mode, employees(), time.monotonic() - started))
+            log(f"kill {n + 1} ({mode}) at {employees()} Visma employees, {time.monotonic() - started:.1f}s")
+            if between:
+                between(n)
+            worker.start()
+            resumed_by.append(run_resume(run_id=run.pk))
+        status = runs_until_finished(integration_id=integration.pk, run_id=run.pk, deadline=started + timeout)
+        return ChaosResult(done, resumed_by, time.monotonic() - started, status)
+    finally:
+        switch.close()
+
+
+def runs_until_finished(*, integration_id: int, run_id: int, deadline: float) -> str:
+    """Wait for the integration to have no unfinished run (calling the reaper as beat would); the run's status."""
+    from syncs.models import SyncRun
+
+    reap = reaper()
+    while time.monotonic() < deadline:
+        if not runs_unfinished(integration_id):
+            return SyncRun.objects.get(pk=run_id).status
+        if reap is not None:
+            reap()
+        time.sleep(0.5)
+    statuses = list(SyncRun.objects.filter(integration_id=integration_id).values_list("pk", "status"))
+    raise AssertionError(f"runs not finished before the deadline: {statuses}")
+
+
+def _wait(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
