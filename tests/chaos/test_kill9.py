@@ -6,52 +6,25 @@ import random
 
 import pytest
 
-from tests.chaos.conftest import PAGE_SIZE, WORKERS, integration_setup
-from tests.support.chaos import DEAD_WORKER_ENV, chaos_run, employees_tally, run_queue, runs_until_finished
+from tests.support.chaos import DEAD_WORKER_ENV, chaos_trial, integration_setup
 from tests.support.worker import WorkerProcess
 
 # django_db: so the test database is set up; every test only reads what the module fixture measured.
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 KILLS = 5
-CHANGED = 10  # workers whose e-mail changes while the run is being killed
+WORKERS = 1000
+PAGE_SIZE = 50
 
 
 @pytest.fixture(scope="module")
 def outcome(committed_db, sandbox_server, settings_module):
-    import time
-
-    app = sandbox_server.app
-    integration = integration_setup(sandbox_server)
-    rippling = app["rippling"]
-    by_creation = sorted(rippling.data["workers"].rows.values(), key=lambda w: (w["created_at"], w["id"]))
-
-    changed: list[str] = []
-
-    def change_some(kill: int) -> None:
-        # First the earliest-created workers (long in Visma, behind the run's committed position), then, a
-        # minute later, the last ones (not read yet): the full sync walks by created_at, so only a watermark
-        # taken at the run's start sees both.
-        if not changed and len(app["visma"].data.tables["employees"]) >= 3 * PAGE_SIZE:
-            targets = by_creation[:CHANGED]
-            changed.append("first")
-        elif changed == ["first"]:
-            app.clock.advance(60)
-            targets = by_creation[-CHANGED:]
-            changed.append("last")
-        else:
-            return
-        for worker in targets:
-            rippling.update_worker(worker["id"], work_email=f"changed.{worker['number']}@example.com")
-
+    integration = integration_setup(sandbox_server, workers=WORKERS, page_size=PAGE_SIZE)
     worker = WorkerProcess(queue="celery", extra_env={**DEAD_WORKER_ENV, "VENDOR_HTTP_TIMEOUT": "5"})
     try:
-        result = chaos_run(app=app, integration=integration, worker=worker, kills=KILLS, rng=random.Random(9), records=WORKERS,
-                           between=change_some, timeout=150, log=print)
-        # One more (unkilled) run, as the next beat tick would: it must pick up every change made meanwhile.
-        app.clock.advance(60)
-        delta = run_queue(integration)
-        runs_until_finished(integration_id=integration.pk, run_id=delta.pk, deadline=time.monotonic() + 60)
-        yield result, employees_tally(app), changed
+        result, tally, changes = chaos_trial(app=sandbox_server.app, integration=integration, worker=worker,
+                                             kills=KILLS, rng=random.Random(9), records=WORKERS, timeout=150,
+                                             log=print)
+        yield result, tally, changes.done
     finally:
         worker.close()
 

@@ -30,6 +30,8 @@ DUPLICATE_ANSWER = "already exists"  # Visma's 400 for a second employee with th
 # Passed to the worker's environment and set in this process; align the names with syncs/locks.py when merging.
 DEAD_WORKER_ENV = {"RUN_HEARTBEAT_SECONDS": "1", "RUN_ABANDON_SECONDS": "4"}
 FINISHED = ("succeeded", "partial", "failed", "skipped")
+# A run that failed on a transient error is retried by Celery (same run id), so "failed" is not the end of it.
+SETTLED = ("succeeded", "partial", "skipped")
 
 
 # --- what the sandbox shows -------------------------------------------------------------------------
@@ -232,19 +234,88 @@ def chaos_run(*, app, integration, worker: WorkerProcess, kills: int, rng: rando
         switch.close()
 
 
+class ChangesDuringRun:
+    """Changes workers' e-mails between kills: first the earliest-created ones (long in Visma, behind the run's
+    committed position), then, a minute later, the last ones (not read yet). The full sync walks by created_at,
+    so only a watermark taken at the run's start sees both changes."""
+
+    def __init__(self, app, *, count: int = 10, after_employees: int = 150):
+        self.app, self.count, self.after_employees = app, count, after_employees
+        self.by_creation = sorted(app["rippling"].data["workers"].rows.values(),
+                                  key=lambda w: (w["created_at"], w["id"]))
+        self.done: list[str] = []
+
+    def __call__(self, kill: int) -> None:
+        if not self.done and len(self.app["visma"].data.tables["employees"]) >= self.after_employees:
+            targets, self.done = self.by_creation[:self.count], ["first"]
+        elif self.done == ["first"]:
+            self.app.clock.advance(60)
+            targets, self.done = self.by_creation[-self.count:], ["first", "last"]
+        else:
+            return
+        for worker in targets:
+            self.app["rippling"].update_worker(worker["id"], work_email=f"changed.{worker['number']}@example.com")
+
+
+def chaos_trial(*, app, integration, worker: WorkerProcess, kills: int, rng: random.Random, records: int,
+                timeout: float = 240.0, log: Callable[[str], None] = lambda line: None):
+    """One chaos run with source changes between kills, then one more (unkilled) run as the next beat tick
+    would make, which must pick up every change; returns (ChaosResult, Tally, ChangesDuringRun)."""
+    changes = ChangesDuringRun(app, after_employees=min(150, records // 3))
+    result = chaos_run(app=app, integration=integration, worker=worker, kills=kills, rng=rng, records=records,
+                       between=changes, timeout=timeout, log=log)
+    app.clock.advance(60)
+    delta = run_queue(integration)
+    runs_until_finished(integration_id=integration.pk, run_id=delta.pk, deadline=time.monotonic() + 120)
+    return result, employees_tally(app), changes
+
+
+def integration_setup(sandbox, *, workers: int, page_size: int = 50, slug: str = "chaos"):
+    """Rippling seeded with `workers` in 6 departments, an empty Visma company, every department mapped."""
+    from connections.models import Tenant
+    from connections.services import connection_create
+    from mlconnector.celery import app as celery_app
+    from sandbox.demo import sandbox_connection_fields
+    from syncs.flows.rippling_visma import DEPARTMENT_MAP
+    from syncs.models import ValueMapping
+    from syncs.services import integration_create
+
+    app = sandbox.app
+    app.reset()
+    for vendor in ("rippling", "visma"):
+        app[vendor].limiter.limit = None  # quota windows are not what chaos is about
+    app["rippling"].seed(workers=workers, departments=6, seed=9)
+    app["visma"].seed(employees=0, customers=0, suppliers=0, supplier_invoices=0, customer_invoices=0,
+                      purchase_orders=0, payments=0, journal_transactions=0)
+    celery_app.control.purge()  # nothing left on the default queue by someone else may run here
+    tenant = Tenant.objects.create(name=f"Chaos {slug}", slug=f"{slug}-{random.randrange(10**6)}")
+    source = connection_create(tenant=tenant, name="Rippling", **sandbox_connection_fields("rippling", sandbox.url))
+    destination = connection_create(tenant=tenant, name="Visma", **sandbox_connection_fields("visma", sandbox.url))
+    integration = integration_create(tenant=tenant, name="Chaos", flow_kind="rippling_visma", source=source,
+                                     destination=destination, options={"page_size": page_size})
+    visma_departments = sorted(app["visma"].data.reference["departments"])
+    ValueMapping.objects.bulk_create(
+        ValueMapping(tenant=tenant, integration=integration, map_name=DEPARTMENT_MAP, source_value=department_id,
+                     target_value=visma_departments[n % len(visma_departments)])
+        for n, department_id in enumerate(sorted(app["rippling"].data["departments"].rows)))
+    return integration
+
+
 def runs_until_finished(*, integration_id: int, run_id: int, deadline: float) -> str:
-    """Wait for the integration to have no unfinished run (calling the reaper as beat would); the run's status."""
+    """Wait until the run settled (succeeded, partial or skipped) and nothing else of the integration is under way,
+    calling the reaper as beat would; returns the run's status."""
     from syncs.models import SyncRun
 
     reap = reaper()
     while time.monotonic() < deadline:
-        if not runs_unfinished(integration_id):
+        if not runs_unfinished(integration_id) and SyncRun.objects.get(pk=run_id).status in SETTLED:
             return SyncRun.objects.get(pk=run_id).status
         if reap is not None:
             reap()
         time.sleep(0.5)
-    statuses = list(SyncRun.objects.filter(integration_id=integration_id).values_list("pk", "status"))
-    raise AssertionError(f"runs not finished before the deadline: {statuses}")
+    runs = [{k: v for k, v in row.items() if k in ("id", "status") or k.startswith("error") and v}
+            for row in SyncRun.objects.filter(integration_id=integration_id).values()]
+    raise AssertionError(f"run {run_id} not settled before the deadline: {runs}")
 
 
 def _wait(predicate, seconds: float) -> bool:
