@@ -27,11 +27,18 @@ def control(app: SandboxApp, request: Request, action: str) -> Response:
     if action == "reset" and request.method == "POST":
         app.reset()
         return json_response({"reset": True})
+    if action == "log/clear" and request.method == "POST":
+        app.log.clear()
+        app.in_flight_peak = 0
+        return json_response({"cleared": True})
+    if action == "stats":
+        return json_response({"in_flight_peak": app.in_flight_peak, "tables": app.table_sizes()})
     if action in ("log", "log/count"):
         args = request.args
         entries = app.log.filter(
             vendor=args.get("vendor"), method=args.get("method"), path_contains=args.get("path_contains"),
-            status=args.get("status", type=int), fault=args.get("fault"), answer_contains=args.get("answer_contains"))
+            status=args.get("status", type=int), fault=args.get("fault"), answer_contains=args.get("answer_contains"),
+            status_at_least=args.get("status_at_least", type=int))
         if action == "log/count":
             return json_response({"count": len(entries)})
         return json_response([e.__dict__ for e in entries][-args.get("limit", 1000, type=int):])

@@ -147,7 +147,7 @@ class RequestLog:
 
     def filter(self, vendor: str | None = None, method: str | None = None, path_contains: str | None = None,
                writes_only: bool = False, status: int | None = None, fault: str | None = None,
-               answer_contains: str | None = None) -> list[LoggedRequest]:
+               answer_contains: str | None = None, status_at_least: int | None = None) -> list[LoggedRequest]:
         with self._lock:
             entries = list(self.entries)
         return [
@@ -159,6 +159,7 @@ class RequestLog:
             and (status is None or e.status == status)
             and (fault is None or e.fault == fault)
             and (answer_contains is None or answer_contains in e.answer)
+            and (status_at_least is None or e.status >= status_at_least)
         ]
 
     def clear(self) -> None:
@@ -206,6 +207,10 @@ class VendorSandbox:
 
     def reset(self) -> None:
         """Drop all data and start from the seeded default."""
+
+    def table_sizes(self) -> dict[str, int]:
+        """Rows per table, for benchmarks and tests in another process (GET /_sandbox/stats)."""
+        return {}
 
     def rate_key(self, request: Request) -> str:
         return request.headers.get("Authorization", "anonymous")
@@ -321,6 +326,8 @@ class SandboxApp:
             for prefix in vendor.prefixes():
                 self.by_prefix.append((prefix, vendor))
         self.by_prefix.sort(key=lambda item: -len(item[0]))
+        self._flight_lock = threading.Lock()
+        self.in_flight = self.in_flight_peak = 0
 
     def __getitem__(self, name: str) -> VendorSandbox:
         return self.vendors[name]
@@ -362,10 +369,13 @@ class SandboxApp:
                 entry = LoggedRequest(
                     vendor=vendor.name, method=request.method, path=path, query=request.args.to_dict(flat=False),
                     headers=redacted_headers(request.headers), body=_logged_body(request), at=self.clock.now())
+                self._in_flight(+1)
                 try:
                     response = vendor.handle(request, path[len(prefix):] or "/")
                 except Exception as exc:  # a sandbox bug must show up as a 500, like a vendor's would
                     response = json_response({"message": f"sandbox error: {type(exc).__name__}: {exc}"}, 500)
+                finally:
+                    self._in_flight(-1)
                 entry.status = response.status_code
                 entry.fault = request.environ.get("sandbox.fault", "")
                 if response.status_code >= 400:
@@ -374,6 +384,15 @@ class SandboxApp:
                 return response
         return json_response({"message": f"No sandbox serves {path}",
                               "vendors": sorted(p for p, _ in self.by_prefix)}, 404)
+
+    def _in_flight(self, change: int) -> None:
+        """Requests being served now, and the most at once since the last reset: how many a client had in flight."""
+        with self._flight_lock:
+            self.in_flight += change
+            self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
+
+    def table_sizes(self) -> dict:
+        return {name: vendor.table_sizes() for name, vendor in self.vendors.items()}
 
     def control(self, request: Request, action: str) -> Response:
         from sandbox.control import control

@@ -164,3 +164,18 @@ def test_the_log_can_be_counted_from_another_process(api, sandbox):
         "vendor": "visma", "method": "POST", "status": 400, "answer_contains": "already exists"}).json()
 
     assert count == {"count": 1}
+
+
+def test_stats_tell_another_process_how_many_requests_were_in_flight_and_the_table_sizes(api, visma, sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    control(sandbox, "log/clear")
+    visma.faults.latency_ms = 300
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: api.get("v1/employee"), range(3)))
+
+    stats = requests.get(f"{sandbox.url}/_sandbox/stats", timeout=5).json()
+
+    assert stats["in_flight_peak"] == 3
+    assert stats["tables"]["visma"]["employees"] == len(visma.data.tables["employees"])
+    assert stats["tables"]["rippling"]["workers"] == len(sandbox.app["rippling"].data["workers"])
