@@ -68,8 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         from django.conf import settings
 
         from sandbox.server import start_in_thread
+        from tests.support.chaos import DEAD_WORKER_ENV
 
-        for name, value in __import__("tests.support.chaos", fromlist=["DEAD_WORKER_ENV"]).DEAD_WORKER_ENV.items():
+        for name, value in DEAD_WORKER_ENV.items():
             setattr(settings, name, int(value))  # the reaper, when there is one, runs in this process
         sandbox = start_in_thread()
         print(f"chaos: {args.trials} trial(s) of {args.records:,} Rippling workers → Visma, {args.kills} SIGKILLs each, "

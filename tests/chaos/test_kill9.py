@@ -32,14 +32,10 @@ def outcome(committed_db, sandbox_server, settings_module):
 @pytest.fixture(scope="module")
 def settings_module():
     """DEAD_WORKER_ENV in this process too: the reaper (when there is one) runs here, as beat would."""
-    from django.conf import settings
+    from django.test import override_settings
 
-    saved = {name: getattr(settings, name, None) for name in DEAD_WORKER_ENV}
-    for name, value in DEAD_WORKER_ENV.items():
-        setattr(settings, name, int(value))
-    yield
-    for name, value in saved.items():
-        setattr(settings, name, value)
+    with override_settings(**{name: int(value) for name, value in DEAD_WORKER_ENV.items()}):
+        yield
 
 
 def test_the_worker_was_killed_at_least_five_times_also_between_answer_and_commit(outcome):

@@ -12,8 +12,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 WORKERS = 200
 
 
-def synced_under_faults(sandbox, faults: dict, *, deadline: float) -> tuple:
-    integration = integration_setup(sandbox, workers=WORKERS)
+def synced_under_faults(sandbox, faults: dict, *, deadline: float, workers: int = WORKERS) -> tuple:
+    integration = integration_setup(sandbox, workers=workers)
     for vendor, spec in faults.items():
         sandbox.app[vendor].faults.configure(spec)
     # A short client timeout, so a write that is never answered costs seconds, not the default 30.
@@ -43,11 +43,13 @@ def test_a_run_through_429_storms_completes_with_every_worker_once(sandbox):
     "POST stops the run and Celery retries it 15-45 s later (syncs/tasks.py _retry_delay), and the resent "
     "create is refused by Visma as 'already exists' when the first one had been applied"))
 def test_a_run_through_5xx_unanswered_writes_and_storms_accounts_for_every_worker(sandbox):
+    # The queue forms make sure each kind happens at least once, whatever the ratios roll.
     faults = {"visma": {"error_ratio": 0.025, "error_after_ratio": 0.025, "hang_after_ratio": 0.01,
-                        "hang_seconds": 3, "storm_ratio": 0.01, "storm_length": 3},
+                        "hang_seconds": 3, "storm_ratio": 0.01, "storm_length": 3,
+                        "error_after_next": 1, "hang_after_next": 1},
               "rippling": {"error_ratio": 0.05}}
 
-    status, tally, injected = synced_under_faults(sandbox, faults, deadline=45)
+    status, tally, injected = synced_under_faults(sandbox, faults, deadline=30, workers=100)
 
     assert injected["visma"].get("error_after") and injected["visma"].get("hang_after"), injected
     assert status in ("succeeded", "partial")
