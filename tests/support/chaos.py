@@ -29,8 +29,9 @@ DUPLICATE_ANSWER = "already exists"  # Visma's 400 for a second employee with th
 # What h5's reaper reads to decide a worker is dead, short enough for a test (its defaults are minutes).
 # Passed to the worker's environment and set in this process; align the names with syncs/locks.py when merging.
 DEAD_WORKER_ENV = {"RUN_HEARTBEAT_SECONDS": "1", "RUN_ABANDON_SECONDS": "4"}
-FINISHED = ("succeeded", "partial", "failed", "skipped")
-# A run that failed on a transient error is retried by Celery (same run id), so "failed" is not the end of it.
+UNDER_WAY = ("queued", "running")
+# A run that failed on a transient error is retried by Celery (same run id), so "failed" is not the end of it;
+# nor is "abandoned" (a dead worker's run, which the reaper resumes, as this run or a new attempt of it).
 SETTLED = ("succeeded", "partial", "skipped")
 
 
@@ -150,7 +151,7 @@ def run_resume(*, run_id: int) -> str:
 def runs_unfinished(integration_id: int) -> bool:
     from syncs.models import SyncRun
 
-    return SyncRun.objects.filter(integration_id=integration_id).exclude(status__in=FINISHED).exists()
+    return SyncRun.objects.filter(integration_id=integration_id, status__in=UNDER_WAY).exists()
 
 
 def run_queue(integration):
@@ -302,26 +303,29 @@ def integration_setup(sandbox, *, workers: int, page_size: int = 50, slug: str =
 
 
 def runs_until_finished(*, integration_id: int, run_id: int, deadline: float) -> str:
-    """Wait until the run settled (succeeded, partial or skipped) and nothing else of the integration is under way,
-    calling the reaper as beat would; returns the run's status."""
+    """Wait until nothing of the integration is under way and its newest run (this one, or the attempt that
+    resumed it) settled: succeeded, partial or skipped; calls the reaper as beat would; returns that status."""
     from syncs.models import SyncRun
 
-    reap = reaper()
-    while time.monotonic() < deadline:
-        if not runs_unfinished(integration_id) and SyncRun.objects.get(pk=run_id).status in SETTLED:
-            return SyncRun.objects.get(pk=run_id).status
-        if reap is not None:
-            reap()
-        time.sleep(0.5)
+    def newest() -> str:
+        return SyncRun.objects.filter(integration_id=integration_id, pk__gte=run_id).order_by("-pk")[0].status
+
+    if _wait(lambda: not runs_unfinished(integration_id) and newest() in SETTLED, deadline - time.monotonic()):
+        return newest()
     runs = [{k: v for k, v in row.items() if k in ("id", "status") or k.startswith("error") and v}
             for row in SyncRun.objects.filter(integration_id=integration_id).values()]
     raise AssertionError(f"run {run_id} not settled before the deadline: {runs}")
 
 
 def _wait(predicate, seconds: float) -> bool:
+    """Poll `predicate`; meanwhile call the reaper (if the product has one) twice a second, as beat would."""
+    reap, reaped = reaper(), 0.0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
             return True
+        if reap is not None and time.monotonic() - reaped >= 0.5:
+            reap()
+            reaped = time.monotonic()
         time.sleep(0.05)
     return False
