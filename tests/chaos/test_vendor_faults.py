@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from tests.support.chaos import employees_tally, integration_setup, run_queue, runs_until_finished
+from tests.support.chaos import integration_setup, run_queue, runs_until_finished
+from tests.support.tally import employees_tally
 from tests.support.worker import WorkerProcess
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -14,18 +14,16 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
+from tests.support.tally import EMPLOYEE_PATH, employees_tally
 from tests.support.worker import WorkerProcess
 
-EMPLOYEE_PATH = "/visma/v1/employee"
-DUPLICATE_ANSWER = "already exists"  # Visma's 400 for a second employee with the same employeeCd
 # What h5's reaper reads to decide a worker is dead, short enough for a test (its defaults are minutes).
 # Passed to the worker's environment and set in this process; align the names with syncs/locks.py when merging.
 DEAD_WORKER_ENV = {"RUN_HEARTBEAT_SECONDS": "1", "RUN_ABANDON_SECONDS": "4"}
@@ -35,81 +33,11 @@ UNDER_WAY = ("queued", "running")
 SETTLED = ("succeeded", "partial", "skipped")
 
 
-# --- what the sandbox shows -------------------------------------------------------------------------
-@dataclass
-class Tally:
-    records: int  # source records that should be at the destination exactly once
-    duplicated: int = 0  # extra copies at the destination + creates it refused as duplicates
-    refused: int = 0  # of which: creates refused as duplicates (a blind resend the vendor caught)
-    lost: int = 0  # source records with no copy at the destination
-    stale: int = 0  # copies whose fields differ from the source's current values
-    examples: list = field(default_factory=list)
-
-    @property
-    def clean(self) -> bool:
-        return not (self.duplicated or self.lost or self.stale)
-
-    def line(self) -> str:
-        return (f"{self.records} records: {self.duplicated} duplicated ({self.refused} refused as duplicates), "
-                f"{self.lost} lost, {self.stale} stale")
-
-
-def employees_tally(app) -> Tally:
-    """Rippling workers against Visma employees: one employee per worker, by employee number, with its e-mail
-    and status; every create Visma refused as 'already exists' counts as a duplicate the engine attempted."""
-    workers = list(app["rippling"].data["workers"].rows.values())
-    employees = {}
-    copies = Counter()
-    for employee in app["visma"].data.tables["employees"].ordered()[0]:
-        copies[employee["employeeNumber"]] += 1
-        employees[employee["employeeNumber"]] = employee
-    refused = len(app.log.filter(vendor="visma", method="POST", path_contains=EMPLOYEE_PATH, status=400,
-                                 answer_contains=DUPLICATE_ANSWER))
-    tally = Tally(records=len(workers), refused=refused, duplicated=refused)
-    for worker in workers:
-        number = str(int(worker["number"]))
-        employee = employees.get(number)
-        if employee is None:
-            tally.lost += 1
-            tally.examples.append(f"worker {number} has no Visma employee")
-            continue
-        tally.duplicated += copies[number] - 1
-        expected_status = "Inactive" if worker.get("status") == "TERMINATED" else "Active"
-        if employee["contact"].get("email") != worker["work_email"] or employee["status"] != expected_status:
-            tally.stale += 1
-            tally.examples.append(f"employee {number}: {employee['contact'].get('email')}/{employee['status']}, "
-                                  f"Rippling says {worker['work_email']}/{expected_status}")
-    return tally
-
-
-def journal_tally(app, expected: dict[str, float], *, reference_of: Callable[[dict], str] | None = None) -> Tally:
-    """A destination with no natural key: Visma journal transactions, found by the external reference each
-    carries (`reference_of`, by default the transaction's description). `expected` maps reference → debit total.
-    Two transactions with one reference are a double GL posting."""
-    reference_of = reference_of or (lambda transaction: transaction.get("description", ""))
-    by_reference: dict[str, list[dict]] = {}
-    for record in app["visma"].data.tables["journal_transactions"].ordered()[0]:
-        by_reference.setdefault(reference_of(record), []).append(record)
-    tally = Tally(records=len(expected))
-    for reference, amount in expected.items():
-        found = by_reference.get(reference, [])
-        if not found:
-            tally.lost += 1
-            tally.examples.append(f"no journal transaction {reference}")
-            continue
-        tally.duplicated += len(found) - 1
-        debit = sum(line.get("debitAmountInCurrency", 0) for line in found[0]["journalTransactionLines"])
-        if round(debit - amount, 2):
-            tally.stale += 1
-            tally.examples.append(f"journal transaction {reference}: debit {debit}, expected {amount}")
-    return tally
-
-
 # --- killing and resuming ------------------------------------------------------------------------------
 @dataclass
 class Kill:
     mode: str  # "answered": the instant Visma applied a create, before the 201 left the sandbox; "random": any time
-    at_employee: int  # Visma employees when the worker died
+    at_employee: int  # records at the destination (Visma employees) when the worker died
     after_seconds: float
 
 
@@ -165,8 +93,8 @@ class KillSwitch:
     """Kills the worker from the sandbox's request log listener: the instant Visma applied the n-th create,
     before the 201 is sent, so the write is done and the engine never hears of it."""
 
-    def __init__(self, app, worker: WorkerProcess):
-        self.app, self.worker = app, worker
+    def __init__(self, app, worker: WorkerProcess, write_path: str = EMPLOYEE_PATH):
+        self.app, self.worker, self.write_path = app, worker, write_path
         self.left: int | None = None
         self.fired = threading.Event()
         app.log.listeners.append(self.on_request)
@@ -176,7 +104,7 @@ class KillSwitch:
         self.left = after_creates
 
     def on_request(self, entry) -> None:
-        if self.left is None or entry.method != "POST" or not entry.path.startswith(EMPLOYEE_PATH):
+        if self.left is None or entry.method != "POST" or not entry.path.startswith(self.write_path):
             return
         if entry.status == 201 and not entry.fault:
             self.left -= 1
@@ -192,19 +120,20 @@ class KillSwitch:
 
 def chaos_run(*, app, integration, worker: WorkerProcess, kills: int, rng: random.Random, records: int,
               between: Callable[[int], None] | None = None, timeout: float = 240.0,
-              log: Callable[[str], None] = lambda line: None) -> ChaosResult:
+              log: Callable[[str], None] = lambda line: None, write_path: str = EMPLOYEE_PATH,
+              written: Callable[[], int] | None = None) -> ChaosResult:
     """Queue a run and SIGKILL its worker `kills` times, spread over the `records` creates: every other kill
-    the instant Visma applied a create, the others at a random moment after a given number of creates. After
+    the instant Visma applied a create (a POST under `write_path`), the others at a random moment after a
+    given number of creates (`written()`: how many the destination holds, by default Visma's employees). After
     each kill, `between(kill_index)` (e.g. change the source), start the worker again and resume the run;
-    then wait until the integration has no unfinished run."""
+    then wait until the integration has no unfinished run. For journal transactions: write_path=tally.JOURNAL_PATH,
+    written=lambda: len(app["visma"].data.tables["journal_transactions"]), then judge with `journal_tally`."""
     started = time.monotonic()
-    switch = KillSwitch(app, worker)
+    switch = KillSwitch(app, worker, write_path)
     done: list[Kill] = []
     resumed_by: list[str] = []
     targets = sorted(rng.sample(range(1, max(kills + 1, int(records * 0.9))), kills))
-
-    def employees() -> int:
-        return len(app["visma"].data.tables["employees"])
+    employees = written or (lambda: len(app["visma"].data.tables["employees"]))
 
     run = run_queue(integration)
     worker.start()
