@@ -1,4 +1,7 @@
+import secrets
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from mlconnector.fields import EncryptedJSONField
@@ -10,6 +13,9 @@ class Tenant(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     is_active = models.BooleanField(default=True)
+    audit_retention_days = models.PositiveIntegerField(
+        default=365, validators=[MinValueValidator(1)],
+        help_text="Audit rows and resolved pending records older than this are deleted by the nightly purge.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -39,6 +45,11 @@ class Membership(models.Model):
         return f"{self.user} · {self.tenant} ({self.role})"
 
 
+def webhook_token_new() -> str:
+    """The secret part of a connection's intake URL (/hooks/<token>/): 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
 class Connection(models.Model):
     """Credentials and settings for one vendor account of one tenant."""
 
@@ -56,6 +67,8 @@ class Connection(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNTESTED)
     last_tested_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Changed only through connection_webhook_token_rotate: a leaked intake URL stops working at once.
+    webhook_token = models.CharField(max_length=64, unique=True, default=webhook_token_new, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.redaction import redact_text
-from connections.models import Connection, Membership, Tenant
+from connections.models import Connection, Membership, Tenant, webhook_token_new
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
 from mlconnector.fields import FieldDecryptionError
@@ -54,6 +54,15 @@ def connection_update(*, connection: Connection, name: str | None = None, base_u
     connection.status = Connection.Status.UNTESTED
     connection.save()
     return connection
+
+
+def connection_webhook_token_rotate(*, connection: Connection) -> str:
+    """Give the connection a new intake URL; the old one answers 404 from now on. Returns the new token.
+    The vendor must be told the new URL (Paychex re-registers its hook; elsewhere the owner updates it)."""
+    token = webhook_token_new()
+    Connection.objects.filter(pk=connection.pk).update(webhook_token=token, updated_at=timezone.now())
+    connection.webhook_token = token
+    return token
 
 
 def connection_test(*, connection: Connection) -> ConnectionTestResult:

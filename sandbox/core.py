@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -23,6 +24,9 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox.faults import Faults, Injected
+
+# The vendors' official machine-readable specs, copied into the repository (specs/<vendor>/SOURCE.md).
+SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
 
 SECRET_HEADERS = {"authorization", "x-api-key", "api-key", "cookie"}
 SECRET_FORM_FIELDS = {"client_secret", "password", "refresh_token", "code"}

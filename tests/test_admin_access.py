@@ -2,13 +2,14 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from rest_framework.authtoken.models import TokenProxy
 
-from audit.models import AuditRecord
+from audit.models import AuditRecord, ErasureLog
 from audit.services import audit_record
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
 from notifications.models import Notification, NotificationSettings
-from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.models import FieldMapping, InboundEvent, Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
 
@@ -35,12 +36,16 @@ def objects(tenant_a, owner, member):
                                            source_id="u1", status=PendingRecord.Status.HELD,
                                            missing_key="department_to_cost_center:d2", reason="No cost center",
                                            payload={"id": "w1", "ssn": SECRET})
+    event = InboundEvent.objects.create(tenant=tenant_a, connection=source, event_id="n-1", type="employee.updated",
+                                        source_ids=["w1"], payload={"ssn": SECRET}, raw_body=f"ssn={SECRET}")
     return {
+        InboundEvent: event,
         ValueMapping: value_mapping,
         FieldMapping: field_mapping,
         PendingRecord: pending,
         Tenant: tenant_a,
-        Membership: Membership.objects.get(user=owner),
+        ErasureLog: ErasureLog.objects.create(tenant=tenant_a, requested_by_name="owner", person_key="source_id:u9"),
+        Membership: Membership.objects.get(user=member),  # the owner's own is protected: test_memberships.py
         Connection: destination,
         Integration: integration,
         SyncRun: run,
@@ -52,13 +57,15 @@ def url(site, model, view, *args):
     return reverse(f"{site.name}:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord]
+MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
+          InboundEvent, ErasureLog]
 ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 
 # Covered for the three actors in their own app's tests (tests/notifications/test_admin.py).
-ELSEWHERE = {NotificationSettings, Notification}
+# Scoped by user, not tenant: tests/notifications/, tests/api/test_tokens.py.
+ELSEWHERE = {NotificationSettings, Notification, TokenProxy}
 
 
 def test_the_customer_site_registers_exactly_these_models():
@@ -142,7 +149,7 @@ def test_customer_sign_in_works_for_a_member(client, member):
 
 def test_secrets_are_never_rendered(client, owner, objects):
     client.force_login(owner)
-    for model in (Connection, AuditRecord, Integration, PendingRecord):
+    for model in (Connection, AuditRecord, Integration, PendingRecord, InboundEvent):
         page = client.get(url(customer_site, model, "change", objects[model].pk))
         assert SECRET.encode() not in page.content
 

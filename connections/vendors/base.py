@@ -78,6 +78,7 @@ class CredentialField:
     label: str
     secret: bool = True
     help: str = ""
+    required: bool = True  # optional ones (webhook secrets) may stay empty
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ class Vendor:
     # config values that point the auth endpoints at the sandbox too.
     sandbox_prefix: str = ""
     sandbox_config: Callable[[str], dict] = field(default=lambda sandbox_url: {})
+    # The package's webhooks module (verify/parse/challenge, see vendors/events.py), found by the registry.
+    webhooks: Any = None
 
     def sandbox_base_url(self, sandbox_url: str) -> str:
         return sandbox_url.rstrip("/") + self.sandbox_prefix

@@ -205,7 +205,7 @@ def integration_setup(sandbox, *, workers: int, page_size: int = 50, slug: str =
     from connections.models import Tenant
     from connections.services import connection_create
     from mlconnector.celery import app as celery_app
-    from sandbox.demo import sandbox_connection_fields
+    from demo.setup import sandbox_connection_fields
     from syncs.flows.rippling_visma import DEPARTMENT_MAP
     from syncs.models import ValueMapping
     from syncs.services import integration_create

@@ -30,13 +30,16 @@ class WorkerProcess:
     Every start appends to one log file, so a test that kills and restarts it shows the whole story.
     """
 
-    def __init__(self, *, queue: str | None = None, extra_env: dict | None = None, beat: bool = False):
+    def __init__(self, *, queue: str | None = None, extra_env: dict | None = None, beat: bool = False,
+                 include: tuple[str, ...] = ()):
         self.queue = queue or f"test-{uuid.uuid4().hex[:8]}"
         self.env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
                     "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR), **(extra_env or {})}
         self.command = [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo", "-Q", self.queue,
                         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
                         "-n", f"{self.queue}-{uuid.uuid4().hex[:4]}@%h"] + (["--beat"] if beat else [])
+        if include:
+            self.command += ["--include", ",".join(include)]
         self.log_path = Path(settings.VAR_DIR) / f"{self.queue}-{uuid.uuid4().hex[:6]}.log"
         self.process: subprocess.Popen | None = None
         self.starts = 0
@@ -80,13 +83,29 @@ class WorkerProcess:
 
 
 @contextmanager
-def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False):
-    """Yield the queue name a fresh worker consumes; the worker is stopped afterwards."""
-    worker = WorkerProcess(queue=queue, extra_env=extra_env, beat=beat).start()
+def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False,
+                  include: tuple[str, ...] = ()):
+    """Yield the queue name a fresh worker consumes; the worker is stopped afterwards.
+    `include`: modules the worker imports first (test-only flows register themselves so)."""
+    worker = WorkerProcess(queue=queue, extra_env=extra_env, beat=beat, include=include).start()
     try:
         yield worker.queue
     finally:
         worker.close()
+
+
+@contextmanager
+def worker_taking_all_tasks(*, include: tuple[str, ...] = ()):
+    """A real worker process; every task this process queues goes to its private queue."""
+    from mlconnector.celery import app
+
+    with celery_worker(include=include) as queue:
+        previous = app.conf.task_default_queue
+        app.conf.task_default_queue = queue
+        try:
+            yield queue
+        finally:
+            app.conf.task_default_queue = previous
 
 
 def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
