@@ -39,5 +39,7 @@ def test_it_completes_at_the_minimum_of_calls_and_rewrites_nothing(tmp_path):
     assert latency["latency_ms"] == 20 and latency["engine"]["employees"] == 20
     # 20 ms per call, one POST per employee: no loop, however concurrent, beats that by more than its in-flight.
     assert latency["sequential"]["records_per_s"] < 1000 / 20
+    webhook = figures["webhook"]  # the App Shop event through the intake until Visma's PUT
+    assert webhook["samples"] == 20 and 0 < webhook["p50_ms"] <= webhook["p95_ms"]
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("ratios: no-latency ") and ", latency-20ms " in last, last
