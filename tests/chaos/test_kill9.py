@@ -52,18 +52,16 @@ def test_every_worker_is_exactly_one_visma_employee(outcome):
     assert tally.duplicated - tally.refused == 0  # Visma refuses a second employee number, so never more
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "needs write intents + reconciliation (issue #9 §2, engine v2): today a create Visma applied but whose answer "
-    "the killed worker never committed is POSTed again on resume, and Visma refuses it as 'already exists'"))
 def test_no_create_was_refused_as_a_duplicate(outcome):
+    # A create Visma applied but whose 201 the killed worker never committed must be looked up (reconciled
+    # by its employee number) on resume, never POSTed again: Visma would refuse it as 'already exists'.
     _, tally, _ = outcome
     assert tally.refused == 0, f"{tally.refused} creates refused as duplicates: the engine resent without looking"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "needs the watermark fix (issue #9 §5 'lost updates through the watermark', engine v2): a worker changed "
-    "behind the full sync's position is never read again once a later change moved the watermark"))
 def test_every_change_is_applied(outcome):
+    # Workers changed behind the full sync's committed position, then later ones: a watermark taken from the
+    # newest updated_at seen would skip the first changes for good.
     _, tally, changed = outcome
     assert changed == ["first", "last"]
     assert tally.stale == 0, tally.examples[:10]

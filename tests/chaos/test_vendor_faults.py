@@ -40,9 +40,9 @@ def test_a_run_through_429_storms_completes_with_every_worker_once(sandbox):
 
 
 @pytest.mark.xfail(strict=False, reason=(
-    "needs write intents settled by reconciliation (issue #9 §2, engine v2): today a 5xx or a timeout on a "
-    "POST stops the run and Celery retries it 15-45 s later (syncs/tasks.py _retry_delay), and the resent "
-    "create is refused by Visma as 'already exists' when the first one had been applied"))
+    "a 5xx or a timeout on a write still stops the run (engine v2 included), and Celery retries it 15-45 s "
+    "later, doubling each time (syncs/tasks.py _retry_delay): nothing is lost or doubled, but the run does not "
+    "complete within 30 s; it will once an unknown outcome is reconciled and the run goes on"))
 def test_a_run_through_5xx_unanswered_writes_and_storms_accounts_for_every_worker(sandbox):
     # The queue forms make sure each kind happens at least once, whatever the ratios roll.
     faults = {"visma": {"error_ratio": 0.025, "error_after_ratio": 0.025, "hang_after_ratio": 0.01,
