@@ -22,7 +22,7 @@ def outcome(committed_db, sandbox_server, settings_module):
     worker = WorkerProcess(queue="celery", extra_env={**DEAD_WORKER_ENV, "VENDOR_HTTP_TIMEOUT": "5"})
     try:
         result, tally, changes = chaos_trial(app=sandbox_server.app, integration=integration, worker=worker,
-                                             kills=KILLS, rng=random.Random(9), records=WORKERS, timeout=150,
+                                             kills=KILLS, rng=random.Random(9), records=WORKERS, timeout=300,
                                              log=print)
         yield result, tally, changes.done
     finally:
