@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         from tests.support.chaos import DEAD_WORKER_ENV
 
         for name, value in DEAD_WORKER_ENV.items():
-            setattr(settings, name, int(value))  # the reaper, when there is one, runs in this process
+            setattr(settings, name, float(value))  # the reaper, when there is one, runs in this process
         sandbox = start_in_thread()
         print(f"chaos: {args.trials} trial(s) of {args.records:,} Rippling workers → Visma, {args.kills} SIGKILLs each, "
               f"broker {settings.CELERY_BROKER_URL.split('://')[0]}, database {settings.DATABASES['default']['ENGINE']}",

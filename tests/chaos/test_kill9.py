@@ -34,7 +34,7 @@ def settings_module():
     """DEAD_WORKER_ENV in this process too: the reaper (when there is one) runs here, as beat would."""
     from django.test import override_settings
 
-    with override_settings(**{name: int(value) for name, value in DEAD_WORKER_ENV.items()}):
+    with override_settings(**{name: float(value) for name, value in DEAD_WORKER_ENV.items()}):
         yield
 
 

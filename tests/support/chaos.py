@@ -24,9 +24,10 @@ from django.utils import timezone
 from tests.support.tally import EMPLOYEE_PATH, employees_tally
 from tests.support.worker import WorkerProcess
 
-# What h5's reaper reads to decide a worker is dead, short enough for a test (its defaults are minutes).
-# Passed to the worker's environment and set in this process; align the names with syncs/locks.py when merging.
-DEAD_WORKER_ENV = {"RUN_HEARTBEAT_SECONDS": "1", "RUN_ABANDON_SECONDS": "4"}
+# Run liveness (mlconnector/settings.py SYNC_*): the production defaults (15 s beats, abandoned after 60 s,
+# reaped every 30 s) scaled down, for the worker's environment and for this process, where the reaper runs.
+DEAD_WORKER_ENV = {"SYNC_HEARTBEAT_SECONDS": "0.5", "SYNC_LEASE_TTL_SECONDS": "6", "SYNC_ABANDON_AFTER_SECONDS": "3",
+                   "SYNC_REAP_EVERY_SECONDS": "1"}
 UNDER_WAY = ("queued", "running")
 # A run that failed on a transient error is retried by Celery (same run id), so "failed" is not the end of it;
 # nor is "abandoned" (a dead worker's run, which the reaper resumes, as this run or a new attempt of it).

@@ -40,7 +40,7 @@ class WorkerProcess:
                         "-n", f"{self.queue}-{uuid.uuid4().hex[:4]}@%h"] + (["--beat"] if beat else [])
         if include:
             self.command += ["--include", ",".join(include)]
-        self.log_path = Path(settings.VAR_DIR) / f"{self.queue}-{uuid.uuid4().hex[:6]}.log"
+        self.log_path = worker_log(self.queue)
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -80,6 +80,16 @@ class WorkerProcess:
         # Shown by pytest only when the test fails.
         print(f"--- worker log ({' '.join(self.command[3:])}) ---\n" + self.log_tail())
         self.log_path.unlink(missing_ok=True)
+
+
+def worker_log(queue: str) -> Path:
+    return Path(settings.VAR_DIR) / f"{queue}.log"
+
+
+def worker_start(*, queue: str, extra_env: dict | None = None, beat: bool = False,
+                 include: tuple[str, ...] = ()) -> subprocess.Popen:
+    """A worker process consuming `queue` (with beat embedded if asked); its log is var/<queue>.log."""
+    return WorkerProcess(queue=queue, extra_env=extra_env, beat=beat, include=include).start().process
 
 
 @contextmanager
