@@ -67,9 +67,7 @@ def test_every_change_is_applied(outcome):
     assert tally.stale == 0, tally.examples[:10]
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "needs dead-worker detection and auto-resume (issue #9 §5, syncs.tasks.runs_reap): today the killed run stays "
-    "RUNNING under a 15-minute lease, so this harness expires the lease and re-queues the run itself"))
 def test_the_run_was_resumed_without_anyone_touching_the_lease(outcome):
+    # The reaper (beat's syncs.tasks.runs_reap, called here as beat would) resumes each killed run by itself.
     result, _, _ = outcome
     assert not result.lease_touched, result.resumed_by

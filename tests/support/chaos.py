@@ -141,14 +141,15 @@ def chaos_run(*, app, integration, worker: WorkerProcess, kills: int, rng: rando
     try:
         for n, target in enumerate(targets):
             mode = "answered" if n % 2 == 0 else "random"
-            unfinished = lambda: runs_unfinished(integration.pk)  # noqa: E731
+            unfinished = lambda: not run_settled(integration_id=integration.pk, run_id=run.pk)  # noqa: E731
             if mode == "answered":
                 switch.arm(max(1, target - employees()))
                 _wait(lambda: switch.fired.is_set() or not unfinished(), timeout)
             else:
                 _wait(lambda: employees() >= target or not unfinished(), timeout)
                 time.sleep(rng.uniform(0, 0.5))
-                worker.kill()
+                if unfinished():
+                    worker.kill()
             switch.left = None
             if not switch.fired.is_set() and mode == "answered" or not unfinished():
                 log(f"kill {n + 1}: the run had finished already")
@@ -232,16 +233,24 @@ def integration_setup(sandbox, *, workers: int, page_size: int = 50, slug: str =
     return integration
 
 
+def run_settled(*, integration_id: int, run_id: int) -> str | None:
+    """The newest attempt's status once nothing of the integration is queued or running and that attempt
+    settled (an abandoned run waiting for the reaper is not settled); None until then."""
+    from syncs.models import SyncRun
+
+    if runs_unfinished(integration_id):
+        return None
+    status = SyncRun.objects.filter(integration_id=integration_id, pk__gte=run_id).order_by("-pk")[0].status
+    return status if status in SETTLED else None
+
+
 def runs_until_finished(*, integration_id: int, run_id: int, deadline: float) -> str:
     """Wait until nothing of the integration is under way and its newest run (this one, or the attempt that
     resumed it) settled: succeeded, partial or skipped; calls the reaper as beat would; returns that status."""
     from syncs.models import SyncRun
 
-    def newest() -> str:
-        return SyncRun.objects.filter(integration_id=integration_id, pk__gte=run_id).order_by("-pk")[0].status
-
-    if _wait(lambda: not runs_unfinished(integration_id) and newest() in SETTLED, deadline - time.monotonic()):
-        return newest()
+    if _wait(lambda: run_settled(integration_id=integration_id, run_id=run_id), deadline - time.monotonic()):
+        return run_settled(integration_id=integration_id, run_id=run_id)
     runs = [{k: v for k, v in row.items() if k in ("id", "status") or k.startswith("error") and v}
             for row in SyncRun.objects.filter(integration_id=integration_id).values()]
     raise AssertionError(f"run {run_id} not settled before the deadline: {runs}")
