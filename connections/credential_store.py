@@ -1,27 +1,17 @@
 """Credentials a vendor client changes itself: OAuth refresh tokens that the vendor rotates.
 
 A client is plain Python and knows no models; the vendor's `client_for` hands it a
-`ConnectionCredentialStore` for its connection. The store gives the client three things:
+`ConnectionCredentialStore` for its connection. Refreshes are single-flight already (the base client's
+token lock and the token cache's renewal lock); with a rotating refresh token that matters, since two
+workers presenting the same one would leave the loser with a retired token. The store gives the client:
 
-* `refresh_lock()`: one refresh at a time for the connection across every worker process. With a
-  rotating refresh token, two workers refreshing at once would each present the same token and the
-  loser would find it retired. Threads of one client already wait on the base client's token lock;
-  this lock is for processes (redis-py's `Lock` on Redis, `flock` on the embedded default).
-* `current()`: the credentials as stored now, so a worker uses the refresh token another one just got.
-* `refresh_token_rotate()` and `install_revoked()`: write what happened, encrypted, in one UPDATE.
+* `current()`: the credentials as stored now, so a worker uses the refresh token another one just got;
+* `refresh_token_rotate()` and `install_revoked()`: write what happened (encrypted credentials, status).
 """
 from __future__ import annotations
 
-import fcntl
-from contextlib import contextmanager
-from pathlib import Path
-
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-
-LOCK_SECONDS = 60  # a token request has a 30 s timeout; the lock outlives it, never a dead worker
 
 
 class ConnectionCredentialStore:
@@ -32,23 +22,6 @@ class ConnectionCredentialStore:
         from connections.models import Connection
 
         return Connection.objects.filter(pk=self.connection_id)
-
-    @contextmanager
-    def refresh_lock(self):
-        name = f"vendor-token-refresh:{self.connection_id}"
-        redis = redis_client()
-        if redis is not None:
-            with redis.lock(name, timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS):
-                yield
-            return
-        folder = Path(settings.VAR_DIR) / "locks"
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / f"{name.replace(':', '-')}.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def current(self) -> dict:
         connection = self._connections().only("credentials").first()
@@ -75,9 +48,3 @@ class ConnectionCredentialStore:
                                    last_tested_at=timezone.now())
         connection_tested(connection_id=self.connection_id, ok=False)
 
-
-def redis_client():
-    """The Redis connection behind the default cache, or None on the embedded default (file cache)."""
-    backend = getattr(cache, "_cache", None)
-    get_client = getattr(backend, "get_client", None)
-    return get_client(write=True) if callable(get_client) and "Redis" in type(cache).__name__ else None

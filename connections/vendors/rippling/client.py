@@ -69,7 +69,6 @@ class RipplingClient(AppShopInstall, BaseClient):
                 f"Rippling connection is missing {', '.join(missing)}. Enter an API key, or the App Shop client id "
                 "and secret and then connect Rippling.", vendor=self.vendor_label)
         self.credential_store = credential_store or MemoryCredentialStore(self.credentials)
-        self._rejected: str | None = None
         if self.oauth:
             self.hints = {**self.hints, 401: REVOKED_HINT, 403: (
                 "The App Shop install lacks the read scope for this data (for workers: workers.read); the app's "

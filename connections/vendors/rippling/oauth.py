@@ -8,7 +8,6 @@ connection is marked failing with what to do.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from connections.vendors.errors import VendorAuthError
@@ -30,10 +29,6 @@ class MemoryCredentialStore:
 
     def __init__(self, credentials: dict):
         self.credentials = credentials
-
-    @contextmanager
-    def refresh_lock(self):
-        yield
 
     def current(self) -> dict:
         return dict(self.credentials)
@@ -69,42 +64,30 @@ class AppShopInstall:
     def client_auth(self) -> tuple[str, str]:
         return (self.credentials["client_id"], self.credentials["client_secret"])
 
-    def invalidate_token(self) -> None:
-        self._rejected = self._token.value if self._token else None
-        super().invalidate_token()
-
     def fetch_token(self) -> Token | None:
-        """Refresh the install's access token: one worker at a time, with the newest refresh token.
+        """Refresh the install's access token with the newest refresh token.
 
-        Called under the base client's token lock (one thread of this client at a time); the store's
-        lock does the same across processes. Whoever waited finds the token the other one got in the
-        shared cache, and Rippling never sees a retired refresh token from us.
+        The base client calls this single-flight: under its token lock (threads of this client) and the
+        token cache's renewal lock (every worker of the connection), after reading the cache again. So the
+        refresh token read here is the one the last refresh stored, and Rippling never sees a retired one.
         """
         if not self.oauth:
             return None
-        with self.credential_store.refresh_lock():
-            cached = self.token_cache.get(self.cache_key)
-            if cached and cached.value != self._rejected and not cached.expires_within(self.token_renew_margin):
-                return cached
-            refresh_token = self.credential_store.current().get("refresh_token")
-            if not refresh_token:
-                raise VendorAuthError(NOT_CONNECTED_HINT, vendor=self.vendor_label)
-            try:
-                body = self.post_token_form(self.config["token_url"], {
-                    "grant_type": "refresh_token", "refresh_token": refresh_token}, auth=self.client_auth())
-            except VendorAuthError as error:
-                said = f" Rippling said: {error.vendor_message}" if error.vendor_message else ""
-                message = f"{REVOKED_HINT}{said}"
-                self.credential_store.install_revoked(message=message)
-                raise VendorAuthError(message, vendor=self.vendor_label, status=error.status,
-                                      vendor_message=error.vendor_message) from None
-            rotated = body.get("refresh_token")
-            if rotated and rotated != refresh_token:
-                # Rippling may retire the old refresh token (UNCONFIRMED): store the new one before using the access token.
-                self.credential_store.refresh_token_rotate(refresh_token=rotated)
-                self.credentials["refresh_token"] = rotated
-            self._rejected = None
-            token = Token.from_oauth(body)
-            # Cached before the lock is let go, so whoever waited for it finds this token and does not refresh.
-            self.token_cache.set(self.cache_key, token)
-            return token
+        refresh_token = self.credential_store.current().get("refresh_token")
+        if not refresh_token:
+            raise VendorAuthError(NOT_CONNECTED_HINT, vendor=self.vendor_label)
+        try:
+            body = self.post_token_form(self.config["token_url"], {
+                "grant_type": "refresh_token", "refresh_token": refresh_token}, auth=self.client_auth())
+        except VendorAuthError as error:
+            said = f" Rippling said: {error.vendor_message}" if error.vendor_message else ""
+            message = f"{REVOKED_HINT}{said}"
+            self.credential_store.install_revoked(message=message)
+            raise VendorAuthError(message, vendor=self.vendor_label, status=error.status,
+                                  vendor_message=error.vendor_message, hint=REVOKED_HINT) from None
+        rotated = body.get("refresh_token")
+        if rotated and rotated != refresh_token:
+            # Rippling may retire the old refresh token (UNCONFIRMED): it is stored before the access token is used.
+            self.credential_store.refresh_token_rotate(refresh_token=rotated)
+            self.credentials["refresh_token"] = rotated
+        return Token.from_oauth(body)
