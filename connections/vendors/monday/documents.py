@@ -48,7 +48,9 @@ COLUMN_CREATE = f"""mutation ColumnCreate($board: ID!, $title: String!, $type: C
 # `query_params` carries the rules, e.g. the lookup of an item by its key column (§5).
 ITEMS_PAGE = f"""query ItemsPage($board: ID!, $limit: Int!, $query: ItemsQuery) {{
   {COMPLEXITY}
-  boards(ids: [$board]) {{ items_page(limit: $limit, query_params: $query) {{ cursor items {{ ...ItemFields }} }} }}
+  boards(ids: [$board], limit: 1) {{
+    items_page(limit: $limit, query_params: $query) {{ cursor items {{ ...ItemFields }} }}
+  }}
 }}{ITEM_FIELDS}"""
 
 NEXT_ITEMS_PAGE = f"""query NextItemsPage($cursor: String!, $limit: Int!) {{
