@@ -55,7 +55,7 @@ def post_json(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int
 class WebhookDispatcher:
     def __init__(self, clock, signing_secret: str):
         self.clock = clock
-        self.signing_secret = signing_secret
+        self.app_signing_secret = signing_secret
         self._cond = threading.Condition()
         self._ids = itertools.count(530000001)
         self._thread: threading.Thread | None = None
@@ -65,11 +65,13 @@ class WebhookDispatcher:
         with self._cond:
             self._generation = getattr(self, "_generation", 0) + 1
             self.queue: list[dict] = []
+            self._in_flight = 0
             self.webhooks: dict[str, dict] = {}
             self.deliveries: list[dict] = []
             self.retry_interval = UNCONFIRMED["delivery_retry_interval"]
             self.retry_window = UNCONFIRMED["delivery_retry_window"]
             self.timeout = UNCONFIRMED["delivery_timeout"]
+            self.signing_secret = self.app_signing_secret  # tests sign with another app's secret
             self._cond.notify_all()
 
     # --- registration ---------------------------------------------------------------------------
@@ -112,11 +114,21 @@ class WebhookDispatcher:
                 self._cond.notify_all()
         return len(matching)
 
+    def redeliver(self, delivery: dict) -> None:
+        """Send a delivery again, as monday does when it did not see the answer: same triggerUuid, isRetry."""
+        payload = {k: v for k, v in delivery["event"].items() if k != "isRetry"}
+        with self._cond:
+            webhook = self.webhooks[delivery["webhook_id"]]
+            self.queue.append({"webhook": webhook, "payload": payload, "attempt": delivery["attempt"],
+                               "due": self.clock.now(), "first": self.clock.now(), "generation": self._generation})
+            self._start()
+            self._cond.notify_all()
+
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until nothing is queued (delivered, or retries given up)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self.queue:
+            while self.queue or self._in_flight:
                 if time.monotonic() >= deadline:
                     return False
                 self._cond.wait(TICK)
@@ -136,7 +148,13 @@ class WebhookDispatcher:
                     continue
                 job = min(due, key=lambda j: j["due"])
                 self.queue.remove(job)
-            self._deliver(job)
+                self._in_flight += 1
+            try:
+                self._deliver(job)
+            finally:
+                with self._cond:
+                    self._in_flight -= 1
+                    self._cond.notify_all()
 
     def _deliver(self, job: dict) -> None:
         webhook, attempt = job["webhook"], job["attempt"] + 1
