@@ -211,7 +211,10 @@ class MondaySandbox(VendorSandbox):
                                  UNCONFIRMED["validation_error_http_status"])
 
         cost = limits.query_complexity(schema, document, operation_name, variables)
-        complexity_only = cost <= 5  # `complexity { … }` alone counts 0.1 call (§6)
+        operation = graphql.get_operation_ast(document, operation_name)
+        # A query of `complexity { … }` alone counts 0.1 call (§6).
+        complexity_only = operation is not None and all(
+            getattr(s, "name", None) and s.name.value == "complexity" for s in operation.selection_set.selections)
         if not self.daily.count(key, 0.1 if complexity_only else 1.0):
             wait = self.daily.seconds_to_midnight()
             return self.refusal(429, UNCONFIRMED["daily_limit_message"], "DAILY_LIMIT_EXCEEDED", wait)

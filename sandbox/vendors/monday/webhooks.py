@@ -134,6 +134,16 @@ class WebhookDispatcher:
                 self._cond.wait(TICK)
         return True
 
+    def settle(self, timeout: float = 5.0) -> bool:
+        """Wait until nothing is due on the sandbox clock now and nothing is in flight (retries may wait)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._in_flight or any(job["due"] <= self.clock.now() for job in self.queue):
+                if time.monotonic() >= deadline:
+                    return False
+                self._cond.wait(TICK)
+        return True
+
     def _start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name="monday-webhooks", daemon=True)
