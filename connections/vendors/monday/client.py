@@ -114,7 +114,8 @@ class MondayClient(BaseClient):
                 # Not sent: it would only be refused. Long waits belong to the caller (Celery), like a 429's.
                 raise VendorRateLimited(
                     f"{self.vendor_label}'s complexity budget for this minute is used up; it resets in "
-                    f"{wait:.0f} s. {self.hints[429]}", vendor=self.vendor_label, status=429, retry_after=wait)
+                    f"{wait:.0f} s. {self.hints[429]}", vendor=self.vendor_label, status=429, retry_after=wait,
+                    hint=self.hints[429])
             if wait:
                 self.sleep(wait)
             self._partial.on = partial
@@ -206,7 +207,7 @@ class MondayClient(BaseClient):
         if retry_after is None:
             retry_after = retry_in_seconds(first)
         return error_class(message, vendor=self.vendor_label, status=effective_status,
-                          vendor_message=vendor_message, retry_after=retry_after)
+                           vendor_message=vendor_message, retry_after=retry_after, hint=hint)
 
     # --- boards and columns ---------------------------------------------------------------------
     def boards_with_columns(self, ids: list[str] | None = None, *, limit: int = 25, page: int = 1) -> list[dict]:
