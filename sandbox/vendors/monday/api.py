@@ -77,6 +77,16 @@ class MondaySandbox(VendorSandbox):
             for raw, (user_id, kind) in DEMO_TOKENS.items()
         }
 
+    def dump_state(self) -> dict:
+        """Boards, items and webhooks, to bring the account back after a restart; JSON-serialisable."""
+        return {"version": 1, "data": self.data.dump(), "webhooks": dict(self.webhooks.webhooks)}
+
+    def load_state(self, state: dict) -> None:
+        if state.get("version") != 1:
+            raise ValueError(f"unknown monday sandbox state version {state.get('version')!r}")
+        self.data.load(state["data"])
+        self.webhooks.load(state["webhooks"])
+
     # --- what tests and the demo do "as a user on the board" ----------------------------------------
     def user_sets_status(self, item_id: str, column_id: str, label: str, *, user_id: str = MEMBER_USER_ID) -> dict:
         """A board user picks a status label in monday's UI: the value changes and webhooks fire."""

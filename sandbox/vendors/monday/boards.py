@@ -6,6 +6,7 @@ turns into webhook deliveries.
 """
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import re
@@ -58,6 +59,16 @@ class Boards:
         self._board_ids = itertools.count(1800000101)
         self._item_ids = itertools.count(2000000001)
         self._lock = threading.RLock()  # handlers run on one thread per request
+
+    def dump(self) -> dict:
+        with self._lock:
+            return {"boards": copy.deepcopy(self.boards), "items": copy.deepcopy(self.items)}
+
+    def load(self, state: dict) -> None:
+        with self._lock:
+            self.boards, self.items = state["boards"], state["items"]
+            self._board_ids = itertools.count(max(map(int, self.boards), default=1800000100) + 1)
+            self._item_ids = itertools.count(max(map(int, self.items), default=2000000000) + 1)
 
     def now_iso(self) -> str:
         return datetime.fromtimestamp(self.clock.now(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -131,7 +142,9 @@ class Boards:
         return item
 
     def board_items(self, board) -> list[dict]:
-        return [item for item in self.items.values() if item["board_id"] == board["id"] and item["state"] != "deleted"]
+        with self._lock:  # requests are served on threads: no iteration while another request inserts
+            return [item for item in self.items.values()
+                    if item["board_id"] == board["id"] and item["state"] != "deleted"]
 
     def create_item(self, board_id, item_name, *, group_id=None, column_values=None, create_labels=False,
                     user_id=ADMIN_USER_ID) -> dict:

@@ -92,6 +92,11 @@ class WebhookDispatcher:
             self.webhooks[webhook["id"]] = webhook
         return webhook
 
+    def load(self, webhooks: dict) -> None:
+        with self._cond:
+            self.webhooks = webhooks
+            self._ids = itertools.count(max(map(int, webhooks), default=530000000) + 1)
+
     def remove(self, webhook_id: str) -> dict | None:
         with self._cond:
             return self.webhooks.pop(str(webhook_id), None)
