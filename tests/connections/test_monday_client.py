@@ -1,11 +1,12 @@
 """The monday.com client against the sandbox over real HTTP: the board the flow sets up, paging, the lookup by a
 key column, batched changes, complexity pacing, errors inside a 200."""
 import json
+import threading
 
 import pytest
 
 from connections.vendors import get_vendor
-from connections.vendors.errors import VendorNotFound, VendorRejected
+from connections.vendors.errors import VendorError, VendorNotFound, VendorRejected
 from connections.vendors.monday import documents
 from connections.vendors.monday.pacing import ComplexityPacer
 
@@ -164,3 +165,34 @@ def test_it_resends_a_mutation_refused_because_the_board_is_locked(client, board
     assert item["name"] == "Invoice 1"
     assert [e.status for e in sandbox.app.log.filter(vendor="monday")][-3:] == [423, 423, 200]
 
+
+
+
+def test_mutations_of_one_board_are_sent_one_at_a_time(client, board, monday, sandbox):
+    other = client.board_create(name="Purchase orders")
+    monday.concurrency.limit = 1  # a second request in flight is refused with 429
+    monday.faults.slow_seconds = 0.3
+    client.max_attempts = 1  # a refusal shows in the log once, and is not retried
+
+    def in_parallel(*creates):
+        errors = []
+
+        def create(board_id, name):
+            try:
+                client.item_create(board_id, name=name, values={})
+            except VendorError as error:
+                errors.append(error)
+
+        sandbox.app.log.clear()
+        threads = [threading.Thread(target=create, args=args) for args in creates]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        return sorted(e.status for e in sandbox.app.log.filter(vendor="monday")), errors
+
+    same_board = in_parallel((board["id"], "A"), (board["id"], "B"), (board["id"], "C"))
+    two_boards = in_parallel((board["id"], "D"), (other["id"], "E"))
+
+    assert same_board == ([200, 200, 200], [])
+    assert two_boards[0] == [200, 429]  # other boards are not held back, so the test can fail
+    assert sorted(values(i)["name"] for i in client.items_by_column(board["id"], "name", ["A", "B", "C"])) == [
+        "A", "B", "C"]
