@@ -153,6 +153,8 @@ def test_it_surfaces_monday_s_message_from_an_error_in_a_200(client, board):
                                             "board (InvalidColumnIdException).")
     assert bad_column.value.vendor_message == "This column ID doesn't exist for the board"
     assert "(InvalidBoardIdException)" in str(bad_board.value)
+    with pytest.raises(VendorNotFound):
+        list(client.items_pages("1899999999"))
 
 
 def test_it_resends_a_mutation_refused_because_the_board_is_locked(client, board, monday, sandbox):

@@ -21,6 +21,7 @@ from connections.vendors.base import DEFAULT_HINTS, BaseClient, backoff_delay, e
 from connections.vendors.errors import (
     VendorConflict,
     VendorError,
+    VendorNotFound,
     VendorPermissionError,
     VendorRateLimited,
     VendorRejected,
@@ -244,8 +245,9 @@ class MondayClient(BaseClient):
         data = self.graphql(documents.ITEMS_PAGE, {"board": str(board_id), "limit": limit, "query": query})
         boards = data.get("boards") or []
         if not boards:
-            raise VendorRejected(f"monday.com has no board {board_id} for this token.", vendor=self.vendor_label,
-                                 status=404)
+            # monday answers an unknown board id in `boards(ids:)` with an empty list, not an error.
+            raise VendorNotFound(f"monday.com has no board {board_id} that this token's user can see. "
+                                 f"{self.hints[404]}", vendor=self.vendor_label, status=404, hint=self.hints[404])
         page = boards[0]["items_page"]
         while True:
             yield page["items"]
