@@ -6,8 +6,9 @@ from django.urls import path, reverse
 
 from connections.admin_mixins import TenantScopedAdmin
 from connections.forms import config_field_names, connection_form_for, credential_field_names
-from connections.models import Connection, Membership, Tenant
-from connections.services import connection_create, connection_test, connection_update
+from connections.models import AllowedHost, Connection, Membership, Tenant
+from connections.deletion import connection_delete
+from connections.services import ConnectionTestThrottled, connection_create, connection_test, connection_update
 from connections.vendors import all_vendors, get_vendor
 from connections.vendors.errors import VendorConfigurationError
 from mlconnector.sites import customer_site, ops_site
@@ -87,13 +88,23 @@ class ConnectionAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            connection_update(connection=obj, name=form.cleaned_data["name"], base_url=form.cleaned_data["base_url"],
-                              credentials=form.credentials(), config=form.config())
+            # The form wrote the typed values onto `obj`; the service compares with what is stored.
+            stored = Connection.objects.get(pk=obj.pk)
+            connection_update(connection=stored, name=form.cleaned_data["name"],
+                              base_url=form.cleaned_data["base_url"], credentials=form.credentials(),
+                              config=form.config(), actor=request.user)
         else:
             created = connection_create(tenant=form.cleaned_data["tenant"], kind=form.vendor.kind,
                                         name=form.cleaned_data["name"], base_url=form.cleaned_data["base_url"],
-                                        credentials=form.credentials(), config=form.config())
+                                        credentials=form.credentials(), config=form.config(), actor=request.user)
             obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        connection_delete(connection=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for connection in queryset:
+            connection_delete(connection=connection, actor=request.user)
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -107,20 +118,43 @@ class ConnectionAdmin(TenantScopedAdmin):
             raise Http404("No such connection")
         if request.method != "POST" or not self.has_change_permission(request, connection):
             raise PermissionDenied
-        self._report(request, connection, connection_test(connection=connection))
+        self._test_and_report(request, connection)
         info = self.model._meta.app_label, self.model._meta.model_name
         return HttpResponseRedirect(reverse(f"{self.admin_site.name}:%s_%s_change" % info, args=[connection.pk]))
 
     @admin.action(description="Test connection")
     def test_connections(self, request, queryset):
         for connection in queryset:
-            if self.has_change_permission(request, connection):
-                self._report(request, connection, connection_test(connection=connection))
+            if self.has_change_permission(request, connection) and not self._test_and_report(request, connection):
+                break
 
-    def _report(self, request, connection, result):
+    def _test_and_report(self, request, connection) -> bool:
+        """Test and say what happened; False once the tenant's test budget is used up."""
+        try:
+            result = connection_test(connection=connection)
+        except ConnectionTestThrottled as throttled:
+            self.message_user(request, f"{connection.name}: {throttled}", messages.WARNING)
+            return False
         level = messages.SUCCESS if result.ok else messages.ERROR
         self.message_user(request, f"{connection.name}: {result.message}", level)
+        return True
 
+
+class AllowedHostAdmin(admin.ModelAdmin):
+    """Operators only (registered on /ops/): a tenant must not widen where its own credentials may be sent."""
+
+    list_display = ("host", "tenant", "reason", "created_by", "created_at")
+    list_filter = ("tenant",)
+    search_fields = ("host", "tenant__name")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+ops_site.register(AllowedHost, AllowedHostAdmin)
 
 for site in (customer_site, ops_site):
     site.register(Tenant, TenantAdmin)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from connections.models import Connection, Membership, Tenant
+from connections.models import AllowedHost, Connection, Membership, Tenant
 
 
 def tenant_ids_for_user(*, user, managing: bool = False) -> list[int]:
@@ -26,6 +26,21 @@ def tenants_for_user(*, user) -> QuerySet[Tenant]:
 def connection_list(*, tenant: Tenant, kind: str | None = None) -> QuerySet[Connection]:
     connections = Connection.objects.filter(tenant=tenant)
     return connections.filter(kind=kind) if kind else connections
+
+
+def tenant_allowed_hosts(*, tenant_id: int) -> tuple[str, ...]:
+    """Hosts an operator allowlisted for the tenant, on top of each vendor's own domains."""
+    return tuple(AllowedHost.objects.filter(tenant_id=tenant_id).values_list("host", flat=True))
+
+
+def connection_url_refusals(*, tenant_id: int | None, kind: str, urls: dict[str, str]) -> dict[str, str]:
+    """{field: why} for the URLs a connection of `kind` of this tenant may not call (checked again at every
+    call; this is so a form or serializer can say so before anything is saved). Blank values are skipped."""
+    from connections.vendors import get_vendor
+
+    egress = get_vendor(kind).egress_for(tenant_id)
+    refusals = {name: egress.url_refusal(url) for name, url in urls.items() if url}
+    return {name: f"Not allowed: {why}." for name, why in refusals.items() if why}
 
 
 # --- for the API ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ VENDOR = Vendor(
                     help="YYYY-MM. The schema and error formats change between versions (CONTRACT §1, §6)."),
     ),
     sandbox_prefix="/monday",
+    allowed_hosts=("api.monday.com",),  # CONTRACT §1
     # Static personal tokens: no token endpoint or separate auth host to point at the sandbox.
     sandbox_config=lambda url: {},
 )

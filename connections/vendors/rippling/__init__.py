@@ -15,4 +15,6 @@ VENDOR = Vendor(
             "to sync (at least workers.read).")),
     ),
     sandbox_prefix="/rippling",
+    # Production, sandbox and preview REST hosts (CONTRACT §2); the legacy Platform API is not used.
+    allowed_hosts=("rest.ripplingapis.com", "rest.ripplingsandboxapis.com", "rest.ripplingpreviewapis.com"),
 )
