@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from connections.admin_mixins import TenantScopedAdmin
+from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
 from connections.forms import config_field_names, connection_form_for, credential_field_names
 from connections.models import AllowedHost, Connection, Membership, Tenant
 from connections.deletion import connection_delete
@@ -42,7 +42,7 @@ class MembershipAdmin(TenantScopedAdmin):
         return False if self.scoped else super().has_add_permission(request)
 
 
-class ConnectionAdmin(TenantScopedAdmin):
+class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     list_display = ("name", "tenant", "vendor_label", "status", "last_tested_at")
     list_filter = ("kind", "status")
     search_fields = ("name",)
@@ -99,12 +99,8 @@ class ConnectionAdmin(TenantScopedAdmin):
                                         credentials=form.credentials(), config=form.config(), actor=request.user)
             obj.pk = created.pk
 
-    def delete_model(self, request, obj):
-        connection_delete(connection=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for connection in queryset:
-            connection_delete(connection=connection, actor=request.user)
+    def delete_one(self, obj, *, actor):
+        connection_delete(connection=obj, actor=actor)
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name

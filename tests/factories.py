@@ -1,9 +1,8 @@
 import factory
-
-from connections.vendors import get_vendor
 from django.contrib.auth import get_user_model
 
 from connections.models import Connection, Membership, Tenant
+from connections.vendors import get_vendor
 
 
 class TenantFactory(factory.django.DjangoModelFactory):

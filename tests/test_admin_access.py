@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditRecord
 from audit.services import audit_record
+from changelog.models import ChangeLogEntry
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
 from notifications.models import Notification, NotificationSettings
@@ -57,8 +58,9 @@ ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 
-# Covered for the three actors in their own app's tests (tests/notifications/test_admin.py).
-ELSEWHERE = {NotificationSettings, Notification}
+# Covered for the three actors in their own app's tests (tests/notifications/test_admin.py,
+# tests/changelog/test_change_log_admin.py).
+ELSEWHERE = {NotificationSettings, Notification, ChangeLogEntry}
 
 
 def test_the_customer_site_registers_exactly_these_models():
