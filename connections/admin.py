@@ -49,6 +49,10 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     readonly_fields = ("vendor_label", "status", "last_tested_at", "last_error")
     actions = ["test_connections"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A connection (and its secrets) stays with its company: moving it is not an edit.
+        return self.readonly_fields + (("tenant",) if obj is not None else ())
+
     @admin.display(description="Vendor")
     def vendor_label(self, obj):
         try:
