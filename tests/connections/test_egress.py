@@ -91,3 +91,32 @@ def test_the_admin_says_when_the_test_budget_is_used_up(settings, client, owner,
     page = client.post(url, follow=True)
 
     assert "Too many connection tests" in page.content.decode()
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+                                     "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "fd00:ec2::254", "fe80::1",
+                                     "::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:7f00:1::"])
+def test_non_public_addresses_are_recognised_also_when_wrapped_in_ipv6(address):
+    from mlconnector.netguard import address_is_public
+
+    assert not address_is_public(address)
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"])
+def test_public_addresses_pass(address):
+    from mlconnector.netguard import address_is_public
+
+    assert address_is_public(address)
+
+
+def test_an_operator_adds_an_allowed_host_on_the_ops_site(client, tenant_a, django_user_model):
+    staff = django_user_model.objects.create_superuser("operator", "op@example.com", "pw")
+    client.force_login(staff)
+
+    bad = client.post("/ops/connections/allowedhost/add/", {"tenant": tenant_a.pk, "host": "https://x.example.com/"})
+    good = client.post("/ops/connections/allowedhost/add/", {"tenant": tenant_a.pk, "host": "*.erp.example.com",
+                                                             "reason": "regional host"})
+
+    assert bad.status_code == 200 and "without scheme" in bad.content.decode()
+    assert good.status_code == 302
+    assert AllowedHost.objects.get().created_by == staff

@@ -34,11 +34,12 @@ def rippling_at(tenant, base_url) -> Connection:
                              credentials={"api_key": "live-api-key-123"})
 
 
-def test_production_turns_the_sandbox_hosts_off():
-    env = {**os.environ, "DJANGO_ENV": "production", "SECRET_KEY": "x" * 50,
+def test_production_turns_the_sandbox_hosts_off(tmp_path):
+    env = {**os.environ, "DJANGO_ENV": "production", "SECRET_KEY": "x" * 50, "VAR_DIR": str(tmp_path),
            "FIELD_ENCRYPTION_KEYS": "Q0JjxA3YFHbKGl2YqU7QhrDrbbH1nEx1Xe7CHJ_2ATU=",
            "DJANGO_SETTINGS_MODULE": "mlconnector.settings"}
     env.pop("SANDBOX_HOSTS_ALLOWED", None)
+    env.pop("NOTIFICATION_WEBHOOK_ALLOW_PRIVATE", None)
     out = subprocess.run([sys.executable, "-c", "from django.conf import settings; "
                           "print(settings.SANDBOX_HOSTS_ALLOWED, settings.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE)"],
                          env=env, capture_output=True, text=True, check=True)
