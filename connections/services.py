@@ -109,20 +109,19 @@ def connection_update(*, connection: Connection, name: str | None = None, base_u
             f"Changing {', '.join(moved)} sends the credentials somewhere else: enter {', '.join(missing)} again.",
             fields=missing)
     before, before_secrets = connection_snapshot(connection)
+    typed = {k: v for k, v in (credentials or {}).items() if v not in (None, "")}
     if name is not None:
         connection.name = name
     if base_url is not None:
         connection.base_url = base_url
-    if credentials:
-        merged = dict(connection.credentials or {})
-        merged.update({k: v for k, v in credentials.items() if v not in (None, "")})
-        connection.credentials = merged
+    if typed:
+        connection.credentials = {**(connection.credentials or {}), **typed}
     if config is not None:
         connection.config = dict(config)
     # A changed connection is untested again.
     connection.status = Connection.Status.UNTESTED
     connection.save()
-    if moved or credentials:
+    if moved or typed:
         connection_tokens_drop(connection=connection)
     after, after_secrets = connection_snapshot(connection)
     change_record(tenant=connection.tenant, actor=actor, obj=connection, object_type="connection",
