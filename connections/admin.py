@@ -6,9 +6,16 @@ from django.urls import path, reverse
 
 from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
 from connections.forms import config_field_names, connection_form_for, credential_field_names
-from connections.models import AllowedHost, Connection, Membership, Tenant
 from connections.deletion import connection_delete
-from connections.services import ConnectionTestThrottled, connection_create, connection_test, connection_update
+from connections.models import AllowedHost, Connection, Membership, Tenant
+from connections.selectors import connection_webhook_url
+from connections.services import (
+    ConnectionTestThrottled,
+    connection_create,
+    connection_test,
+    connection_update,
+    connection_webhook_token_rotate,
+)
 from connections.vendors import all_vendors, get_vendor
 from connections.vendors.errors import VendorConfigurationError
 from mlconnector.sites import customer_site, ops_site
@@ -46,8 +53,8 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     list_display = ("name", "tenant", "vendor_label", "status", "last_tested_at")
     list_filter = ("kind", "status")
     search_fields = ("name",)
-    readonly_fields = ("vendor_label", "status", "last_tested_at", "last_error")
-    actions = ["test_connections"]
+    readonly_fields = ("vendor_label", "status", "last_tested_at", "last_error", "intake_url")
+    actions = ["test_connections", "rotate_intake_urls"]
 
     def get_readonly_fields(self, request, obj=None):
         # A connection (and its secrets) stays with its company: moving it is not an edit.
@@ -59,6 +66,10 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             return get_vendor(obj.kind).label
         except VendorConfigurationError:
             return obj.kind
+
+    @admin.display(description="Intake URL for webhooks")
+    def intake_url(self, obj):
+        return connection_webhook_url(connection=obj)
 
     def vendor_for(self, request, obj=None):
         kind = obj.kind if obj is not None else request.GET.get("kind", "")
@@ -79,7 +90,15 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
                              "description": "Secrets are stored encrypted and are never displayed."}),
             ("Settings", {"fields": config_field_names(vendor)}),
             ("Status", {"fields": ["status", "last_tested_at", "last_error"]}),
-        ]
+        ] + self.intake_fieldsets(request, vendor, obj)
+
+    def intake_fieldsets(self, request, vendor, obj) -> list:
+        # The URL is a secret where the vendor signs nothing (Rippling): shown only to those who manage the connection.
+        if obj is None or vendor.webhooks is None or not self.has_change_permission(request, obj):
+            return []
+        return [("Webhooks", {"fields": ["intake_url"], "description": (
+            "Give this URL to the vendor as the webhook address. Keep it secret; the action \"Give new intake URLs\" "
+            "replaces it (then tell the vendor the new one).")})]
 
     def add_view(self, request, form_url="", extra_context=None):
         if "kind" not in request.GET:
@@ -127,6 +146,14 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         for connection in queryset:
             if self.has_change_permission(request, connection) and not self._test_and_report(request, connection):
                 break
+
+    @admin.action(description="Give new intake URLs (the old ones stop working)", permissions=["change"])
+    def rotate_intake_urls(self, request, queryset):
+        for connection in queryset:
+            if self.has_change_permission(request, connection):
+                connection_webhook_token_rotate(connection=connection)
+                self.message_user(request, f"{connection.name}: new intake URL {connection_webhook_url(connection=connection)}"
+                                           " — give it to the vendor.", messages.SUCCESS)
 
     def _test_and_report(self, request, connection) -> bool:
         """Test and say what happened; False once the tenant's test budget is used up."""

@@ -26,7 +26,7 @@ class ConnectionForm(forms.ModelForm):
         for spec in self.vendor.credential_fields:
             field = self.fields[f"cred_{spec.name}"]
             if spec.secret:
-                field.required = not stored.get(spec.name)
+                field.required = spec.required and not stored.get(spec.name)
                 if stored.get(spec.name):
                     field.widget.attrs["placeholder"] = "•••••••• (stored)"
             else:

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -40,6 +42,11 @@ class Membership(models.Model):
         return f"{self.user} · {self.tenant} ({self.role})"
 
 
+def webhook_token_new() -> str:
+    """The secret part of a connection's intake URL (/hooks/<token>/): 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
 class Connection(models.Model):
     """Credentials and settings for one vendor account of one tenant."""
 
@@ -57,6 +64,8 @@ class Connection(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UNTESTED)
     last_tested_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Changed only through connection_webhook_token_rotate: a leaked intake URL stops working at once.
+    webhook_token = models.CharField(max_length=64, unique=True, default=webhook_token_new, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

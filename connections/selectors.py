@@ -1,7 +1,9 @@
 """Reads for tenants and connections; every selector takes the user or tenant explicitly."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from connections.models import AllowedHost, Connection, Membership, Tenant
 
@@ -41,6 +43,16 @@ def connection_url_refusals(*, tenant_id: int | None, kind: str, urls: dict[str,
     egress = get_vendor(kind).egress_for(tenant_id)
     refusals = {name: egress.url_refusal(url) for name, url in urls.items() if url}
     return {name: f"Not allowed: {why}." for name, why in refusals.items() if why}
+def connection_for_webhook_token(*, token: str) -> Connection | None:
+    """The connection whose intake URL carries `token` (the token is the tenant's proof here), if active."""
+    if not token or len(token) > 64:
+        return None
+    return Connection.objects.select_related("tenant").filter(webhook_token=token, tenant__is_active=True).first()
+
+
+def connection_webhook_url(*, connection: Connection) -> str:
+    """The full intake URL to give the vendor (SITE_URL is the address the outside world reaches us at)."""
+    return settings.SITE_URL.rstrip("/") + reverse("inbound-hook", args=[connection.webhook_token])
 
 
 # --- for the API ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from audit.redaction import redact_text
 from changelog.services import change_record
 from changelog.snapshots import connection_snapshot
-from connections.models import Connection, Membership, Tenant
+from connections.models import Connection, Membership, Tenant, webhook_token_new
 from connections.vendors import get_vendor
 from connections.vendors.base import default_token_cache, token_cache_key
 from connections.vendors.errors import VendorError
@@ -82,9 +82,12 @@ def destination_changes(connection: Connection, *, base_url: str | None, config:
 
 
 def secrets_missing(connection: Connection, credentials: dict | None) -> list[str]:
-    """The secret credential fields not typed in `credentials` (blank keeps the stored value)."""
+    """The stored secrets not typed again in `credentials` (blank keeps the stored value). An optional
+    secret that was never set (a webhook key) has nothing to give away, so it is not asked for."""
     typed = {k for k, v in (credentials or {}).items() if v not in (None, "")}
-    return [f.name for f in get_vendor(connection.kind).credential_fields if f.secret and f.name not in typed]
+    stored = connection.credentials or {}
+    return [f.name for f in get_vendor(connection.kind).credential_fields
+            if f.secret and stored.get(f.name) and f.name not in typed]
 
 
 def connection_tokens_drop(*, connection: Connection) -> None:
@@ -127,6 +130,15 @@ def connection_update(*, connection: Connection, name: str | None = None, base_u
     change_record(tenant=connection.tenant, actor=actor, obj=connection, object_type="connection",
                   action="updated", before=before, after=after, secrets=before_secrets | after_secrets)
     return connection
+
+
+def connection_webhook_token_rotate(*, connection: Connection) -> str:
+    """Give the connection a new intake URL; the old one answers 404 from now on. Returns the new token.
+    The vendor must be told the new URL (Paychex re-registers its hook; elsewhere the owner updates it)."""
+    token = webhook_token_new()
+    Connection.objects.filter(pk=connection.pk).update(webhook_token=token, updated_at=timezone.now())
+    connection.webhook_token = token
+    return token
 
 
 def connection_test_throttle(*, tenant_id: int) -> None:

@@ -235,10 +235,14 @@ VENDOR_HTTP_TIMEOUT = env.float("VENDOR_HTTP_TIMEOUT", default=30.0)
 # Vendor clients may call loopback (the local sandbox) only when this is on; every other host must be one of
 # the vendor's domains (or allowlisted by an operator) and resolve to public addresses (docs/security.md).
 SANDBOX_HOSTS_ALLOWED = env.bool("SANDBOX_HOSTS_ALLOWED", default=not PRODUCTION)
-# "Test connection" (admin, wizard, API): a short wait, one attempt, and at most this many per tenant a minute.
+# "Test connection" (admin, wizard, API): short timeouts, a deadline of their sum, and at most this many per tenant a minute.
 CONNECTION_TEST_CONNECT_TIMEOUT = env.float("CONNECTION_TEST_CONNECT_TIMEOUT", default=5.0)
 CONNECTION_TEST_READ_TIMEOUT = env.float("CONNECTION_TEST_READ_TIMEOUT", default=10.0)
 CONNECTION_TEST_RATE_PER_MINUTE = env.int("CONNECTION_TEST_RATE_PER_MINUTE", default=10)
+# Inbound events (/hooks/<token>/): notifications are small, so a larger body is refused unread, and
+# one connection's intake answers 429 (vendors retry) past this many deliveries a minute.
+INBOUND_EVENT_MAX_BYTES = env.int("INBOUND_EVENT_MAX_BYTES", default=1024 * 1024)
+INBOUND_EVENTS_PER_MINUTE = env.int("INBOUND_EVENTS_PER_MINUTE", default=600)
 
 # --- Logging ----------------------------------------------------------------
 LOGGING = {

@@ -3,12 +3,14 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from mlconnector.sites import customer_site, ops_site
+from syncs.webhooks import inbound_hook
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", customer_site.urls),
     path("ops/", ops_site.urls),
     path("api/", include("api.urls")),
+    path("hooks/<str:token>/", inbound_hook, name="inbound-hook"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -34,6 +34,7 @@ from syncs.selectors import (
 from syncs.services import (
     IntegrationError,
     integration_check_connections,
+    integration_check_options,
     integration_create,
     integration_delete,
     integration_run_now,
@@ -61,6 +62,10 @@ class IntegrationForm(forms.ModelForm):
                                               destination=data["destination"])
             except IntegrationError as error:
                 raise forms.ValidationError(str(error)) from None
+        try:
+            integration_check_options(options=data.get("options") or {})
+        except IntegrationError as error:
+            raise forms.ValidationError({"options": str(error)}) from None
         return data
 
 
@@ -371,3 +376,5 @@ for site in (customer_site, ops_site):
     site.register(ValueMapping, ValueMappingAdmin)
     site.register(FieldMapping, FieldMappingAdmin)
     site.register(PendingRecord, PendingRecordAdmin)
+
+from syncs import admin_inbound  # noqa: E402,F401  (registers the inbound-event admin)

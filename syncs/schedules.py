@@ -25,9 +25,18 @@ def _schedule_kwargs(integration: Integration) -> dict:
             minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
             day_of_week=day_of_week, timezone="UTC")
         return {"crontab": crontab, "interval": None}
-    interval, _ = IntervalSchedule.objects.get_or_create(every=integration.every_minutes,
+    interval, _ = IntervalSchedule.objects.get_or_create(every=schedule_every_minutes(integration),
                                                          period=IntervalSchedule.MINUTES)
     return {"interval": interval, "crontab": None}
+
+
+def schedule_every_minutes(integration: Integration) -> int | None:
+    """The poll interval. Where webhooks carry the changes (streams with a webhook trigger, the vendor's
+    webhooks switched on), the scheduled poll is only the backstop that repairs missed or dropped events,
+    so `options["backstop_every_minutes"]`, when set, replaces every_minutes: the vendor's quota is spent
+    on the events, and a missed one is at most that late. Without it the poll keeps its usual pace."""
+    backstop = (integration.options or {}).get("backstop_every_minutes")
+    return int(backstop) if backstop else integration.every_minutes
 
 
 def _split_cron(expression: str) -> list[str]:
@@ -40,7 +49,7 @@ def _split_cron(expression: str) -> list[str]:
 @transaction.atomic
 def schedule_sync(*, integration: Integration) -> PeriodicTask | None:
     """Make the integration's PeriodicTask match its schedule and enabled flag."""
-    if not (integration.every_minutes or integration.cron):
+    if not (schedule_every_minutes(integration) or integration.cron):
         schedule_remove(integration=integration)
         return None
     fields = {

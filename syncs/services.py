@@ -28,11 +28,20 @@ def integration_check_connections(*, tenant: Tenant, flow_kind: str, source: Con
             raise IntegrationError(f"{flow.label} needs a {expected} {role} connection, not {connection.kind}.")
 
 
+def integration_check_options(*, options: dict) -> None:
+    if not isinstance(options, dict):
+        raise IntegrationError("Options are a JSON object, e.g. {\"page_size\": 100}.")
+    backstop = options.get("backstop_every_minutes")
+    if backstop is not None and not (isinstance(backstop, int) and not isinstance(backstop, bool) and backstop > 0):
+        raise IntegrationError("backstop_every_minutes is a whole number of minutes, at least 1.")
+
+
 @transaction.atomic
 def integration_create(*, tenant: Tenant, name: str, flow_kind: str, source: Connection, destination: Connection,
                        streams: list[str] | None = None, every_minutes: int | None = None, cron: str = "",
                        enabled: bool = False, options: dict | None = None, actor=None) -> Integration:
     integration_check_connections(tenant=tenant, flow_kind=flow_kind, source=source, destination=destination)
+    integration_check_options(options=options or {})
     if every_minutes is None and not cron:
         every_minutes = get_flow(flow_kind).default_every_minutes
     integration = Integration.objects.create(
@@ -57,6 +66,7 @@ def integration_update(*, integration: Integration, actor=None, **changes) -> In
         setattr(integration, key, value)
     integration_check_connections(tenant=integration.tenant, flow_kind=integration.flow_kind, source=integration.source,
                        destination=integration.destination)
+    integration_check_options(options=integration.options or {})
     integration.save()
     schedule_sync(integration=integration)
     change_record(tenant=integration.tenant, actor=actor, obj=integration, object_type="integration",

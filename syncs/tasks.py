@@ -46,3 +46,34 @@ def held_release_task(integration_id: int, keys: list[str]) -> int | None:
 
     run = held_release(integration=Integration.objects.get(pk=integration_id), keys=keys)
     return run.pk if run else None
+
+
+# An event for a running integration waits: retried with pauses growing to 2 min, for about 70 minutes in all.
+BUSY_RETRIES = 40
+
+
+@shared_task(bind=True, name="syncs.tasks.inbound_event_process_task", max_retries=BUSY_RETRIES, acks_late=True)
+def inbound_event_process_task(self, event_id: int) -> str | None:
+    from syncs.inbound import IntegrationBusy, inbound_event_process, inbound_event_retrying, inbound_event_settle
+    from syncs.models import InboundEvent
+
+    event = InboundEvent.objects.select_related("tenant", "connection").filter(pk=event_id).first()
+    if event is None or event.status != InboundEvent.Status.RECEIVED:
+        return None  # deleted, or already settled by an earlier delivery of this task
+    try:
+        return inbound_event_process(event=event)
+    except IntegrationBusy as busy:
+        if self.request.retries >= self.max_retries:
+            return inbound_event_settle(event=event, status=InboundEvent.Status.FAILED, error=busy,
+                                        error_hint="The integration stayed busy; replay the event, or let the next "
+                                                   "scheduled poll pick the change up.")
+        inbound_event_retrying(event=event, error=busy)
+        raise self.retry(countdown=min(120, 5 * 2 ** self.request.retries) * random.uniform(0.75, 1.25))
+    except VendorError as error:  # transient only: the engine settles permanent ones inside the run
+        if self.request.retries >= MAX_RETRIES:
+            return inbound_event_settle(event=event, status=InboundEvent.Status.FAILED, error=error)
+        inbound_event_retrying(event=event, error=error)
+        raise self.retry(exc=error, countdown=_retry_delay(error, self.request.retries))
+    except Exception as error:
+        inbound_event_settle(event=event, status=InboundEvent.Status.FAILED, error=error)
+        raise

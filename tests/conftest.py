@@ -98,3 +98,23 @@ def integration(tenant_a, make_sandbox_connection, rippling, visma):
     destination = make_sandbox_connection("visma", tenant=tenant_a, name="Visma")
     return integration_create(tenant=tenant_a, name="HR → ERP", flow_kind="rippling_visma", source=source,
                               destination=destination, options={"page_size": 2})
+
+
+@pytest.fixture
+def worker_queue(settings):
+    """A real worker process; everything the live server queues goes to its private queue."""
+    from tests.support.worker import worker_taking_all_tasks
+
+    with worker_taking_all_tasks() as queue:
+        yield queue
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks queued by the code under test run inline, in this process."""
+    from mlconnector.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

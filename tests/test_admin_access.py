@@ -9,7 +9,7 @@ from changelog.models import ChangeLogEntry
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
 from notifications.models import Notification, NotificationSettings
-from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.models import FieldMapping, InboundEvent, Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
 
@@ -36,7 +36,10 @@ def objects(tenant_a, owner, member):
                                            source_id="u1", status=PendingRecord.Status.HELD,
                                            missing_key="department_to_cost_center:d2", reason="No cost center",
                                            payload={"id": "w1", "ssn": SECRET})
+    event = InboundEvent.objects.create(tenant=tenant_a, connection=source, event_id="n-1", type="employee.updated",
+                                        source_ids=["w1"], payload={"ssn": SECRET}, raw_body=f"ssn={SECRET}")
     return {
+        InboundEvent: event,
         ValueMapping: value_mapping,
         FieldMapping: field_mapping,
         PendingRecord: pending,
@@ -53,13 +56,14 @@ def url(site, model, view, *args):
     return reverse(f"{site.name}:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord]
+MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
+          InboundEvent]
 ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 
 # Covered for the three actors in their own app's tests (tests/notifications/test_admin.py,
-# tests/changelog/test_change_log_admin.py).
+# tests/changelog/test_change_log.py).
 ELSEWHERE = {NotificationSettings, Notification, ChangeLogEntry}
 
 
@@ -144,7 +148,7 @@ def test_customer_sign_in_works_for_a_member(client, member):
 
 def test_secrets_are_never_rendered(client, owner, objects):
     client.force_login(owner)
-    for model in (Connection, AuditRecord, Integration, PendingRecord):
+    for model in (Connection, AuditRecord, Integration, PendingRecord, InboundEvent):
         page = client.get(url(customer_site, model, "change", objects[model].pk))
         assert SECRET.encode() not in page.content
 

@@ -9,6 +9,7 @@ class CredentialFieldOutput(serializers.Serializer):
     label = serializers.CharField()
     secret = serializers.BooleanField(help_text="Secret values are write-only; others are shown back.")
     help = serializers.CharField()
+    required = serializers.BooleanField(help_text="False for optional ones, e.g. webhook secrets.")
 
 
 class ConfigFieldOutput(serializers.Serializer):

@@ -32,7 +32,7 @@ def check_credentials(vendor: Vendor, credentials: dict, *, complete: bool) -> N
         raise serializers.ValidationError({"credentials": (
             f"Unknown credential field(s) for {vendor.label}: {', '.join(unknown)}. Expected: {', '.join(known)}.")})
     if complete:
-        missing = [name for name in known if not credentials.get(name)]
+        missing = [f.name for f in vendor.credential_fields if f.required and not credentials.get(f.name)]
         if missing:
             raise serializers.ValidationError({"credentials": f"Missing for {vendor.label}: {', '.join(missing)}."})
 

@@ -1,9 +1,11 @@
 """The vendor registry: the only place that knows which vendors exist.
 
 Each vendor is a package ``connections/vendors/<kind>/`` whose ``__init__`` defines
-``VENDOR``. Everything else (engine, admin, API, sandbox wiring) asks here by kind.
+``VENDOR``; a ``webhooks`` module beside it (vendors/events.py) makes the vendor able to send us events. Everything else (engine, admin, API, sandbox wiring) asks here by kind.
 """
+import dataclasses
 import importlib
+import importlib.util
 import pkgutil
 
 from connections.vendors.base import Vendor
@@ -38,7 +40,10 @@ def _discover() -> None:
     for info in pkgutil.iter_modules(__path__):
         if info.ispkg:
             module = importlib.import_module(f"{__name__}.{info.name}")
-            register(module.VENDOR)
+            vendor = module.VENDOR
+            if importlib.util.find_spec(f"{module.__name__}.webhooks"):
+                vendor = dataclasses.replace(vendor, webhooks=importlib.import_module(f"{module.__name__}.webhooks"))
+            register(vendor)
 
 
 _discover()

@@ -83,6 +83,7 @@ class CredentialField:
     label: str
     secret: bool = True
     help: str = ""
+    required: bool = True  # optional ones (webhook secrets) may stay empty
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ class Vendor:
 
         extra = tenant_allowed_hosts(tenant_id=tenant_id) if tenant_id else ()
         return EgressPolicy.from_settings(vendor_label=self.label, allowed_hosts=self.allowed_hosts + extra)
+    # The package's webhooks module (verify/parse/challenge, see vendors/events.py), found by the registry.
+    webhooks: Any = None
 
     def sandbox_base_url(self, sandbox_url: str) -> str:
         return sandbox_url.rstrip("/") + self.sandbox_prefix

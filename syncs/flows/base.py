@@ -3,9 +3,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Iterator
 
 from syncs.mapping import FieldRule, MappingSet, apply_rules
+
+
+class Trigger(StrEnum):
+    """How a stream learns of changes: by polling its cursor, or from inbound events (webhooks)."""
+
+    POLL = "poll"
+    WEBHOOK = "webhook"
 
 
 @dataclass
@@ -54,6 +62,9 @@ class Stream(ABC):
     rules: list[FieldRule] = []
     # Value mappings map() uses beyond those its rules name (map name → label), for the setup wizard.
     value_maps: dict[str, str] = {}
+    triggers: frozenset[Trigger] = frozenset({Trigger.POLL})
+    # Inbound event types (the vendor's words, e.g. "employee.updated") this stream re-reads records for.
+    webhook_events: frozenset[str] = frozenset()
 
     def __init__(self, ctx: FlowContext):
         self.ctx = ctx
@@ -63,6 +74,14 @@ class Stream(ABC):
     @abstractmethod
     def fetch(self, cursor: dict) -> Iterator[Page]:
         """Pages of source records changed since `cursor` (a dict this stream alone understands)."""
+
+    def fetch_records(self, source_ids: list[str]) -> list[dict]:
+        """Webhook trigger: the current state of the records an event names (notifications carry no data).
+        Ids that no longer exist at the source are left out."""
+        raise NotImplementedError(f"{type(self).__name__} is not fed by webhooks.")
+
+    def consumes(self, event_type: str) -> bool:
+        return Trigger.WEBHOOK in self.triggers and event_type in self.webhook_events
 
     def source_id(self, record: dict) -> str:
         return str(record["id"])

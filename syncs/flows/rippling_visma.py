@@ -12,6 +12,8 @@
 * The department goes through the value mapping `department_to_cost_center` (Rippling department →
   the Visma department that carries the employee's cost center). An employee whose department has
   no mapping is held, with the department's name in the reason, and released once it is mapped.
+* App Shop installs also get `employee.*` webhooks (form-encoded, notification-only: CONTRACT §8): the
+  worker they name is re-read by id and written like a polled one; polling stays on as the backstop.
 * Fields Rippling redacts for this API key are left out, never sent as blanks, so Visma keeps what it
   has; they are reported once per run as a permissions hint.
 """
@@ -24,7 +26,7 @@ from typing import Iterator
 from connections.vendors.errors import VendorNotFound, VendorRejected
 from connections.vendors.rippling.client import parse_timestamp
 from connections.vendors.visma.schemas import wrap_values
-from syncs.flows.base import FlowContext, MappingChoices, Page, Stream, ValueMapChoices
+from syncs.flows.base import FlowContext, MappingChoices, Page, Stream, Trigger, ValueMapChoices
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules, field_paths
 
 DEPARTMENT_MAP = "department_to_cost_center"
@@ -103,6 +105,8 @@ class Employees(RipplingPagedStream):
     name = "employees"
     rules = EMPLOYEE_RULES
     value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
+    triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
+    webhook_events = frozenset({"employee.created", "employee.updated", "employee.deleted"})
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
@@ -117,6 +121,16 @@ class Employees(RipplingPagedStream):
     def pages(self, since, next_link):
         return self.source.worker_pages(updated_since=since, next_link=next_link, page_size=self.page_size,
                                         expand=("user",))
+
+    def fetch_records(self, source_ids: list[str]) -> list[dict]:
+        # The webhook's `id` is the worker (CONTRACT §8); a deleted one is gone, and the poll settles it.
+        records = []
+        for worker_id in source_ids:
+            try:
+                records.append(self.source.get_worker(worker_id, expand=("user",)))
+            except VendorNotFound:
+                continue
+        return records
 
     def source_id(self, record: dict) -> str:
         # The person, not the employment: rehires keep their Visma employee.

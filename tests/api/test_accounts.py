@@ -194,7 +194,8 @@ def test_account_wide_lists_need_authentication(client_for, url, owner):
 
 def test_the_catalog_tells_which_fields_a_vendor_needs(client_for, owner):
     vendors = {v["kind"]: v for v in client_for(owner).get(reverse("api:vendors")).json()}
-    visma = {f["name"]: f["secret"] for f in vendors["visma"]["credential_fields"]}
-    assert visma == {"client_id": False, "client_secret": True, "tenant_id": False}
+    visma = {f["name"]: (f["secret"], f["required"]) for f in vendors["visma"]["credential_fields"]}
+    assert visma == {"client_id": (False, True), "client_secret": (True, True), "tenant_id": (False, True),
+                     "webhook_secret": (True, False)}
     flows = {f["kind"]: f for f in client_for(owner).get(reverse("api:flows")).json()}
     assert flows["rippling_visma"]["streams"] == ["departments", "employees"]

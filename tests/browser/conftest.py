@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.support.worker import celery_worker
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the test code itself
 # (fixtures, assertions) would otherwise be refused as "async unsafe". They are not concurrent with it.
@@ -75,18 +74,3 @@ class Screenshots:
 @pytest.fixture
 def screenshot():
     return Screenshots()
-
-
-@pytest.fixture
-def worker_queue(settings):
-    """A real worker process; everything the live server queues goes to its private queue."""
-    from mlconnector.celery import app
-
-    with celery_worker() as queue:
-        previous = app.conf.task_default_queue
-        app.conf.task_default_queue = queue
-        try:
-            yield queue
-        finally:
-            app.conf.task_default_queue = previous
-

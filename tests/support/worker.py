@@ -24,8 +24,10 @@ def test_database_url() -> str:
 
 
 @contextmanager
-def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False):
-    """Yield the queue name a fresh worker consumes; the worker is stopped afterwards."""
+def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False,
+                  include: tuple[str, ...] = ()):
+    """Yield the queue name a fresh worker consumes; the worker is stopped afterwards.
+    `include`: modules the worker imports first (test-only flows register themselves so)."""
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
            "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR), **(extra_env or {})}
@@ -33,6 +35,8 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, be
                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO", "-n", f"{queue}@%h"]
     if beat:
         command.append("--beat")
+    if include:
+        command += ["--include", ",".join(include)]
     log_path = Path(settings.VAR_DIR) / f"{queue}.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -47,6 +51,20 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, be
         # Shown by pytest only when the test fails.
         print(f"--- worker log ({' '.join(command[3:])}) ---\n" + log_path.read_text()[-6000:])
         log_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def worker_taking_all_tasks(*, include: tuple[str, ...] = ()):
+    """A real worker process; every task this process queues goes to its private queue."""
+    from mlconnector.celery import app
+
+    with celery_worker(include=include) as queue:
+        previous = app.conf.task_default_queue
+        app.conf.task_default_queue = queue
+        try:
+            yield queue
+        finally:
+            app.conf.task_default_queue = previous
 
 
 def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):

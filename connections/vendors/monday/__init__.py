@@ -11,6 +11,9 @@ VENDOR = Vendor(
         CredentialField("api_token", "Personal API token",
                         help="monday.com: avatar > Developers > My access tokens. Regenerating it there "
                              "invalidates the old one."),
+        CredentialField("signing_secret", "App signing secret", required=False, help=(
+            "Only for webhooks created with an app token: verifies their JWT. Webhooks created with a "
+            "personal token are unsigned.")),
     ),
     config_fields=(
         ConfigField("api_version", "API version (API-Version header)", default=DEFAULT_API_VERSION,

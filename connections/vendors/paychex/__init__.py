@@ -10,6 +10,13 @@ VENDOR = Vendor(
         CredentialField("client_id", "API key", secret=False,
                         help="The application's API key from developer.paychex.com (sent as client_id)."),
         CredentialField("client_secret", "API secret", help="The secret issued with the API key."),
+        # What Paychex presents to our intake URL: registered on the hook (BASIC_AUTH or API_KEY).
+        CredentialField("webhook_username", "Webhook user name", secret=False, required=False,
+                        help="BASIC_AUTH user name registered on the Paychex hook."),
+        CredentialField("webhook_password", "Webhook password", required=False,
+                        help="BASIC_AUTH password registered on the Paychex hook."),
+        CredentialField("webhook_api_key", "Webhook API key", required=False,
+                        help="API_KEY registered on the Paychex hook (instead of Basic auth)."),
     ),
     config_fields=(
         # Paychex issues tokens on the API host itself (CONTRACT §2), so by default the

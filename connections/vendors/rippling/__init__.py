@@ -13,6 +13,7 @@ VENDOR = Vendor(
         CredentialField("api_key", "API key", help=(
             "Created by a Rippling admin under Company Settings → API Access, with the read scopes of the data "
             "to sync (at least workers.read).")),
+        # App Shop webhooks carry no secret (CONTRACT §8): the intake URL's token is their only check.
     ),
     sandbox_prefix="/rippling",
     # Production, sandbox and preview REST hosts (CONTRACT §2); the legacy Platform API is not used.

@@ -11,6 +11,9 @@ VENDOR = Vendor(
         CredentialField("client_secret", "Client secret"),
         CredentialField("tenant_id", "Company tenant ID", secret=False,
                         help="The company's tenant GUID, not the customer tenant."),
+        CredentialField("webhook_secret", "Webhook signature key", required=False, help=(
+            "From the subscription in the Visma Developer Portal; verifies the x-vwd-signature-v1 header of "
+            "webhooks sent to this connection's intake URL. During a rotation enter old,new.")),
     ),
     config_fields=(
         ConfigField("token_url", "Token URL", url=True, default="https://connect.visma.com/connect/token"),

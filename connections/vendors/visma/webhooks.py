@@ -3,7 +3,9 @@
 The Visma Webhook Dispatcher signs each notification with the subscription's
 signature key: header `x-vwd-signature-v1` = base64(HMAC-SHA256(key, raw UTF-8
 body)). Keys can be rotated, so several are accepted at once [VWD]. The payload
-shape is UNCONFIRMED; `parse_event` is the one place that knows it.
+shape is UNCONFIRMED; `parse_event` is the one place that knows it. `verify` and `parse` are what
+the inbound-event intake calls (connections/vendors/events.py); the signature key(s) are the
+connection's `webhook_secret` credential.
 """
 from __future__ import annotations
 
@@ -13,10 +15,16 @@ import hmac
 import json
 from typing import Iterable
 
+from connections.vendors.events import Event, WebhookInvalid, WebhookUnauthorized, body_digest
+
 SIGNATURE_HEADER = "x-vwd-signature-v1"
+# Entities of the Financial publisher's catalogue (§10) that a flow can re-read, as the dispatcher names them.
+ENTITIES = ("account", "customer", "customerinvoice", "dimension", "employee", "journaltransaction", "payment",
+            "purchaseorder", "subaccount", "supplier", "supplierinvoice")
+EVENT_TYPES = frozenset(f"{entity}.{change}" for entity in ENTITIES for change in ("created", "changed", "deleted"))
 
 
-class InvalidWebhookPayload(ValueError):
+class InvalidWebhookPayload(WebhookInvalid):
     pass
 
 
@@ -60,3 +68,23 @@ def parse_event(raw_body: bytes) -> dict:
         "notification_id": payload.get("notificationId"),
         "payload": payload,
     }
+
+
+def verify(request, connection) -> None:
+    secrets = (connection.credentials or {}).get("webhook_secret", "")
+    if not secrets:
+        raise WebhookUnauthorized("No Visma webhook signature key is stored on the connection.")
+    if not verify_signature(request.body, request.headers.get(SIGNATURE_HEADER), secrets):
+        raise WebhookUnauthorized(f"The {SIGNATURE_HEADER} signature does not match the body.")
+    # A subscription left without a tenant covers every company of the application (§10): another company's
+    # event must not be filed under this connection, whose signature key it shares.
+    tenant_id = parse_event(request.body)["tenant_id"]
+    ours = (connection.credentials or {}).get("tenant_id")
+    if tenant_id and ours and str(tenant_id).lower() != str(ours).lower():
+        raise WebhookUnauthorized("The notification is for another Visma company than this connection's.")
+
+
+def parse(request) -> list[Event]:
+    event = parse_event(request.body)
+    return [Event(event_id=str(event["notification_id"] or body_digest(request.body)), type=event["type"],
+                  source_ids=[event["id"]] if event["id"] else [], payload=event["payload"])]
