@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 
 from benchmarks.harness import django_bootstrap, machine, peak_rss_mb, rss_mb, table, workdir  # noqa: E402
 
-RIPPLING_PAGE_CAP = 100  # Rippling's maximum page size (CONTRACT §3); the integration asks for it
+RIPPLING_PAGE_CAP = 100  # Rippling's maximum page size (docs/vendors/rippling.md §3); the integration asks for it
 DEPARTMENTS = 50
 TOUCHED_SHARE = 0.01
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -60,7 +60,7 @@ def integration_setup(bench_sandbox, *, slug: str):
     """A tenant, its two sandbox connections and the integration, every department mapped."""
     from connections.models import Tenant
     from connections.services import connection_create
-    from sandbox.demo import sandbox_connection_fields
+    from demo.setup import sandbox_connection_fields
     from syncs.flows.rippling_visma import DEPARTMENT_MAP
     from syncs.models import ValueMapping
     from syncs.services import integration_create

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "syncs",
     "audit",
     "sandbox",
+    "demo",
     "api",
     "wizard",
     "notifications",
@@ -99,7 +100,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) test database, so a real worker process can see what a test wrote;
     # one per test process so parallel runs do not share it.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
+    # The web server, the worker, beat and the demo all write to this one file. WAL lets readers go on while
+    # one writer commits; BEGIN IMMEDIATE takes the write lock when a transaction starts, so two transactions
+    # never both read and then both try to upgrade (SQLite answers that deadlock with an instant "database is
+    # locked" that no timeout helps); the busy timeout makes a writer wait its turn. synchronous=FULL fsyncs
+    # the WAL on every commit, so a commit (an id-map row of a record the vendor accepted) survives power loss
+    # as it does in rollback-journal mode; WAL's usual NORMAL would only survive a crash of the process.
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    sqlite_options.setdefault("timeout", 30)
+    sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -125,6 +135,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "mlconnector" / "static"]  # the project's own (favicon); apps keep theirs
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -139,10 +150,22 @@ STORAGES = {
 
 LOGIN_URL = "customer_admin:login"
 
+# HTTPS in production, so `manage.py check --deploy` is clean with the defaults. Behind a proxy that
+# terminates TLS, the proxy's header says the request was HTTPS (SECURE_PROXY_SSL_HEADER, "header,value";
+# empty when nothing in front strips a client's own X-Forwarded-Proto); a proxy that redirects to HTTPS
+# itself may turn SECURE_SSL_REDIRECT off, and health checks over plain HTTP are exempted by path.
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    _proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=["HTTP_X_FORWARDED_PROTO", "https"])
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if _proxy_header else None
+    if SECURE_PROXY_SSL_HEADER is not None and len(SECURE_PROXY_SSL_HEADER) != 2:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https.")
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -172,7 +195,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 REST_FRAMEWORK = {
     # Token first: an anonymous API call gets 401 with `WWW-Authenticate: Token`, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -184,6 +207,13 @@ REST_FRAMEWORK = {
         "auth": env.str("API_AUTH_RATE", default="30/minute"),
     },
 }
+# Password-reset links (e-mailed, one use) work this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=3) * 3600
+PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
+# A sign-up not confirmed within this many hours expires; the hourly purge frees its username and address.
+SIGNUP_VERIFY_HOURS = env.int("SIGNUP_VERIFY_HOURS", default=48)
+# API tokens are refused this many days after they were issued (rotate or log in again for a new one).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ml-connector API",
     "DESCRIPTION": "Connections, integrations, runs, audit trail and replays of one tenant. See docs/api.md.",

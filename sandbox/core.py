@@ -16,11 +16,15 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
+
+# The vendors' official machine-readable specs, copied into the repository (specs/<vendor>/SOURCE.md).
+SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
 
 SECRET_HEADERS = {"authorization", "x-api-key", "api-key", "cookie"}
 SECRET_FORM_FIELDS = {"client_secret", "password", "refresh_token", "code"}

@@ -3,7 +3,7 @@ import pytest
 from django.core.cache import cache
 
 from connections.models import Membership
-from sandbox.demo import sandbox_connection_fields
+from demo.setup import sandbox_connection_fields
 from sandbox.server import start_in_thread
 from tests.factories import ConnectionFactory, MembershipFactory, TenantFactory
 

@@ -1,4 +1,4 @@
-"""Dayforce HCM sandbox, from ../shared/specs/dayforce/CONTRACT.md and openapi.yaml there.
+"""Dayforce HCM sandbox, from docs/vendors/dayforce.md and openapi.yaml there.
 
 Dayforce ID (the token host, dfid.dayforcehcm.com) is served under /dayforce-auth, the REST API under
 /dayforce: a client's base URL is `{sandbox}/dayforce` (or `{sandbox}/dayforce/Api`, like the real

@@ -1,7 +1,7 @@
-"""monday.com platform API sandbox, from ../shared/specs/monday/CONTRACT.md.
+"""monday.com platform API sandbox, from docs/vendors/monday.md.
 
 One GraphQL endpoint, ``POST /monday/v2``, executed by graphql-core against monday's official SDL
-(``shared/specs/monday/schema.graphql``), so a query the real API would reject for its shape is
+(``specs/monday/schema.graphql``), so a query the real API would reject for its shape is
 rejected here with a real validation error. Resolvers read seeded in-memory dicts; they are
 looked up per (type, field) in `RESOLVERS`, so items, column values and webhooks can be added by
 extending that table and `reset()`. Behaviours the contract marks UNCONFIRMED are simulated as
@@ -15,16 +15,15 @@ import json
 import math
 import re
 import threading
-from pathlib import Path
 
 import graphql
 from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode, value_from_ast
 from werkzeug.wrappers import Request, Response
 
-from sandbox.core import Clock, IssuedToken, VendorSandbox, json_response
+from sandbox.core import SPECS_DIR, Clock, IssuedToken, VendorSandbox, json_response
 
-SDL_PATH = Path(__file__).resolve().parents[3] / "shared" / "specs" / "monday" / "schema.graphql"
-CURRENT_API_VERSION = "2026-10"  # the version of the saved SDL (CONTRACT sources table)
+SDL_PATH = SPECS_DIR / "monday" / "schema.graphql"
+CURRENT_API_VERSION = "2026-10"  # the version of the saved SDL (docs/vendors/monday.md sources table)
 API_VERSION_FORMAT = re.compile(r"^\d{4}-\d{2}$")
 
 # Everything the contract marks UNCONFIRMED, in one place.
@@ -49,7 +48,7 @@ UNCONFIRMED = {
     "validation_error_http_status": 200,
 }
 
-# Published per-plan limits (CONTRACT §6, [RL]); the demo account is on Pro with a personal token.
+# Published per-plan limits (docs/vendors/monday.md §6, [RL]); the demo account is on Pro with a personal token.
 PLAN_LIMITS = {
     "pro": {"minute_queries": 2_500, "concurrency": 100, "complexity_per_minute": 10_000_000},
     "enterprise": {"minute_queries": 5_000, "concurrency": 250, "complexity_per_minute": 10_000_000},
@@ -61,7 +60,7 @@ ADMIN_USER_ID = "51000001"
 GUEST_USER_ID = "51000003"
 DEMO_TOKEN = "monday-sandbox-personal-token-ada"
 # A real token of a guest whom the account does not let use the API: it authenticates, then every
-# query is refused with UserUnauthorizedException, HTTP 200, status_code 403 (CONTRACT §2).
+# query is refused with UserUnauthorizedException, HTTP 200, status_code 403 (docs/vendors/monday.md §2).
 RESTRICTED_TOKEN = "monday-sandbox-personal-token-gil-guest"
 DEMO_TOKENS = {DEMO_TOKEN: ADMIN_USER_ID, RESTRICTED_TOKEN: GUEST_USER_ID}
 
@@ -71,10 +70,8 @@ def sdl_schema() -> graphql.GraphQLSchema:
     """The official schema, built once per process (~0.6 s for the 385 KB SDL).
 
     Built on first use rather than at import, so importing the sandbox registry (the setup
-    wizard does) stays cheap and a checkout without shared/ only breaks this vendor's calls.
+    wizard does) stays cheap.
     """
-    if not SDL_PATH.is_file():
-        raise FileNotFoundError(f"monday sandbox needs the official SDL at {SDL_PATH}; clone shared/ beside the repo.")
     return graphql.build_schema(SDL_PATH.read_text(encoding="utf-8"))
 
 
@@ -86,13 +83,13 @@ def graphql_error(message: str, code: str, status_code: int | None = None, **ext
 
 
 def user_unauthorized() -> GraphQLError:
-    # CONTRACT §2: the documented application-level error, HTTP 200 with status_code 403.
+    # docs/vendors/monday.md §2: the documented application-level error, HTTP 200 with status_code 403.
     return GraphQLError("User unauthorized to perform action",
                         extensions={"code": "UserUnauthorizedException", "error_data": {}, "status_code": 403})
 
 
 class ComplexityBudget:
-    """Per-minute complexity points per account (CONTRACT §6): the window opens at the first call
+    """Per-minute complexity points per account (docs/vendors/monday.md §6): the window opens at the first call
     and resets 60 s later; a query the budget cannot cover is refused and not charged."""
 
     def __init__(self, clock: Clock, limit: int, window: float = 60.0):
@@ -239,7 +236,7 @@ class MondaySandbox(VendorSandbox):
 
     # --- shared pipeline hooks ----------------------------------------------------------------
     def rate_key(self, request):
-        # Limits are counted per account (CONTRACT §6).
+        # Limits are counted per account (docs/vendors/monday.md §6).
         token = self.authenticate(request)
         self._current.key = f"account:{token.subject['account_id']}" if token else "anonymous"
         return self._current.key
@@ -249,7 +246,7 @@ class MondaySandbox(VendorSandbox):
         return {"RateLimit-Policy": self.rate_limit_policy(), "RateLimit": self.rate_limit_state()}
 
     def rate_limit_policy(self) -> str:
-        # IETF draft headers on every call (CONTRACT §6).
+        # IETF draft headers on every call (docs/vendors/monday.md §6).
         limits = PLAN_LIMITS[DEMO_PLAN]
         return (f'"minuteRate";q={self.limiter.limit};w={int(self.rate_window)}, '
                 f'"concurrency";q={limits["concurrency"]};qu="concurrent-requests", '
@@ -306,7 +303,7 @@ class MondaySandbox(VendorSandbox):
         cost = self.estimate_complexity(schema, document, operation_name, variables)
         allowed, before, after, reset_in = self.complexity.charge(key, cost)
         if not allowed:
-            # API ≥ 2025-07 body, HTTP 429 (CONTRACT §6 [CHG], [ERR]); errors carry Retry-After too.
+            # API ≥ 2025-07 body, HTTP 429 (docs/vendors/monday.md §6 [CHG], [ERR]); errors carry Retry-After too.
             wait = max(1, math.ceil(reset_in))
             body = {"errors": [graphql_error("Complexity budget exhausted", "COMPLEXITY_BUDGET_EXHAUSTED",
                                              retry_in_seconds=wait)]}
@@ -324,7 +321,7 @@ class MondaySandbox(VendorSandbox):
         return response
 
     def envelope(self, body: dict, status: int = 200, headers: dict | None = None) -> Response:
-        """monday's response envelope: request_id in extensions, account_id beside data (CONTRACT §2)."""
+        """monday's response envelope: request_id in extensions, account_id beside data (docs/vendors/monday.md §2)."""
         body = {**body, "extensions": {"request_id": f"sandbox-{next(self._request_ids):08d}"},
                 "account_id": int(ACCOUNT_ID)}
         return json_response(body, status, headers)
@@ -403,7 +400,7 @@ class MondaySandbox(VendorSandbox):
             and (board_kind is None or board["board_kind"] == board_kind)
             and (not workspace_ids or board["workspace_id"] in workspace_ids)
         ]
-        # Page-numbered, 1-based (CONTRACT §3); a page past the end is an empty list.
+        # Page-numbered, 1-based (docs/vendors/monday.md §3); a page past the end is an empty list.
         start = (max(page or 1, 1) - 1) * (limit or 25)
         return boards[start:start + (limit or 25)]
 

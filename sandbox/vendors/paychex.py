@@ -1,8 +1,8 @@
-"""Paychex Flex sandbox, from ../shared/specs/paychex/CONTRACT.md and openapi.json.
+"""Paychex Flex sandbox, from docs/vendors/paychex.md and specs/paychex/openapi.json.
 
 Everything is served under /paychex, token endpoint included: Paychex issues tokens on
-the API host (CONTRACT §2). Seeded data follows the official samples in
-../shared/specs/paychex/samples/. Behaviours the contract marks UNCONFIRMED (and the few
+the API host (docs/vendors/paychex.md §2). Seeded data follows the official samples in
+specs/paychex/samples/. Behaviours the contract marks UNCONFIRMED (and the few
 places where it is silent and the sandbox had to choose) are collected in `UNCONFIRMED`.
 """
 from __future__ import annotations
@@ -100,7 +100,7 @@ INACTIVE_COMPANY_ID = "00H2A1IUJXXCQWJ2GHGH"  # linked, but hasPermission false 
 UNLINKED_COMPANY_ID = "99Z5V9BTI8J2FCGESC05"  # a Paychex client that never linked the demo application
 
 # Companies as in samples/companies_companies.json and the SPEC's COMPANIES_GET example. The samples'
-# legalIdType "INFL" is outside the SPEC enum (SSN, FEIN), so FEIN is used (CONTRACT §4).
+# legalIdType "INFL" is outside the SPEC enum (SSN, FEIN), so FEIN is used (docs/vendors/paychex.md §4).
 SEED_COMPANIES = [
     {"companyId": "WWEMHMFU", "displayId": "62725201", "legalName": "SAMPLE CLIENT", "hasPermission": True,
      "legalId": {"legalIdType": "FEIN", "legalIdValue": "161234567"},
@@ -124,7 +124,7 @@ SEED_COMPANIES = [
                          "postalCode": "92802", "postalCodeExtension": "7890", "countryCode": "US"}]},
 ]
 
-# Vendor media types each handler serves, default first (CONTRACT §1; SPEC per-operation content keys).
+# Vendor media types each handler serves, default first (docs/vendors/paychex.md §1; SPEC per-operation content keys).
 MEDIA_TYPES = {
     "list_companies": ("application/vnd.paychex.companies.v1+json", "application/json"),
     "get_company": ("application/vnd.paychex.company.v1+json", "application/json"),
@@ -142,7 +142,7 @@ class LinkedApp:
 class PaychexSandbox(VendorSandbox):
     name = "paychex"
     prefix = "/paychex"
-    token_lifetime = 3600  # "access tokens expire in 60 minutes" (CONTRACT §2)
+    token_lifetime = 3600  # "access tokens expire in 60 minutes" (docs/vendors/paychex.md §2)
     rate_limit = UNCONFIRMED["rate_limit"]
     rate_window = UNCONFIRMED["rate_window"]
     unthrottled_paths = ("/auth/",)
@@ -172,7 +172,7 @@ class PaychexSandbox(VendorSandbox):
     # --- shared pipeline hooks ----------------------------------------------------
     def handle(self, request: Request, path: str) -> Response:
         response = super().handle(request, path)
-        # Paychex's transaction id on every answer, for support (CONTRACT §1, CSHARP TransactionId).
+        # Paychex's transaction id on every answer, for support (docs/vendors/paychex.md §1, CSHARP TransactionId).
         response.headers.setdefault("X-payx-txid", str(uuid.UUID(int=next(self.transaction_ids))))
         return response
 
@@ -205,23 +205,23 @@ class PaychexSandbox(VendorSandbox):
         return app, None
 
     def negotiate(self, request: Request, handler: str) -> str | None:
-        """The vendor media type to answer with, or None for 406 API-75 (CONTRACT §1)."""
+        """The vendor media type to answer with, or None for 406 API-75 (docs/vendors/paychex.md §1)."""
         offered = MEDIA_TYPES[handler]
         if not request.accept_mimetypes and UNCONFIRMED["default_media_type_without_accept"]:
             return offered[0]
         return request.accept_mimetypes.best_match(offered)
 
     def api_link(self, request: Request, path: str) -> str:
-        """Absolute hypermedia link, on whatever host the sandbox is served (CONTRACT §3)."""
+        """Absolute hypermedia link, on whatever host the sandbox is served (docs/vendors/paychex.md §3)."""
         return request.host_url.rstrip("/") + self.prefix + path
 
     @staticmethod
     def represent(body: dict, media_type: str) -> Response:
-        # Paychex echoes the negotiated media type as Content-Type (CONTRACT §1).
+        # Paychex echoes the negotiated media type as Content-Type (docs/vendors/paychex.md §1).
         return Response(json.dumps(body), status=200, content_type=media_type)
 
     def collection(self, request: Request, items: list[dict], media_type: str) -> Response:
-        """`{metadata, content, links}` envelope of a collection (CONTRACT §3)."""
+        """`{metadata, content, links}` envelope of a collection (docs/vendors/paychex.md §3)."""
         self_href = self.api_link(request, request.path[len(self.prefix):])
         if request.query_string:
             self_href += "?" + request.query_string.decode()
@@ -229,7 +229,7 @@ class PaychexSandbox(VendorSandbox):
                                "links": [{"rel": "self", "href": self_href}]}, media_type)
 
     def single(self, item: dict, media_type: str) -> Response:
-        """Single-resource GETs also wrap the object in `content[0]` (CONTRACT §3)."""
+        """Single-resource GETs also wrap the object in `content[0]` (docs/vendors/paychex.md §3)."""
         return self.represent({"content": [item], "links": []}, media_type)
 
     def company_resource(self, request: Request, company: dict) -> dict:
@@ -241,7 +241,7 @@ class PaychexSandbox(VendorSandbox):
 
     # --- endpoints -------------------------------------------------------------------
     def token(self, request: Request) -> Response:
-        # Credentials are read from the form body only (CONTRACT §2): sent as query parameters
+        # Credentials are read from the form body only (docs/vendors/paychex.md §2): sent as query parameters
         # they count as missing.
         form = request.form
         app = self.apps.get(form.get("client_id", ""))
@@ -252,7 +252,7 @@ class PaychexSandbox(VendorSandbox):
             status, body = UNCONFIRMED["token_unsupported_grant"]
             return json_response(body, status)
         issued = self.tokens.issue({"client_id": form["client_id"]})
-        # expires_in as an integer, as the docs and samples show, not the SPEC's string (CONTRACT §2).
+        # expires_in as an integer, as the docs and samples show, not the SPEC's string (docs/vendors/paychex.md §2).
         return json_response({"access_token": issued.value, "token_type": "Bearer",
                               "expires_in": int(self.tokens.lifetime), "scope": "oob"})
 

@@ -1,4 +1,4 @@
-"""Microsoft Power BI sandbox, from ../shared/specs/powerbi/CONTRACT.md and swagger.json.
+"""Microsoft Power BI sandbox, from docs/vendors/powerbi.md and swagger.json.
 
 Microsoft Entra ID (login.microsoftonline.com) is served under /powerbi-login, the
 Power BI REST API (api.powerbi.com) under /powerbi. Behaviours the contract marks
@@ -91,7 +91,7 @@ def _utc(timestamp: float) -> str:
 
 def power_bi_error(status: int, code: str, message: str, details: list[dict] | None = None,
                    headers: dict | None = None) -> Response:
-    """The API's error envelope (CONTRACT §6)."""
+    """The API's error envelope (docs/vendors/powerbi.md §6)."""
     error: dict = {"code": code, "message": message}
     if details:
         error["details"] = details
@@ -116,7 +116,7 @@ class Workspace:
 @dataclass
 class Dataset:
     workspace_id: str
-    properties: dict  # what the API returns for it (CONTRACT §3 "Dataset")
+    properties: dict  # what the API returns for it (docs/vendors/powerbi.md §3 "Dataset")
     tables: list[dict] = field(default_factory=list)
     default_retention_policy: str = "None"
 
@@ -214,7 +214,7 @@ class PowerBISandbox(VendorSandbox):
         code = UNCONFIRMED["error_codes_by_status"].get(status, "Error")
         return power_bi_error(status, code, message)
 
-    # --- Entra ID (CONTRACT §1) ----------------------------------------------------------------
+    # --- Entra ID (docs/vendors/powerbi.md §1) ----------------------------------------------------------------
     def handle_login(self, request: Request, path: str) -> Response:
         adapter = self.login_map.bind("sandbox", path_info=path, url_scheme="http")
         try:

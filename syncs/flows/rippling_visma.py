@@ -12,7 +12,7 @@
 * The department goes through the value mapping `department_to_cost_center` (Rippling department →
   the Visma department that carries the employee's cost center). An employee whose department has
   no mapping is held, with the department's name in the reason, and released once it is mapped.
-* App Shop installs also get `employee.*` webhooks (form-encoded, notification-only: CONTRACT §8): the
+* App Shop installs also get `employee.*` webhooks (form-encoded, notification-only: docs/vendors/rippling.md §8): the
   worker they name is re-read by id and written like a polled one; polling stays on as the backstop.
 * Fields Rippling redacts for this API key are left out, never sent as blanks, so Visma keeps what it
   has; they are reported once per run as a permissions hint.
@@ -50,7 +50,7 @@ class RipplingPagedStream(Stream):
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
-        self.page_size = int(ctx.options.get("page_size", 100))  # Rippling's cap (CONTRACT §3)
+        self.page_size = int(ctx.options.get("page_size", 100))  # Rippling's cap (docs/vendors/rippling.md §3)
         self.redacted: set[str] = set()
 
     @abstractmethod
@@ -123,7 +123,7 @@ class Employees(RipplingPagedStream):
                                         expand=("user",))
 
     def fetch_records(self, source_ids: list[str]) -> list[dict]:
-        # The webhook's `id` is the worker (CONTRACT §8); a deleted one is gone, and the poll settles it.
+        # The webhook's `id` is the worker (docs/vendors/rippling.md §8); a deleted one is gone, and the poll settles it.
         records = []
         for worker_id in source_ids:
             try:

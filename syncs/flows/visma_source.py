@@ -16,7 +16,7 @@ class VismaDeltaStream(Stream):
     The watermark stays fixed while a delta is paged, so page numbers stay meaningful and a run
     resumes at the page it stopped on; when the last page is done the watermark moves to the
     newest timestamp seen. Visma compares with ">=" (re-reading the boundary record is harmless:
-    the id map skips it), and its timestamps have no offset (CONTRACT §7), so they are kept as text.
+    the id map skips it), and its timestamps have no offset (docs/vendors/visma.md §7), so they are kept as text.
     """
 
     path: str = ""

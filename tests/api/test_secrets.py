@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from connections.vendors import all_vendors
-from sandbox.demo import sandbox_connection_fields
+from demo.setup import sandbox_connection_fields
 from tests.api.conftest import PERSONAL, SECRET
 from tests.api.test_access import ENDPOINTS
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.demo import sandbox_connection_fields
+from demo.setup import sandbox_connection_fields
 from sandbox.vendors.rippling import DEPARTMENTS
 from syncs.models import IdMap, Integration, PendingRecord, SyncRun
 from tests.browser.support import login, signup_and_verify

@@ -53,7 +53,7 @@ def test_it_explains_a_user_without_api_access(make_sandbox_connection):
 
 
 def test_it_uses_a_regenerated_token_as_soon_as_it_is_entered(make_sandbox_connection, sandbox):
-    # monday tokens are static (CONTRACT §1): nothing to renew, so the client sends whatever the
+    # monday tokens are static (docs/vendors/monday.md §1): nothing to renew, so the client sends whatever the
     # connection holds now. After "Regenerate" the old token fails with advice, the new one works at once.
     connection = make_sandbox_connection("monday")
     assert connection_test(connection=connection).ok
@@ -94,7 +94,8 @@ def test_it_honours_retry_after_on_429(make_sandbox_connection, sandbox):
 
 
 def test_it_waits_retry_in_seconds_from_a_rate_limit_error_in_a_200_body(make_sandbox_connection, sandbox):
-    # Versions before 2025-07 report an exhausted budget inside a 200 (CONTRACT §6); the wait is in the body.
+    # Versions before 2025-07 report an exhausted budget inside a 200 (docs/vendors/monday.md §6);
+    # the wait is in the body.
     connection = make_sandbox_connection("monday")
     waits = []
     client = get_vendor("monday").client_for(connection, sleep=waits.append)

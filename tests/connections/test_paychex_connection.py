@@ -32,7 +32,7 @@ def test_it_authenticates_and_reads_the_way_paychex_expects(make_sandbox_connect
     connection_test(connection=make_sandbox_connection("paychex"))
 
     [token_call] = sandbox.app.log.filter(vendor="paychex", method="POST")
-    assert token_call.path == "/paychex/auth/oauth/v2/token"  # on the API host (CONTRACT §2)
+    assert token_call.path == "/paychex/auth/oauth/v2/token"  # on the API host (docs/vendors/paychex.md §2)
     assert token_call.query == {}  # credentials in the form body, never the query string
     assert token_call.body == {"grant_type": "client_credentials",
                                "client_id": "mlconnector-sandbox-api-key", "client_secret": "***"}

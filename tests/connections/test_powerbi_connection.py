@@ -1,4 +1,4 @@
-"""Power BI connection test over real HTTP against the sandbox (CONTRACT §1, §3, §5, §6)."""
+"""Power BI connection test over real HTTP against the sandbox (docs/vendors/powerbi.md §1, §3, §5, §6)."""
 import pytest
 
 from connections.models import Connection
@@ -25,7 +25,7 @@ def test_it_reports_success_against_the_sandbox(make_sandbox_connection, sandbox
     assert f"workspace {WORKSPACE_ID}" in result.message
     assert "3 datasets visible, 2 of them push datasets" in result.message
     assert connection.status == Connection.Status.OK
-    # The token request is the Entra client-credentials grant, tenant in the path (CONTRACT §1).
+    # The token request is the Entra client-credentials grant, tenant in the path (docs/vendors/powerbi.md §1).
     [token_request] = token_calls(sandbox)
     assert token_request.path.endswith(f"/{DEMO_CREDENTIALS['tenant_id']}/oauth2/v2.0/token")
     assert token_request.body["grant_type"] == "client_credentials"

@@ -1,4 +1,4 @@
-"""RipplingClient's page-level reads over real HTTP against the sandbox (CONTRACT.md §3, §6, §7)."""
+"""RipplingClient's page-level reads over real HTTP against the sandbox (docs/vendors/rippling.md §3, §6, §7)."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -48,7 +48,7 @@ def test_it_walks_a_delta_across_pages_in_updated_order(rippling, make_client, s
     assert stamps == sorted(stamps) and pages[-1].last_updated_at == stamps[-1]
     assert all(row["user"]["id"] == row["user_id"] for row in rows)  # expand=user by default
     first, *later = calls(sandbox)
-    # Unquoted datetime in the filter (CONTRACT §3); later pages send only the cursor.
+    # Unquoted datetime in the filter (docs/vendors/rippling.md §3); later pages send only the cursor.
     assert first.query == {"limit": ["7"], "expand": ["user"], "filter": ["updated_at ge 2024-01-01T00:00:00"],
                            "order_by": ["updated_at"]}
     assert all(list(call.query) == ["cursor"] for call in later)

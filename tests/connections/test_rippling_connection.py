@@ -1,4 +1,4 @@
-"""Rippling connection test over real HTTP against the sandbox (CONTRACT.md §1, §3, §6, §7)."""
+"""Rippling connection test over real HTTP against the sandbox (docs/vendors/rippling.md §1, §3, §6, §7)."""
 import pytest
 
 from connections.models import Connection
@@ -67,7 +67,7 @@ def test_it_mentions_fields_rippling_hides_from_the_key(make_sandbox_connection)
 
 
 def test_a_key_in_use_stays_valid_and_an_idle_one_is_explained(make_sandbox_connection, sandbox):
-    # API keys have no token to renew (CONTRACT §1); they lapse after 30 idle days (UNCONFIRMED),
+    # API keys have no token to renew (docs/vendors/rippling.md §1); they lapse after 30 idle days (UNCONFIRMED),
     # so regular use keeps one alive and a lapsed one needs a new key from the admin.
     connection = make_sandbox_connection("rippling")
     for _ in range(2):

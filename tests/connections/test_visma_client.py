@@ -56,7 +56,7 @@ def token_requests(sandbox):
     return sandbox.app.log.filter(vendor="visma", path_contains="/connect/token")
 
 
-# --- paging and deltas (CONTRACT §7) ---------------------------------------------------------------
+# --- paging and deltas (docs/vendors/visma.md §7) ---------------------------------------------------------------
 def test_it_streams_pages_one_request_at_a_time(client, visma, sandbox):
     visma.seed(employees=2345)
 

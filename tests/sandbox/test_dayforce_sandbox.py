@@ -1,11 +1,11 @@
-"""The Dayforce sandbox answers as the official openapi.yaml (and CONTRACT.md where the spec is silent) says.
+"""The Dayforce sandbox answers as the official openapi.yaml (and docs/vendors/dayforce.md where the spec is
+silent) says.
 
 Requests the spec documents for the operation are validated with openapi-core, request and response,
 as if they had been sent to the spec's own server. Statuses the spec documents only on other operations
 (401, 403) and the undocumented 429 are validated against the shapes the spec uses for them elsewhere.
 """
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,9 +17,10 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from sandbox.core import SPECS_DIR
 from sandbox.vendors.dayforce import DEMO_CREDENTIALS, DEMO_NAMESPACE, RESTRICTED_USERNAME
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = SPECS_DIR
 SPEC_FILE = SPECS / "dayforce" / "openapi.yaml"
 SPEC_URI = "urn:dayforce-openapi"
 EMPLOYEES = f"/{DEMO_NAMESPACE}/V1/Employees"
@@ -27,9 +28,6 @@ EMPLOYEES = f"/{DEMO_NAMESPACE}/V1/Employees"
 
 @lru_cache(maxsize=1)
 def load_spec() -> dict:
-    if not SPEC_FILE.exists():
-        pytest.fail(f"The official Dayforce spec is missing: expected {SPEC_FILE} (shared/specs must be checked "
-                    "out beside the repository).", pytrace=False)
     with SPEC_FILE.open() as handle:
         # The spec is 1.6 MB; the C loader reads it in about a second, the pure-Python one in many.
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -90,7 +88,7 @@ def assert_matches_schema(spec, schema, body):
     assert not errors, errors
 
 
-# --- token endpoint (not in openapi.yaml; CONTRACT §2) ------------------------------------------
+# --- token endpoint (not in openapi.yaml; docs/vendors/dayforce.md §2) ------------------------------------------
 
 def test_it_issues_one_hour_bearer_tokens_without_a_refresh_token(sandbox):
     response = requests.post(sandbox.url + "/dayforce-auth/connect/token", data={
@@ -130,7 +128,7 @@ def test_it_lists_employee_xrefcodes_as_the_spec_says(sandbox, spec, openapi):
     assert_matches_operation(openapi, spec, EMPLOYEES, response)
     data = response.json()["Data"]
     assert len(data) == 12 and all(set(row) == {"XRefCode"} for row in data)
-    assert "Paging" not in response.json()  # not paginated (CONTRACT §4.1)
+    assert "Paging" not in response.json()  # not paginated (docs/vendors/dayforce.md §4.1)
 
 
 def test_it_routes_api_and_version_segments_case_insensitively(sandbox):
@@ -193,12 +191,12 @@ def test_it_rate_limits_per_namespace_with_retry_after(sandbox, spec, monkeypatc
     monkeypatch.setattr(sandbox.app["dayforce"].limiter, "limit", 2)
     token = token_for(sandbox)
     statuses = [get(sandbox, EMPLOYEES, token).status_code for _ in range(2)]
-    # A second user of the same namespace shares the client's limit (CONTRACT §6).
+    # A second user of the same namespace shares the client's limit (docs/vendors/dayforce.md §6).
     response = requests.get(sandbox.url + "/dayforce" + EMPLOYEES, timeout=5,
                             auth=(DEMO_CREDENTIALS["username"], DEMO_CREDENTIALS["password"]))
 
     assert statuses == [200, 200]
     assert response.status_code == 429
     assert 1 <= int(response.headers["Retry-After"]) <= 60
-    # The 429 body is undocumented; CONTRACT §6 has it be the spec's generic ProcessResults payload.
+    # The 429 body is undocumented; docs/vendors/dayforce.md §6 has it be the spec's generic ProcessResults payload.
     assert_matches_schema(spec, {"$ref": "#/components/schemas/Payload_Object"}, response.json())

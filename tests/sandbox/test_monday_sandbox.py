@@ -1,11 +1,10 @@
-"""The monday sandbox against monday's official SDL (shared/specs/monday/schema.graphql).
+"""The monday sandbox against monday's official SDL (specs/monday/schema.graphql).
 
 Every query is validated with `graphql.validate` against a schema built here from the spec file,
 independently of the sandbox. A response is checked by executing the same query over the
 response itself: the schema then re-serialises every scalar and enum and enforces non-null, and
 the result must equal the response exactly (no missing, extra or mistyped field).
 """
-from pathlib import Path
 
 import graphql
 import pytest
@@ -13,17 +12,15 @@ import requests
 
 from connections.vendors import get_vendor
 from connections.vendors.monday.client import BOARDS_QUERY, CHECK_QUERY
+from sandbox.core import SPECS_DIR
 from sandbox.vendors.monday import DEMO_TOKEN, RESTRICTED_TOKEN, UNCONFIRMED
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = SPECS_DIR
 SDL = SPECS / "monday" / "schema.graphql"
 
 
 @pytest.fixture(scope="module")
 def schema():
-    if not SDL.is_file():
-        pytest.fail(f"monday's official SDL is missing at {SDL}. The shared/ specs folder must be checked out "
-                    "beside the repository (CI clones it there).")
     return graphql.build_schema(SDL.read_text(encoding="utf-8"))
 
 
@@ -68,11 +65,11 @@ def test_me_answers_in_monday_s_envelope(schema, sandbox):
 
     body = response.json()
     assert response.status_code == 200
-    assert set(body) == {"data", "extensions", "account_id"}  # CONTRACT §2
+    assert set(body) == {"data", "extensions", "account_id"}  # docs/vendors/monday.md §2
     assert body["account_id"] == 9100001 and body["extensions"]["request_id"]
     assert_conforms(schema, query, None, body["data"])
     assert body["data"]["me"]["account"] == {"id": "9100001", "name": "Northwind Demo"}
-    # IETF draft rate-limit headers on every call (CONTRACT §6).
+    # IETF draft rate-limit headers on every call (docs/vendors/monday.md §6).
     assert response.headers["RateLimit-Policy"].startswith('"minuteRate";q=2500;w=60, "concurrency";q=100')
     assert response.headers["RateLimit"].startswith('"minuteRate";r=2499, "concurrency";r=99, "complexityMinute";r=')
 
@@ -119,7 +116,7 @@ def test_a_restricted_user_gets_user_unauthorized_in_a_200(schema, sandbox):
     response = post(sandbox, CHECK_QUERY, token=RESTRICTED_TOKEN)
 
     body = response.json()
-    assert response.status_code == 200  # application-level error (CONTRACT §2)
+    assert response.status_code == 200  # application-level error (docs/vendors/monday.md §2)
     assert body["data"] == {"me": None}
     assert body["errors"] == [{
         "message": "User unauthorized to perform action", "locations": [{"line": 1, "column": 9}], "path": ["me"],
@@ -160,7 +157,7 @@ def test_the_complexity_budget_is_reported_and_then_exhausted(schema, sandbox):
     assert first["complexity"] == {"before": 8, "after": 3, "query": 5, "reset_in_x_seconds": 60}
     assert exhausted.status_code == 429
     assert exhausted.headers["Retry-After"] == "60"
-    # The API ≥ 2025-07 body (CONTRACT §6).
+    # The API ≥ 2025-07 body (docs/vendors/monday.md §6).
     assert exhausted.json()["errors"] == [{"message": "Complexity budget exhausted", "extensions": {
         "code": "COMPLEXITY_BUDGET_EXHAUSTED", "retry_in_seconds": 60}}]
 

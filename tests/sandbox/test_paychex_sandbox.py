@@ -1,17 +1,17 @@
-"""The Paychex sandbox answers as the vendor's OpenAPI document (shared/specs/paychex) says.
+"""The Paychex sandbox answers as the vendor's OpenAPI document (specs/paychex) says.
 
 The SPEC's schemas declare no `required` and no `additionalProperties: false`, so they are
 closed here (refs inlined, unknown properties refused) to catch a misspelt field. Its 200
 schemas describe the company itself; the `{metadata, content, links}` envelope around it is
-its CollectionResource (CONTRACT §3), and error bodies are `{"errors": [ErrorResource]}`.
+its CollectionResource (docs/vendors/paychex.md §3), and error bodies are `{"errors": [ErrorResource]}`.
 """
 import json
-from pathlib import Path
 
 import pytest
 import requests
 from openapi_schema_validator import OAS30Validator
 
+from sandbox.core import SPECS_DIR
 from sandbox.vendors.paychex import (
     DEMO_COMPANY_ID,
     DEMO_CREDENTIALS,
@@ -21,7 +21,7 @@ from sandbox.vendors.paychex import (
     UNLINKED_COMPANY_ID,
 )
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = SPECS_DIR
 PAYCHEX_SPECS = SPECS / "paychex"
 COMPANIES_TYPE = "application/vnd.paychex.companies.v1+json"
 COMPANY_TYPE = "application/vnd.paychex.company.v1+json"
@@ -30,9 +30,6 @@ COMPANY_TYPE = "application/vnd.paychex.company.v1+json"
 @pytest.fixture(scope="module")
 def spec():
     path = PAYCHEX_SPECS / "openapi.json"
-    if not path.is_file():
-        pytest.fail(f"The Paychex OpenAPI document is missing at {path}. The vendor specs must be checked out "
-                    "as shared/specs beside the repository (as CI does).")
     return json.loads(path.read_text())
 
 
@@ -89,12 +86,13 @@ def assert_matches_operation(spec, path, response, *, method="get", same_as_exam
         assert_valid(error_envelope(schema), body)
         if same_as_example:
             assert body == content["example"]
-    assert response.headers.get("X-payx-txid")  # Paychex's transaction id (CONTRACT §1)
+    assert response.headers.get("X-payx-txid")  # Paychex's transaction id (docs/vendors/paychex.md §1)
     return body
 
 
 def assert_paychex_error(spec, response, status, code):
-    """An error the SPEC does not declare for the operation, in the vendor's error shape (CONTRACT §3)."""
+    """An error the SPEC does not declare for the operation, in the vendor's error shape
+    (docs/vendors/paychex.md §3)."""
     assert response.status_code == status, response.text
     assert_valid(error_envelope(component(spec, "ErrorResource")), response.json())
     assert response.json()["errors"][0]["code"] == code
@@ -114,7 +112,7 @@ def get(sandbox, path, token=None, accept=COMPANIES_TYPE, method="GET"):
     return requests.request(method, f"{sandbox.url}/paychex{path}", headers=headers, timeout=5)
 
 
-# --- token endpoint (CONTRACT §2) ---------------------------------------------------------------
+# --- token endpoint (docs/vendors/paychex.md §2) ---------------------------------------------------------------
 def test_it_issues_tokens_as_the_spec_describes(sandbox, spec):
     response = requests.post(f"{sandbox.url}/paychex/auth/oauth/v2/token",
                              data={"grant_type": "client_credentials", **DEMO_CREDENTIALS}, timeout=5)
@@ -122,7 +120,7 @@ def test_it_issues_tokens_as_the_spec_describes(sandbox, spec):
     assert response.status_code == 200
     schema = closed(spec, spec["paths"]["/auth/oauth/v2/token"]["post"]["responses"]["200"]["content"]
                     ["application/json"]["schema"])
-    # The SPEC types expires_in as a string; docs and samples send a number (CONTRACT §2).
+    # The SPEC types expires_in as a string; docs and samples send a number (docs/vendors/paychex.md §2).
     schema["properties"]["expires_in"] = {"type": "integer"}
     body = response.json()
     assert_valid(schema, body)
@@ -151,12 +149,12 @@ def test_it_refuses_other_grant_types(sandbox, spec):
     assert_paychex_error(spec, response, UNCONFIRMED["token_unsupported_grant"][0], "API-40")
 
 
-# --- GET /companies (CONTRACT §4) ---------------------------------------------------------------
+# --- GET /companies (docs/vendors/paychex.md §4) ---------------------------------------------------------------
 def test_it_lists_linked_companies_as_the_spec_describes(sandbox, spec):
     response = get(sandbox, "/companies", issue_token(sandbox))
 
     assert response.status_code == 200
-    assert response.headers["Content-Type"] == COMPANIES_TYPE  # the media type is echoed (CONTRACT §1)
+    assert response.headers["Content-Type"] == COMPANIES_TYPE  # the media type is echoed (docs/vendors/paychex.md §1)
     body = assert_matches_operation(spec, "/companies", response)
     assert body["metadata"] == {"contentItemCount": 3}
     assert [c["companyId"] for c in body["content"]] == ["WWEMHMFU", "RPELHMDU", INACTIVE_COMPANY_ID]
@@ -252,7 +250,7 @@ def test_it_answers_company_errors_as_the_spec_describes(sandbox, spec, company_
     assert_matches_operation(spec, "/companies/{companyId}", response, same_as_example=True)
 
 
-# --- throttling and resets (CONTRACT §7) ----------------------------------------------------------
+# --- throttling and resets (docs/vendors/paychex.md §7) ----------------------------------------------------------
 def test_it_throttles_per_application_with_retry_after(sandbox, spec):
     sandbox.app["paychex"].limiter.limit = 1
     token = issue_token(sandbox)

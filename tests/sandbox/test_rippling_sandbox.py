@@ -1,13 +1,13 @@
-"""The Rippling sandbox answers as rest_openapi.json and CONTRACT.md say, checked with openapi-core."""
+"""The Rippling sandbox answers as rest_openapi.json and docs/vendors/rippling.md say, checked with openapi-core."""
 import json
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import requests
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
+from sandbox.core import SPECS_DIR
 from sandbox.vendors.rippling import (
     CONTRACTOR_TYPE_ID,
     DAY,
@@ -22,16 +22,13 @@ from sandbox.vendors.rippling import (
 
 GRACE, ALAN, KATHERINE, EDSGER, BARBARA, JOHN = (object_id(0x10, n) for n in range(1, 7))
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs"
+SPECS = SPECS_DIR
 REST_SPEC = SPECS / "rippling" / "rest_openapi.json"
 
 
 @pytest.fixture(scope="module")
 def rest_spec(sandbox_server):
     """Rippling's published REST spec, served from the sandbox's URL instead of rest.ripplingapis.com."""
-    if not REST_SPEC.is_file():
-        pytest.fail(f"Rippling's REST spec is missing at {REST_SPEC}. The tests read the vendor specs from "
-                    "shared/specs beside the repository; clone shared/ next to it.")
     spec = json.loads(REST_SPEC.read_text())
     spec["servers"] = [{"url": sandbox_server.url + "/rippling"}]
     return OpenAPI.from_dict(spec)
@@ -67,7 +64,7 @@ def test_the_cursor_walks_every_worker_once_in_spec_shaped_pages(sandbox, rest_s
         seen += body["results"]
         if "next_link" not in body:
             break
-        # The cursor carries limit and order: the link holds nothing else (CONTRACT §3).
+        # The cursor carries limit and order: the link holds nothing else (docs/vendors/rippling.md §3).
         assert body["next_link"].startswith(f"{sandbox.url}/rippling/workers/?cursor=")
         response = requests.get(body["next_link"], headers={"Authorization": f"Bearer {DEMO_API_KEY}"}, timeout=5)
 
@@ -106,7 +103,7 @@ def test_auth_failures_use_the_assumed_error_body(sandbox, key, status, detail):
     response = get(sandbox, "/workers/", key=key)
 
     assert response.status_code == status
-    assert response.json() == {"detail": detail}  # CONTRACT §6: shape assumed, spec declares none
+    assert response.json() == {"detail": detail}  # docs/vendors/rippling.md §6: shape assumed, spec declares none
 
 
 def test_an_idle_key_lapses_and_a_revoked_one_is_refused(sandbox):
@@ -204,7 +201,7 @@ def test_each_resource_needs_its_own_read_scope(sandbox):
         assert get(sandbox, path, key=RESTRICTED_API_KEY).status_code == 403, path
 
 
-# --- filter (CONTRACT §3) ---------------------------------------------------------------------------
+# --- filter (docs/vendors/rippling.md §3) ---------------------------------------------------------------------------
 def ids(response):
     assert response.status_code == 200, response.text
     return [row["id"] for row in response.json()["results"]]

@@ -1,20 +1,12 @@
 """The sandbox command keeps Visma's data across restarts, and --reset starts from the seed."""
 import signal
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.embedded import ROOT, free_port
 
 
 def start(port, state, *extra):

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from sandbox.demo import sandbox_connection_fields
+from demo.setup import sandbox_connection_fields
 from sandbox.vendors.rippling import DEPARTMENTS
 
 WRONG_API_KEY = "rpl_this_key_was_revoked_0000000000"

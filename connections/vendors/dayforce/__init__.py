@@ -7,7 +7,7 @@ VENDOR = Vendor(
     client_class=DayforceClient,
     # Dayforce's discovery host; each namespace really lives on its own services host
     # (us{release}-services… or {tenant}.dayforcehcm.com), and the client names it when the
-    # discovery host redirects (CONTRACT §1). The base URL ends at /Api, without the namespace.
+    # discovery host redirects (docs/vendors/dayforce.md §1). The base URL ends at /Api, without the namespace.
     default_base_url="https://www.dayforcehcm.com/Api",
     credential_fields=(
         CredentialField("company_id", "Company ID (namespace)", secret=False,

@@ -1,8 +1,8 @@
 """Dayforce HCM REST client (per-tenant services host, password-grant tokens from Dayforce ID).
 
-See ../shared/specs/dayforce/CONTRACT.md. Every REST path is `{base}/{clientNamespace}/V1/{Resource}`
-with the base ending at `/Api` (CONTRACT §1); the namespace is the connection's Company ID, which is
-also the `companyId` field of the token request (CONTRACT §2).
+See docs/vendors/dayforce.md. Every REST path is `{base}/{clientNamespace}/V1/{Resource}`
+with the base ending at `/Api` (docs/vendors/dayforce.md §1); the namespace is the connection's Company ID, which is
+also the `companyId` field of the token request (docs/vendors/dayforce.md §2).
 """
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from connections.vendors.base import BaseClient
 from connections.vendors.errors import VendorConfigurationError, VendorPermissionError, VendorUnavailable
 from connections.vendors.tokens import Token
 
-# The one OAuth client Dayforce ID issues web-services tokens to; it is fixed, not per customer (CONTRACT §2).
+# The one OAuth client Dayforce ID issues web-services tokens to; it is fixed, not per customer
+# (docs/vendors/dayforce.md §2).
 OAUTH_CLIENT_ID = "Dayforce.HCMAnywhere.Client"
 
-# The HCM Anywhere role feature a web-services user needs to read anything (CONTRACT §2 "Permissions").
+# The HCM Anywhere role feature a web-services user needs to read anything (docs/vendors/dayforce.md §2 "Permissions").
 READ_PERMISSION = "Web Services > Read Data"
 
 
 def process_results_message(body: Any) -> str:
-    """The text of Dayforce's ProcessResult messages (CONTRACT §3).
+    """The text of Dayforce's ProcessResult messages (docs/vendors/dayforce.md §3).
 
     Dayforce documents both PascalCase (`ProcessResults`, `Message`) and camelCase
     (`processResults`, `message`) spellings, so both are read.
@@ -62,7 +63,7 @@ class DayforceClient(BaseClient):
               "the sync waits as Dayforce asks (Retry-After) and continues."),
     }
 
-    # --- authentication (CONTRACT §2) ----------------------------------------------
+    # --- authentication (docs/vendors/dayforce.md §2) ----------------------------------------------
     @property
     def namespace(self) -> str:
         return self.credentials["company_id"].strip()
@@ -94,13 +95,13 @@ class DayforceClient(BaseClient):
 
     # --- reads ---------------------------------------------------------------------
     def path(self, resource: str) -> str:
-        """`{clientNamespace}/V1/{resource}`, relative to the base URL ending at /Api (CONTRACT §1)."""
+        """`{clientNamespace}/V1/{resource}`, relative to the base URL ending at /Api (docs/vendors/dayforce.md §1)."""
         return f"{quote(self.namespace, safe='')}/V1/{resource.lstrip('/')}"
 
     def get_data(self, resource: str, params: dict | None = None) -> Any:
-        """GET a resource and return the `Data` member of Dayforce's envelope (CONTRACT §3)."""
+        """GET a resource and return the `Data` member of Dayforce's envelope (docs/vendors/dayforce.md §3)."""
         # Redirects are not followed: Dayforce's discovery host answers 302 to the namespace's own
-        # host (CONTRACT §1), and requests would drop the bearer token on the cross-host hop, so
+        # host (docs/vendors/dayforce.md §1), and requests would drop the bearer token on the cross-host hop, so
         # the call would end in a confusing 401. Naming the right host is more useful.
         response = self.request("GET", self.path(resource), params=params, allow_redirects=False)
         if response.is_redirect:
@@ -117,7 +118,10 @@ class DayforceClient(BaseClient):
         return body["Data"]
 
     def employee_xrefcodes(self, **filters) -> list[str]:
-        """XRefCodes of the employees matching Dayforce's search filters (CONTRACT §4.1); not paginated."""
+        """XRefCodes of the employees matching Dayforce's search filters (docs/vendors/dayforce.md §4.1).
+
+        Not paginated.
+        """
         rows = self.get_data("Employees", params=filters or None) or []
         return [row["XRefCode"] for row in rows if isinstance(row, dict) and row.get("XRefCode")]
 

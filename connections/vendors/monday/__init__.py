@@ -5,7 +5,7 @@ VENDOR = Vendor(
     kind="monday",
     label="monday.com",
     client_class=MondayClient,
-    # The client posts to "v2" relative to this (CONTRACT §1: POST https://api.monday.com/v2).
+    # The client posts to "v2" relative to this (docs/vendors/monday.md §1: POST https://api.monday.com/v2).
     default_base_url="https://api.monday.com",
     credential_fields=(
         CredentialField("api_token", "Personal API token",
@@ -16,8 +16,9 @@ VENDOR = Vendor(
             "personal token are unsigned.")),
     ),
     config_fields=(
+        # The schema and the error formats change between versions (docs/vendors/monday.md §1, §6).
         ConfigField("api_version", "API version (API-Version header)", default=DEFAULT_API_VERSION,
-                    help="YYYY-MM. The schema and error formats change between versions (CONTRACT §1, §6)."),
+                    help="YYYY-MM. The schema and error formats change between versions."),
     ),
     sandbox_prefix="/monday",
     allowed_hosts=("api.monday.com",),  # CONTRACT §1

@@ -1,6 +1,6 @@
 """monday.com platform API client (GraphQL at https://api.monday.com/v2, static personal API tokens).
 
-Facts cite ../shared/specs/monday/CONTRACT.md. Two things set monday apart from the REST vendors:
+Facts cite docs/vendors/monday.md. Two things set monday apart from the REST vendors:
 every call is one POST of a GraphQL document, and application-level errors (permissions, bad
 column values, complexity budget) come back as HTTP 200 with an ``errors`` array (§2). The
 client therefore looks inside every body and maps ``extensions.code`` onto the project's error
@@ -36,17 +36,17 @@ from connections.vendors.errors import (
 
 GRAPHQL_PATH = "v2"
 # The version of the SDL in the specs folder; monday serves a well-formed but unknown version as
-# the current one, while a malformed value is an error (CONTRACT §1).
+# the current one, while a malformed value is an error (docs/vendors/monday.md §1).
 DEFAULT_API_VERSION = "2026-10"
 
-# The connection check: one cheap read that proves the token, its user and the account (CONTRACT §3).
+# The connection check: one cheap read that proves the token, its user and the account (docs/vendors/monday.md §3).
 CHECK_QUERY = "query { me { id name account { id name } } }"
 BOARDS_QUERY = (
     "query Boards($ids: [ID!], $limit: Int, $page: Int) { "
     "boards(ids: $ids, limit: $limit, page: $page) { id name columns { id title type } } }"
 )
 
-# extensions.code → error class (CONTRACT §2, §4, §6). Codes not listed fall back to
+# extensions.code → error class (docs/vendors/monday.md §2, §4, §6). Codes not listed fall back to
 # extensions.status_code, then to the HTTP status; a 200 with an unknown code is a rejected query.
 ERROR_CODES: dict[str, type[VendorError]] = {
     "Unauthorized": VendorAuthError,
@@ -78,7 +78,7 @@ ERROR_CODES: dict[str, type[VendorError]] = {
 # The status a class stands for, so 200-with-errors responses pick up the same per-status hints.
 CLASS_STATUS = {VendorAuthError: 401, VendorPermissionError: 403, VendorNotFound: 404, VendorConflict: 409,
                 VendorRateLimited: 429, VendorUnavailable: 503, VendorRejected: 400}
-# Legacy ComplexityException text: "... reset in 3 seconds" (CONTRACT §6).
+# Legacy ComplexityException text: "... reset in 3 seconds" (docs/vendors/monday.md §6).
 RESET_IN = re.compile(r"reset in (\d+(?:\.\d+)?) seconds?")
 MUTATION = re.compile(r"^\s*mutation\b")
 
@@ -86,7 +86,7 @@ MUTATION = re.compile(r"^\s*mutation\b")
 def graphql_errors(body: Any) -> list[dict]:
     """The errors of a monday body as GraphQL error dicts, whichever format the API version uses.
 
-    Current versions: ``{"errors": [{"message", "extensions": {"code", ...}}]}`` (CONTRACT §2).
+    Current versions: ``{"errors": [{"message", "extensions": {"code", ...}}]}`` (docs/vendors/monday.md §2).
     Legacy versions: ``{"error_code", "error_message", "status_code", "error_data", "errors": ["…"]}`` (§6).
     """
     if not isinstance(body, dict):
@@ -102,7 +102,7 @@ def graphql_errors(body: Any) -> list[dict]:
 
 
 def retry_in_seconds(error: dict) -> float | None:
-    """monday puts the wait into every rate-limit error (CONTRACT §6), sometimes only in the text."""
+    """monday puts the wait into every rate-limit error (docs/vendors/monday.md §6), sometimes only in the text."""
     extensions = error.get("extensions") or {}
     for value in (extensions.get("retry_in_seconds"), (extensions.get("error_data") or {}).get("retry_in_seconds")):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -133,7 +133,7 @@ class MondayClient(BaseClient):
     }
 
     # --- auth: a static personal token, sent raw ------------------------------------------
-    # No token endpoint and no expiry (CONTRACT §1), so nothing is fetched or cached: the header is
+    # No token endpoint and no expiry (docs/vendors/monday.md §1), so nothing is fetched or cached: the header is
     # built from the connection's credentials on every call. A token pasted in after a "Regenerate"
     # therefore takes effect at once (a cached copy would be sent until it failed, or forever if it
     # belonged to another still-valid account), and no copy of the secret sits in the shared cache.
@@ -141,7 +141,7 @@ class MondayClient(BaseClient):
         return None
 
     def auth_headers(self, token):
-        # monday wants the raw token, without "Bearer " (CONTRACT §1, [SDK]).
+        # monday wants the raw token, without "Bearer " (docs/vendors/monday.md §1, [SDK]).
         return {
             "Authorization": str(self.credentials["api_token"]).strip(),
             "API-Version": self.config.get("api_version") or DEFAULT_API_VERSION,
@@ -185,7 +185,7 @@ class MondayClient(BaseClient):
             # Non-GraphQL failures (an HTML 502 from a proxy, an empty 401) take the common path.
             super().raise_for_response(response)
             return
-        # Partial data comes with errors (CONTRACT §2); a connector must not act on half an answer,
+        # Partial data comes with errors (docs/vendors/monday.md §2); a connector must not act on half an answer,
         # so any error fails the call. The first error decides the class and the message.
         first = errors[0]
         extensions = first.get("extensions") or {}
@@ -206,7 +206,7 @@ class MondayClient(BaseClient):
         hint = self.code_hints.get(code) or self.hints.get(effective_status) or DEFAULT_HINTS.get(error_class, "")
         said = f": {vendor_message.rstrip('. ')}" if vendor_message else ""
         named = f" ({code})" if code else ""
-        # Application errors arrive as HTTP 200 (CONTRACT §2); saying "answered 200" would mislead.
+        # Application errors arrive as HTTP 200 (docs/vendors/monday.md §2); saying "answered 200" would mislead.
         answered = f"answered {status}" if status >= 400 else "refused the request"
         message = f"{self.vendor_label} {answered}{said}{named}."
         if hint:
@@ -219,7 +219,7 @@ class MondayClient(BaseClient):
 
     # --- reads -----------------------------------------------------------------------------------
     def boards_with_columns(self, ids: list[str] | None = None, *, limit: int = 25, page: int = 1) -> list[dict]:
-        """Boards (page-numbered, CONTRACT §3) with their columns' ids, titles and types."""
+        """Boards (page-numbered, docs/vendors/monday.md §3) with their columns' ids, titles and types."""
         variables: dict[str, Any] = {"limit": limit, "page": page}
         if ids:
             variables["ids"] = [str(board_id) for board_id in ids]

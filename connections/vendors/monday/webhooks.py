@@ -1,4 +1,4 @@
-"""Receiving monday.com webhooks (CONTRACT §7).
+"""Receiving monday.com webhooks (docs/vendors/monday.md §7).
 
 * URL verification: monday POSTs `{"challenge": "…"}` and wants the same JSON back.
 * Webhooks created with an app token carry `Authorization: <JWT>`, HS256-signed with the app's signing

@@ -19,7 +19,7 @@ VENDOR = Vendor(
                         help="API_KEY registered on the Paychex hook (instead of Basic auth)."),
     ),
     config_fields=(
-        # Paychex issues tokens on the API host itself (CONTRACT §2), so by default the
+        # Paychex issues tokens on the API host itself (docs/vendors/paychex.md §2), so by default the
         # client derives the token URL from the base URL: one setting to change, and the
         # token always comes from the host that will accept it.
         ConfigField("token_url", "Token URL", url=True,

@@ -1,7 +1,7 @@
 """Paychex Flex client (api.paychex.com, OAuth2 client-credentials tokens on the API host).
 
-See ../shared/specs/paychex/CONTRACT.md. One API key can reach every company that has
-linked the application (CONTRACT §2), so a connection optionally names the company it
+See docs/vendors/paychex.md. One API key can reach every company that has
+linked the application (docs/vendors/paychex.md §2), so a connection optionally names the company it
 works on; the connection check reads that company, or else the list of linked companies.
 """
 from __future__ import annotations
@@ -15,11 +15,11 @@ from connections.vendors.base import BaseClient, extract_message
 from connections.vendors.errors import VendorError, VendorNotFound, VendorPermissionError
 from connections.vendors.tokens import Token
 
-# The token endpoint lives on the API host itself (CONTRACT §2).
+# The token endpoint lives on the API host itself (docs/vendors/paychex.md §2).
 TOKEN_PATH = "auth/oauth/v2/token"
 
 # Paychex selects a resource's representation by vendor media type in Accept and answers
-# 406 API-75 to a type it does not serve on that path (CONTRACT §1).
+# 406 API-75 to a type it does not serve on that path (docs/vendors/paychex.md §1).
 COMPANIES_MEDIA_TYPE = "application/vnd.paychex.companies.v1+json"
 COMPANY_MEDIA_TYPE = "application/vnd.paychex.company.v1+json"
 
@@ -55,7 +55,7 @@ class PaychexClient(BaseClient):
         429: "Paychex throttled the requests; the sync waits as asked and continues.",
     }
 
-    # --- authentication (CONTRACT §2) ------------------------------------------------------
+    # --- authentication (docs/vendors/paychex.md §2) ------------------------------------------------------
     @property
     def token_url(self) -> str:
         return self.config.get("token_url") or self.url(TOKEN_PATH)
@@ -72,7 +72,7 @@ class PaychexClient(BaseClient):
         return Token.from_oauth(body)
 
     def vendor_message(self, response) -> str:
-        """Paychex errors are `{"errors": [{"code", "description", "resolution"}]}` (CONTRACT §3)."""
+        """Paychex errors are `{"errors": [{"code", "description", "resolution"}]}` (docs/vendors/paychex.md §3)."""
         try:
             body = response.json()
         except ValueError:
@@ -95,7 +95,7 @@ class PaychexClient(BaseClient):
     def get_resource(self, path: str, media_type: str, params: dict | None = None) -> Any:
         """GET one Paychex resource in the given representation.
 
-        The correlation id is Paychex's support and idempotency handle (CONTRACT §1); it is
+        The correlation id is Paychex's support and idempotency handle (docs/vendors/paychex.md §1); it is
         made once per logical call, so retries of the same call share it.
         """
         headers = {"Accept": media_type, "X-payx-client-correlationId": str(uuid.uuid4())}
@@ -119,7 +119,7 @@ class PaychexClient(BaseClient):
                 f"Paychex has no company {company_id!r} for this application ({error.vendor_message}). Company ID "
                 "must be Paychex's companyId (such as 99Z5V9BTI8J2FCGESC05), not the 8-digit client number.",
                 vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message) from None
-        # Single-resource GETs wrap the object in content[0] too (CONTRACT §3).
+        # Single-resource GETs wrap the object in content[0] too (docs/vendors/paychex.md §3).
         company = (body.get("content") or [{}])[0]
         if company.get("hasPermission") is False:
             raise self._inactive_payroll_error([company])
@@ -155,7 +155,7 @@ class PaychexClient(BaseClient):
         return message
 
     def _permission_error(self, error: VendorPermissionError, company_id: str) -> VendorPermissionError:
-        """Say in plain words what Paychex's 403 codes mean (CONTRACT §3)."""
+        """Say in plain words what Paychex's 403 codes mean (docs/vendors/paychex.md §3)."""
         code = error_code(error)
         if code == "API-2" and company_id:
             message = (f"Paychex says this application is not authorized to access company {company_id} (API-2): "

@@ -1,4 +1,4 @@
-"""Receiving Paychex Flex notifications (CONTRACT §8).
+"""Receiving Paychex Flex notifications (docs/vendors/paychex.md §8).
 
 Paychex signs nothing; it authenticates *to us* with what we registered on the hook: Basic auth
 (`webhook_username` / `webhook_password` credentials) or an API key (`webhook_api_key`). The header

@@ -1,6 +1,6 @@
 """Microsoft Power BI REST API client (api.powerbi.com, Entra ID client-credentials tokens).
 
-Follows ../shared/specs/powerbi/CONTRACT.md: a service principal gets a token from
+Follows docs/vendors/powerbi.md: a service principal gets a token from
 Microsoft Entra ID (§1) and calls the group-scoped ``/v1.0/myorg/groups/{groupId}/…``
 endpoints (§2–3); errors come in the ``{"error": {"code", "message", "details"}}``
 envelope (§6).
@@ -22,7 +22,7 @@ from connections.vendors.errors import (
 from connections.vendors.tokens import Token
 
 DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
-# Must be "<resource>/.default", one resource only (CONTRACT §1, AADSTS70011 otherwise).
+# Must be "<resource>/.default", one resource only (docs/vendors/powerbi.md §1, AADSTS70011 otherwise).
 DEFAULT_SCOPE = "https://analysis.windows.net/powerbi/api/.default"
 
 SERVICE_PRINCIPAL_SETTING = "Service principals can use Power BI APIs"
@@ -34,7 +34,7 @@ WORKSPACE_ACCESS_ADVICE = (
 
 
 def datasets_path(group_id: str) -> str:
-    """Datasets_GetDatasetsInGroup (CONTRACT §3), relative to https://api.powerbi.com."""
+    """Datasets_GetDatasetsInGroup (docs/vendors/powerbi.md §3), relative to https://api.powerbi.com."""
     return f"v1.0/myorg/groups/{group_id}/datasets"
 
 
@@ -54,14 +54,14 @@ class PowerBIClient(BaseClient):
         429: "Power BI's quota for this dataset or principal is used up; the sync waits as asked and continues.",
     }
 
-    # --- authentication (CONTRACT §1) -----------------------------------------------
+    # --- authentication (docs/vendors/powerbi.md §1) -----------------------------------------------
     def token_url(self) -> str:
         # The tenant is a path segment of the Entra endpoint, not a form field.
         tenant = quote(str(self.credentials["tenant_id"]).strip(), safe="")
         return self.config.get("token_url", DEFAULT_TOKEN_URL).replace("{tenant}", tenant)
 
     def fetch_token(self) -> Token:
-        # Client credentials have no refresh token: when the token expires, ask again (CONTRACT §1).
+        # Client credentials have no refresh token: when the token expires, ask again (docs/vendors/powerbi.md §1).
         body = self.post_token_form(self.token_url(), {
             "grant_type": "client_credentials",
             "client_id": self.credentials["client_id"],
@@ -140,7 +140,7 @@ class PowerBIClient(BaseClient):
                 f"{WORKSPACE_ACCESS_ADVICE}", vendor=self.vendor_label, status=error.status,
                 vendor_message=error.vendor_message) from None
         datasets = body.get("value", []) if isinstance(body, dict) else []
-        # Push datasets are the ones that accept rows (addRowsAPIEnabled, CONTRACT §3).
+        # Push datasets are the ones that accept rows (addRowsAPIEnabled, docs/vendors/powerbi.md §3).
         push = sum(1 for dataset in datasets if dataset.get("addRowsAPIEnabled"))
         noun = "dataset" if len(datasets) == 1 else "datasets"
         return (f"Connected to Power BI workspace {group_id} as app {self.credentials['client_id']}: "
@@ -149,7 +149,7 @@ class PowerBIClient(BaseClient):
 
 def power_bi_error_text(error: dict) -> str:
     """'Code: message (detail; detail)' from the Power BI envelope; its top message alone is often just
-    'Bad Request' and the useful part is in details[] (CONTRACT §6)."""
+    'Bad Request' and the useful part is in details[] (docs/vendors/powerbi.md §6)."""
     code = error.get("code") or ""
     message = error.get("message") or ""
     text = f"{code}: {message}" if code and message else (code or message)

@@ -1,6 +1,6 @@
 """Rippling REST API client (rest.ripplingapis.com, customer API keys).
 
-CONTRACT.md (../shared/specs/rippling/) is the source for every quirk cited below.
+docs/vendors/rippling.md is the source for every quirk cited below.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class RipplingPage:
 class RipplingClient(BaseClient):
     vendor_label = "Rippling"
     required_credentials = ("api_key",)
-    # `limit` is not in the spec, but Rippling accepts it and caps pages at 100 (CONTRACT §3,
+    # `limit` is not in the spec, but Rippling accepts it and caps pages at 100 (docs/vendors/rippling.md §3,
     # UNCONFIRMED): ask for the cap explicitly rather than rely on an undocumented default.
     page_size = 100
     hints = {
@@ -60,7 +60,7 @@ class RipplingClient(BaseClient):
     }
 
     def auth_headers(self, token):
-        # A customer API key is a static bearer secret: no token endpoint, no refresh (CONTRACT §1).
+        # A customer API key is a static bearer secret: no token endpoint, no refresh (docs/vendors/rippling.md §1).
         # It is sent straight from the credentials instead of through the token cache, so a key
         # rotated on the connection is used on the very next call and never copied into the cache.
         return {"Authorization": f"Bearer {self.credentials['api_key']}", "Accept": "application/json"}
@@ -75,7 +75,7 @@ class RipplingClient(BaseClient):
                 f"Rippling rejected the API key{said}. {self.hints[401]}", vendor=self.vendor_label,
                 status=error.status, vendor_message=error.vendor_message) from None
         except VendorPermissionError as error:
-            # Rippling's 403 body does not reliably name the scope (CONTRACT §6), but the spec says
+            # Rippling's 403 body does not reliably name the scope (docs/vendors/rippling.md §6), but the spec says
             # exactly which one listing workers needs, so say it in plain words.
             said = f" Rippling said: {error.vendor_message}" if error.vendor_message else ""
             raise VendorPermissionError(
@@ -84,7 +84,7 @@ class RipplingClient(BaseClient):
                 f"on the key under {API_ACCESS}.{said}", vendor=self.vendor_label, status=error.status,
                 vendor_message=error.vendor_message) from None
         if not isinstance(page, dict) or not isinstance(page.get("results"), list):
-            # The legacy Platform API answers with bare arrays (CONTRACT §4); this client speaks REST.
+            # The legacy Platform API answers with bare arrays (docs/vendors/rippling.md §4); this client speaks REST.
             raise VendorConfigurationError(
                 f"{self.base_url}workers/ did not answer with Rippling's REST list shape (results, next_link). "
                 "Set the base URL to https://rest.ripplingapis.com.", vendor=self.vendor_label)
@@ -106,7 +106,7 @@ class RipplingClient(BaseClient):
         """Workers page by page: a delta when `updated_since` is given, else a full sync.
 
         Delta: `filter=updated_at ge <watermark>` with `order_by=updated_at`; full: `order_by=created_at`
-        for stable pages (CONTRACT §3, PostHog). `ge` is inclusive, so the newest record of the last
+        for stable pages (docs/vendors/rippling.md §3, PostHog). `ge` is inclusive, so the newest record of the last
         run comes again; the id map's content hash makes that free. With `next_link` (saved after a
         page was processed) the walk resumes there; the link carries the query, so the other
         arguments are not sent again.
@@ -166,7 +166,7 @@ class RipplingClient(BaseClient):
                                redacted_fields=tuple(redacted_field_names(body)))
 
     def iter_pages(self, path: str, params: dict | None = None, *, next_link: str | None = None) -> Iterator[dict]:
-        """Every page of a REST collection, following next_link until it is absent (CONTRACT §3).
+        """Every page of a REST collection, following next_link until it is absent (docs/vendors/rippling.md §3).
 
         Pages rather than records are yielded so callers see `__meta` and can persist next_link
         to resume. The cursor carries the query, so later pages are fetched without params.
@@ -183,7 +183,7 @@ class RipplingClient(BaseClient):
             page = self.get_json(self.next_page_url(next_link))
 
     def next_page_url(self, next_link: str) -> str:
-        # next_link may be relative to the host (CONTRACT §3, PostHog). A link to any other host
+        # next_link may be relative to the host (docs/vendors/rippling.md §3, PostHog). A link to any other host
         # is refused: following it would send the API key there.
         url = urljoin(self.base_url, next_link)
         if urlsplit(url)[:2] != urlsplit(self.base_url)[:2]:
@@ -194,7 +194,8 @@ class RipplingClient(BaseClient):
 
 
 def redacted_field_names(page: dict) -> list[str]:
-    """Fields Rippling dropped because the key may not read them (`__meta.redacted_fields`, CONTRACT §3)."""
+    """Fields Rippling dropped because the key may not read them (`__meta.redacted_fields`,
+    docs/vendors/rippling.md §3)."""
     meta = page.get("__meta")
     fields = meta.get("redacted_fields") if isinstance(meta, dict) else None
     if not isinstance(fields, list):
@@ -213,7 +214,8 @@ def parse_timestamp(value: str) -> datetime:
 
 
 def filter_datetime(value: datetime) -> str:
-    """A datetime as `filter` wants it: unquoted, UTC, whole seconds (`2024-10-01T00:00:00`, CONTRACT §3).
+    """A datetime as `filter` wants it: unquoted, UTC, whole seconds (`2024-10-01T00:00:00`,
+    docs/vendors/rippling.md §3).
 
     A naive datetime is taken as UTC. Seconds are truncated, never rounded up, so with `ge` the
     filter can only re-read a record, not miss one. Offsets and fractions in a filter are UNCONFIRMED.

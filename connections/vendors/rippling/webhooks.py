@@ -1,4 +1,4 @@
-"""Receiving Rippling App Shop webhooks (CONTRACT §8).
+"""Receiving Rippling App Shop webhooks (docs/vendors/rippling.md §8).
 
 Rippling POSTs form-encoded `event_name`, `company_id`, `company_primary_email` and `id` (the employee),
 notification-only: the worker is re-fetched before anything is written. Rippling documents no signature,
@@ -20,7 +20,7 @@ EVENT_TYPES = frozenset({"employee.created", "employee.updated", "employee.delet
 
 
 def verify(request, connection) -> None:
-    return None  # nothing to check beyond the URL's token: Rippling signs nothing (CONTRACT §8)
+    return None  # nothing to check beyond the URL's token: Rippling signs nothing (docs/vendors/rippling.md §8)
 
 
 def parse(request) -> list[Event]:

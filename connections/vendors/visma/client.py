@@ -1,7 +1,7 @@
 """Visma.net ERP client (api.finance.visma.net, Visma Connect client-credentials tokens).
 
 Every call goes through `BaseClient.request`/`get_json`. Lists are classic Visma
-pages (bare array, metadata on every item, CONTRACT §7) streamed one page at a
+pages (bare array, metadata on every item, docs/vendors/visma.md §7) streamed one page at a
 time; writes wrap scalars as {"value": …} (§4); updates carry If-Match and a 412
 is recovered by re-reading once (§5).
 """

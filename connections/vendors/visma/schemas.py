@@ -1,4 +1,4 @@
-"""Visma.net wire formats: value-wrapped write bodies and delta timestamps (CONTRACT §4 Writes, §7)."""
+"""Visma.net wire formats: value-wrapped write bodies and delta timestamps (docs/vendors/visma.md §4 Writes, §7)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -45,7 +45,7 @@ def _scalar(value: Any) -> Any:
 
 
 def visma_timestamp(moment: datetime) -> str:
-    """yyyy-MM-ddTHH:mm:ss.FFF, the most precise of the accepted delta formats (CONTRACT §7).
+    """yyyy-MM-ddTHH:mm:ss.FFF, the most precise of the accepted delta formats (docs/vendors/visma.md §7).
 
     Visma compares without an offset in company-local time (UNCONFIRMED); an aware datetime is sent as
     UTC, which is what the sandbox uses. A company in another zone would need its zone here.

@@ -1,4 +1,4 @@
-"""Receiving Visma.net webhooks: signature check and event parsing (CONTRACT §10).
+"""Receiving Visma.net webhooks: signature check and event parsing (docs/vendors/visma.md §10).
 
 The Visma Webhook Dispatcher signs each notification with the subscription's
 signature key: header `x-vwd-signature-v1` = base64(HMAC-SHA256(key, raw UTF-8

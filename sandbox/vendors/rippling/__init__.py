@@ -1,4 +1,4 @@
-"""Rippling sandbox: the new REST API (rest.ripplingapis.com), per CONTRACT.md and rest_openapi.json.
+"""Rippling sandbox: the new REST API (rest.ripplingapis.com), per docs/vendors/rippling.md and rest_openapi.json.
 
 Served resources: /workers/ (+ /{id}/) with `filter`, `order_by`, `expand` and keyset cursors,
 /users/, /departments/, /work-locations/, /employment-types/ (each + /{id}/) and /companies/.

@@ -81,7 +81,7 @@ SINGLE_GET = ("workers", "users", "departments", "work-locations", "employment-t
 class ApiKeyRegistry(TokenIssuer):
     """Static API keys on the shared token machinery, so revocation and expiry faults apply.
 
-    A key does not expire on a fixed date; it dies after a stretch without use (CONTRACT §1,
+    A key does not expire on a fixed date; it dies after a stretch without use (docs/vendors/rippling.md §1,
     UNCONFIRMED), so every successful validation pushes its expiry out again.
     """
 
@@ -107,12 +107,12 @@ class RipplingSandbox(VendorSandbox):
     # The control route is the sandbox's own, so faults and rate limits leave it alone.
     unthrottled_paths = ("/_control/",)
     demo_credentials = {"api_key": DEMO_API_KEY}
-    # Flip in a test to serve next_link relative to the host, as PostHog saw (CONTRACT §3).
+    # Flip in a test to serve next_link relative to the host, as PostHog saw (docs/vendors/rippling.md §3).
     relative_next_links = False
 
     def routes(self):
         # Trailing slashes as in the spec; the url map is built with strict_slashes=False so
-        # `/workers` (as BATON and PostHog call it) answers too (CONTRACT §2).
+        # `/workers` (as BATON and PostHog call it) answers too (docs/vendors/rippling.md §2).
         rules = [(f"/{path}/", ["GET"], "list_resource") for path in RESOURCES]
         rules += [(f"/{path}/<row_id>/", ["GET"], "get_resource") for path in SINGLE_GET]
         # Sandbox control, not a Rippling API: POST /rippling/_control/<action> with JSON arguments.
@@ -123,7 +123,7 @@ class RipplingSandbox(VendorSandbox):
         self.tokens = ApiKeyRegistry(self.clock, self.token_lifetime, prefix=self.name)
         for value, subject in API_KEYS.items():
             self.tokens.register(value, {**subject, "company_id": COMPANY_ID})
-        # Companies whose plan includes API Tier 1 (CONTRACT §1); the demo company has it.
+        # Companies whose plan includes API Tier 1 (docs/vendors/rippling.md §1); the demo company has it.
         self.entitled_companies = {COMPANY_ID}
         self.relative_next_links = type(self).relative_next_links
         self.data = RipplingData(self.clock, default_data())
@@ -181,7 +181,7 @@ class RipplingSandbox(VendorSandbox):
         return f"key:{key.subject['name']}" if key else "anonymous"
 
     def rate_headers(self, remaining, reset):
-        return {}  # none documented (CONTRACT §7)
+        return {}  # none documented (docs/vendors/rippling.md §7)
 
     def rate_limited_response(self, retry_after):
         return rippling_error(429, UNCONFIRMED["rate_limit_detail"].format(seconds=retry_after),
@@ -191,7 +191,7 @@ class RipplingSandbox(VendorSandbox):
         return rippling_error(status, message)
 
     def authorize(self, request: Request, scope: str) -> tuple[IssuedToken | None, Response | None]:
-        """The calling key, or the 401/403 Rippling answers instead (CONTRACT §1, §6)."""
+        """The calling key, or the 401/403 Rippling answers instead (docs/vendors/rippling.md §1, §6)."""
         presented = self.bearer(request)
         if not presented:
             return None, rippling_error(401, UNCONFIRMED["missing_credentials_detail"])
@@ -235,7 +235,7 @@ class RipplingSandbox(VendorSandbox):
         # A single record is the object itself plus `__meta` (allOf MetaResponse + resource).
         return json_response({**body, "__meta": {"redacted_fields": self.redacted_fields(redacted)}})
 
-    # --- the REST list conventions (CONTRACT §3) -------------------------------------------
+    # --- the REST list conventions (docs/vendors/rippling.md §3) -------------------------------------------
     def list_page(self, request: Request, resource: Resource, scopes: tuple[str, ...]) -> Response:
         """`{__meta, results, next_link}`, keyset-paged: the cursor carries the whole query."""
         args = request.args

@@ -1,4 +1,4 @@
-"""What the Rippling sandbox takes from CONTRACT.md and rest_openapi.json, and what it had to assume.
+"""What the Rippling sandbox takes from docs/vendors/rippling.md and rest_openapi.json, and what it had to assume.
 
 Everything the contract marks UNCONFIRMED (or leaves unsaid) is collected in `UNCONFIRMED`, so a
 correction from the live API is a one-line change here.

@@ -1,4 +1,4 @@
-"""The REST list query language (CONTRACT §3): `filter`, `order_by`, and the opaque cursor.
+"""The REST list query language (docs/vendors/rippling.md §3): `filter`, `order_by`, and the opaque cursor.
 
 `filter` is OData-like: `updated_at ge 2024-10-01T00:00:00 and status eq 'ACTIVE'`. Strings are
 quoted, datetimes are not; quoting a datetime is the documented 400 (RSG-NOTES).

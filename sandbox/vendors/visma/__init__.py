@@ -1,4 +1,4 @@
-"""Visma.net ERP sandbox, from ../shared/specs/visma/CONTRACT.md.
+"""Visma.net ERP sandbox, from docs/vendors/visma.md.
 
 Auth host (Visma Connect) is served under /visma-connect, the ERP API under /visma.
 Behaviours the contract marks UNCONFIRMED are simulated as it says and collected

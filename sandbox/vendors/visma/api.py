@@ -1,4 +1,4 @@
-"""The Visma.net ERP sandbox served over HTTP (CONTRACT.md §1–§10).
+"""The Visma.net ERP sandbox served over HTTP (docs/vendors/visma.md §1–§10).
 
 Visma Connect's token endpoint is served under /visma-connect, the ERP API under
 /visma: `/v1/…`, `/v2/journaltransaction` and, on the same handlers, the legacy

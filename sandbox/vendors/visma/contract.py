@@ -1,4 +1,4 @@
-"""What ../shared/specs/visma/CONTRACT.md fixes for the sandbox, and what it leaves UNCONFIRMED.
+"""What docs/vendors/visma.md fixes for the sandbox, and what it leaves UNCONFIRMED.
 
 Every behaviour the contract marks UNCONFIRMED is simulated as written here, in one
 place, so a correction learned from the live API is a one-line change.

@@ -1,4 +1,4 @@
-"""Deterministic, realistic data for the Visma sandbox, with the contract's DTO field names (CONTRACT §4).
+"""Deterministic, realistic data for the Visma sandbox, with the contract's DTO field names (docs/vendors/visma.md §4).
 
 `seed()` replaces everything the company holds. Each resource draws from its own
 random stream (seed + resource name), so asking for more customers does not
@@ -149,7 +149,7 @@ def _dimensions(data: VismaData) -> None:
 
 
 def subaccount_ref(data: VismaData, number: str) -> dict:
-    """The SubAccountDto a document line embeds, built from the segment values (CONTRACT §4)."""
+    """The SubAccountDto a document line embeds, built from the segment values (docs/vendors/visma.md §4)."""
     stored = data.tables["subaccounts"].get(number)
     segments = []
     for segment_id, value_id in enumerate(number.split("-"), start=1):

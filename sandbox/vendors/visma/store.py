@@ -27,11 +27,11 @@ class Invalid(Exception):
 
 
 class Missing(Exception):
-    """An unknown key: 404 (CONTRACT §9)."""
+    """An unknown key: 404 (docs/vendors/visma.md §9)."""
 
 
 def stamp_of(epoch: float) -> str:
-    """yyyy-MM-ddTHH:mm:ss.fff, no offset (CONTRACT §7; UNCONFIRMED delta_timezone). Sorts as text."""
+    """yyyy-MM-ddTHH:mm:ss.fff, no offset (docs/vendors/visma.md §7; UNCONFIRMED delta_timezone). Sorts as text."""
     moment = datetime.fromtimestamp(epoch, tz=timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
 
@@ -42,7 +42,7 @@ ACCEPTED_FORMATS = ("yyyy-MM-dd, yyyy-MM-dd HH:mm:ss, yyyy-MM-dd HH:mm:ss.FFF, y
 
 
 def parse_stamp(text: str, param: str) -> str:
-    """One of the five accepted formats (CONTRACT §7) → the canonical form records carry."""
+    """One of the five accepted formats (docs/vendors/visma.md §7) → the canonical form records carry."""
     match = _ACCEPTED_STAMP.match(text.strip())
     if match:
         day, time_of_day, fraction = match.groups()
@@ -106,7 +106,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Resource:
-    """One list/get resource of CONTRACT §4."""
+    """One list/get resource of docs/vendors/visma.md §4."""
 
     path: str  # URL segment as Visma spells it
     version: str
@@ -172,7 +172,7 @@ def _matches(value: Any, wanted: str) -> bool:
 
 
 def select(table: Table, resource: Resource, args) -> list[dict]:
-    """The records a list request asks for, in delta order (CONTRACT §7)."""
+    """The records a list request asks for, in delta order (docs/vendors/visma.md §7)."""
     rows, stamps = table.ordered()
     stamp = args.get("lastModifiedDateTime")
     condition = args.get("lastModifiedDateTimeCondition")
@@ -204,7 +204,7 @@ def select(table: Table, resource: Resource, args) -> list[dict]:
 
 
 def page_of(rows: list[dict], args, *, max_page_size: int, default_page_size: int) -> list[dict]:
-    """Classic list response: a bare array, metadata on every item, page size clamped (CONTRACT §7)."""
+    """Classic list response: a bare array, metadata on every item, page size clamped (docs/vendors/visma.md §7)."""
     try:
         page_number = int(args.get("pageNumber") or 1)
         page_size = int(args.get("pageSize") or default_page_size)
@@ -219,7 +219,7 @@ def page_of(rows: list[dict], args, *, max_page_size: int, default_page_size: in
 
 
 def unwrap(body: Any, plain: frozenset = frozenset({"operation"}), where: str = "") -> dict:
-    """A write body with scalars as {"value": …} (CONTRACT §4 Writes) → plain fields.
+    """A write body with scalars as {"value": …} (docs/vendors/visma.md §4 Writes) → plain fields.
 
     Keys in `plain` are sent bare (line `operation`, SegmentUpdateDto's segmentId/segmentValue).
     A null leaves the field out; {"value": null} becomes None, which clears it.
@@ -265,7 +265,7 @@ class VismaData:
             return value
 
     def row_version(self) -> str:
-        """A base64 SQL rowversion, like the timeStamp Visma sends (e.g. "AAAAAE0YIiI=", CONTRACT §5)."""
+        """A base64 SQL rowversion, like the timeStamp Visma sends (e.g. "AAAAAE0YIiI=", docs/vendors/visma.md §5)."""
         return base64.b64encode(struct.pack(">Q", self.next("rowversion", 1_293_000_000))).decode()
 
     def stamp(self, record: dict, now: str) -> dict:

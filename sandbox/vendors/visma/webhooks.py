@@ -1,4 +1,4 @@
-"""Webhook delivery of the Visma sandbox: signed POSTs on a background thread, with retries (CONTRACT §10).
+"""Webhook delivery of the Visma sandbox: signed POSTs on a background thread, with retries (docs/vendors/visma.md §10).
 
 Signing is the Visma Webhook Dispatcher's: header `x-vwd-signature-v1` =
 base64(HMAC-SHA256(secret, raw UTF-8 body)). Payload shape and retry policy are

@@ -1,4 +1,4 @@
-"""Create and update rules of the Visma sandbox, per entity (CONTRACT §4 Writes).
+"""Create and update rules of the Visma sandbox, per entity (docs/vendors/visma.md §4 Writes).
 
 Each function takes already unwrapped fields (store.unwrap), validates them the
 way Visma does (400 IPPException on anything it would refuse) and returns a new
@@ -301,7 +301,7 @@ def _journal_line(data: VismaData, line: dict, fields: dict, where: str) -> dict
     elif "accountNumber" not in line:
         raise Invalid(f"{where}.accountNumber is required.")
     if "subaccount" in fields:
-        # SegmentUpdateDto items are sent bare: [{"segmentId": 1, "segmentValue": "10"}, …] (CONTRACT §4).
+        # SegmentUpdateDto items are sent bare: [{"segmentId": 1, "segmentValue": "10"}, …] (docs/vendors/visma.md §4).
         chosen = {}
         for item in fields["subaccount"] or []:
             try:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connections', '0002_h6_webhook_token'),
+        ('connections', '0003_h3_signup_expiry_schedule'),  # chained after main's 0003
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

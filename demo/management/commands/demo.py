@@ -1,20 +1,18 @@
 """`make demo`: a demo tenant syncing against the local sandboxes, with a real worker, beat and web server."""
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import requests
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from connections.models import Connection
 from connections.tasks import connection_test_task
-from sandbox.demo import demo_integrations_setup, demo_tenant_setup
+from demo.processes import ChildExited, Children
+from demo.setup import demo_integrations_setup, demo_tenant_setup
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import PendingRecord, SyncRun
 from syncs.services import integration_run_now, value_mapping_set
@@ -30,82 +28,59 @@ class Command(BaseCommand):
         parser.add_argument("--exit", action="store_true", help="Stop everything after the summary.")
 
     def handle(self, *args, sandbox_port, web_port, exit, **options):
-        self.processes: list[tuple[str, subprocess.Popen]] = []
         self.log_dir = Path(settings.VAR_DIR) / "logs"
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         try:
-            self.start("sandbox", [sys.executable, "manage.py", "sandbox", "--port", str(sandbox_port)])
-            self.wait_http(f"{sandbox_url}/_sandbox/health", "sandbox")
-            self.start("worker", [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo",
+            with Children(cwd=settings.BASE_DIR, log_dir=self.log_dir) as children:
+                self.serve(children, sandbox_port=sandbox_port, web_port=web_port, exit=exit)
+        except KeyboardInterrupt:
+            self.stdout.write("Stopped.")
+        except ChildExited as exc:
+            raise CommandError(str(exc)) from None
+
+    def serve(self, children: Children, *, sandbox_port: int, web_port: int, exit: bool) -> None:
+        python, sandbox_url = sys.executable, f"http://127.0.0.1:{sandbox_port}"
+        children.start("sandbox", [python, "manage.py", "sandbox", "--port", str(sandbox_port)])
+        children.wait_http(f"{sandbox_url}/_sandbox/health", "sandbox")
+        children.start("worker", [python, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo",
                                   "-l", "INFO", "--without-gossip", "--without-mingle"])
-            self.start("beat", [sys.executable, "-m", "celery", "-A", "mlconnector", "beat", "-l", "INFO",
+        children.start("beat", [python, "-m", "celery", "-A", "mlconnector", "beat", "-l", "INFO",
                                 "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
                                 "--schedule", str(Path(settings.VAR_DIR) / "celerybeat-schedule")])
-            self.start("web", [sys.executable, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"])
+        # The web server runs with DEBUG off, as in production: WhiteNoise serves what collectstatic gathered.
+        call_command("collectstatic", interactive=False, verbosity=0)
+        children.start("web", [python, "manage.py", "runserver", f"127.0.0.1:{web_port}", "--noreload"])
 
-            password = dev_secret(Path(settings.VAR_DIR), "demo_password")
-            tenant, user, connections = demo_tenant_setup(sandbox_url=sandbox_url, password=password)
-            self.stdout.write(self.style.MIGRATE_HEADING(f"Demo tenant: {tenant.name}"))
-            self.test_connections(connections)
-            integrations = demo_integrations_setup(tenant=tenant, connections=connections)
-            self.run_flows(integrations)
-            self.wait_http(f"http://127.0.0.1:{web_port}/admin/login/", "web server")
-            web = f"http://127.0.0.1:{web_port}"
-            self.stdout.write(self.style.MIGRATE_HEADING("Admin"))
-            self.stdout.write(f"  Customer admin: {web}/admin/  (user {user.username!r}, password {password!r})")
-            for integration, _ in integrations.values():
-                self.stdout.write(f"  Dashboard:      {web}/admin/syncs/integration/{integration.pk}/dashboard/"
-                                  f"  ({integration.name})")
-            self.stdout.write(f"  Set up another: {web}/admin/wizard/")
-            self.stdout.write(f"  REST API:       {web}/api/docs/  (sign up: POST {web}/api/v1/signup)")
-            self.stdout.write(f"  Operators:      {web}/ops/")
-            if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
-                mail_dir = Path(settings.EMAIL_FILE_PATH)
-                mails = len(list(mail_dir.glob("*.log"))) if mail_dir.exists() else 0
-                self.stdout.write(f"  E-mails:        {mails} file(s) in {mail_dir} (failure notices, sign-ups)")
-            self.stdout.write(f"  Sandboxes:      {sandbox_url}   logs: {self.log_dir}")
-            if exit:
-                return
-            self.stdout.write("Running; press Ctrl-C to stop.")
-            while all(p.poll() is None for _, p in self.processes):
-                time.sleep(1)
-            dead = [name for name, p in self.processes if p.poll() is not None]
-            raise CommandError(f"{', '.join(dead)} stopped; see {self.log_dir}")
-        except KeyboardInterrupt:
-            self.stdout.write("Stopping…")
-        finally:
-            self.stop_all()
+        password = dev_secret(Path(settings.VAR_DIR), "demo_password")
+        tenant, user, connections = demo_tenant_setup(sandbox_url=sandbox_url, password=password)
+        self.stdout.write(self.style.MIGRATE_HEADING(f"Demo tenant: {tenant.name}"))
+        self.test_connections(connections)
+        integrations = demo_integrations_setup(tenant=tenant, connections=connections)
+        self.run_flows(integrations)
+        children.wait_http(f"http://127.0.0.1:{web_port}/admin/login/", "web server")
+        self.summary(user=user, password=password, integrations=integrations, sandbox_url=sandbox_url,
+                     web=f"http://127.0.0.1:{web_port}")
+        if exit:
+            return
+        self.stdout.write("Running; press Ctrl-C (or send SIGTERM) to stop.")
+        self.stdout.flush()
+        while not (dead := children.exited()):
+            time.sleep(1)
+        raise ChildExited(f"{', '.join(dead)} stopped; see {self.log_dir}")
 
-    def start(self, name: str, command: list[str]) -> None:
-        log = open(self.log_dir / f"{name}.log", "w")
-        process = subprocess.Popen(command, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
-        self.processes.append((name, process))
-
-    def stop_all(self) -> None:
-        for _, process in reversed(self.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for _, process in self.processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-
-    def wait_http(self, url: str, what: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(url, timeout=2).status_code < 500:
-                    return
-            except requests.ConnectionError:
-                pass
-            for name, process in self.processes:
-                if process.poll() is not None:
-                    raise CommandError(f"{name} exited; see {self.log_dir / (name + '.log')}")
-            time.sleep(0.3)
-        raise CommandError(f"{what} did not come up at {url} within {timeout:.0f}s")
+    def summary(self, *, user, password: str, integrations: dict, sandbox_url: str, web: str) -> None:
+        self.stdout.write(self.style.MIGRATE_HEADING("Admin"))
+        self.stdout.write(f"  Customer admin: {web}/admin/  (user {user.username!r}, password {password!r})")
+        for integration, _ in integrations.values():
+            self.stdout.write(f"  Dashboard:      {web}/admin/syncs/integration/{integration.pk}/dashboard/"
+                              f"  ({integration.name})")
+        self.stdout.write(f"  Set up another: {web}/admin/wizard/")
+        self.stdout.write(f"  REST API:       {web}/api/docs/  (sign up: POST {web}/api/v1/signup)")
+        self.stdout.write(f"  Operators:      {web}/ops/")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            mail_dir = Path(settings.EMAIL_FILE_PATH)
+            mails = len(list(mail_dir.glob("*.log"))) if mail_dir.exists() else 0
+            self.stdout.write(f"  E-mails:        {mails} file(s) in {mail_dir} (failure notices, sign-ups)")
+        self.stdout.write(f"  Sandboxes:      {sandbox_url}   logs: {self.log_dir}")
 
     def run_flows(self, integrations: dict) -> None:
         """Run each demo integration on the worker and report what moved."""

@@ -1,8 +1,20 @@
-"""How to point a connection at the local sandbox: base URL, demo credentials, config."""
+"""The demo tenant: one connection per vendor pointed at the local sandboxes, and the demo integrations.
+
+This is the one place where the project's side (connections, syncs) meets the sandboxes (the outside
+world): the sandbox itself imports nothing of the project.
+"""
 from __future__ import annotations
 
-from connections.vendors import get_vendor
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from connections.models import Connection, Membership, Tenant
+from connections.services import connection_create, connection_update
+from connections.vendors import all_vendors, get_vendor
 from sandbox.vendors import SANDBOXES
+from syncs.flows.rippling_visma import DEPARTMENT_MAP
+from syncs.models import Integration, ValueMapping
+from syncs.services import integration_create, integration_delete
 
 
 def sandbox_class(kind: str):
@@ -30,13 +42,6 @@ DEMO_USERNAME = "demo"
 
 def demo_tenant_setup(*, sandbox_url: str, password: str):
     """Create (or refresh) the demo tenant, its owner and one sandbox connection per vendor."""
-    from django.contrib.auth import get_user_model
-    from django.db import transaction
-
-    from connections.models import Connection, Membership, Tenant
-    from connections.services import connection_create, connection_update
-    from connections.vendors import all_vendors
-
     with transaction.atomic():
         tenant, _ = Tenant.objects.get_or_create(slug=DEMO_TENANT_SLUG, defaults={"name": "Demo Company AS"})
         user, _ = get_user_model().objects.get_or_create(username=DEMO_USERNAME,
@@ -67,11 +72,6 @@ def demo_integrations_setup(*, tenant, connections: dict):
 
     Returns {flow kind: (integration, department left unmapped on purpose)}.
     """
-    from connections.vendors import get_vendor
-    from syncs.flows.rippling_visma import DEPARTMENT_MAP
-    from syncs.models import Integration, ValueMapping
-    from syncs.services import integration_create, integration_delete
-
     for integration in Integration.objects.filter(tenant=tenant):
         integration_delete(integration=integration)
     rippling = integration_create(tenant=tenant, name="Rippling → Visma (HR)", flow_kind="rippling_visma",

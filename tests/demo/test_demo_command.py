@@ -1,0 +1,21 @@
+"""`manage.py demo` stops every child it started (sandbox, worker, beat, web) on SIGTERM, as on Ctrl-C."""
+import signal
+
+import pytest
+
+from tests.support.embedded import alive, demo_process
+from tests.support.worker import wait_for
+
+pytestmark = pytest.mark.worker
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_it_stops_all_its_children_on_a_signal(tmp_path, signum):
+    with demo_process(tmp_path) as demo:
+        # Signalled while it sets the demo tenant up, with all four children running (sandbox, worker, beat, web).
+        children = wait_for(lambda: "Demo tenant:" in demo.output.read_text() and len(demo.children()) >= 4
+                            and demo.children(), timeout=120, message="the demo to start its children")
+
+        demo.process.send_signal(signum)
+        assert demo.process.wait(timeout=60) == 0, demo.output.read_text()
+        assert {pid for pid in children if alive(pid)} == set(), "still running after the demo stopped"
