@@ -269,6 +269,10 @@ SANDBOX_HOSTS_ALLOWED = env.bool("SANDBOX_HOSTS_ALLOWED", default=not PRODUCTION
 CONNECTION_TEST_CONNECT_TIMEOUT = env.float("CONNECTION_TEST_CONNECT_TIMEOUT", default=5.0)
 CONNECTION_TEST_READ_TIMEOUT = env.float("CONNECTION_TEST_READ_TIMEOUT", default=10.0)
 CONNECTION_TEST_RATE_PER_MINUTE = env.int("CONNECTION_TEST_RATE_PER_MINUTE", default=10)
+# Sync engine: destination writes in flight per run (paced by the shared rate limiter), and how far a
+# delta watermark reaches back before the run's start to cover clock skew between us and the vendor.
+SYNC_WRITES_IN_FLIGHT = env.int("SYNC_WRITES_IN_FLIGHT", default=4)
+SYNC_CLOCK_SKEW_SECONDS = env.int("SYNC_CLOCK_SKEW_SECONDS", default=300)
 # Inbound events (/hooks/<token>/): notifications are small, so a larger body is refused unread, and
 # one connection's intake answers 429 (vendors retry) past this many deliveries a minute.
 INBOUND_EVENT_MAX_BYTES = env.int("INBOUND_EVENT_MAX_BYTES", default=1024 * 1024)
