@@ -17,7 +17,14 @@ from typing import Any, Iterator
 
 import requests
 
-from connections.vendors.base import DEFAULT_HINTS, BaseClient, backoff_delay, error_class_for, parse_retry_after
+from connections.vendors.base import (
+    DEFAULT_HINTS,
+    BaseClient,
+    backoff_delay,
+    bounded,
+    error_class_for,
+    parse_retry_after,
+)
 from connections.vendors.errors import (
     VendorConflict,
     VendorError,
@@ -195,7 +202,7 @@ class MondayClient(BaseClient):
                 error_class = VendorRejected  # e.g. GraphQL validation errors, served as 200
         effective_status = status if status >= 400 else (
             declared if isinstance(declared, int) and declared >= 400 else CLASS_STATUS.get(error_class, 400))
-        vendor_message = "; ".join(str(e.get("message", "")).strip() for e in errors[:3] if e.get("message"))
+        vendor_message = bounded("; ".join(str(e.get("message", "")).strip() for e in errors[:3] if e.get("message")))
         hint = self.code_hints.get(code) or self.hints.get(effective_status) or DEFAULT_HINTS.get(error_class, "")
         said = f": {vendor_message.rstrip('. ')}" if vendor_message else ""
         named = f" ({code})" if code else ""
