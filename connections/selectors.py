@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from connections.models import Connection, Membership, Tenant
+from connections.models import AllowedHost, Connection, Membership, Tenant
 
 
 def tenant_ids_for_user(*, user, managing: bool = False) -> list[int]:
@@ -32,6 +32,19 @@ def connection_list(*, tenant: Tenant, kind: str | None = None) -> QuerySet[Conn
     return connections.filter(kind=kind) if kind else connections
 
 
+def tenant_allowed_hosts(*, tenant_id: int) -> tuple[str, ...]:
+    """Hosts an operator allowlisted for the tenant, on top of each vendor's own domains."""
+    return tuple(AllowedHost.objects.filter(tenant_id=tenant_id).values_list("host", flat=True))
+
+
+def connection_url_refusals(*, tenant_id: int | None, kind: str, urls: dict[str, str]) -> dict[str, str]:
+    """{field: why} for the URLs a connection of `kind` of this tenant may not call (checked again at every
+    call; this is so a form or serializer can say so before anything is saved). Blank values are skipped."""
+    from connections.vendors import get_vendor
+
+    egress = get_vendor(kind).egress_for(tenant_id)
+    refusals = {name: egress.url_refusal(url) for name, url in urls.items() if url}
+    return {name: f"Not allowed: {why}." for name, why in refusals.items() if why}
 def connection_for_webhook_token(*, token: str) -> Connection | None:
     """The connection whose intake URL carries `token` (the token is the tenant's proof here), if active."""
     if not token or len(token) > 64:

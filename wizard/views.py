@@ -196,8 +196,9 @@ class ConnectionView(WizardView):
         try:
             connection = services.draft_connection_save(
                 draft=self.draft, role=self.role, connection=connection, name=form.cleaned_data["name"],
-                base_url=form.cleaned_data["base_url"], credentials=form.credentials(), config=form.config())
-            result = services.draft_connection_test(draft=self.draft, role=self.role)
+                base_url=form.cleaned_data["base_url"], credentials=form.credentials(), config=form.config(),
+                actor=request.user)
+            result = services.draft_connection_test(draft=self.draft, role=self.role, actor=request.user)
         except WizardError as error:
             messages.error(request, str(error))
             return redirect(self.step_url(self.role))
@@ -248,7 +249,7 @@ class StreamsView(FormStepView):
         return form
 
     def save(self, form) -> None:
-        services.draft_streams_set(draft=self.draft, streams=form.cleaned_data["streams"])
+        services.draft_streams_set(draft=self.draft, streams=form.cleaned_data["streams"], actor=self.request.user)
 
 
 class MappingsView(FormStepView):
@@ -261,7 +262,8 @@ class MappingsView(FormStepView):
         return MappingsForm(data, page=mapping_page(integration=self.draft.integration))
 
     def save(self, form) -> None:
-        services.draft_mappings_save(draft=self.draft, values=form.values(), fields=form.field_overrides())
+        services.draft_mappings_save(draft=self.draft, values=form.values(), fields=form.field_overrides(),
+                                     actor=self.request.user)
 
     def context(self, form) -> dict:
         return {"form": form, "page": form.page}
@@ -277,7 +279,8 @@ class ScheduleView(FormStepView):
         return ScheduleForm(data, initial={"every_minutes": every})
 
     def save(self, form) -> None:
-        services.draft_schedule_set(draft=self.draft, every_minutes=form.cleaned_data["every_minutes"])
+        services.draft_schedule_set(draft=self.draft, every_minutes=form.cleaned_data["every_minutes"],
+                                    actor=self.request.user)
 
 
 class PreviewView(WizardView):
@@ -317,7 +320,7 @@ class EnableView(WizardView):
 
     def post(self, request):
         try:
-            integration = services.draft_enable(draft=self.draft)
+            integration = services.draft_enable(draft=self.draft, actor=request.user)
         except WizardError as error:
             messages.error(request, str(error))
             return redirect(self.step_url(Step.PREVIEW))
@@ -331,7 +334,7 @@ class DiscardView(WizardView):
 
     def post(self, request):
         name = self.draft.name
-        services.draft_discard(draft=self.draft)
+        services.draft_discard(draft=self.draft, actor=request.user)
         messages.info(request, f"The setup of {name} was discarded; its connections were kept.")
         return redirect(reverse(f"{self.admin_site.name}:wizard_start"))
 

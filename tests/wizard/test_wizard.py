@@ -94,7 +94,9 @@ def test_an_existing_connection_is_reused(wizard, sandbox, tenant_a, make_sandbo
     page = wizard.client.get(wizard.url("source")).content.decode()
     assert "Our Rippling" in page
     response = wizard.client.post(f"{wizard.url('source')}?connection={existing.pk}",
-                                  {"name": "Our Rippling", "base_url": existing.base_url, "cred_api_key": ""})
+                                  {"name": "Our Rippling", "base_url": existing.base_url, "cred_api_key": "",
+                                   # the form shows the stored settings, so a browser posts them back
+                                   **{f"cfg_{k}": v for k, v in existing.config.items()}})
 
     assert response.status_code == 302
     draft = IntegrationDraft.objects.get(pk=wizard.draft_id)
@@ -263,3 +265,15 @@ def test_when_the_vendor_cannot_be_read_the_values_are_typed_in(wizard, sandbox)
     assert table.choices.map_name == DEPARTMENT_MAP and table.free_text
     wizard.mappings({table.rows[0].source.html_name: DEPARTMENTS["platform"], table.rows[0].target.html_name: "OPS"})
     assert ValueMapping.objects.get(source_value=DEPARTMENTS["platform"]).target_value == "OPS"
+
+
+def test_moving_an_existing_connection_needs_its_secret_again(wizard, sandbox, tenant_a, make_sandbox_connection):
+    existing = make_sandbox_connection("rippling", tenant=tenant_a, name="Our Rippling")
+    wizard.start()
+    moved = {"name": "Our Rippling", "base_url": "https://rest.ripplingsandboxapis.com", "cred_api_key": ""}
+
+    refused = wizard.client.post(f"{wizard.url('source')}?connection={existing.pk}", moved)
+
+    assert refused.status_code == 400 and "enter this secret again" in refused.content.decode()
+    existing.refresh_from_db()
+    assert existing.base_url == f"{sandbox.url}/rippling"

@@ -22,7 +22,7 @@ VENDOR = Vendor(
         # Paychex issues tokens on the API host itself (docs/vendors/paychex.md §2), so by default the
         # client derives the token URL from the base URL: one setting to change, and the
         # token always comes from the host that will accept it.
-        ConfigField("token_url", "Token URL",
+        ConfigField("token_url", "Token URL", url=True,
                     help="Leave blank to use <base URL>/auth/oauth/v2/token, e.g. "
                          "https://api.paychex.com/auth/oauth/v2/token."),
         ConfigField("company_id", "Company ID",
@@ -30,6 +30,8 @@ VENDOR = Vendor(
                          "Leave blank to list every company linked to the application."),
     ),
     sandbox_prefix="/paychex",
+    # api.paychex.com, sandbox.api.paychex.com, api.n1.paychex.com (CONTRACT §1-2).
+    allowed_hosts=("*.paychex.com",),
     # No separate auth host to redirect: the token URL follows the (sandbox) base URL.
     sandbox_config=lambda url: {},
 )

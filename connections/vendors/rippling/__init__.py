@@ -44,10 +44,14 @@ VENDOR = RipplingVendor(
         # The install's refresh token is not typed in: the "Connect Rippling" callback stores it.
     ),
     config_fields=(
-        ConfigField("token_url", "OAuth token URL", default="https://app.rippling.com/api/o/token/"),
-        ConfigField("authorize_url", "OAuth authorize URL", default="https://app.rippling.com/o/authorize"),
+        ConfigField("token_url", "OAuth token URL", url=True, default="https://app.rippling.com/api/o/token/"),
+        ConfigField("authorize_url", "OAuth authorize URL", url=True, default="https://app.rippling.com/o/authorize"),
     ),
     sandbox_prefix="/rippling",
     sandbox_config=lambda url: {"token_url": url.rstrip("/") + "/rippling/api/o/token/",
                                 "authorize_url": url.rstrip("/") + "/rippling/o/authorize"},
+    # Production, sandbox and preview REST hosts (docs/vendors/rippling.md §2); the legacy Platform API is not
+    # used. App Shop tokens come from app.rippling.com (sandbox.rippling.com for Rippling's own sandbox, §1).
+    allowed_hosts=("rest.ripplingapis.com", "rest.ripplingsandboxapis.com", "rest.ripplingpreviewapis.com",
+                   "app.rippling.com", "sandbox.rippling.com"),
 )
