@@ -42,6 +42,20 @@ def connection_webhook_url(*, connection: Connection) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("inbound-hook", args=[connection.webhook_token])
 
 
+def connection_webhooks_registered(*, tenant: Tenant, connection: Connection) -> list[dict]:
+    """What the vendor has registered for this connection's intake (asked of the vendor: its API is the
+    record), each with `current`: it points at today's intake URL. Empty where we register nothing."""
+    from connections.vendors import get_vendor
+
+    if connection.tenant_id != tenant.pk:
+        raise Connection.DoesNotExist("No such connection for this tenant.")
+    vendor = get_vendor(connection.kind)
+    if vendor.registration is None:
+        return []
+    return vendor.registration.registered(client=vendor.client_for(connection),
+                                          intake_url=connection_webhook_url(connection=connection))
+
+
 # --- for the API ------------------------------------------------------------------------------
 
 def membership_for(*, user, tenant_slug: str) -> Membership | None:
