@@ -1,7 +1,7 @@
 """/api/v1/…: versioned in the path; everything a tenant owns lives under tenants/<tenant_slug>/."""
 from django.urls import include, path
 
-from api.views import accounts, audit, catalog, connections, integrations, mappings, pending, runs
+from api.views import accounts, audit, catalog, connections, integrations, mappings, memberships, pending, runs
 
 app_name = "api"
 
@@ -26,12 +26,16 @@ tenant_urls = [
     path("audit-records", audit.AuditRecordListView.as_view(), name="audit-records"),
     path("audit-records/<int:pk>", audit.AuditRecordDetailView.as_view(), name="audit-record"),
     path("pending-records", pending.PendingRecordListView.as_view(), name="pending-records"),
+    path("memberships", memberships.MembershipCollectionView.as_view(), name="memberships"),
+    path("memberships/<int:pk>", memberships.MembershipItemView.as_view(), name="membership"),
 ]
 
 v1_urls = [
     path("signup", accounts.SignupView.as_view(), name="signup"),
     path("signup/verify", accounts.SignupVerifyView.as_view(), name="signup-verify"),
     path("auth/token", accounts.AuthTokenView.as_view(), name="auth-token"),
+    path("auth/token/rotate", accounts.AuthTokenRotateView.as_view(), name="auth-token-rotate"),
+    path("auth/token/revoke", accounts.AuthTokenRevokeView.as_view(), name="auth-token-revoke"),
     path("tenants", accounts.TenantListView.as_view(), name="tenants"),
     path("vendors", catalog.VendorListView.as_view(), name="vendors"),
     path("flows", catalog.FlowListView.as_view(), name="flows"),

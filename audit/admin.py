@@ -1,17 +1,18 @@
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from audit.models import AuditRecord
+from audit.erasure import ErasureError, person_erase
+from audit.models import AuditRecord, ErasureLog
 from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, RunFilter
-from syncs.admin_operations import admin_url, object_viewable
+from syncs.admin_operations import admin_url, may_operate, object_viewable
 from syncs.models import PendingRecord
 from syncs.selectors import integration_get, pending_record_for
 
@@ -24,6 +25,7 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
     list_filter = (IntegrationFilter, RunFilter, "stream", "outcome", "action")
     list_select_related = ("integration",)  # a LEFT JOIN: rows of a deleted integration stay listed
     search_fields = ("source_ref", "target_ref", "reason")
+    actions = ["erase_people"]
 
     class Media:
         css = {"all": ["syncs/admin.css"]}
@@ -53,6 +55,30 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
             return ""
         return format_html('<a href="{}" data-test="story-link">Story</a>', admin_url(self, AuditRecord, "story", obj.pk))
 
+    def has_erase_permission(self, request):
+        return may_operate(self, request, None)
+
+    @admin.action(description="Erase the personal data of these people", permissions=["erase"])
+    def erase_people(self, request, queryset):
+        """Every row and pending record of each selected row's person (its source id), after a confirmation."""
+        people = sorted({(r.tenant_id, r.source_ref) for r in queryset.select_related("tenant")
+                         if r.source_ref and may_operate(self, request, r)})
+        if request.POST.get("confirm") != "yes":
+            context = {**self.admin_site.each_context(request), "opts": self.model._meta, "people": people,
+                       "queryset": queryset, "title": "Erase personal data?",
+                       "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME}
+            return TemplateResponse(request, "admin/audit/auditrecord/erase_confirm.html", context)
+        tenants = {r.tenant_id: r.tenant for r in queryset.select_related("tenant")}
+        for tenant_id, source_ref in people:
+            try:
+                log = person_erase(tenant=tenants[tenant_id], source_id=source_ref, by=request.user)
+            except ErasureError as error:
+                self.message_user(request, str(error), messages.WARNING)
+                continue
+            self.message_user(request, f"{source_ref}: {log.audit_rows} audit rows, {log.pending_rows} pending records "
+                                       f"and {log.event_rows} inbound events pseudonymised; the erasure is logged.",
+                              messages.SUCCESS)
+
     def get_urls(self):
         return [path("<path:object_id>/story/", self.admin_site.admin_view(self.story_view),
                      name="audit_auditrecord_story")] + super().get_urls()
@@ -74,6 +100,7 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "record": record, "rows": rows,
             "title": f"Story of {record.stream}:{record.source_ref}", "pending": pending,
+            "retention_days": record.tenant.audit_retention_days,
             # The integration may be gone: audit rows outlive it on purpose.
             "integration": integration_get(tenant=record.tenant, pk=record.integration_id)
             if record.integration_id else None,
@@ -90,5 +117,14 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
         return TemplateResponse(request, "admin/audit/auditrecord/story.html", context)
 
 
+class ErasureLogAdmin(ReadOnlyTenantScopedAdmin):
+    list_display = ("created_at", "person_key", "requested_by_name", "audit_rows", "pending_rows", "event_rows")
+    search_fields = ("person_key",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
 for site in (customer_site, ops_site):
     site.register(AuditRecord, AuditRecordAdmin)
+    site.register(ErasureLog, ErasureLogAdmin)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from connections.models import Tenant
@@ -51,3 +52,40 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.stream}:{self.source_ref} → {self.outcome}"
+
+
+class AuditWriteGrant(models.Model):
+    """The one sanctioned way past the append-only trigger: a row that lives only inside the transaction of a
+    retention purge (DELETE of expired rows) or a person's erasure (UPDATE of payloads, bookkeeping unchanged).
+
+    Inserted and deleted again before commit (audit/maintenance.py), so no other transaction ever sees one.
+    """
+
+    class Purpose(models.TextChoices):
+        PURGE = "purge", "Retention purge"
+        ERASE = "erase", "Erasure of a person"
+
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+
+class ErasureLog(models.Model):
+    """That a person's personal data was erased: who asked, when, which person (by a key that is itself not
+    personal: the vendor's id, or a pseudonym of the e-mail address) and how many rows were rewritten."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="erasures")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    requested_by_name = models.CharField(max_length=150, help_text="Kept if the user is deleted later.")
+    person_key = models.CharField(max_length=300)
+    source_refs = models.JSONField(default=list, blank=True, help_text="The vendor ids of the person.")
+    audit_rows = models.PositiveIntegerField(default=0)
+    pending_rows = models.PositiveIntegerField(default=0)
+    event_rows = models.PositiveIntegerField(default=0, help_text="Inbound webhook events rewritten.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"erasure of {self.person_key} ({self.created_at:%Y-%m-%d})"

@@ -1,4 +1,9 @@
-"""Writing the audit trail. Payloads are redacted here, before anything is stored."""
+"""Writing the audit trail. Payloads are redacted here, before anything is stored.
+
+Two passes: secrets (audit/redaction.py, by key pattern and inline) and the personal fields the
+integration's vendors declare sensitive (audit/privacy.py). The digest is of the stored (redacted)
+payload: a digest of the full one would let anyone holding the row confirm a guessed birth date.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -6,6 +11,7 @@ import json
 from typing import Any
 
 from audit.models import AuditRecord
+from audit.privacy import integration_privacy, redact_sensitive
 from audit.redaction import redact, redact_text
 
 
@@ -22,13 +28,20 @@ def audit_record(*, tenant, action: str, outcome: str, integration=None, run=Non
 
 
 def audit_fields(*, tenant, action, outcome, integration=None, run=None, stream="", source_ref="", target_ref="",
-                 reason="", mapping_used=None, payload=None) -> dict:
-    """The column values of one audit row, redacted; for callers that bulk-insert."""
+                 reason="", mapping_used=None, payload=None, sensitive_fields=None) -> dict:
+    """The column values of one audit row, redacted; for callers that bulk-insert.
+
+    `sensitive_fields` replaces the vendors' declared list (a caller that knows better, or a test).
+    """
+    if payload is not None:
+        sensitive = (frozenset(sensitive_fields) if sensitive_fields is not None
+                     else integration_privacy(integration).sensitive)
+        payload = redact(redact_sensitive(payload, sensitive))
     return {
         "tenant": tenant, "integration": integration, "run": run, "stream": stream,
         "source_ref": str(source_ref)[:200], "target_ref": str(target_ref)[:200],
         "action": action, "outcome": outcome, "reason": redact_text(reason),
         "mapping_used": redact(mapping_used or {}),
         "payload_digest": payload_digest(payload) if payload is not None else "",
-        "payload": redact(payload) if payload is not None else {},
+        "payload": payload if payload is not None else {},
     }

@@ -1,6 +1,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from mlconnector.fields import EncryptedJSONField
@@ -12,6 +13,9 @@ class Tenant(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     is_active = models.BooleanField(default=True)
+    audit_retention_days = models.PositiveIntegerField(
+        default=365, validators=[MinValueValidator(1)],
+        help_text="Audit rows and resolved pending records older than this are deleted by the nightly purge.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

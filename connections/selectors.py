@@ -1,6 +1,8 @@
 """Reads for tenants and connections; every selector takes the user or tenant explicitly."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -104,13 +106,33 @@ def connection_credentials_summary(*, connection: Connection) -> tuple[list[str]
     return names, {name: str(stored[name]) for name in names if name in public_names}
 
 
+def signups_unverified_expired():
+    """Users who signed up, never confirmed their address and are past SIGNUP_VERIFY_HOURS: never logged in,
+    inactive. (An account an owner or operator deactivated has logged in once, so it is never among them.)"""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    cutoff = timezone.now() - timedelta(hours=settings.SIGNUP_VERIFY_HOURS)
+    return get_user_model().objects.filter(is_active=False, last_login__isnull=True, date_joined__lt=cutoff)
+
+
 def user_email_taken(*, email: str) -> bool:
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(email__iexact=email).exists()
+    users = get_user_model().objects.filter(email__iexact=email)
+    return users.exclude(pk__in=signups_unverified_expired().values("pk")).exists()
 
 
 def username_taken(*, username: str) -> bool:
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.filter(username__iexact=username).exists()
+    users = get_user_model().objects.filter(username__iexact=username)
+    return users.exclude(pk__in=signups_unverified_expired().values("pk")).exists()
+
+
+def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
+    return Membership.objects.filter(tenant=tenant).select_related("user").order_by("created_at", "pk")
+
+
+def membership_get(*, tenant: Tenant, pk: int) -> Membership | None:
+    return membership_list(tenant=tenant).filter(pk=pk).first()

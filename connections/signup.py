@@ -1,4 +1,5 @@
-"""Self-service sign-up: a user, their company (tenant) and owner membership; e-mail verification; API tokens.
+"""Self-service sign-up: a user, their company (tenant) and owner membership; e-mail verification; API tokens
+(expiring, rotated and revoked here).
 
 Kept apart from services.py (tenants and connections) because it is about people and accounts.
 A new user stays inactive until they prove they own the e-mail address: the verification token
@@ -17,16 +18,18 @@ from django.contrib.auth.models import update_last_login
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
 
 from connections.models import Tenant
+from connections.selectors import signups_unverified_expired
 from connections.services import tenant_create
 
 logger = logging.getLogger(__name__)
 
 VERIFICATION_SALT = "connections.signup.verify"
-VERIFICATION_MAX_AGE = timedelta(days=3)
 
 
 class SignupError(Exception):
@@ -68,7 +71,11 @@ def signup_create(*, username: str, email: str, password: str, company_name: str
     The caller validates the password and uniqueness first; the database enforces the username.
     """
     User = get_user_model()
+    hours = settings.SIGNUP_VERIFY_HOURS
     with transaction.atomic():
+        # An expired, never confirmed sign-up holding this name or address gives it up now, not at the next purge.
+        signups_expire(username=username)
+        signups_expire(email=email)
         user = User.objects.create_user(username=username, email=email, password=password, is_active=False)
         tenant = tenant_create(name=company_name, slug=tenant_slug_free(name=company_name), owner=user)
         token = verification_token_make(user=user)
@@ -78,12 +85,12 @@ def signup_create(*, username: str, email: str, password: str, company_name: str
                 message=(
                     f"Hello {username},\n\n"
                     f"an ml-connector account for {company_name} was created with this address. "
-                    "Confirm it within 3 days by sending this token:\n\n"
+                    f"Confirm it within {hours} hours by sending this token:\n\n"
                     f"    {token}\n\n"
                     f"to {verify_url}, for example:\n\n"
                     f"    curl -X POST {verify_url} -H 'Content-Type: application/json' "
                     f"-d '{{\"token\": \"{token}\"}}'\n\n"
-                    "If you did not sign up, ignore this e-mail; the account stays inactive.\n"
+                    "If you did not sign up, ignore this e-mail; the account is deleted when the token expires.\n"
                 ),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[email],
@@ -97,9 +104,11 @@ def signup_create(*, username: str, email: str, password: str, company_name: str
 def signup_verify(*, token: str):
     """Activate the user the token was issued to. Verifying twice is harmless."""
     try:
-        data = signing.TimestampSigner(salt=VERIFICATION_SALT).unsign_object(token, max_age=VERIFICATION_MAX_AGE)
+        data = signing.TimestampSigner(salt=VERIFICATION_SALT).unsign_object(
+            token, max_age=timedelta(hours=settings.SIGNUP_VERIFY_HOURS))
     except signing.SignatureExpired:
-        raise SignupError("This confirmation token has expired (tokens are valid for 3 days). Sign up again.") from None
+        raise SignupError(f"This confirmation token has expired (tokens are valid for {settings.SIGNUP_VERIFY_HOURS} "
+                          "hours). Sign up again.") from None
     except (signing.BadSignature, ValueError, TypeError):
         raise SignupError("This confirmation token is not valid. Copy it exactly as it appears in the e-mail.") from None
     user_id = data.get("user") if isinstance(data, dict) else None
@@ -116,6 +125,30 @@ def signup_verify(*, token: str):
     return user
 
 
+def signups_expire(*, username: str = "", email: str = "") -> int:
+    """Delete sign-ups never confirmed within SIGNUP_VERIFY_HOURS, with the company each created, so the
+    username and address are free again. A user who meanwhile belongs to another tenant, or whose tenant
+    has connections or anyone else, is left alone. Returns how many were deleted."""
+    users = signups_unverified_expired()
+    if username:
+        users = users.filter(username__iexact=username)
+    if email:
+        users = users.filter(email__iexact=email)
+    deleted = 0
+    for user in users:
+        tenants = list(Tenant.objects.filter(memberships__user=user))
+        if any(t.memberships.exclude(user=user).exists() or t.connections.exists() for t in tenants):
+            continue
+        try:
+            with transaction.atomic():
+                Tenant.objects.filter(pk__in=[t.pk for t in tenants]).delete()
+                user.delete()
+        except ProtectedError:  # something (an audit row) points at the tenant: not an empty sign-up
+            continue
+        deleted += 1
+    return deleted
+
+
 def auth_token_obtain(*, username: str, password: str, request=None) -> Token:
     """The user's API token (created on first use), for a correct username and password."""
     user = authenticate(request, username=username, password=password)
@@ -127,5 +160,30 @@ def auth_token_obtain(*, username: str, password: str, request=None) -> Token:
                                "send the token from the sign-up e-mail to /api/v1/signup/verify.")
         raise LoginRefused("Unable to log in with the given username and password.")
     update_last_login(None, user)
-    token, _ = Token.objects.get_or_create(user=user)
+    token = Token.objects.filter(user=user).first()
+    if token is None or auth_token_expired(token=token):
+        return auth_token_rotate(user=user)
     return token
+
+
+# --- API tokens: one per user (DRF's Token), valid API_TOKEN_TTL_DAYS from when it was issued ---------------
+
+def auth_token_expires_at(*, token: Token):
+    return token.created + timedelta(days=settings.API_TOKEN_TTL_DAYS)
+
+
+def auth_token_expired(*, token: Token) -> bool:
+    return timezone.now() >= auth_token_expires_at(token=token)
+
+
+def auth_token_rotate(*, user) -> Token:
+    """A new token for `user`; the old one (if any) is refused from now on."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def auth_token_revoke(*, user) -> bool:
+    """Delete the user's token; True if there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)

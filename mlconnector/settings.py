@@ -149,10 +149,22 @@ STORAGES = {
 
 LOGIN_URL = "customer_admin:login"
 
+# HTTPS in production, so `manage.py check --deploy` is clean with the defaults. Behind a proxy that
+# terminates TLS, the proxy's header says the request was HTTPS (SECURE_PROXY_SSL_HEADER, "header,value";
+# empty when nothing in front strips a client's own X-Forwarded-Proto); a proxy that redirects to HTTPS
+# itself may turn SECURE_SSL_REDIRECT off, and health checks over plain HTTP are exempted by path.
 if PRODUCTION:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    _proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=["HTTP_X_FORWARDED_PROTO", "https"])
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if _proxy_header else None
+    if SECURE_PROXY_SSL_HEADER is not None and len(SECURE_PROXY_SSL_HEADER) != 2:
+        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER is 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https.")
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -182,7 +194,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 REST_FRAMEWORK = {
     # Token first: an anonymous API call gets 401 with `WWW-Authenticate: Token`, not a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -194,6 +206,13 @@ REST_FRAMEWORK = {
         "auth": env.str("API_AUTH_RATE", default="30/minute"),
     },
 }
+# Password-reset links (e-mailed, one use) work this long.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=3) * 3600
+PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
+# A sign-up not confirmed within this many hours expires; the hourly purge frees its username and address.
+SIGNUP_VERIFY_HOURS = env.int("SIGNUP_VERIFY_HOURS", default=48)
+# API tokens are refused this many days after they were issued (rotate or log in again for a new one).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ml-connector API",
     "DESCRIPTION": "Connections, integrations, runs, audit trail and replays of one tenant. See docs/api.md.",
@@ -242,6 +261,10 @@ NOTIFICATION_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATION_WEBHOOK_ALLOW_PRIVAT
 # Where `make demo` and the tests find the local vendor simulators.
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100")
 VENDOR_HTTP_TIMEOUT = env.float("VENDOR_HTTP_TIMEOUT", default=30.0)
+# Sync engine: destination writes in flight per run (paced by the shared rate limiter), and how far a
+# delta watermark reaches back before the run's start to cover clock skew between us and the vendor.
+SYNC_WRITES_IN_FLIGHT = env.int("SYNC_WRITES_IN_FLIGHT", default=4)
+SYNC_CLOCK_SKEW_SECONDS = env.int("SYNC_CLOCK_SKEW_SECONDS", default=300)
 # Inbound events (/hooks/<token>/): notifications are small, so a larger body is refused unread, and
 # one connection's intake answers 429 (vendors retry) past this many deliveries a minute.
 INBOUND_EVENT_MAX_BYTES = env.int("INBOUND_EVENT_MAX_BYTES", default=1024 * 1024)

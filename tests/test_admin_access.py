@@ -2,8 +2,9 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from rest_framework.authtoken.models import TokenProxy
 
-from audit.models import AuditRecord
+from audit.models import AuditRecord, ErasureLog
 from audit.services import audit_record
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
@@ -43,7 +44,8 @@ def objects(tenant_a, owner, member):
         FieldMapping: field_mapping,
         PendingRecord: pending,
         Tenant: tenant_a,
-        Membership: Membership.objects.get(user=owner),
+        ErasureLog: ErasureLog.objects.create(tenant=tenant_a, requested_by_name="owner", person_key="source_id:u9"),
+        Membership: Membership.objects.get(user=member),  # the owner's own is protected: test_memberships.py
         Connection: destination,
         Integration: integration,
         SyncRun: run,
@@ -56,13 +58,14 @@ def url(site, model, view, *args):
 
 
 MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
-          InboundEvent]
+          InboundEvent, ErasureLog]
 ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 
 # Covered for the three actors in their own app's tests (tests/notifications/test_admin.py).
-ELSEWHERE = {NotificationSettings, Notification}
+# Scoped by user, not tenant: tests/notifications/, tests/api/test_tokens.py.
+ELSEWHERE = {NotificationSettings, Notification, TokenProxy}
 
 
 def test_the_customer_site_registers_exactly_these_models():

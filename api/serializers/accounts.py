@@ -61,6 +61,7 @@ class TokenInput(serializers.Serializer):
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expires_at = serializers.DateTimeField(help_text="After this the token is refused (API_TOKEN_TTL_DAYS).")
 
 
 class TenantOutput(serializers.Serializer):

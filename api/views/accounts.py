@@ -25,7 +25,10 @@ from connections.signup import (
     LoginRefused,
     SignupEmailFailed,
     SignupError,
+    auth_token_expires_at,
     auth_token_obtain,
+    auth_token_revoke,
+    auth_token_rotate,
     signup_create,
     signup_verify,
 )
@@ -92,7 +95,30 @@ class AuthTokenView(AnonymousAPIView):
         except LoginRefused as error:
             # As DRF's own obtain_auth_token answers: 400 with the reason.
             raise ValidationError({"non_field_errors": [str(error)]}, code="authorization") from None
-        return Response(TokenOutput({"token": token.key}).data)
+        return Response(token_output(token))
+
+
+def token_output(token) -> dict:
+    return TokenOutput({"token": token.key, "expires_at": auth_token_expires_at(token=token)}).data
+
+
+class AuthTokenRotateView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="auth_token_rotate", tags=TAGS, request=None, responses={200: TokenOutput},
+                   summary="Replace your API token with a new one; the old one is refused from now on")
+    def post(self, request):
+        return Response(token_output(auth_token_rotate(user=request.user)))
+
+
+class AuthTokenRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="auth_token_revoke", tags=TAGS, request=None, responses={204: None},
+                   summary="Revoke your API token (log out of the API everywhere)")
+    def post(self, request):
+        auth_token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TenantListView(APIView):

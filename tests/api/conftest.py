@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditRecord
 from audit.services import audit_record
-from connections.models import Connection
+from connections.models import Connection, Membership
 from syncs.mapping_services import field_mapping_set
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.services import integration_create, value_mapping_set
@@ -77,7 +77,7 @@ def objects(tenant_a, tenant_b, owner, member, outsider, make_sandbox_connection
     return SimpleNamespace(
         tenant=tenant_a, source=source, destination=destination, spare=spare, integration=integration, run=run,
         held=held, failed=failed, audit=audit, value_mapping=value_mapping, field_mapping=field_mapping,
-        b_connection=b_connection,
+        b_connection=b_connection, viewer=Membership.objects.get(tenant=tenant_a, user=member),
     )
 
 
@@ -97,4 +97,5 @@ def snapshot() -> dict:
         "pending": list(PendingRecord.objects.order_by("pk").values_list("pk", "status", "attempts")),
         "audit": AuditRecord.objects.count(),
         "periodic_tasks": list(PeriodicTask.objects.order_by("pk").values_list("pk", "enabled")),
+        "memberships": list(Membership.objects.order_by("pk").values_list("pk", "tenant_id", "user_id", "role")),
     }

@@ -73,11 +73,14 @@ ENDPOINTS = [
     Endpoint("get", "audit-records"),
     Endpoint("get", "audit-record", lambda o: {"pk": o.audit.pk}),
     Endpoint("get", "pending-records"),
+    Endpoint("get", "memberships"),
+    Endpoint("patch", "membership", lambda o: {"pk": o.viewer.pk}, lambda o: {"role": "admin"}),
+    Endpoint("delete", "membership", lambda o: {"pk": o.viewer.pk}, owner_status=204),
 ]
 READS = [e for e in ENDPOINTS if not e.writes]
 WRITES = [e for e in ENDPOINTS if e.writes]
 # Collections of the tenant itself (no object of tenant A in the URL).
-TENANT_COLLECTIONS = {"connections", "integrations", "runs", "audit-records", "pending-records"}
+TENANT_COLLECTIONS = {"connections", "integrations", "runs", "audit-records", "pending-records", "memberships"}
 
 
 def test_the_matrix_covers_every_operation_of_every_tenant_route():
