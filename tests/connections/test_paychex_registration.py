@@ -10,6 +10,7 @@ from connections.services import connection_webhook_token_rotate, connection_web
 from connections.vendors.errors import VendorPermissionError
 from sandbox.vendors.paychex import DEMO_COMPANY_ID, UNLINKED_COMPANY_ID
 from tests.admin.page import messages_of
+from tests.support.paychex import connection, paychex  # noqa: F401 (fixtures)
 
 DOMAINS = ["WRKR_DEM", "WRKR_CMP", "WRKR_EMPL", "WRKR_ASGN", "WRKR_ADD", "CLT_ACCESS"]
 CHANGELIST = "customer_admin:connections_connection_changelist"
@@ -18,16 +19,6 @@ CHANGELIST = "customer_admin:connections_connection_changelist"
 @pytest.fixture(autouse=True)
 def site_url(settings):
     settings.SITE_URL = "https://connector.example.com"
-
-
-@pytest.fixture
-def paychex(sandbox):
-    return sandbox.app["paychex"]
-
-
-@pytest.fixture
-def connection(make_sandbox_connection, tenant_a):
-    return make_sandbox_connection("paychex", tenant=tenant_a, name="Paychex")
 
 
 def hooks_at_paychex(paychex):

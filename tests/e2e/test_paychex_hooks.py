@@ -12,20 +12,11 @@ from connections.services import connection_webhooks_register
 from sandbox.vendors.paychex import DEMO_COMPANY_ID
 from syncs.models import InboundEvent
 from tests.support.embedded import free_port
+from tests.support.paychex import connection, paychex  # noqa: F401 (fixtures)
 from tests.support.worker import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NEW_TITLE = "850038652"  # Team Lead
-
-
-@pytest.fixture
-def paychex(sandbox):
-    return sandbox.app["paychex"]
-
-
-@pytest.fixture
-def connection(make_sandbox_connection, tenant_a):
-    return make_sandbox_connection("paychex", tenant=tenant_a, name="Paychex")
 
 
 def first_worker(paychex):
