@@ -61,7 +61,7 @@ def test_it_pages_through_the_workers(client, sandbox):
     assert queries == [{"offset": ["0"], "limit": ["3"]}, {"offset": ["3"], "limit": ["3"]},
                        {"offset": ["6"], "limit": ["3"]}]
     [log] = sandbox.app.log.filter(vendor="paychex", path_contains="/workers")[:1]
-    assert log.headers["Accept"] == "application/vnd.paychex.workers.v1+json"
+    assert log.headers["Accept"] == "application/vnd.paychex.workers_communications.v1+json"
 
 
 def test_it_reads_a_worker_with_assignment_organization_and_location(client, sandbox):

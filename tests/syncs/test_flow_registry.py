@@ -7,7 +7,7 @@ from syncs.flows import FLOWS, flow_choices, get_flow
 from syncs.flows.base import Trigger, WriteMode
 from syncs.models import flow_kind_validate
 
-BUILT = {"rippling_visma"}
+BUILT = {"rippling_visma", "paychex_visma"}
 
 
 def test_discovery_registers_the_built_flows_only():
@@ -32,6 +32,15 @@ def test_rippling_visma_streams_declare_how_they_work():
     assert Employees.natural_key(None, {"employeeCd": "12"}) == "12"
 
 
+def test_paychex_visma_streams_declare_how_they_work():
+    from syncs.flows.paychex_visma import Employees, Organizations
+
+    assert Employees.write_mode == WriteMode.UPSERT and Employees.triggers == frozenset({Trigger.POLL, Trigger.WEBHOOK})
+    assert Employees.webhook_events == frozenset({"WORKER_MESSAGE"})
+    assert Organizations.write_mode == WriteMode.REFERENCE and Organizations.triggers == frozenset({Trigger.POLL})
+    assert Employees.natural_key(None, {"employeeCd": "105"}) == "105"
+
+
 def test_the_api_and_the_wizard_offer_only_built_flows(client, owner):
     client.force_login(owner)
     listed = {f["kind"] for f in client.get(reverse("api:flows")).json()}
@@ -41,3 +50,4 @@ def test_the_api_and_the_wizard_offer_only_built_flows(client, owner):
     assert listed & BUILT == BUILT and not listed - set(FLOWS)
     assert BUILT <= offered
     assert "Coming next" not in start and "Power BI" not in start and "Rippling → Visma.net" in start
+    assert "Paychex Flex → Visma.net" in start

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Iterator
 from urllib.parse import quote
 
-WORKERS_MEDIA_TYPE = "application/vnd.paychex.workers.v1+json"
-WORKER_MEDIA_TYPE = "application/vnd.paychex.worker.v1+json"
+# The profiles with communications (e-mail addresses), as TAP and CSHARP request them (docs/vendors/paychex.md §1).
+WORKERS_MEDIA_TYPE = "application/vnd.paychex.workers_communications.v1+json"
+WORKER_MEDIA_TYPE = "application/vnd.paychex.worker_communications.v1+json"
 # Company reference lists: method name → (path under the company, media type, its one-item media type).
 REFERENCE_LISTS = {
     "job_titles": ("jobtitles", "application/vnd.paychex.company.jobtitles.v1+json",

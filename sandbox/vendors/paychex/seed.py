@@ -64,6 +64,9 @@ ORGANIZATIONS = [
      "parentId": "850002407928079"},
     {"organizationId": "850002407928090", "name": "2 South Division", "number": "2", "level": "South Division",
      "parentId": "850001539951646"},
+    # The sandbox's own: a name that matches a Visma department's (Operations), as real charts often do.
+    {"organizationId": "850002407928095", "name": "Operations", "number": "3", "level": "Branch",
+     "parentId": "850002407928090"},
 ]
 LOCATIONS = [
     {"locationId": "970000082973090", "name": "Default Location",
