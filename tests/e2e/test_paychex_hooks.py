@@ -119,3 +119,24 @@ def test_a_delivery_while_our_endpoint_is_down_is_retried_after_five_minutes_and
     assert [(d["attempt"], d["status"]) for d in paychex.dispatcher.deliveries] == [(1, None), (2, 200)]
     event = InboundEvent.objects.get()
     assert event.event_id == refused["notification"]["notificationId"]
+
+
+def test_company_access_revoked_and_granted_again_is_shown_on_the_connection(settings, live_server, connection,
+                                                                             paychex, eager_tasks):
+    settings.SITE_URL = live_server.url
+    connection_webhooks_register(connection=connection)
+
+    paychex.company_access(DEMO_COMPANY_ID, granted=False)
+    assert paychex.dispatcher.flush()
+
+    connection.refresh_from_db()
+    assert connection.status == connection.Status.FAILED
+    assert f"not authorized to access company {DEMO_COMPANY_ID} (API-2)" in connection.last_error
+    event = InboundEvent.objects.get()
+    assert (event.type, event.status, event.source_ids) == ("CLT_ACCESS_MESSAGE", InboundEvent.Status.PROCESSED, [])
+
+    paychex.company_access(DEMO_COMPANY_ID, granted=True)
+    assert paychex.dispatcher.flush()
+
+    connection.refresh_from_db()
+    assert (connection.status, connection.last_error) == (connection.Status.OK, "")
