@@ -117,3 +117,53 @@ def test_a_worker_moved_to_an_unmapped_organization_is_held_then_released(integr
     assert employee_of(integration, visma, worker_id)["department"] == "HR"
     assert not PendingRecord.objects.filter(integration=integration, stream="employees",
                                             status=PendingRecord.Status.HELD).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_whose_notification_was_lost_is_repaired_by_the_next_compare(integration, paychex, visma, sandbox):
+    run(integration)
+    worker_id = workers(paychex)[1]["workerId"]
+    paychex.org_move(worker_id, organization_id="850002407928090")  # no hook registered: nobody is told
+    sandbox.app.log.clear()
+
+    repaired = run(integration)
+
+    assert (repaired.created, repaired.updated) == (0, 1)
+    assert employee_of(integration, visma, worker_id)["department"] == "FIN"
+    assert [e.path.rsplit("/", 1)[1] for e in employee_puts(sandbox)] == ["3"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_token_that_dies_mid_burst_is_renewed_and_every_notification_applied(
+        settings, live_server, integration, paychex, visma, sandbox, eager_tasks):
+    run(integration)
+    settings.SITE_URL = live_server.url
+    connection_webhooks_register(connection=integration.source)
+    sandbox.app.log.clear()
+    paychex.faults.revoke_tokens_after = paychex.api_calls + 3  # Paychex drops the token a few reads in
+    moved = [w["workerId"] for w in workers(paychex)[:4]]
+
+    for worker_id in moved:
+        paychex.org_move(worker_id, organization_id="850002407928090")
+    assert paychex.dispatcher.flush()
+
+    wait_for(lambda: InboundEvent.objects.filter(status=InboundEvent.Status.PROCESSED).count() == 4, timeout=20,
+             message="four notifications processed")
+    assert {employee_of(integration, visma, w)["department"] for w in moved} == {"FIN"}
+    statuses = [e.status for e in sandbox.app.log.filter(vendor="paychex", method="GET")]
+    assert 401 in statuses  # the token did die, and was renewed once
+    assert len(sandbox.app.log.filter(vendor="paychex", method="POST", path_contains="/auth/")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_wizard_offers_paychex_organizations_and_visma_departments(integration):
+    from syncs.engine import flow_context
+    from syncs.flows.paychex_visma import mapping_choices
+
+    choices = mapping_choices(flow_context(integration=integration))
+
+    [organizations] = choices.value_maps
+    assert (organizations.map_name, organizations.label) == (ORGANIZATION_MAP, "Paychex organization → Visma department")
+    assert ("850002407928095", "Operations") in organizations.source_values
+    assert ("OPS", "OPS – Operations") in organizations.target_values
+    assert "name.familyName" in choices.source_fields["employees"]
