@@ -31,6 +31,15 @@ def integration(tenant_a, connection, make_sandbox_connection, visma):  # noqa: 
     return integration
 
 
+@pytest.fixture
+def hooked(settings, live_server, integration, eager_tasks):
+    """After a first poll, our live server's intake URL is registered at Paychex; notifications run inline."""
+    run(integration)
+    settings.SITE_URL = live_server.url
+    connection_webhooks_register(connection=integration.source)
+    return integration
+
+
 def run(integration):
     return sync_run_execute(run=sync_run_create(integration=integration))
 
@@ -69,10 +78,7 @@ def test_the_poll_writes_every_worker_and_the_next_compare_writes_nothing(integr
 
 @pytest.mark.django_db(transaction=True)
 def test_notifications_reach_visma_each_worker_written_once_with_the_latest_data(
-        settings, live_server, integration, paychex, visma, sandbox, eager_tasks):
-    run(integration)
-    settings.SITE_URL = live_server.url
-    connection_webhooks_register(connection=integration.source)
+        hooked, integration, paychex, visma, sandbox):
     paul, ada = workers(paychex)[2]["workerId"], workers(paychex)[6]["workerId"]
     paychex.dispatcher.duplicate = paychex.dispatcher.out_of_order = True
     sandbox.app.log.clear()
@@ -135,10 +141,7 @@ def test_a_change_whose_notification_was_lost_is_repaired_by_the_next_compare(in
 
 @pytest.mark.django_db(transaction=True)
 def test_a_token_that_dies_mid_burst_is_renewed_and_every_notification_applied(
-        settings, live_server, integration, paychex, visma, sandbox, eager_tasks):
-    run(integration)
-    settings.SITE_URL = live_server.url
-    connection_webhooks_register(connection=integration.source)
+        hooked, integration, paychex, visma, sandbox):
     sandbox.app.log.clear()
     paychex.faults.revoke_tokens_after = paychex.api_calls + 3  # Paychex drops the token a few reads in
     moved = [w["workerId"] for w in workers(paychex)[:4]]
