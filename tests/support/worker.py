@@ -23,12 +23,10 @@ def test_database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@contextmanager
-def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False,
-                  include: tuple[str, ...] = ()):
-    """Yield the queue name a fresh worker consumes; the worker is stopped afterwards.
+def worker_start(*, queue: str, extra_env: dict | None = None, beat: bool = False,
+                 include: tuple[str, ...] = ()) -> subprocess.Popen:
+    """A worker process consuming `queue` (with beat embedded if asked); its log is var/<queue>.log.
     `include`: modules the worker imports first (test-only flows register themselves so)."""
-    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
            "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR), **(extra_env or {})}
     command = [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo", "-Q", queue,
@@ -37,9 +35,20 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, be
         command.append("--beat")
     if include:
         command += ["--include", ",".join(include)]
-    log_path = Path(settings.VAR_DIR) / f"{queue}.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(worker_log(queue), "a") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def worker_log(queue: str) -> Path:
+    return Path(settings.VAR_DIR) / f"{queue}.log"
+
+
+@contextmanager
+def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, beat: bool = False,
+                  include: tuple[str, ...] = ()):
+    """Yield the queue name a fresh worker consumes; the worker is stopped afterwards."""
+    queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+    process = worker_start(queue=queue, extra_env=extra_env, beat=beat, include=include)
     try:
         yield queue
     finally:
@@ -49,7 +58,8 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, be
         except subprocess.TimeoutExpired:
             process.kill()
         # Shown by pytest only when the test fails.
-        print(f"--- worker log ({' '.join(command[3:])}) ---\n" + log_path.read_text()[-6000:])
+        log_path = worker_log(queue)
+        print(f"--- worker log ({' '.join(process.args[3:])}) ---\n" + log_path.read_text()[-6000:])
         log_path.unlink(missing_ok=True)
 
 
