@@ -3,7 +3,7 @@
 Everything is served under /paychex, token endpoint included: Paychex issues tokens on the API host
 (docs/vendors/paychex.md §2). Routes are written as the SPEC's paths, so every answer is known to belong to
 one SPEC operation (its media types come from there, and tests validate each answer against it).
-Workers and the mutations that notify hooks are in `workers.py`.
+Workers and the mutations that notify hooks are in `workers.py`, the hook registry's endpoints in `registry.py`.
 """
 from __future__ import annotations
 
@@ -18,15 +18,9 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.core import IssuedToken, VendorSandbox, json_response
 from sandbox.vendors.paychex import seed
-from sandbox.vendors.paychex.contract import (
-    AUTH_TYPES,
-    CODE_FOR_STATUS,
-    PARTNER_DOMAINS,
-    UNCONFIRMED,
-    error_body,
-    media_types,
-)
+from sandbox.vendors.paychex.contract import CODE_FOR_STATUS, UNCONFIRMED, error_body, media_types
 from sandbox.vendors.paychex.hooks import HookDispatcher
+from sandbox.vendors.paychex.registry import HookRegistryMixin
 from sandbox.vendors.paychex.workers import WorkersMixin
 
 # Company reference lists: SPEC collection path → (key in the company's data, id field of one item).
@@ -52,7 +46,7 @@ def werkzeug_rule(spec_path: str) -> str:
                   spec_path)
 
 
-class PaychexSandbox(WorkersMixin, VendorSandbox):
+class PaychexSandbox(WorkersMixin, HookRegistryMixin, VendorSandbox):
     name = "paychex"
     prefix = "/paychex"
     token_lifetime = 3600  # "access tokens expire in 60 minutes" (docs/vendors/paychex.md §2)
@@ -286,42 +280,3 @@ class PaychexSandbox(WorkersMixin, VendorSandbox):
         if item is None:
             return self.paychex_error(404, "API-7")
         return self.single(self.reference_item(request, company_id, name, item), media_type)
-
-    # --- the hook registry (docs/vendors/paychex.md §8) ---------------------------------------------------
-    def list_domains(self, request: Request) -> Response:
-        _, media_type, denied = self.begin(request)
-        if denied is not None:
-            return denied
-        return self.represent(list(PARTNER_DOMAINS), media_type)
-
-    def hooks(self, request: Request) -> Response:
-        client_id, app, denied = self.authorize(request)
-        if denied is not None:
-            return denied
-        if request.method == "GET":  # a plain JSON array, no envelope (SPEC WEBHOOKS_GET)
-            return json_response([self.dispatcher.public(h) for h in self.dispatcher.hooks_of(client_id)])
-        body = self.body_json(request)
-        auth = body.get("authentication") if isinstance(body, dict) else None
-        if not isinstance(body, dict) or not body.get("uri") or not body.get("domains") or not isinstance(
-                auth, dict) or auth.get("authType") not in AUTH_TYPES:
-            return self.paychex_error(400, "API-46")
-        if not set(body["domains"]) <= set(PARTNER_DOMAINS):
-            return self.paychex_error(*UNCONFIRMED["hook_unknown_domain"])
-        company_id = body.get("companyId") or None
-        if company_id is not None and company_id not in app.company_ids:
-            return self.paychex_error(*UNCONFIRMED["hook_unlinked_company"])
-        hook = self.dispatcher.register(client_id=client_id, uri=body["uri"], domains=body["domains"],
-                                        authentication=auth, company_id=company_id)
-        return json_response(self.dispatcher.public(hook), 201)
-
-    def hook(self, request: Request, hook_id: str) -> Response:
-        client_id, _, denied = self.authorize(request)
-        if denied is not None:
-            return denied
-        hook = self.dispatcher.hooks.get(hook_id)
-        if hook is None or hook["_client_id"] != client_id:
-            return self.paychex_error(404, "API-7")
-        if request.method == "DELETE":
-            self.dispatcher.delete(hook_id)
-            return Response(status=204)
-        return json_response(self.dispatcher.public(hook))
