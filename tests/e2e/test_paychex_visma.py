@@ -170,3 +170,20 @@ def test_the_wizard_offers_paychex_organizations_and_visma_departments(integrati
     assert ("850002407928095", "Operations") in organizations.source_values
     assert ("OPS", "OPS – Operations") in organizations.target_values
     assert "name.familyName" in choices.source_fields["employees"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visma_edit_racing_a_notification_is_reread_and_both_changes_kept(hooked, integration, paychex, visma,
+                                                                             sandbox):
+    paul = workers(paychex)[2]["workerId"]
+    visma.edit_before_next_put("employee", "105", employeeLogin="paul.w")  # someone saves Paul in Visma meanwhile
+    sandbox.app.log.clear()
+
+    paychex.org_move(paul, organization_id="850002407928090")
+    assert paychex.dispatcher.flush()
+    wait_for(lambda: InboundEvent.objects.filter(status=InboundEvent.Status.PROCESSED).count() == 1, timeout=20,
+             message="the notification processed")
+
+    assert [e.status for e in employee_puts(sandbox)] == [412, 204]  # If-Match stale: re-read, re-applied
+    employee = employee_of(integration, visma, paul)
+    assert (employee["department"], employee["employeeLogin"]) == ("FIN", "paul.w")
