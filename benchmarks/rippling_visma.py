@@ -30,7 +30,15 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import django_bootstrap, machine, peak_rss_mb, rss_mb, table, workdir  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    django_bootstrap,
+    figures_emit,
+    machine,
+    peak_rss_mb,
+    rss_mb,
+    table,
+    workdir,
+)
 
 RIPPLING_PAGE_CAP = 100  # Rippling's maximum page size (docs/vendors/rippling.md §3); the integration asks for it
 DEPARTMENTS = 50
@@ -479,10 +487,7 @@ def main(argv: list[str] | None = None) -> int:
             teardown()
     if args.profile:
         return 0
-    print(report(figures), flush=True)
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2, default=str))
-    return 0
+    return figures_emit(report(figures), figures, args.json)
 
 
 if __name__ == "__main__":
