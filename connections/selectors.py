@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from connections.models import Connection, Membership, Tenant
+from connections.vendors import get_vendor
 
 
 def tenant_ids_for_user(*, user, managing: bool = False) -> list[int]:
@@ -47,8 +48,6 @@ def connection_webhook_url(*, connection: Connection) -> str:
 def connection_webhooks_registered(*, tenant: Tenant, connection: Connection) -> list[dict]:
     """What the vendor has registered for this connection's intake (asked of the vendor: its API is the
     record), each with `current`: it points at today's intake URL. Empty where we register nothing."""
-    from connections.vendors import get_vendor
-
     if connection.tenant_id != tenant.pk:
         raise Connection.DoesNotExist("No such connection for this tenant.")
     vendor = get_vendor(connection.kind)
