@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from audit.redaction import redact_text
 from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
 from connections.forms import config_field_names, connection_form_for, credential_field_names
 from connections.deletion import connection_delete
@@ -11,16 +12,17 @@ from connections.install_views import install_callback_view, install_start_view
 from connections.installs import connection_installable
 from connections.memberships import MembershipRefused, membership_remove, membership_role_set
 from connections.models import AllowedHost, Connection, Membership, Tenant
-from connections.selectors import connection_webhook_url
+from connections.selectors import connection_webhook_url, connection_webhooks_registered
 from connections.services import (
     ConnectionTestThrottled,
     connection_create,
     connection_test,
     connection_update,
     connection_webhook_token_rotate,
+    connection_webhooks_register,
 )
 from connections.vendors import all_vendors, get_vendor
-from connections.vendors.errors import VendorConfigurationError
+from connections.vendors.errors import VendorConfigurationError, VendorError
 from mlconnector.sites import customer_site, ops_site
 
 
@@ -105,8 +107,8 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     list_display = ("name", "tenant", "vendor_label", "status", "last_tested_at")
     list_filter = ("kind", "status")
     search_fields = ("name",)
-    readonly_fields = ("vendor_label", "status", "last_tested_at", "last_error", "intake_url")
-    actions = ["test_connections", "rotate_intake_urls"]
+    readonly_fields = ("vendor_label", "status", "last_tested_at", "last_error", "intake_url", "registered_webhooks")
+    actions = ["test_connections", "rotate_intake_urls", "register_webhooks"]
 
     def get_readonly_fields(self, request, obj=None):
         # A connection (and its secrets) stays with its company: moving it is not an edit.
@@ -122,6 +124,17 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     @admin.display(description="Intake URL for webhooks")
     def intake_url(self, obj):
         return connection_webhook_url(connection=obj)
+
+    @admin.display(description="Registered at the vendor")
+    def registered_webhooks(self, obj):
+        try:
+            hooks = connection_webhooks_registered(tenant=obj.tenant, connection=obj)
+        except VendorError as error:
+            return f"Could not ask {error.vendor or 'the vendor'}: {redact_text(str(error))}"
+        if not hooks:
+            return "Nothing registered yet: use the action \"Register Paychex webhooks\"."
+        return "; ".join(f"{', '.join(h.get('domains') or [])} → {'this intake URL' if h['current'] else 'an old URL'}"
+                         f" ({h.get('authType')}, {h.get('companyId') or 'every linked company'})" for h in hooks)
 
     def vendor_for(self, request, obj=None):
         kind = obj.kind if obj is not None else request.GET.get("kind", "")
@@ -148,6 +161,10 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         # The URL is a secret where the vendor signs nothing (Rippling): shown only to those who manage the connection.
         if obj is None or vendor.webhooks is None or not self.has_change_permission(request, obj):
             return []
+        if vendor.registration is not None:
+            return [("Webhooks", {"fields": ["intake_url", "registered_webhooks"], "description": (
+                f"{vendor.label} is told this URL by the action \"Register Paychex webhooks\", with new credentials "
+                "it will present to us; giving new intake URLs registers the new one.")})]
         return [("Webhooks", {"fields": ["intake_url"], "description": (
             "Give this URL to the vendor as the webhook address. Keep it secret; the action \"Give new intake URLs\" "
             "replaces it (then tell the vendor the new one).")})]
@@ -216,9 +233,34 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     def rotate_intake_urls(self, request, queryset):
         for connection in queryset:
             if self.has_change_permission(request, connection):
-                connection_webhook_token_rotate(connection=connection)
+                try:
+                    connection_webhook_token_rotate(connection=connection)
+                except VendorError as error:  # the URL changed, but the vendor could not be told
+                    self.message_user(request, f"{connection.name}: new intake URL, but registering it failed: "
+                                               f"{redact_text(str(error))}", messages.ERROR)
+                    continue
+                registration = get_vendor(connection.kind).registration
+                told = registration is not None and registration.registered_here(connection.credentials or {})
                 self.message_user(request, f"{connection.name}: new intake URL {connection_webhook_url(connection=connection)}"
-                                           " — give it to the vendor.", messages.SUCCESS)
+                                           + (" — registered at the vendor." if told else " — give it to the vendor."),
+                                  messages.SUCCESS)
+
+    @admin.action(description="Register Paychex webhooks (with new credentials)", permissions=["change"])
+    def register_webhooks(self, request, queryset):
+        for connection in queryset:
+            if not self.has_change_permission(request, connection):
+                continue
+            if get_vendor(connection.kind).registration is None:
+                self.message_user(request, f"{connection.name}: this vendor's webhooks are not registered through "
+                                           "its API; give it the intake URL.", messages.WARNING)
+                continue
+            try:
+                hook = connection_webhooks_register(connection=connection)
+            except VendorError as error:
+                self.message_user(request, f"{connection.name}: {redact_text(str(error))}", messages.ERROR)
+                continue
+            self.message_user(request, f"{connection.name}: registered {', '.join(hook.get('domains') or [])} for "
+                                       f"{connection_webhook_url(connection=connection)}.", messages.SUCCESS)
 
     def _test_and_report(self, request, connection) -> bool:
         """Test and say what happened; False once the tenant's test budget is used up."""

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from connections.models import AllowedHost, Connection, Membership, Tenant
+from connections.vendors import get_vendor
 
 
 def tenant_ids_for_user(*, user, managing: bool = False) -> list[int]:
@@ -55,6 +56,18 @@ def connection_for_webhook_token(*, token: str) -> Connection | None:
 def connection_webhook_url(*, connection: Connection) -> str:
     """The full intake URL to give the vendor (SITE_URL is the address the outside world reaches us at)."""
     return settings.SITE_URL.rstrip("/") + reverse("inbound-hook", args=[connection.webhook_token])
+
+
+def connection_webhooks_registered(*, tenant: Tenant, connection: Connection) -> list[dict]:
+    """What the vendor has registered for this connection's intake (asked of the vendor: its API is the
+    record), each with `current`: it points at today's intake URL. Empty where we register nothing."""
+    if connection.tenant_id != tenant.pk:
+        raise Connection.DoesNotExist("No such connection for this tenant.")
+    vendor = get_vendor(connection.kind)
+    if vendor.registration is None:
+        return []
+    return vendor.registration.registered(client=vendor.client_for(connection),
+                                          intake_url=connection_webhook_url(connection=connection))
 
 
 # --- for the API ------------------------------------------------------------------------------

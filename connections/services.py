@@ -16,9 +16,10 @@ from audit.redaction import redact_text
 from changelog.services import change_record
 from changelog.snapshots import connection_snapshot
 from connections.models import Connection, Membership, Tenant, webhook_token_new
+from connections.selectors import connection_webhook_url
 from connections.vendors import get_vendor
 from connections.vendors.base import default_token_cache, token_cache_key
-from connections.vendors.errors import VendorError
+from connections.vendors.errors import VendorConfigurationError, VendorError
 from mlconnector.fields import FieldDecryptionError
 from notifications.hooks import connection_tested
 
@@ -134,10 +135,14 @@ def connection_update(*, connection: Connection, name: str | None = None, base_u
 
 def connection_webhook_token_rotate(*, connection: Connection) -> str:
     """Give the connection a new intake URL; the old one answers 404 from now on. Returns the new token.
-    The vendor must be told the new URL (Paychex re-registers its hook; elsewhere the owner updates it)."""
+    Where we registered the URL at the vendor ourselves (Paychex hooks), the new one is registered in its
+    place (a VendorError then says the vendor still has the old one); elsewhere the owner tells the vendor."""
     token = webhook_token_new()
     Connection.objects.filter(pk=connection.pk).update(webhook_token=token, updated_at=timezone.now())
     connection.webhook_token = token
+    registration = get_vendor(connection.kind).registration
+    if registration is not None and registration.registered_here(connection.credentials or {}):
+        connection_webhooks_register(connection=connection, new_credentials=False)
     return token
 
 
@@ -147,6 +152,40 @@ def connection_config_remember(*, connection: Connection, values: dict) -> None:
     if merged != (connection.config or {}):
         Connection.objects.filter(pk=connection.pk).update(config=merged, updated_at=timezone.now())
         connection.config = merged
+
+
+def connection_webhooks_register(*, connection: Connection, new_credentials: bool = True) -> dict:
+    """Register the connection's intake URL at the vendor with credentials the vendor will present to us,
+    replacing the connection's earlier registrations. New credentials are generated unless asked to keep the
+    stored ones; they are stored encrypted before the vendor hears of them, and while the old registration
+    still exists both old and new secrets are accepted (comma-separated, vendors/events.secrets_of)."""
+    vendor = get_vendor(connection.kind)
+    if vendor.registration is None:
+        raise VendorConfigurationError(f"{vendor.label} webhooks cannot be registered through its API.",
+                                       vendor=vendor.label)
+    stored = dict(connection.credentials or {})
+    if new_credentials or not vendor.registration.has_credentials(stored):
+        fresh = vendor.registration.credentials_new(stored)
+    else:
+        # Keep what is stored; a rotation interrupted earlier may have left "new,old": the first is current.
+        fresh = {key: stored[key].split(",")[0] for key in vendor.registration.CREDENTIAL_FIELDS}
+    switching = {key: f"{value},{stored[key]}" if stored.get(key) and stored[key] != value else value
+                 for key, value in fresh.items()}
+    _credentials_store(connection, {**stored, **switching})
+    try:
+        hook = vendor.registration.register(client=vendor.client_for(connection),
+                                            intake_url=connection_webhook_url(connection=connection),
+                                            credentials=fresh)
+    except VendorError:
+        _credentials_store(connection, stored)  # the vendor still presents the old secrets
+        raise
+    _credentials_store(connection, {**stored, **fresh, vendor.registration.HOOK_ID_FIELD: hook["hookId"]})
+    return hook
+
+
+def _credentials_store(connection: Connection, credentials: dict) -> None:
+    connection.credentials = credentials
+    connection.save(update_fields=["credentials", "updated_at"])
 
 
 def connection_test_throttle(*, tenant_id: int) -> None:

@@ -17,7 +17,9 @@ from connections.services import (
     connection_create,
     connection_test,
     connection_update,
+    connection_webhooks_register,
 )
+from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows import get_flow
@@ -220,6 +222,18 @@ def draft_enable(*, draft: IntegrationDraft, actor=None) -> Integration:
     draft.completed_at = timezone.now()
     draft.save(update_fields=["completed_at", "updated_at"])
     return integration
+
+
+def draft_webhooks_register(*, draft: IntegrationDraft) -> dict | None:
+    """Once the integration is on, register our intake URL where the source vendor's API lets us (Paychex hooks),
+    so its notifications start flowing; the scheduled poll stays the backstop. Done once per connection: a
+    connection registered before keeps its hook. Returns the new registration, or None if there was none to make.
+    Called outside the enabling transaction: it is a vendor call."""
+    source = draft.integration.source
+    registration = get_vendor(source.kind).registration
+    if registration is None or registration.registered_here(source.credentials or {}):
+        return None
+    return connection_webhooks_register(connection=source)
 
 
 @transaction.atomic

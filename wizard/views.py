@@ -15,10 +15,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views import View
 
+from audit.redaction import redact_text
 from connections.installs import connection_installable
 from connections.models import Connection, Tenant
 from connections.selectors import tenant_ids_for_user
 from connections.vendors import get_vendor
+from connections.vendors.errors import VendorError
 from syncs.flows import get_flow
 from wizard import services
 from wizard.forms import MappingsForm, PreviewForm, ScheduleForm, StartForm, StreamsForm, connection_step_form
@@ -326,6 +328,16 @@ class EnableView(WizardView):
             return redirect(self.step_url(Step.PREVIEW))
         messages.success(request, f"{integration.name} is on: it runs every {integration.every_minutes} minutes, "
                                   "and its first run is queued now.")
+        try:
+            hook = services.draft_webhooks_register(draft=self.draft)
+        except VendorError as error:
+            messages.warning(request, f"{integration.source.name} could not be told to notify us "
+                                      f"({redact_text(str(error))}); the schedule still finds every change. Retry with "
+                                      "the connection's action \"Register Paychex webhooks\".")
+        else:
+            if hook:
+                messages.info(request, f"{integration.source.name} now notifies this integration of changes "
+                                       f"({', '.join(hook.get('domains') or [])}).")
         return HttpResponseRedirect(self.integration_url(integration))
 
 

@@ -155,6 +155,9 @@ class Vendor:
         return EgressPolicy.from_settings(vendor_label=self.label, allowed_hosts=self.allowed_hosts + extra)
     # The package's webhooks module (verify/parse/challenge, see vendors/events.py), found by the registry.
     webhooks: Any = None
+    # The package's registration module, where the vendor's API lets us register our intake URL ourselves
+    # (credentials_new/register/registered, see services.connection_webhooks_register); found by the registry.
+    registration: Any = None
 
     def credentials_missing(self, credentials: dict) -> list[str]:
         """Required credentials left empty; a vendor offering alternatives (an API key or OAuth) overrides it."""

@@ -7,6 +7,7 @@ from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 from tests.wizard.conftest import WRONG_API_KEY, department_targets, writes
 from wizard.models import IntegrationDraft
+from wizard.services import draft_webhooks_register
 
 VISMA_SECRET = "visma-sandbox-secret"
 
@@ -277,3 +278,22 @@ def test_moving_an_existing_connection_needs_its_secret_again(wizard, sandbox, t
     assert refused.status_code == 400 and "enter this secret again" in refused.content.decode()
     existing.refresh_from_db()
     assert existing.base_url == f"{sandbox.url}/rippling"
+
+
+def test_enabling_a_paychex_integration_registers_its_webhooks_once(wizard, sandbox, settings):
+    settings.SITE_URL = "https://connector.example.com"
+    wizard.start(name="Payroll → ERP", flow_kind="paychex_visma")
+    wizard.connect("source", "paychex", "Paychex")
+    wizard.connect("destination", "visma", "Visma")
+    wizard.streams("organizations", "employees")
+    wizard.mappings()
+    wizard.schedule(60)
+    wizard.preview()
+
+    page = wizard.client.post(wizard.url("enable"), follow=True)
+
+    source = Integration.objects.get(name="Payroll → ERP").source
+    [hook] = sandbox.app["paychex"].dispatcher.hooks.values()
+    assert hook["uri"] == f"https://connector.example.com/hooks/{source.webhook_token}/"
+    assert "Paychex now notifies this integration of changes (WRKR_DEM, WRKR_CMP" in page.content.decode()
+    assert draft_webhooks_register(draft=IntegrationDraft.objects.get(pk=wizard.draft_id)) is None  # only once
