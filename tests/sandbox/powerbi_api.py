@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from jsonschema import Draft4Validator
 from openapi_core import Config, OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+from openapi_core.testing import MockRequest
 
 from sandbox.core import SPECS_DIR
 from sandbox.vendors.powerbi import DEMO_CREDENTIALS, POWER_BI_SCOPE, WORKSPACE_ID
@@ -51,6 +53,9 @@ def token_for(sandbox_url: str, credentials: dict = DEMO_CREDENTIALS) -> str:
     return response.json()["access_token"]
 
 
+SAMPLED_ROWS = 100
+
+
 class PowerBIApi:
     def __init__(self, sandbox_url: str, token: str | None, group_id: str | None = WORKSPACE_ID):
         self.sandbox_url = sandbox_url
@@ -69,9 +74,20 @@ class PowerBIApi:
         self.check(response)
         return response
 
+    def sampled(self, sent: requests.PreparedRequest) -> MockRequest:
+        """A bulk POST rows request with only its first rows: the same shape (the spec types a row as any
+        object), validated in milliseconds instead of seconds."""
+        body = json.loads(sent.body)
+        body["rows"] = body["rows"][:SAMPLED_ROWS]
+        url = urlsplit(sent.url)
+        return MockRequest(self.sandbox_url, sent.method.lower(), url.path, args=dict(parse_qsl(url.query)),
+                           headers=dict(sent.headers), data=json.dumps(body), content_type="application/json")
+
     def check(self, response: requests.Response) -> None:
         openapi = openapi_for(self.sandbox_url)
         request = RequestsOpenAPIRequest(response.request)
+        if len(response.request.body or b"") > 64 * 1024:
+            request = self.sampled(response.request)
         if response.status_code == 401:
             assert response.content == b"" and "WWW-Authenticate" in response.headers
         elif response.status_code >= 400:

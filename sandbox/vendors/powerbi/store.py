@@ -190,23 +190,55 @@ def parse_datetime(value: str) -> datetime | None:
     return None
 
 
+# Fast per-type checks for POST rows (10,000 rows a request); `value_problem` says why one failed.
+FITS = {
+    "Int64": lambda v: type(v) is int and -INT64_MAX <= v < INT64_MAX,
+    "Double": lambda v: (type(v) is float and math.isfinite(v) and abs(v) < DOUBLE_MAX) or type(v) is int,
+    "Boolean": lambda v: type(v) is bool,
+    "DateTime": lambda v: type(v) is str and parse_datetime(v) is not None,
+    "String": lambda v: type(v) is str and len(v) <= MAX_STRING_LENGTH,
+}
+FITS["Decimal"] = FITS["Double"]
+
+
+def column_fits(values: list, data_type: str) -> bool:
+    """Whether every value of one column fits, checked a column at a time (C-speed built-ins) so 10,000 rows
+    cost milliseconds; only a failing POST takes the row-by-row path that names the problems."""
+    values = [v for v in values if v is not None]
+    kinds = set(map(type, values))
+    if not values:
+        return True
+    if data_type == "Int64":
+        return kinds == {int} and -INT64_MAX <= min(values) and max(values) < INT64_MAX
+    if data_type in ("Double", "Decimal"):
+        return kinds <= {int, float} and all(map(math.isfinite, values)) and max(map(abs, values)) < DOUBLE_MAX
+    if data_type == "Boolean":
+        return kinds == {bool}
+    if data_type == "String":
+        return kinds == {str} and max(map(len, values)) <= MAX_STRING_LENGTH
+    return kinds == {str} and all(parse_datetime(v) is not None for v in values)
+
+
 def rows_check(table: StoredTable, rows: list) -> None:
     """Unknown columns and wrong types: 400 BadRequest naming the column in details[].target (§6)."""
     types = table.column_types()
+    if all(type(row) is dict for row in rows) and (set().union(*rows) <= types.keys()) and all(
+            column_fits([row.get(name) for row in rows], data_type) for name, data_type in types.items()):
+        return
+    fits = {name: FITS[data_type] for name, data_type in types.items()}
     details = []
     for index, row in enumerate(rows):
-        if not isinstance(row, dict):
+        if type(row) is not dict:
             details.append({"message": f"Row {index} is not an object.", "target": f"rows[{index}]"})
-            continue
-        for name, value in row.items():
-            data_type = types.get(name)
-            if data_type is None:
-                details.append({"message": f"Row {index}: column '{name}' does not exist in table "
-                                           f"'{table.name}'.", "target": name})
-                continue
-            problem = value_problem(value, data_type)
-            if problem:
-                details.append({"message": f"Row {index}: column '{name}' {problem}.", "target": name})
+        else:
+            for name, value in row.items():
+                fit = fits.get(name)
+                if fit is None:
+                    details.append({"message": f"Row {index}: column '{name}' does not exist in table "
+                                               f"'{table.name}'.", "target": name})
+                elif value is not None and not fit(value):
+                    details.append({"message": f"Row {index}: column '{name}' "
+                                               f"{value_problem(value, types[name])}.", "target": name})
         if len(details) >= 10:
             break
     if details:
