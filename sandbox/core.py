@@ -28,7 +28,7 @@ SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
 
 SECRET_HEADERS = {"authorization", "x-api-key", "api-key", "cookie"}
 SECRET_FORM_FIELDS = {"client_secret", "password", "refresh_token", "code"}
-LOGGED_BODY_MAX = 256 * 1024
+LOGGED_BODY_MAX = 64 * 1024
 
 
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
