@@ -277,7 +277,7 @@ class PowerBISandbox(EntraTokenEndpoint, VendorSandbox):
         dataset = self.dataset_for(request, group_id, dataset_id)
         top = request.args.get("$top", type=int)
         history = [{k: v for k, v in r.items() if not k.startswith("_")} for r in reversed(dataset.refreshes)]
-        history = history[:top] if top else history
+        history = history[:top or 60]  # the spec: "the default is the last available 60 entries"
         scope = f"groups/{dataset.workspace_id}/" if group_id else ""
         return self.odata_list(request, f"{scope}datasets/{dataset.id}/$metadata#refreshes", history)
 
