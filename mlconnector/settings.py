@@ -261,6 +261,10 @@ NOTIFICATION_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATION_WEBHOOK_ALLOW_PRIVAT
 # Where `make demo` and the tests find the local vendor simulators.
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100")
 VENDOR_HTTP_TIMEOUT = env.float("VENDOR_HTTP_TIMEOUT", default=30.0)
+# Sync engine: destination writes in flight per run (paced by the shared rate limiter), and how far a
+# delta watermark reaches back before the run's start to cover clock skew between us and the vendor.
+SYNC_WRITES_IN_FLIGHT = env.int("SYNC_WRITES_IN_FLIGHT", default=4)
+SYNC_CLOCK_SKEW_SECONDS = env.int("SYNC_CLOCK_SKEW_SECONDS", default=300)
 # Inbound events (/hooks/<token>/): notifications are small, so a larger body is refused unread, and
 # one connection's intake answers 429 (vendors retry) past this many deliveries a minute.
 INBOUND_EVENT_MAX_BYTES = env.int("INBOUND_EVENT_MAX_BYTES", default=1024 * 1024)

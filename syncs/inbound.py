@@ -24,7 +24,7 @@ from django.utils import timezone
 from audit.redaction import redact_text
 from connections.models import Connection, Tenant
 from connections.vendors.events import Event
-from syncs.engine import RecordProcessor, _execute, flow_context, flow_streams, sync_run_create
+from syncs.engine import RunState, flow_context, flow_streams, sync_run_create, sync_run_work
 from syncs.flows.base import Stream
 from syncs.models import InboundEvent, Integration, IntegrationLock, SyncRun
 
@@ -90,14 +90,6 @@ def _integration_busy(integration: Integration) -> bool:
     return IntegrationLock.objects.filter(integration=integration, expires_at__gte=timezone.now()).exists()
 
 
-def _records_process(processor: RecordProcessor, stream: Stream, records: list[dict]) -> None:
-    """Records fetched for an event, through the same plan/write path as a polled page, cursor untouched.
-    Stands in for the engine's `records_process(run=…, stream_name=…, records=…)`."""
-    processor.process_page(stream, records)
-    processor.checkpoint()
-    processor.lease.renew()
-
-
 def _done_for(integration: Integration) -> Exists:
     """Whether an event was already handled by a run of `integration` that started after it was (re)queued."""
     return Exists(SyncRun.objects.filter(inbound_events=OuterRef("pk"), integration=integration, status__in=DONE,
@@ -121,14 +113,15 @@ def inbound_run(*, event: InboundEvent, integration: Integration, streams: list[
     run = sync_run_create(integration=integration, trigger=SyncRun.Trigger.WEBHOOK)
     event.runs.add(run)
 
-    def work(processor: RecordProcessor, streams: list[Stream]) -> None:
+    def work(state: RunState) -> None:
         alike = _waiting_alike(event=event, integration=integration, run=run)  # under the lease
         run.inbound_events.add(*alike)
         source_ids = list(dict.fromkeys(i for e in [event, *alike] for i in e.source_ids))
-        for stream in streams:
-            _records_process(processor, stream, stream.fetch_records(source_ids))
+        for stream in state.streams:
+            # The same plan → intents → write path as a polled page; the stream's cursor is not touched.
+            state.process(stream, stream.fetch_records(source_ids))
 
-    run = _execute(run, work, streams)
+    run = sync_run_work(run=run, work=work, streams=streams)
     if run.status == SyncRun.Status.SKIPPED:  # another run took the lease between the check and the run
         raise IntegrationBusy(run.error)
     return run

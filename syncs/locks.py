@@ -13,6 +13,10 @@ from syncs.models import IntegrationLock
 DEFAULT_TTL = timedelta(minutes=15)
 
 
+class LeaseLost(Exception):
+    """The lease was taken by another run (ours had expired): this run must stop."""
+
+
 @dataclass
 class Lease:
     integration_id: int
@@ -27,7 +31,7 @@ class Lease:
         IntegrationLock.objects.filter(integration_id=self.integration_id, owner=self.owner).delete()
 
 
-def lock_acquire(*, integration_id: int, ttl: timedelta = DEFAULT_TTL) -> Lease | None:
+def lock_acquire(*, integration_id: int, run_id: int | None = None, ttl: timedelta = DEFAULT_TTL) -> Lease | None:
     """Take the lease, or return None if a live one is held by someone else."""
     owner = uuid.uuid4().hex
     now = timezone.now()
@@ -41,3 +45,7 @@ def lock_acquire(*, integration_id: int, ttl: timedelta = DEFAULT_TTL) -> Lease 
     except IntegrityError:
         return None
     return Lease(integration_id, owner, ttl)
+
+
+def run_heartbeat(*, run_id: int) -> None:
+    """Tell the reaper this run's worker is alive (called after every page and while writes are in flight)."""

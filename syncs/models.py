@@ -5,7 +5,18 @@ from django_celery_beat.models import PeriodicTask
 
 from connections.models import Connection, Tenant
 from mlconnector.fields import EncryptedJSONField, EncryptedTextField
-from syncs.flows import flow_choices
+
+# Vendor ids (Rippling uuids, Visma numbers, monday item ids) fit easily; a longer one is refused cleanly by
+# the engine (quarantined under a hash of it) rather than failing the insert inside the quarantine itself.
+VENDOR_ID_LENGTH = 255
+
+
+def flow_kind_validate(value: str) -> None:
+    """A validator, not field choices: the registry is discovered, so a new flow needs no migration."""
+    from syncs.flows import FLOWS
+
+    if value not in FLOWS:
+        raise ValidationError(f"Unknown flow kind {value!r}.")
 
 
 class Integration(models.Model):
@@ -13,7 +24,7 @@ class Integration(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="integrations")
     name = models.CharField(max_length=200)
-    flow_kind = models.CharField(max_length=40, choices=flow_choices())
+    flow_kind = models.CharField(max_length=40, validators=[flow_kind_validate])
     source = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="integrations_as_source")
     destination = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="integrations_as_destination")
     streams = models.JSONField(default=list, blank=True, help_text="Streams to sync; empty means all of the flow's.")
@@ -103,8 +114,8 @@ class IdMap(models.Model):
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="id_maps")
     stream = models.CharField(max_length=60)
-    source_id = models.CharField(max_length=200)
-    target_id = models.CharField(max_length=200)
+    source_id = models.CharField(max_length=VENDOR_ID_LENGTH)
+    target_id = models.CharField(max_length=VENDOR_ID_LENGTH)
     content_hash = models.CharField(max_length=64)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -172,7 +183,7 @@ class PendingRecord(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="pending_records")
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="pending_records")
     stream = models.CharField(max_length=60)
-    source_id = models.CharField(max_length=200)
+    source_id = models.CharField(max_length=VENDOR_ID_LENGTH)
     status = models.CharField(max_length=12, choices=Status.choices)
     missing_key = models.CharField(max_length=300, blank=True, db_index=True,
                                    help_text="map_name:source_value of the missing mapping.")
@@ -191,6 +202,56 @@ class PendingRecord(models.Model):
 
     def __str__(self):
         return f"{self.stream}:{self.source_id} ({self.status})"
+
+
+class WriteIntent(models.Model):
+    """A destination write, recorded before it is sent (saleor's EventDelivery): pending → sent →
+    confirmed | failed | held.
+
+    The engine records it in the page's transaction before any destination call; marks it `sent` (one
+    statement per page) just before the calls go out; and settles it in the page's closing transaction,
+    together with the id map, the pending record and the audit row it implies. A `sent` intent found
+    later has an unknown outcome: it is reconciled (looked up by its key at the destination) before
+    anything is written again, or held for a person where the destination cannot be searched.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending: not sent yet"
+        SENT = "sent", "Sent: outcome not known yet"
+        CONFIRMED = "confirmed", "Confirmed by the destination"
+        FAILED = "failed", "Refused by the destination (not applied)"
+        HELD = "held", "Held: outcome unknown and the destination cannot be searched"
+
+    UNSETTLED = (State.PENDING, State.SENT)
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="write_intents")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="write_intents")
+    stream = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=VENDOR_ID_LENGTH)
+    # sha256 of integration, stream, source id, the content written and the content it replaces: the same
+    # write planned again (a resumed page, a replay) finds its intent instead of making a second one.
+    key = models.CharField(max_length=64, unique=True)
+    content_hash = models.CharField(max_length=64)
+    payload = EncryptedJSONField(default=dict, blank=True, help_text="The mapped record to write.")
+    target_id = models.CharField(max_length=VENDOR_ID_LENGTH, blank=True)
+    batch = models.CharField(max_length=64, blank=True, help_text="Batch id of the call that carried it.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error_class = models.CharField(max_length=100, blank=True)
+    error_status = models.PositiveIntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["integration", "stream", "source_id", "state"]),
+                   models.Index(fields=["integration", "state"])]
+
+    def __str__(self):
+        return f"{self.stream}:{self.source_id} {self.state}"
 
 
 class IntegrationLock(models.Model):

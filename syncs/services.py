@@ -126,3 +126,31 @@ def records_replay(*, integration: Integration, pending_ids: list[int] | None = 
         pending = pending.filter(last_run=from_run)
     run = sync_run_create(integration=integration, trigger=SyncRun.Trigger.REPLAY)
     return pending_process(run=run, pending=list(pending), streams=streams)
+
+
+@transaction.atomic
+def write_intent_resolve(*, integration: Integration, intent_id: int, target_id: str = ""):
+    """A person settles a held write (its outcome was unknown and the destination cannot be searched).
+
+    With `target_id` they found it at the destination: the write is confirmed and linked, so it is never
+    written again. Without, they checked it is not there: the hold is lifted and the next replay writes it.
+    Like the engine's settle, the intent, the id map and the pending record change in one transaction.
+    """
+    from django.utils import timezone
+
+    from syncs.models import IdMap, PendingRecord, WriteIntent
+
+    intent = WriteIntent.objects.select_for_update().get(integration=integration, pk=intent_id,
+                                                         state=WriteIntent.State.HELD)
+    pending = PendingRecord.objects.filter(integration=integration, stream=intent.stream, source_id=intent.source_id)
+    if target_id:
+        intent.state, intent.target_id = WriteIntent.State.CONFIRMED, target_id
+        IdMap.objects.update_or_create(integration=integration, stream=intent.stream, source_id=intent.source_id,
+                                       defaults={"target_id": target_id, "content_hash": intent.content_hash})
+        pending.update(status=PendingRecord.Status.RESOLVED, missing_key="", updated_at=timezone.now())
+    else:
+        intent.state = WriteIntent.State.FAILED
+        intent.error_message = "Checked by a person: not at the destination; written again on replay."
+    intent.settled_at = timezone.now()
+    intent.save(update_fields=["state", "target_id", "error_message", "settled_at"])
+    return intent

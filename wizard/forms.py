@@ -23,7 +23,7 @@ class StartForm(forms.Form):
     name = forms.CharField(max_length=200, label="Name of the integration",
                            help_text="For example “HR → ERP”. You can rename it later.")
 
-    def __init__(self, *args, tenants, flows, planned=(), **kwargs):
+    def __init__(self, *args, tenants, flows, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tenant"].queryset = tenants
         if len(tenants) == 1:
@@ -32,8 +32,6 @@ class StartForm(forms.Form):
         self.fields["flow_kind"].choices = [(f.kind, f.label) for f in flows]
         if len(flows) == 1:
             self.fields["flow_kind"].initial = flows[0].kind
-        if planned:
-            self.fields["flow_kind"].help_text = "Coming next: " + ", ".join(f.label for f in planned) + "."
 
 
 def connection_step_form(vendor: Vendor, tenant) -> type[ConnectionForm]:

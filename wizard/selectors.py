@@ -1,8 +1,6 @@
 """Reads for the setup wizard; every selector takes the tenant (or the user's tenant ids) explicitly."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 from dataclasses import dataclass, field
 
@@ -15,7 +13,7 @@ from connections.models import Connection, Tenant
 from connections.selectors import connection_list
 from connections.vendors.errors import VendorError
 from syncs.engine import flow_context, flow_streams
-from syncs.flows import FLOWS, FlowSpec, get_flow
+from syncs.flows import FLOWS, FlowSpec, flow_module
 from syncs.flows.base import MappingChoices, ValueMapChoices
 from syncs.mapping import FieldRule
 from syncs.models import Integration, SyncRun
@@ -24,9 +22,8 @@ from wizard.models import IntegrationDraft
 
 
 def implemented_flows() -> list[FlowSpec]:
-    """Flows that can be set up: those whose module exists (the others are registered for later)."""
-    return sorted((spec for spec in FLOWS.values() if importlib.util.find_spec(spec.module_path) is not None),
-                  key=lambda spec: spec.label)
+    """Flows that can be set up: every registered flow (only built flows are registered)."""
+    return sorted(FLOWS.values(), key=lambda spec: spec.label)
 
 
 def draft_list(*, tenant_ids: list[int]) -> QuerySet[IntegrationDraft]:
@@ -79,8 +76,7 @@ def mapping_page(*, integration: Integration) -> MappingPage:
     or, for flows without it, the value maps named in the streams' rules with free-text values."""
     ctx = flow_context(integration=integration)
     streams = flow_streams(integration=integration, ctx=ctx)
-    module = importlib.import_module(get_flow(integration.flow_kind).module_path)
-    hook = getattr(module, "mapping_choices", None)
+    hook = getattr(flow_module(integration.flow_kind), "mapping_choices", None)
     choices, error = MappingChoices(), ""
     if hook is not None:
         try:

@@ -18,7 +18,7 @@ from django.views import View
 from connections.models import Connection, Tenant
 from connections.selectors import tenant_ids_for_user
 from connections.vendors import get_vendor
-from syncs.flows import FLOWS, get_flow
+from syncs.flows import get_flow
 from wizard import services
 from wizard.forms import MappingsForm, PreviewForm, ScheduleForm, StartForm, StreamsForm, connection_step_form
 from wizard.selectors import (
@@ -109,9 +109,7 @@ class StartView(WizardView):
 
     def form(self, data=None) -> StartForm:
         tenants = Tenant.objects.filter(pk__in=self.managing).order_by("name")
-        flows = implemented_flows()
-        planned = sorted((f for f in FLOWS.values() if f not in flows), key=lambda f: f.label)
-        return StartForm(data, tenants=tenants, flows=flows, planned=planned)
+        return StartForm(data, tenants=tenants, flows=implemented_flows())
 
     def get(self, request):
         return self.render({"form": self.form(), "drafts": draft_list(tenant_ids=self.managing)})

@@ -1,11 +1,17 @@
 """The flow registry: which source → destination integrations exist and what they sync.
 
-A flow kind names its two vendor kinds and its streams. The engine asks here by
-kind and never imports a vendor module itself.
+Each flow is a package ``syncs/flows/<flow>/`` whose ``__init__`` defines ``FLOW`` (a FlowSpec) and
+``build_streams(ctx)`` (and optionally ``mapping_choices(ctx)`` for the setup wizard). Packages are
+discovered, like vendor packages, so a flow that is not built is listed nowhere: not in the API, the
+wizard or the model. Plain modules here (``base``, ``visma_source``) are shared building blocks, not
+flows. The engine asks here by kind and never imports a vendor module itself.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
+from dataclasses import dataclass, replace
+from types import ModuleType
 
 
 @dataclass(frozen=True)
@@ -16,31 +22,18 @@ class FlowSpec:
     destination_kind: str
     streams: tuple[str, ...]
     default_every_minutes: int = 15
-    module: str = ""  # defines build_streams(ctx); defaults to syncs.flows.<kind>
+    module: str = ""  # the module defining build_streams(ctx); set by discovery for flow packages
 
     @property
     def module_path(self) -> str:
         return self.module or f"syncs.flows.{self.kind}"
 
 
-FLOWS: dict[str, FlowSpec] = {
-    spec.kind: spec
-    for spec in (
-        FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma",
-                 ("org_units", "employees", "pay_summaries"), 60),
-        FlowSpec("paychex_visma", "Paychex → Visma.net", "paychex", "visma",
-                 ("organizations", "jobs", "workers"), 30),
-        FlowSpec("rippling_visma", "Rippling → Visma.net", "rippling", "visma",
-                 ("departments", "employees"), 15),
-        FlowSpec("visma_powerbi", "Visma.net → Power BI", "visma", "powerbi",
-                 ("gl_accounts", "supplier_invoices", "customer_invoices", "payments", "journal_transactions"), 60),
-        FlowSpec("visma_monday", "Visma.net → monday.com", "visma", "monday",
-                 ("reference_data", "supplier_invoices", "purchase_orders", "customer_invoices"), 15),
-    )
-}
+FLOWS: dict[str, FlowSpec] = {}
 
 
 def register_flow(spec: FlowSpec) -> FlowSpec:
+    """Discovery registers the built flows; tests register their own small flows the same way."""
     FLOWS[spec.kind] = spec
     return spec
 
@@ -52,5 +45,20 @@ def get_flow(kind: str) -> FlowSpec:
         raise LookupError(f"Unknown flow kind {kind!r}; known: {', '.join(sorted(FLOWS))}.") from None
 
 
+def flow_module(kind: str) -> ModuleType:
+    """The module with the flow's build_streams(ctx) and optional mapping_choices(ctx)."""
+    return importlib.import_module(get_flow(kind).module_path)
+
+
 def flow_choices() -> list[tuple[str, str]]:
-    return [(spec.kind, spec.label) for spec in FLOWS.values()]
+    return [(spec.kind, spec.label) for spec in sorted(FLOWS.values(), key=lambda s: s.label)]
+
+
+def _discover() -> None:
+    for info in pkgutil.iter_modules(__path__):
+        if info.ispkg:
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            register_flow(replace(module.FLOW, module=module.FLOW.module or module.__name__))
+
+
+_discover()

@@ -1,19 +1,21 @@
-"""What a flow gives the engine: streams that fetch pages, map records (pure) and write them."""
+"""What a flow gives the engine: streams that declare how they work, fetch pages, map records (pure)
+and write them.
+
+A stream *declares* its behaviour, the way an Airbyte stream declares `primary_key` and
+`cursor_field`: how changes arrive (`triggers`), how its records are written (`write_mode`), how an
+earlier write is found at the destination (`natural_key` / `reconcile`) and how many records one
+destination call takes (`batch_size`). The engine reads the declarations; it never asks which flow
+or vendor it is dealing with.
+"""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, Iterator
 
 from syncs.mapping import FieldRule, MappingSet, apply_rules
-
-
-class Trigger(StrEnum):
-    """How a stream learns of changes: by polling its cursor, or from inbound events (webhooks)."""
-
-    POLL = "poll"
-    WEBHOOK = "webhook"
 
 
 @dataclass
@@ -22,12 +24,60 @@ class Page:
     cursor: dict  # saved once every record of this page is processed
 
 
+class Trigger(StrEnum):
+    """How a stream learns of changes: by polling its cursor, or from inbound events (webhooks)."""
+
+    POLL = "poll"  # the engine fetches pages from a cursor on the schedule
+    WEBHOOK = "webhook"  # the vendor notifies; the stream fetches the named records (fetch_records)
+
+
+class WriteMode(StrEnum):
+    UPSERT = "upsert"  # one destination record per source record, created once then updated
+    APPEND = "append"  # rows added, never updated (Power BI push datasets); found again by a batch id
+    REFERENCE = "reference"  # nothing is written: the record is checked and linked (a department → cost center)
+    AGGREGATE = "aggregate"  # many source records become one destination record (a pay run → a journal)
+
+
+class NotReconcilable(Exception):
+    """The destination cannot be searched for an earlier write: an unknown outcome is held for a person."""
+
+
 @dataclass
 class FlowContext:
     integration: Any
     source: Any  # vendor client
     destination: Any  # vendor client
     options: dict = field(default_factory=dict)
+    # When the run began, by our clock: the next watermark is derived from it, never from the vendor's
+    # newest timestamp (a record changed during the walk, or one dated 2999, would otherwise be lost).
+    started_at: datetime | None = None
+    clock_skew: timedelta = timedelta(minutes=5)
+
+    def started_iso(self) -> str:
+        return (self.started_at or datetime.now(timezone.utc)).isoformat()
+
+    def watermark_next(self, walk_started: datetime | None = None) -> datetime:
+        """Where the next delta starts: when the walk began less the clock-skew overlap, never past now."""
+        now = datetime.now(timezone.utc)
+        start = walk_started or self.started_at or now
+        return min(start, now) - self.clock_skew
+
+
+@dataclass
+class Intent:
+    """One planned destination write as the stream sees it (a plain object, safe to hand to a thread).
+
+    `key` is the write's idempotency key (deterministic: integration, stream, source id, content);
+    streams that can carry it put it in the destination record (an external reference, a batch id)
+    or send it as the vendor's idempotency header.
+    """
+
+    key: str
+    source_id: str
+    mapped: dict
+    record: Any
+    target_id: str | None = None
+    batch: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,11 +108,13 @@ class Stream(ABC):
     """One kind of record moving from source to destination."""
 
     name: str = ""
+    triggers: frozenset[Trigger] = frozenset({Trigger.POLL})
+    write_mode: WriteMode = WriteMode.UPSERT
+    batch_size: int = 1  # > 1: the engine calls write_batch with up to this many intents
     # Default field rules; customers override them with FieldMapping rows.
     rules: list[FieldRule] = []
     # Value mappings map() uses beyond those its rules name (map name → label), for the setup wizard.
     value_maps: dict[str, str] = {}
-    triggers: frozenset[Trigger] = frozenset({Trigger.POLL})
     # Inbound event types (the vendor's words, e.g. "employee.updated") this stream re-reads records for.
     webhook_events: frozenset[str] = frozenset()
 
@@ -89,9 +141,29 @@ class Stream(ABC):
     def map(self, record: dict, mappings: MappingSet) -> dict:
         return apply_rules(record, mappings.rules_for(self.name, self.rules), mappings)
 
+    def natural_key(self, mapped: dict) -> str | None:
+        """The destination's own key for this record (a Visma employee number), if it has one."""
+        return None
+
+    def reconcile(self, intent: Intent) -> str | None:
+        """Find an earlier write of `intent` at the destination: its target id, or None if it is not there.
+
+        Called before a write whose earlier attempt has an unknown outcome (a crash after sending, a
+        timeout, a 5xx). Raise NotReconcilable when the destination cannot be searched.
+        """
+        raise NotReconcilable(f"{self.name}: the destination cannot be searched for an earlier write.")
+
     @abstractmethod
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
         """Create (target_id None) or update the destination record; return its id."""
+
+    def write_intent(self, intent: Intent) -> str:
+        """One write. Override to carry the intent's key (an external reference or idempotency header)."""
+        return self.write(intent.mapped, intent.target_id, intent.record)
+
+    def write_batch(self, intents: list[Intent]) -> list[str]:
+        """A batch of writes in one destination call (batch_size > 1); one target id per intent."""
+        return [self.write_intent(intent) for intent in intents]
 
     def notes(self) -> list[str]:
         """Run-level remarks to report once (e.g. fields the token may not read)."""

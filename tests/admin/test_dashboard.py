@@ -8,7 +8,7 @@ from django.utils import timezone
 from mlconnector.celery import app
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.models import Cursor, PendingRecord, SyncRun
-from tests.admin.conftest import visma_employees
+from tests.admin.conftest import visma_employees, workers_in
 from tests.admin.page import find, find_all, messages_of
 
 
@@ -84,8 +84,10 @@ def test_the_run_history_lists_every_run_with_its_counts(client, owner, synced, 
     assert "over the last 2 finished runs" in find(page, id="health-error-rate").text
 
 
-def test_the_progress_endpoint_follows_a_run_from_queued_to_finished(client, member, integration, synced):
+def test_the_progress_endpoint_follows_a_run_from_queued_to_finished(client, member, integration, synced, rippling):
     client.force_login(member)  # reading progress is for every member
+    changed = next(iter(rippling.data["workers"].rows.values()))
+    rippling.update_worker(changed["id"], work_email="progress@example.com")  # something for the delta to read
     run = sync_run_create(integration=integration)
 
     queued = client.get(progress(integration)).json()
@@ -107,7 +109,7 @@ def test_the_progress_endpoint_follows_a_run_from_queued_to_finished(client, mem
     assert find(client.get(dashboard(integration)), id="current-run")["data-active"] == "false"
 
 
-def test_run_now_queues_a_run_that_the_worker_executes(client, owner, synced, visma,
+def test_run_now_queues_a_run_that_the_worker_executes(client, owner, synced, visma, rippling,
                                                        django_capture_on_commit_callbacks):
     client.force_login(owner)
     before = SyncRun.objects.count()
@@ -124,13 +126,15 @@ def test_run_now_queues_a_run_that_the_worker_executes(client, owner, synced, vi
     assert find(response, id="current-run")["data-run-id"] == str(run.pk)
     assert find(response, data_test="run-status").text == "Queued"
 
+    unmapped = workers_in(rippling, synced.unmapped["id"])[0]
+    rippling.update_worker(unmapped["id"], work_email="still-unmapped@example.com")  # read again, held again
     app.conf.task_always_eager = True  # the worker's part, in this process
     try:
         queued[0]()
     finally:
         app.conf.task_always_eager = False
     run.refresh_from_db()
-    assert run.status == SyncRun.Status.PARTIAL and run.read > 0  # the failed and held records are retried
+    assert run.status == SyncRun.Status.PARTIAL and run.read > 0 and run.held > 0
     assert len(visma_employees(visma)) == synced.run.created - 2  # minus the two departments: no new employee
 
 

@@ -189,3 +189,54 @@ def test_an_existing_visma_employee_is_matched_not_duplicated(integration, rippl
     assert result.failed == 0
     assert len(employees(visma)) == len(workers(rippling))
     assert employee_of(integration, visma, ada["user_id"])["contact"]["email"] == ada["work_email"]
+
+
+def test_a_crash_after_visma_answered_is_reconciled_not_posted_again(integration, rippling, visma, sandbox):
+    from syncs.engine import flow_context, flow_streams
+    from syncs.flows.rippling_visma import Employees
+    from syncs.models import WriteIntent
+
+    class CrashingEmployees(Employees):
+        crashes = 2
+
+        def write_intent(self, intent):
+            target = super().write_intent(intent)
+            if type(self).crashes:  # Visma created the employee; the worker dies before our commit
+                type(self).crashes -= 1
+                raise RuntimeError("worker died after Visma answered")
+            return target
+
+    map_all_departments(integration, rippling)
+    ctx = flow_context(integration=integration)
+    streams = [s if s.name != "employees" else CrashingEmployees(ctx)
+               for s in flow_streams(integration=integration, ctx=ctx)]
+    try:
+        sync_run_execute(run=sync_run_create(integration=integration), streams=streams)
+    except RuntimeError:
+        pass
+    assert WriteIntent.objects.filter(integration=integration, state=WriteIntent.State.SENT).count() == 2
+
+    rerun = run(integration)
+
+    assert rerun.status == SyncRun.Status.SUCCEEDED, rerun.error
+    assert len(employees(visma)) == len(workers(rippling))
+    posts = sandbox.app.log.filter(vendor="visma", method="POST", path_contains="/v1/employee")
+    assert len(posts) == len(workers(rippling)) and all(p.status == 201 for p in posts)  # 0 refused duplicates
+    assert not WriteIntent.objects.filter(integration=integration).exclude(state=WriteIntent.State.CONFIRMED).exists()
+
+
+def test_workers_named_by_an_event_are_fetched_and_written_without_moving_the_cursor(integration, rippling, visma):
+    from syncs.engine import flow_context, flow_streams, records_process
+    from syncs.models import Cursor
+
+    map_all_departments(integration, rippling)
+    employees_stream = next(s for s in flow_streams(integration=integration, ctx=flow_context(integration=integration))
+                            if s.name == "employees")
+    named = [w["id"] for w in workers(rippling)[:2]] + ["no-such-worker"]
+
+    counts = records_process(run=sync_run_create(integration=integration, trigger=SyncRun.Trigger.WEBHOOK),
+                             stream_name="employees", records=employees_stream.fetch_records(named))
+
+    assert counts["created"] == 2 and counts["failed"] == 0
+    assert len(employees(visma)) == 2
+    assert not Cursor.objects.filter(integration=integration).exclude(value={}).exists()

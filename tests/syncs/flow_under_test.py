@@ -37,6 +37,14 @@ class CustomersToSuppliers(VismaDeltaStream):
     def source_id(self, record):
         return str(record["number"])
 
+    def natural_key(self, mapped):
+        return mapped.get("corporateId")
+
+    def reconcile(self, intent):
+        """A supplier written from a customer carries the customer's number as its corporateId."""
+        found = list(self.destination.iter_records("v1/supplier", {"corporateId": self.natural_key(intent.mapped)}))
+        return str(found[0]["number"]) if found else None
+
     def write(self, mapped, target_id, record):
         type(self).writes += 1
         if self.crash_after_writes is not None and type(self).writes > self.crash_after_writes:

@@ -312,3 +312,21 @@ def test_a_dry_run_writes_nothing(integration, visma, sandbox):
 def test_held_release_does_nothing_without_the_mapping(integration, visma):
     run(integration)
     assert held_release(integration=integration) is None
+
+
+def test_a_visma_record_dated_in_the_future_does_not_stop_later_deltas(integration, visma, sandbox):
+    map_classes(integration, "DOM", "EXP")
+    run(integration)
+    table = visma.data.tables["customers"]
+    odd, other = customers(visma)[0]["number"], customers(visma)[1]["number"]
+    table.put({**table.get(odd), "lastModifiedDateTime": "2999-01-01T00:00:00.000", "name": "Future AS"})
+    assert run(integration).status == SyncRun.Status.SUCCEEDED
+    since = Cursor.objects.get(integration=integration).value["since"]
+    assert since[:4] != "2999"
+
+    sandbox.app.clock.advance(60)
+    visma.modify("customer", other, name="Changed Later AS")
+    delta = run(integration)
+
+    target = IdMap.objects.get(integration=integration, source_id=other).target_id
+    assert visma.record("supplier", target)["name"] == "Changed Later AS" and delta.updated >= 1

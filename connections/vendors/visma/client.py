@@ -230,6 +230,16 @@ class VismaClient(BaseClient):
             params["lastModifiedDateTime"] = visma_timestamp(since) if since else EVERYTHING_SINCE
         return self.iter_records(JOURNAL_TRANSACTIONS, params)
 
+    def find_journal_transaction(self, reference: str, period_id: str | None = None) -> dict | None:
+        """The journal transaction one of whose lines carries `reference` as its referenceNumber, or None.
+
+        Visma cannot filter journal transactions by reference, so this reads the period (or everything)
+        and matches here; it is the lookup that keeps a resent posting from being booked twice."""
+        for transaction in self.iter_journal_transactions(period_id=period_id):
+            if any(line.get("referenceNumber") == reference for line in transaction.get("journalTransactionLines") or []):
+                return transaction
+        return None
+
     def iter_accounts(self, since: datetime | None = None) -> Iterator[dict]:
         return self.iter_records(ACCOUNTS, self.delta_params(since))
 

@@ -1,33 +1,15 @@
-"""Rippling → Visma.net: workers → employees, departments → cost centers (Visma departments).
-
-* Changes are found by polling `updated_at` (`filter=updated_at ge …&order_by=updated_at`),
-  following `next_link`; the cursor (watermark + next_link) is checkpointed after every page.
-  The first run is a full sync ordered by `created_at`.
-* A person is identified by the Rippling **user** id, not the worker id: a rehire reactivates the
-  same Visma employee through the id map, never a second one, whether Rippling reuses the worker
-  record or creates a new one.
-* Hires create, terminations set the Visma employee Inactive (Visma's EmployeeDto has no end-date
-  field in the contract; the end date is kept in the audit trail and can be mapped with a field
-  mapping where a company's Visma exposes one), rehires set it Active again.
-* The department goes through the value mapping `department_to_cost_center` (Rippling department →
-  the Visma department that carries the employee's cost center). An employee whose department has
-  no mapping is held, with the department's name in the reason, and released once it is mapped.
-* App Shop installs also get `employee.*` webhooks (form-encoded, notification-only: docs/vendors/rippling.md §8): the
-  worker they name is re-read by id and written like a polled one; polling stays on as the backstop.
-* Fields Rippling redacts for this API key are left out, never sent as blanks, so Visma keeps what it
-  has; they are reported once per run as a permissions hint.
-"""
+"""The Rippling → Visma.net streams (the flow is described in the package's docstring)."""
 from __future__ import annotations
 
 from abc import abstractmethod
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterator
 
 from connections.vendors.errors import VendorNotFound, VendorRejected
 from connections.vendors.rippling.client import parse_timestamp
 from connections.vendors.visma.schemas import wrap_values
-from syncs.flows.base import FlowContext, MappingChoices, Page, Stream, Trigger, ValueMapChoices
-from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules, field_paths
+from syncs.flows.base import FlowContext, Intent, Page, Stream, Trigger, WriteMode
+from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
 
 DEPARTMENT_MAP = "department_to_cost_center"
 DEPARTMENT_LABEL = "cost center"
@@ -46,7 +28,15 @@ ESSENTIAL = ("number", "work_email")
 
 
 class RipplingPagedStream(Stream):
-    """Cursor: {"since": ISO watermark, "next_link": where to resume, "high": newest updated_at seen}."""
+    """Cursor: {"since": ISO watermark, "next_link": where to resume, "walk_started": when this walk began}.
+
+    The next watermark is when the walk began (by our clock, less the clock-skew overlap), not the
+    newest `updated_at` seen: a full sync walks by `created_at`, so a worker changed behind the walk
+    would be older than the newest stamp and never read again, and one dated 2999 would stop every
+    later delta. `walk_started` is kept in the cursor so a walk resumed by a later run keeps it.
+    """
+
+    triggers = frozenset({Trigger.POLL})
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
@@ -59,14 +49,16 @@ class RipplingPagedStream(Stream):
 
     def fetch(self, cursor: dict) -> Iterator[Page]:
         since = cursor.get("since")
-        high = cursor.get("high") or since
-        for page in self.pages(parse_timestamp(since) if since else None, cursor.get("next_link")):
+        next_link = cursor.get("next_link")
+        walk_started = (cursor.get("walk_started") if next_link else None) or self.ctx.started_iso()
+        high = cursor.get("high")  # newest change synced: shown as the integration's lag, never a watermark
+        for page in self.pages(parse_timestamp(since) if since else None, next_link):
             self.redacted.update(page.redacted_fields)
-            newest = page.last_updated_at
-            if newest is not None and (high is None or newest > parse_timestamp(high)):
-                high = newest.isoformat()
-            yield Page(page.results, {"since": since, "next_link": page.next_link, "high": high})
-        yield Page([], {"since": high, "next_link": None, "high": high})
+            high = newest_synced(high, page.last_updated_at)
+            yield Page(page.results, {"since": since, "next_link": page.next_link, "walk_started": walk_started,
+                                      "high": high})
+        watermark = self.ctx.watermark_next(parse_timestamp(walk_started))
+        yield Page([], {"since": watermark.isoformat(), "next_link": None, "high": high})
 
     def notes(self) -> list[str]:
         if not self.redacted:
@@ -76,6 +68,14 @@ class RipplingPagedStream(Stream):
                 "under Company Settings → API Access."]
 
 
+def newest_synced(high: str | None, newest: datetime | None) -> str | None:
+    """The newest source change seen, capped at now (a record dated 2999 is not 973 years of negative lag)."""
+    if newest is None:
+        return high
+    newest = min(newest, datetime.now(timezone.utc))
+    return newest.isoformat() if high is None or newest > parse_timestamp(high) else high
+
+
 class Departments(RipplingPagedStream):
     """Checks every department against the mapping, so an unmapped one is flagged before an employee needs it.
 
@@ -83,6 +83,7 @@ class Departments(RipplingPagedStream):
     """
 
     name = "departments"
+    write_mode = WriteMode.REFERENCE
     value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
 
     def pages(self, since, next_link):
@@ -103,9 +104,11 @@ class Departments(RipplingPagedStream):
 
 class Employees(RipplingPagedStream):
     name = "employees"
+    # Polled on updated_at; App Shop webhook events (they name worker ids) are read back with fetch_records.
+    triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
+    write_mode = WriteMode.UPSERT
     rules = EMPLOYEE_RULES
     value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
-    triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
     webhook_events = frozenset({"employee.created", "employee.updated", "employee.deleted"})
 
     def __init__(self, ctx: FlowContext):
@@ -165,6 +168,18 @@ class Employees(RipplingPagedStream):
         mapped["status"] = "Inactive" if terminated else "Active"
         return {**self.defaults, **mapped}
 
+    def natural_key(self, mapped: dict) -> str | None:
+        return mapped.get("employeeCd")
+
+    def reconcile(self, intent: Intent) -> str | None:
+        """A Visma employee is found by its employee number (its key in Visma's API)."""
+        number = self.natural_key(intent.mapped)
+        try:
+            self.destination.get_employee(number)
+        except VendorNotFound:
+            return None
+        return number
+
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
         if target_id is None:
             try:
@@ -182,25 +197,3 @@ class Employees(RipplingPagedStream):
         # If-Match on the ETag just read; a 412 (someone edited the employee meanwhile) re-reads and retries once.
         self.destination.update_with_retry(f"v1/employee/{target_id}", lambda current: wrap_values(fields))
         return target_id
-
-
-def build_streams(ctx: FlowContext) -> list[Stream]:
-    return [Departments(ctx), Employees(ctx)]
-
-
-def mapping_choices(ctx: FlowContext) -> MappingChoices:
-    """For the setup wizard, read live: Rippling's departments, the Visma departments an employee can be
-    put in, and the fields of one real Rippling worker (for field mappings)."""
-    departments = [(d["id"], d.get("name") or d["id"]) for d in ctx.source.list_departments()]
-    targets = []
-    for department in ctx.destination.list_departments():
-        key = str(department.get("departmentId") or "")
-        if key:
-            description = department.get("description")
-            targets.append((key, f"{key} – {description}" if description else key))
-    first_page = next(iter(ctx.source.worker_pages(page_size=1, expand=("user",))), None)
-    worker = first_page.results[0] if first_page and first_page.results else {}
-    return MappingChoices(
-        value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, targets)],
-        source_fields={"employees": field_paths(worker)},
-    )

@@ -1,0 +1,151 @@
+"""Planning one page: map each record (pure), then hold, quarantine, skip or intend a write.
+
+Every write becomes a `WriteIntent` row before any destination call: the page's new intents are
+inserted in one transaction, and only then does `write.py` send anything. A record whose earlier write
+has an unknown outcome (`sent` and never settled) carries that intent along, so the writer reconciles
+it first; a record whose earlier write is `held` (unknown outcome, destination not searchable) is held
+again, never written a second time.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from syncs.engine.ledger import A, O, Ledger
+from syncs.engine.read import BadSourceId, source_id_of, unidentified_id
+from syncs.flows.base import Intent, Stream, WriteMode
+from syncs.mapping import InvalidRecord, MappingSet, MissingMapping, content_hash
+from syncs.models import IdMap, PendingRecord, WriteIntent
+
+S = WriteIntent.State
+
+
+def intent_key(*, integration_id: int, stream: str, source_id: str, digest: str, replaces: str) -> str:
+    """Deterministic: the same write planned again (a resumed page, a replay) gets the same key. `replaces`
+    (the content last confirmed) keeps A → B → A distinct from the first A."""
+    return hashlib.sha256(f"{integration_id}\x1f{stream}\x1f{source_id}\x1f{digest}\x1f{replaces}".encode()).hexdigest()
+
+
+@dataclass
+class PlannedWrite:
+    row: WriteIntent
+    intent: Intent
+    digest: str
+    used: dict
+    # Earlier attempts of this record whose outcome is unknown (state `sent`): reconciled before sending.
+    unknown: list[WriteIntent] = field(default_factory=list)
+    # Earlier attempts never sent (state `pending`, another key): superseded by this one.
+    superseded: list[WriteIntent] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        return A.UPDATE if self.intent.target_id else A.CREATE
+
+
+@dataclass
+class PagePlan:
+    stream: Stream
+    writes: list[PlannedWrite] = field(default_factory=list)
+    confirmed: list[tuple[str, str, str]] = field(default_factory=list)  # reference mode: (source, target, hash)
+    resolved: set[str] = field(default_factory=set)  # source ids whose pending record is resolved
+
+
+class Planner:
+    def __init__(self, *, ledger: Ledger, mappings: MappingSet):
+        self.ledger = ledger
+        self.run = ledger.run
+        self.integration = ledger.integration
+        self.mappings = mappings
+
+    def plan(self, stream: Stream, records: list) -> PagePlan:
+        plan = PagePlan(stream)
+        ids = []
+        for record in records:
+            try:
+                ids.append(source_id_of(stream, record))
+            except Exception:
+                continue
+        id_map = {m.source_id: m for m in IdMap.objects.filter(integration=self.integration, stream=stream.name,
+                                                                source_id__in=ids)}
+        earlier: dict[str, list[WriteIntent]] = {}
+        for row in WriteIntent.objects.filter(integration=self.integration, stream=stream.name, source_id__in=ids,
+                                              state__in=[S.PENDING, S.SENT, S.HELD]).order_by("created_at"):
+            earlier.setdefault(row.source_id, []).append(row)
+        unresolved = set(PendingRecord.objects.filter(integration=self.integration, stream=stream.name,
+                                                      source_id__in=ids)
+                         .exclude(status=PendingRecord.Status.RESOLVED).values_list("source_id", flat=True))
+        for record in records:
+            self._plan_one(plan, stream, record, id_map, earlier, unresolved)
+        # A write planned before (refused, then replayed unchanged) keeps its intent: same key, one row.
+        fresh = {w.intent.key: w for w in plan.writes if w.row.pk is None}
+        for row in WriteIntent.objects.filter(key__in=list(fresh)):
+            fresh.pop(row.key).row = row
+        new = [w.row for w in fresh.values()]
+        if new and not self.run.dry_run:
+            with transaction.atomic():  # the page's intents exist before any destination call
+                WriteIntent.objects.bulk_create(new, batch_size=500)
+        return plan
+
+    def _plan_one(self, plan: PagePlan, stream: Stream, record, id_map, earlier, unresolved) -> None:
+        ledger, name = self.ledger, stream.name
+        ledger.counts["read"] += 1
+        try:
+            source_id = source_id_of(stream, record)
+        except Exception as exc:  # any record-level failure is the record's, never the run's
+            reason = str(exc) if isinstance(exc, (BadSourceId, InvalidRecord)) else f"{type(exc).__name__}: {exc}"
+            ledger.quarantine(name, unidentified_id(record), record, f"record has no usable id ({reason})")
+            return
+        try:
+            mapped = stream.map(record, self.mappings)
+            digest = content_hash(mapped)
+        except MissingMapping as missing:
+            ledger.hold(name, source_id, record, str(missing), missing.key)
+            return
+        except InvalidRecord as exc:
+            ledger.quarantine(name, source_id, record, str(exc))
+            return
+        except Exception as exc:  # OverflowError from 1e400, a flow's KeyError on odd input, …
+            ledger.quarantine(name, source_id, record, f"malformed record: {type(exc).__name__}: {exc}")
+            return
+        used = self.mappings.used(name, self.mappings.rules_for(name, stream.rules))
+        existing = id_map.get(source_id)
+        prior = earlier.get(source_id, [])
+        if any(p.state == S.HELD for p in prior):
+            ledger.hold(name, source_id, record, "An earlier write of this record may have reached the destination "
+                        "and cannot be looked up there; check the destination, then resolve the held write.",
+                        mapping=used)
+            return
+        unknown = [p for p in prior if p.state == S.SENT]
+        if existing and existing.content_hash == digest and not unknown:
+            ledger.counts["unchanged"] += 1
+            ledger.audit(name, source_id, A.SKIP, O.OK, target_id=existing.target_id,
+                         reason="unchanged since last write", mapping=used)
+            if source_id in unresolved:
+                plan.resolved.add(source_id)
+            return
+        target_id = existing.target_id if existing else None
+        if self.run.dry_run:
+            ledger.audit(name, source_id, A.UPDATE if existing else A.CREATE, O.DRY_RUN, target_id=target_id or "",
+                         reason="dry run: would be written", mapping=used, payload=mapped)
+            return
+        if stream.write_mode == WriteMode.REFERENCE:
+            # Nothing is sent anywhere: the link itself is the result, confirmed with the page.
+            plan.confirmed.append((source_id, str(stream.write(mapped, target_id, record)), digest))
+            ledger.counts["created" if existing is None else "updated"] += 1
+            ledger.audit(name, source_id, A.UPDATE if existing else A.CREATE, O.OK, target_id=plan.confirmed[-1][1],
+                         mapping=used, payload=mapped)
+            plan.resolved.add(source_id)
+            return
+        key = intent_key(integration_id=self.integration.pk, stream=name, source_id=source_id, digest=digest,
+                         replaces=existing.content_hash if existing else "")
+        row = next((p for p in prior if p.key == key), None)
+        if row is None:
+            row = WriteIntent(tenant=self.ledger.tenant, integration=self.integration, stream=name,
+                              source_id=source_id, key=key, content_hash=digest, payload=mapped,
+                              target_id=target_id or "", last_run=self.run)
+        plan.writes.append(PlannedWrite(
+            row=row, intent=Intent(key=key, source_id=source_id, mapped=mapped, record=record, target_id=target_id),
+            digest=digest, used=used, unknown=unknown,
+            superseded=[p for p in prior if p.state == S.PENDING and p.key != key]))

@@ -1,0 +1,196 @@
+"""A run: its lease, its streams page by page, and its outcome, finished in one place.
+
+    lease → (held records whose mapping now exists) → for each stream: for each page:
+        plan (map, hold/skip, intents committed) → write (reconcile, send, settle + cursor, one transaction)
+    → outcome (status, error, counts) through run_finish
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditRecord
+from connections.vendors.errors import VendorError
+from notifications.hooks import run_finished
+from syncs.engine.ledger import A, O, Ledger
+from syncs.engine.plan import Planner
+from syncs.engine.read import chunks_by_source, flow_context, flow_streams, mapping_set_load
+from syncs.engine.write import Writer
+from syncs.flows.base import FlowContext, Stream
+from syncs.locks import LeaseLost, lock_acquire, run_heartbeat
+from syncs.models import Cursor, Integration, PendingRecord, SyncRun
+
+logger = logging.getLogger(__name__)
+
+
+class RunState:
+    """What one run's work needs: its streams, bookkeeping, planner, writer and lease."""
+
+    def __init__(self, *, run: SyncRun, streams: list[Stream], lease, writer: Writer, ledger: Ledger):
+        self.run, self.streams, self.lease, self.writer, self.ledger = run, streams, lease, writer, ledger
+        self.mappings = mapping_set_load(integration=run.integration)
+        self.planner = Planner(ledger=ledger, mappings=self.mappings)
+
+    def stream(self, name: str) -> Stream | None:
+        return next((s for s in self.streams if s.name == name), None)
+
+    def process(self, stream: Stream, records: list, *, cursor: Cursor | None = None,
+                value: dict | None = None) -> None:
+        """Plan and write one page; the cursor moves with its last chunk, once every intent is settled."""
+        chunks = chunks_by_source(stream, records)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            plan = self.planner.plan(stream, chunk)
+            self.writer.write_page(plan, cursor=cursor if last else None, value=value if last else None)
+        run_heartbeat(run_id=self.run.pk)
+        if self.lease.renew() is False:  # taken by another run while ours had expired: stop, write nothing more
+            raise LeaseLost(f"Run {self.run.pk} lost its lease on the integration.")
+
+
+def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.MANUAL,
+                    dry_run: bool = False) -> SyncRun:
+    return SyncRun.objects.create(tenant=integration.tenant, integration=integration, trigger=trigger,
+                                  dry_run=dry_run)
+
+
+def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, release_held: bool = True,
+                     limit: int | None = None) -> SyncRun:
+    """Run one sync. Transient vendor errors are re-raised after recording (the task retries).
+
+    `limit` (dry runs only) stops each stream after its first `limit` records: a preview. A real run
+    never stops mid-page, because its cursor would then skip the rest of the page.
+    """
+    if limit is not None and not run.dry_run:
+        raise ValueError("Only a dry run can be limited to its first records.")
+
+    def work(state: RunState) -> None:
+        if release_held and not run.dry_run:
+            _release_releasable(state)
+        for stream in state.streams:
+            cursor, _ = Cursor.objects.get_or_create(integration=run.integration, stream=stream.name)
+            left = limit
+            for page in stream.fetch(dict(cursor.value or {})):
+                records = page.records if left is None else page.records[:left]
+                state.process(stream, records, cursor=cursor, value=page.cursor)
+                if left is not None:
+                    left -= len(records)
+                    if left <= 0:
+                        break
+            notes = stream.notes()
+            if notes:
+                state.ledger.audit(stream.name, "", A.SKIP, O.OK, reason=" ".join(notes))
+
+    return sync_run_work(run=run, work=work, streams=streams)
+
+
+def records_process(*, run: SyncRun, stream_name: str, records: list[dict],
+                    streams: list[Stream] | None = None) -> dict:
+    """Run given records (fetched for a webhook, released, replayed) through plan → intents → write, as one
+    run, without touching the stream's cursor. Returns the run's counts."""
+
+    def work(state: RunState) -> None:
+        stream = state.stream(stream_name)
+        if stream is None:
+            raise LookupError(f"This integration has no stream {stream_name!r}.")
+        state.process(stream, list(records))
+
+    run = sync_run_work(run=run, work=work, streams=streams)
+    return {key: getattr(run, key) for key in ("read", "created", "updated", "unchanged", "held", "failed")}
+
+
+def pending_process(*, run: SyncRun, pending: list[PendingRecord], streams: list[Stream] | None = None) -> SyncRun:
+    """Push stored held/failed records through the same path as a normal run (release and replay)."""
+
+    def work(state: RunState) -> None:
+        _pending_push(state, pending)
+
+    return sync_run_work(run=run, work=work, streams=streams)
+
+
+def _pending_push(state: RunState, pending: list[PendingRecord]) -> None:
+    by_stream: dict[str, list] = {}
+    for item in pending:
+        by_stream.setdefault(item.stream, []).append(item.payload)
+    for name, records in by_stream.items():
+        stream = state.stream(name)
+        if stream is not None:
+            state.process(stream, records)
+
+
+def _release_releasable(state: RunState) -> None:
+    """Held records whose mapping exists by now are written at the start of the next run."""
+    held = PendingRecord.objects.filter(integration=state.run.integration, status=PendingRecord.Status.HELD,
+                                        stream__in=[s.name for s in state.streams]).exclude(missing_key="")
+    values = state.mappings.values
+    releasable = [p for p in held.iterator()
+                  if p.missing_key.partition(":")[2] in values.get(p.missing_key.partition(":")[0], {})]
+    _pending_push(state, releasable)
+
+
+def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[Stream] | None = None) -> SyncRun:
+    """Lease, run `work` (it calls `state.process(stream, records)`), record the outcome. Shared by scheduled
+    runs, webhook runs (which fetch the records they were told of under the lease), releases and replays."""
+    integration = run.integration
+    lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
+    if lease is None:
+        run_finish(run=run, status=SyncRun.Status.SKIPPED,
+                   error="Another run of this integration is in progress; this one was skipped.")
+        return run
+    started = timezone.now()
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started)
+    run.status = SyncRun.Status.RUNNING
+    ledger = Ledger(run=run)
+    in_flight = int((integration.options or {}).get("writes_in_flight") or settings.SYNC_WRITES_IN_FLIGHT)
+    writer = Writer(ledger=ledger, in_flight=in_flight)
+    ctx = None
+    try:
+        if streams is None:
+            ctx = flow_context(integration=integration, started_at=started)
+            streams = flow_streams(integration=integration, ctx=ctx)
+        else:
+            for stream in streams:  # streams built by a caller still date their watermark from this run
+                stream.ctx.started_at = stream.ctx.started_at or started
+        state = RunState(run=run, streams=streams, lease=lease, writer=writer, ledger=ledger)
+        work(state)
+        with transaction.atomic():
+            ledger.flush()
+        counts = ledger.counts
+        status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] else SyncRun.Status.SUCCEEDED
+        run_finish(run=run, status=status, http_calls=_calls(ctx, streams))
+    except BaseException as error:
+        with transaction.atomic():
+            ledger.flush()
+        transient = isinstance(error, VendorError) and error.transient
+        run_finish(run=run, status=SyncRun.Status.FAILED, error=error, http_calls=_calls(ctx, streams),
+                   notify=not transient and isinstance(error, Exception))
+        if transient or not isinstance(error, VendorError):
+            raise
+    finally:
+        writer.close()
+        lease.release()
+    run.refresh_from_db()
+    return run
+
+
+def _calls(ctx: FlowContext | None, streams) -> int:
+    clients = [ctx.source, ctx.destination] if ctx else list({id(c): c for s in streams or []
+                                                              for c in (s.source, s.destination)}.values())
+    return sum(getattr(c, "calls", 0) for c in clients)
+
+
+def run_finish(*, run: SyncRun, status: str, error: BaseException | str = "", http_calls: int = 0,
+               notify: bool = True) -> None:
+    """The one way a run ends: status, error, finish time, calls; then the notification."""
+    if isinstance(error, VendorError) or isinstance(error, str):
+        text = str(error)
+    else:
+        text = f"Internal error: {type(error).__name__}: {error}"
+    SyncRun.objects.filter(pk=run.pk).update(status=status, error=text, finished_at=timezone.now(),
+                                             http_calls=http_calls)
+    run.status, run.error = status, text
+    if notify:  # a transient failure is told by sync_run_task, once Celery stops retrying it
+        run_finished(run_id=run.pk, integration_id=run.integration_id, status=status, dry_run=run.dry_run)

@@ -1,0 +1,237 @@
+"""Writing a page's intents: reconcile the unknown, send the rest, settle everything in one transaction.
+
+Threads only talk HTTP (the stream's reconcile/write calls, paced by the shared rate limiter inside the
+vendor client); every database statement runs on the calling thread. At most `in_flight` calls are
+outstanding per run (`SYNC_WRITES_IN_FLIGHT`, or the integration's `writes_in_flight` option).
+
+How an attempt's outcome is classified:
+* returned a target id → confirmed;
+* a permanent vendor error (400/403/404/422) → failed: the vendor refused it, nothing was applied;
+* rate limited (429) → not applied: back to pending, and the run stops to wait;
+* anything else (timeout, 5xx, connection lost, a crash in our own code) → unknown: the intent stays
+  `sent`, the run stops, and the next attempt reconciles it before writing anything.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from connections.vendors.errors import VendorError, VendorRateLimited
+from syncs.engine.ledger import A, O, Ledger
+from syncs.engine.plan import PagePlan, PlannedWrite
+from syncs.flows.base import Intent, NotReconcilable
+from syncs.locks import run_heartbeat
+from syncs.models import VENDOR_ID_LENGTH, Cursor, WriteIntent
+
+S = WriteIntent.State
+HEARTBEAT_SECONDS = 15
+# A write that crashes our own code this many times is failed (for a person), not retried forever.
+MAX_UNKNOWN_ATTEMPTS = 3
+
+
+class NotSent(Exception):
+    """A queued call that was not started because an earlier one of the page must stop the run."""
+
+
+@dataclass
+class Outcome:
+    state: str  # a WriteIntent state: confirmed, failed, held, sent (unknown), pending (not applied)
+    target_id: str = ""
+    error: BaseException | None = None
+    reconciled: bool = False
+
+
+def _as_intent(row: WriteIntent) -> Intent:
+    return Intent(key=row.key, source_id=row.source_id, mapped=row.payload, record=None,
+                  target_id=row.target_id or None, batch=row.batch)
+
+
+class Writer:
+    def __init__(self, *, ledger: Ledger, in_flight: int):
+        self.ledger = ledger
+        self.run = ledger.run
+        self.pool = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix=f"run{self.run.pk}-write")
+        self._halt = threading.Event()  # set by a call that stops the run: queued calls are then not started
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def _call(self, fn, argument):
+        """Runs on a pool thread: HTTP only, never the database."""
+        if self._halt.is_set():
+            raise NotSent("not sent: an earlier call of this page stopped the run")
+        try:
+            return fn(argument)
+        except Exception as exc:
+            refused = isinstance(exc, NotReconcilable) or (isinstance(exc, VendorError) and not exc.transient)
+            if not refused:
+                self._halt.set()  # the vendor is down or rate limiting, or we crashed: don't send the rest
+            raise
+
+    def _gather(self, futures: list[Future]) -> None:
+        """Wait for every call in flight (none is abandoned half-way), telling the reaper we are alive."""
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=HEARTBEAT_SECONDS)
+            run_heartbeat(run_id=self.run.pk)
+
+    # --- the page ------------------------------------------------------------------------------
+    def write_page(self, plan: PagePlan, *, cursor: Cursor | None, value: dict | None) -> None:
+        """Reconcile, send, settle. Raises the first error that must stop the run, after settling the rest;
+        the cursor then stays where it was (a page advances only when every intent of it is settled)."""
+        outcomes: dict[str, Outcome] = {}
+        prior: dict[int, Outcome] = {}
+        self._halt.clear()
+        if plan.writes:
+            self._reconcile(plan, outcomes, prior)
+            self._send(plan, outcomes)
+        unsettled = [o for o in outcomes.values() if o.state in (S.SENT, S.PENDING)]
+        stop = None
+        if unsettled:  # the run stops, and the page's cursor stays, until every intent of the page is settled
+            stop = next((o.error for o in unsettled + list(outcomes.values()) if o.error), None) or \
+                RuntimeError("writes of this page were left unsettled")
+        with transaction.atomic():
+            self._settle(plan, outcomes, prior)
+            self.ledger.flush(cursor=None if stop or self.run.dry_run else cursor, value=value)
+        if stop is not None:
+            raise stop
+
+    def _reconcile(self, plan: PagePlan, outcomes: dict[str, Outcome], prior: dict[int, Outcome]) -> None:
+        """Look up every earlier attempt whose outcome is unknown, before anything is sent again."""
+        stream = plan.stream
+        jobs = [(w, p, self.pool.submit(self._call, stream.reconcile, _as_intent(p))) for w in plan.writes for p in w.unknown]
+        self._gather([f for _, _, f in jobs])
+        for write, earlier, future in jobs:
+            try:
+                found = future.result()
+            except NotReconcilable as exc:
+                prior[earlier.pk] = Outcome(S.HELD, error=exc)
+                outcomes[write.intent.key] = Outcome(S.HELD, error=exc)
+                continue
+            except Exception as exc:  # the lookup itself failed: still unknown, nothing sent; next run tries again
+                outcomes.setdefault(write.intent.key, Outcome(write.row.state, error=exc))
+                continue
+            if found is None:
+                prior[earlier.pk] = Outcome(S.FAILED, error=RuntimeError("not found at the destination"))
+            elif earlier.key == write.intent.key:  # this very write reached the destination: confirm, don't resend
+                prior[earlier.pk] = outcomes[write.intent.key] = Outcome(S.CONFIRMED, str(found), reconciled=True)
+            else:  # an earlier version reached it: this one updates that record
+                prior[earlier.pk] = Outcome(S.CONFIRMED, str(found), reconciled=True)
+                write.intent.target_id = str(found)
+
+    def _send(self, plan: PagePlan, outcomes: dict[str, Outcome]) -> None:
+        stream = plan.stream
+        ready = [w for w in plan.writes if w.intent.key not in outcomes]
+        if not ready:
+            return
+        size = max(1, int(stream.batch_size))
+        batches = [ready[i:i + size] for i in range(0, len(ready), size)]
+        now = timezone.now()
+        # The mark that makes a crash from here on an unknown outcome: one statement for the page (one per
+        # batch for batched streams, which also record the batch id the destination rows will carry).
+        marks = [([w.intent.key for w in ready], "")] if size == 1 else []
+        for batch in batches if size > 1 else ():
+            batch_id = hashlib.sha256("".join(w.intent.key for w in batch).encode()).hexdigest()[:32]
+            for w in batch:
+                w.intent.batch = batch_id
+            marks.append(([w.intent.key for w in batch], batch_id))
+        for keys, batch_id in marks:
+            WriteIntent.objects.filter(key__in=keys).update(state=S.SENT, attempts=F("attempts") + 1, sent_at=now,
+                                                            last_run=self.run, batch=batch_id)
+        if size == 1:
+            jobs = [(batch, self.pool.submit(self._call, stream.write_intent, batch[0].intent)) for batch in batches]
+        else:
+            jobs = [(batch, self.pool.submit(self._call, stream.write_batch, [w.intent for w in batch]))
+                    for batch in batches]
+        self._gather([f for _, f in jobs])
+        for batch, future in jobs:
+            try:
+                result = future.result()
+                targets = [result] if size == 1 else list(result)
+                if len(targets) != len(batch):
+                    raise RuntimeError(f"write_batch returned {len(targets)} ids for {len(batch)} records")
+            except Exception as exc:
+                for w in batch:
+                    outcomes[w.intent.key] = self._classify(w, exc)
+                continue
+            for w, target in zip(batch, targets):
+                target = str(target)
+                if len(target) > VENDOR_ID_LENGTH:
+                    outcomes[w.intent.key] = Outcome(S.FAILED, error=ValueError(
+                        f"the destination answered with an id of {len(target)} characters; ids are at most "
+                        f"{VENDOR_ID_LENGTH}"))
+                else:
+                    outcomes[w.intent.key] = Outcome(S.CONFIRMED, target)
+
+    @staticmethod
+    def _classify(write: PlannedWrite, exc: BaseException) -> Outcome:
+        if isinstance(exc, NotSent):
+            return Outcome(S.PENDING)  # never started: the next attempt sends it without a lookup
+        if isinstance(exc, VendorRateLimited):
+            return Outcome(S.PENDING, error=exc)  # a 429 was not processed
+        if isinstance(exc, VendorError) and not exc.transient:
+            return Outcome(S.FAILED, error=exc)  # refused: nothing applied
+        if not isinstance(exc, VendorError) and write.row.attempts + 1 >= MAX_UNKNOWN_ATTEMPTS:
+            return Outcome(S.FAILED, error=exc)  # our own code keeps crashing on this record: for a person
+        return Outcome(S.SENT, error=exc)  # unknown: reconciled before any resend
+
+    # --- settling: intent state, id map, pending records and audit, in the page's transaction ------------
+    def _settle(self, plan: PagePlan, outcomes: dict[str, Outcome], prior: dict[int, Outcome]) -> None:
+        ledger, name, now = self.ledger, plan.stream.name, timezone.now()
+        rows: list[WriteIntent] = []
+        id_map = list(plan.confirmed)
+        resolved = set(plan.resolved)
+        for write in plan.writes:
+            outcome = outcomes.get(write.intent.key)
+            if outcome is None:
+                continue
+            row, intent = write.row, write.intent
+            row.state, row.last_run = outcome.state, self.run
+            row.batch = intent.batch
+            error = outcome.error
+            row.error_class = type(error).__name__ if error else ""
+            row.error_status = getattr(error, "status", None) if error else None
+            row.error_message = str(error)[:2000] if error else ""
+            if outcome.state == S.CONFIRMED:
+                row.target_id, row.settled_at = outcome.target_id, now
+                id_map.append((intent.source_id, outcome.target_id, write.digest))
+                resolved.add(intent.source_id)
+                ledger.counts["created" if write.action == A.CREATE else "updated"] += 1
+                reason = "found at the destination by reconciliation: not sent again" if outcome.reconciled else ""
+                ledger.audit(name, intent.source_id, write.action, O.OK, target_id=outcome.target_id, reason=reason,
+                             mapping=write.used, payload=intent.mapped)
+            elif outcome.state == S.FAILED:
+                row.settled_at = now
+                ledger.fail(name, intent.source_id, intent.record, str(error), mapping=write.used)
+            elif outcome.state == S.HELD:
+                row.settled_at = now
+                ledger.hold(name, intent.source_id, intent.record,
+                            f"An earlier write may have reached the destination, which cannot be searched for it "
+                            f"({error}); check the destination before releasing it.", mapping=write.used)
+            rows.append(row)
+        if rows:
+            WriteIntent.objects.bulk_update(rows, ["state", "target_id", "batch", "last_run", "error_class",
+                                                   "error_status", "error_message", "settled_at"], batch_size=500)
+        settled = [w for w in plan.writes if outcomes.get(w.intent.key, Outcome(S.SENT)).state
+                   in (S.CONFIRMED, S.FAILED, S.HELD)]
+        self._settle_earlier(settled, prior, now)
+        ledger.id_map_save(name, id_map)
+        ledger.pending_resolve(name, resolved)
+
+    def _settle_earlier(self, settled: list[PlannedWrite], prior: dict[int, Outcome], now) -> None:
+        """Earlier attempts of a settled record: confirmed if found, otherwise not applied (superseded)."""
+        for write in settled:
+            for earlier in write.unknown + write.superseded:
+                if earlier.key == write.row.key:
+                    continue
+                outcome = prior.get(earlier.pk, Outcome(S.FAILED))
+                WriteIntent.objects.filter(pk=earlier.pk).update(
+                    state=outcome.state if outcome.state != S.SENT else S.FAILED, settled_at=now,
+                    target_id=outcome.target_id, error_message="" if outcome.state == S.CONFIRMED else
+                    "superseded by a later write of the same record; not applied")
