@@ -7,7 +7,7 @@ from syncs.flows import FLOWS, flow_choices, get_flow
 from syncs.flows.base import Trigger, WriteMode
 from syncs.models import flow_kind_validate
 
-BUILT = {"rippling_visma"}
+BUILT = {"rippling_visma", "visma_powerbi"}
 
 
 def test_discovery_registers_the_built_flows_only():
@@ -15,7 +15,7 @@ def test_discovery_registers_the_built_flows_only():
     assert not {k for k in FLOWS if not k.startswith(("test_", "api_"))} - BUILT  # no phantom flows
     assert get_flow("rippling_visma").module_path == "syncs.flows.rippling_visma"
     with pytest.raises(LookupError):
-        get_flow("visma_powerbi")
+        get_flow("visma_monday")
 
 
 def test_flow_kind_is_validated_against_the_registry_without_choices():
@@ -32,6 +32,15 @@ def test_rippling_visma_streams_declare_how_they_work():
     assert Employees.natural_key(None, {"employeeCd": "12"}) == "12"
 
 
+def test_visma_powerbi_streams_append_in_batches_of_10000():
+    from syncs.flows.visma_powerbi import build_streams
+    from syncs.flows.visma_powerbi.streams import PowerBITableStream
+
+    assert get_flow("visma_powerbi").streams == ("GLAccounts", "SupplierInvoices", "CustomerInvoices", "Payments")
+    assert PowerBITableStream.write_mode == WriteMode.APPEND and PowerBITableStream.batch_size == 10_000
+    assert build_streams
+
+
 def test_the_api_and_the_wizard_offer_only_built_flows(client, owner):
     client.force_login(owner)
     listed = {f["kind"] for f in client.get(reverse("api:flows")).json()}
@@ -40,4 +49,5 @@ def test_the_api_and_the_wizard_offer_only_built_flows(client, owner):
 
     assert listed & BUILT == BUILT and not listed - set(FLOWS)
     assert BUILT <= offered
-    assert "Coming next" not in start and "Power BI" not in start and "Rippling → Visma.net" in start
+    assert "Coming next" not in start and "monday.com" not in start and "Rippling → Visma.net" in start
+    assert "Visma.net → Power BI" in start

@@ -41,6 +41,7 @@ from sandbox.vendors.powerbi.store import (
     retention_policy,
     rows_append,
     rows_check,
+    rows_latest_sum,
     rows_sum,
     table_definition,
 )
@@ -125,6 +126,9 @@ class PowerBISandbox(EntraTokenEndpoint, VendorSandbox):
 
     def table_sum(self, dataset: str, table: str, column: str, where: dict | None = None) -> float:
         return rows_sum(self.table_rows(dataset, table), column, where)
+
+    def table_latest_sum(self, dataset: str, table: str, key: str, column: str) -> float:
+        return rows_latest_sum(self.table_rows(dataset, table), key, column)
 
     # --- shared pipeline hooks -------------------------------------------------------------
     def handle(self, request: Request, path: str) -> Response:

@@ -259,3 +259,14 @@ def rows_sum(rows: list[dict], column: str, where: dict | None = None) -> float:
     """What a report's SUM(column) shows, optionally filtered by equal column values."""
     where = where or {}
     return sum(row.get(column) or 0 for row in rows if all(row.get(k) == v for k, v in where.items()))
+
+
+def rows_latest_sum(rows: list[dict], key: str, column: str) -> float:
+    """What the declared measures show (connections/vendors/powerbi/schema.py `latest_sum`): each record once,
+    at its latest Version, tombstones left out; a row pushed twice counts once."""
+    latest: dict = {}
+    for row in rows:
+        current = latest.get(row.get(key))
+        if current is None or (row.get("Version") or 0) > (current.get("Version") or 0):
+            latest[row.get(key)] = row
+    return sum(row.get(column) or 0 for row in latest.values() if not row.get("Deleted"))

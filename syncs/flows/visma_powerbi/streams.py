@@ -1,0 +1,149 @@
+"""Visma.net records → rows of the declared Power BI change-log tables (docs/flows/visma-powerbi.md).
+
+Each stream reads one Visma resource by `lastModifiedDateTime` delta and appends one row per version of a
+record. map() is pure: it returns the row without its BatchId, checked against the declared table, so a
+row Power BI would refuse is quarantined with its reason instead of failing a POST of thousands.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from connections.vendors.powerbi.schema import VISMA_FINANCE
+from connections.vendors.powerbi.validation import row_problems
+from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PAYMENTS, SUPPLIER_INVOICES
+from syncs.flows.base import Intent, WriteMode
+from syncs.flows.visma_source import VismaDeltaStream
+from syncs.mapping import InvalidRecord
+
+# Credit documents reduce what is owed: pushed with negative amounts so a SUM is the balance.
+CREDIT_DOCUMENTS = {"CreditAdj", "CreditNote", "Credit Adj.", "Credit Memo"}
+
+
+def version_of(record: dict) -> int:
+    """Visma's lastModifiedDateTime (UTC, no offset: docs/vendors/visma.md §7) in epoch milliseconds."""
+    stamp = datetime.fromisoformat(str(record["lastModifiedDateTime"]))
+    return int(stamp.replace(tzinfo=stamp.tzinfo or timezone.utc).timestamp() * 1000)
+
+
+def party(record: dict, name: str) -> dict:
+    value = record.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+class PowerBITableStream(VismaDeltaStream):
+    """Writes its rows to one table of the dataset with the declared schema (found by name, else created)."""
+
+    write_mode = WriteMode.APPEND
+    batch_size = 10_000  # Power BI's maximum per POST rows (docs/vendors/powerbi.md §5)
+    page_size = 1_000  # Visma's largest page
+    table = ""
+
+    def fetch(self, cursor):
+        # On the run's own thread, before any write thread needs it.
+        self.dataset_id = dataset_ensure(self.ctx)
+        yield from super().fetch(cursor)
+
+    def row(self, record: dict) -> dict:
+        raise NotImplementedError
+
+    def map(self, record, mappings):
+        row = {**self.row(record), "Version": version_of(record), "Deleted": False}
+        problems = row_problems(VISMA_FINANCE.table(self.table), {**row, "BatchId": "-"})
+        if problems:
+            raise InvalidRecord(f"Not pushed to Power BI {self.table}: {'; '.join(problems)}.")
+        return row
+
+    def write(self, mapped, target_id, record):
+        raise NotImplementedError("rows are appended in batches, each row carrying its batch id")
+
+    def write_intent(self, intent: Intent) -> str:  # a batch of one is named by its key
+        intent.batch = intent.batch or intent.key[:32]
+        return self.write_batch([intent])[0]
+
+    def write_batch(self, intents: list[Intent]) -> list[str]:
+        batch = intents[0].batch
+        self.destination.post_rows(self.dataset_id, self.table, [{**i.mapped, "BatchId": batch} for i in intents])
+        return [f"{batch}:{n}" for n in range(len(intents))]
+
+    def reconcile(self, intent: Intent) -> str | None:
+        # Push tables cannot be read back, and need not be: a resent batch repeats rows with the same
+        # (record, Version), which the measures count once (docs/flows/visma-powerbi.md). So: send again.
+        return None
+
+
+def dataset_ensure(ctx) -> str:
+    """The dataset's id: the integration's option, else the dataset of the declared name, else a new one."""
+    if not ctx.options.get("dataset_id"):
+        name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
+        found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
+        ctx.options["dataset_id"] = found[0]["id"] if found else ctx.destination.create_dataset(
+            {**VISMA_FINANCE.to_power_bi(), "name": name})["id"]
+    return ctx.options["dataset_id"]
+
+
+class Invoices(PowerBITableStream):
+    party_field = ""
+
+    def source_id(self, record):
+        return f"{record['documentType']}:{record['referenceNumber']}"
+
+    def signed(self, record: dict, value):
+        """Credit documents negative; anything not a number is left as is for row_problems to name."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value
+        return -float(value) if record.get("documentType") in CREDIT_DOCUMENTS else float(value)
+
+
+class SupplierInvoices(Invoices):
+    name = table = "SupplierInvoices"
+    path = SUPPLIER_INVOICES
+
+    def row(self, record):
+        supplier = party(record, "supplier")
+        parts = [record.get("detailTotalInCurrency") or 0, record.get("vatTotalInCurrency") or 0]
+        total = sum(parts) if all(isinstance(p, (int, float)) for p in parts) else parts[0]
+        return {"InvoiceId": self.source_id(record), "SupplierId": supplier.get("number"),
+                "SupplierName": supplier.get("name"), "DocumentDate": record.get("date"),
+                "DueDate": record.get("dueDate"), "Currency": record.get("currencyId"),
+                "Amount": self.signed(record, total), "Balance": self.signed(record, record.get("balance")),
+                "Status": record.get("status")}
+
+
+class CustomerInvoices(Invoices):
+    name = table = "CustomerInvoices"
+    path = CUSTOMER_INVOICES
+
+    def row(self, record):
+        customer = party(record, "customer")
+        return {"InvoiceId": self.source_id(record), "CustomerId": customer.get("number"),
+                "CustomerName": customer.get("name"), "DocumentDate": record.get("documentDate"),
+                "DueDate": record.get("documentDueDate"), "Currency": record.get("currencyId"),
+                "Amount": self.signed(record, record.get("amount")),
+                "Balance": self.signed(record, record.get("balance")), "Status": record.get("status")}
+
+
+class Payments(PowerBITableStream):
+    name = table = "Payments"
+    path = PAYMENTS
+
+    def source_id(self, record):
+        return f"{record['type']}:{record['refNbr']}"
+
+    def row(self, record):
+        payer = party(record, "customer") or party(record, "supplier")
+        return {"PaymentId": self.source_id(record), "PaymentType": record.get("type"),
+                "PartyId": payer.get("number"), "PaymentDate": record.get("applicationDate"),
+                "Currency": record.get("currency"), "Amount": record.get("paymentAmount"),
+                "Status": record.get("status")}
+
+
+class GLAccounts(PowerBITableStream):
+    name = table = "GLAccounts"
+    path = ACCOUNTS
+
+    def source_id(self, record):
+        return str(record["accountCd"])
+
+    def row(self, record):
+        return {"AccountCd": self.source_id(record), "Description": record.get("description"),
+                "AccountType": record.get("type"), "Active": record.get("active")}
