@@ -69,17 +69,24 @@ def test_the_backfill_creates_the_dataset_and_matches_visma(tenant_a, make_sandb
 
     assert finished.status == SyncRun.Status.SUCCEEDED, finished.error
     dataset = powerbi.dataset_named("Visma Finance")
-    assert {name: len(t.rows) for name, t in dataset.tables.items() if t.rows} == {
-        "GLAccounts": 6, "SupplierInvoices": 30, "CustomerInvoices": 30, "Payments": 15}
+    lines = [line for t in visma_company.data.tables["journal_transactions"].ordered()[0]
+             for line in t["journalTransactionLines"]]
+    segments = {(s["segmentId"], s["segmentValue"]) for a in visma_company.data.tables["subaccounts"].ordered()[0]
+                for s in a["segments"]}
+    assert {name: len(t.rows) for name, t in dataset.tables.items()} == {
+        "GLAccounts": 6, "Dimensions": len(segments), "SupplierInvoices": 30, "CustomerInvoices": 30,
+        "Payments": 15, "JournalLines": len(lines)}
+    debit = powerbi.table_latest_sum("Visma Finance", "JournalLines", "LineKey", "Debit")
+    assert round(debit, 2) == round(sum(line["debitAmount"] for line in lines), 2)
     assert open_ap(powerbi) == visma_balance(visma_company, "supplier_invoices")
     assert round(powerbi.table_latest_sum("Visma Finance", "CustomerInvoices", "InvoiceId", "Balance"), 2) == \
         visma_balance(visma_company, "customer_invoices")
     # One POST per table: the rows of a page go in one batch.
-    assert len(powerbi.log.filter(vendor="powerbi", method="POST", path_contains="/rows")) == 4
+    assert len(powerbi.log.filter(vendor="powerbi", method="POST", path_contains="/rows")) == 6
     assert len({r["BatchId"] for r in powerbi.table_rows("Visma Finance", "SupplierInvoices")}) == 1
 
     assert run(integration).status == SyncRun.Status.SUCCEEDED  # nothing changed: nothing appended
-    assert len(powerbi.log.filter(vendor="powerbi", method="POST", path_contains="/rows")) == 4
+    assert len(powerbi.log.filter(vendor="powerbi", method="POST", path_contains="/rows")) == 6
 
 
 def test_a_paid_invoice_is_a_new_version_and_the_sums_follow(tenant_a, make_sandbox_connection, powerbi,

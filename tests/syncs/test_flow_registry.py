@@ -36,7 +36,8 @@ def test_visma_powerbi_streams_append_in_batches_of_10000():
     from syncs.flows.visma_powerbi import build_streams
     from syncs.flows.visma_powerbi.streams import PowerBITableStream
 
-    assert get_flow("visma_powerbi").streams == ("GLAccounts", "SupplierInvoices", "CustomerInvoices", "Payments")
+    assert get_flow("visma_powerbi").streams == ("GLAccounts", "Dimensions", "SupplierInvoices", "CustomerInvoices",
+                                                 "Payments", "JournalLines")
     assert PowerBITableStream.write_mode == WriteMode.APPEND and PowerBITableStream.batch_size == 10_000
     assert build_streams
 

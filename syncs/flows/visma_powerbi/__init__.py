@@ -1,4 +1,5 @@
-"""Visma.net → Power BI: supplier and customer invoices, payments and GL accounts → push-dataset tables.
+"""Visma.net → Power BI: GL accounts, dimensions (subaccount segments), supplier and customer invoices, payments
+and journal transaction lines → push-dataset tables.
 
 * Visma is read by `lastModifiedDateTime` delta (VismaDeltaStream), pages of 1,000, checkpointed per page.
 * Every table is a change log: one row per version of a record (`Version` = Visma's lastModifiedDateTime,
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, Stream
-from syncs.flows.visma_powerbi.streams import CustomerInvoices, GLAccounts, Payments, SupplierInvoices
+from syncs.flows.visma_powerbi.streams import (CustomerInvoices, Dimensions, GLAccounts, JournalLines, Payments,
+                                              SupplierInvoices)
 
-STREAMS = (GLAccounts, SupplierInvoices, CustomerInvoices, Payments)
+STREAMS = (GLAccounts, Dimensions, SupplierInvoices, CustomerInvoices, Payments, JournalLines)
 FLOW = FlowSpec("visma_powerbi", "Visma.net → Power BI", "visma", "powerbi", tuple(s.name for s in STREAMS), 15)
 
 

@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 
 from connections.vendors.powerbi.schema import VISMA_FINANCE
 from connections.vendors.powerbi.validation import row_problems
-from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PAYMENTS, SUPPLIER_INVOICES
-from syncs.flows.base import Intent, WriteMode
+from connections.vendors.visma.client import (ACCOUNTS, CUSTOMER_INVOICES, EVERYTHING_SINCE, JOURNAL_TRANSACTIONS,
+                                              PAYMENTS, SUBACCOUNTS, SUPPLIER_INVOICES)
+from syncs.flows.base import Intent, Page, WriteMode
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import InvalidRecord
 
@@ -147,3 +148,64 @@ class GLAccounts(PowerBITableStream):
     def row(self, record):
         return {"AccountCd": self.source_id(record), "Description": record.get("description"),
                 "AccountType": record.get("type"), "Active": record.get("active")}
+
+
+class ExplodedStream(PowerBITableStream):
+    """One Visma record becomes several rows (a journal transaction's lines, a subaccount's segments); each
+    row is a record of its own for the engine, carrying its parent's lastModifiedDateTime."""
+
+    def explode(self, record: dict) -> list[dict]:
+        raise NotImplementedError
+
+    def fetch(self, cursor):
+        for page in super().fetch(cursor):
+            rows: dict[str, dict] = {}
+            for record in page.records:
+                for row in self.explode(record):
+                    key = self.source_id(row)
+                    # A value shared by several parents in one page is one record: the newest wins.
+                    if key not in rows or str(row["lastModifiedDateTime"]) > str(rows[key]["lastModifiedDateTime"]):
+                        rows[key] = row
+            yield Page(list(rows.values()), page.cursor)
+
+
+class JournalLines(ExplodedStream):
+    name = table = "JournalLines"
+    path = JOURNAL_TRANSACTIONS
+    # v2 needs lastModifiedDateTime or periodId; it means "since" and ignores a Condition (docs/vendors/visma.md).
+    extra_params = {"lastModifiedDateTime": EVERYTHING_SINCE}
+
+    def explode(self, record):
+        return [{**line, "batchNumber": record.get("batchNumber"), "transactionDate": record.get("transactionDate"),
+                 "postPeriod": record.get("postPeriod"), "lastModifiedDateTime": record.get("lastModifiedDateTime")}
+                for line in record.get("journalTransactionLines") or [] if isinstance(line, dict)]
+
+    def source_id(self, record):
+        return f"{record['batchNumber']}:{record['lineNumber']}"
+
+    def row(self, record):
+        subaccount = party(record, "subaccount")
+        return {"LineKey": self.source_id(record), "BatchNumber": record.get("batchNumber"),
+                "LineNumber": record.get("lineNumber"), "TransactionDate": record.get("transactionDate"),
+                "Period": record.get("postPeriod"), "AccountCd": record.get("accountNumber"),
+                "Subaccount": subaccount.get("subaccountNumber"), "Debit": record.get("debitAmount"),
+                "Credit": record.get("creditAmount"), "Description": record.get("description")}
+
+
+class Dimensions(ExplodedStream):
+    """The segment values the company's subaccounts use (department, cost centre, …)."""
+
+    name = table = "Dimensions"
+    path = SUBACCOUNTS
+
+    def explode(self, record):
+        return [{**segment, "lastModifiedDateTime": record.get("lastModifiedDateTime")}
+                for segment in record.get("segments") or [] if isinstance(segment, dict)]
+
+    def source_id(self, record):
+        return f"SUBACCOUNT:{record['segmentId']}:{record['segmentValue']}"
+
+    def row(self, record):
+        return {"DimensionKey": self.source_id(record), "DimensionId": record.get("segmentDescription") or "SUBACCOUNT",
+                "SegmentId": record.get("segmentId"), "ValueId": record.get("segmentValue"),
+                "Description": record.get("segmentValueDescription")}
