@@ -179,14 +179,35 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # An unacked message (its worker was killed) comes back after this long. Longer than the longest retry
+    # countdown, so a waiting retry is not delivered twice; a dead worker's run does not wait for it, the
+    # reaper below resumes it within two minutes.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)}
 CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, and given back to the broker if its worker process dies; one
+# message at a time per worker, so a killed worker takes no queued-up runs with it.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Run liveness (syncs/locks.py, syncs/reaper.py): a running sync beats every SYNC_HEARTBEAT_SECONDS and
+# renews its lease (TTL SYNC_LEASE_TTL_SECONDS); one silent for SYNC_ABANDON_AFTER_SECONDS lost its worker
+# and is resumed by the reaper, which beat runs every SYNC_REAP_EVERY_SECONDS; a run whose worker died
+# SYNC_MAX_STALLED_ATTEMPTS times in a row without saving a page fails instead.
+SYNC_HEARTBEAT_SECONDS = env.float("SYNC_HEARTBEAT_SECONDS", default=15.0)
+SYNC_LEASE_TTL_SECONDS = env.float("SYNC_LEASE_TTL_SECONDS", default=90.0)
+SYNC_ABANDON_AFTER_SECONDS = env.float("SYNC_ABANDON_AFTER_SECONDS", default=60.0)
+SYNC_REAP_EVERY_SECONDS = env.float("SYNC_REAP_EVERY_SECONDS", default=30.0)
+SYNC_MAX_STALLED_ATTEMPTS = env.int("SYNC_MAX_STALLED_ATTEMPTS", default=3)
+# A system task, not a tenant's: django-celery-beat's DatabaseScheduler stores it as a PeriodicTask at beat start.
+CELERY_BEAT_SCHEDULE = {
+    "syncs: resume runs whose worker died": {"task": "syncs.tasks.runs_reap", "schedule": SYNC_REAP_EVERY_SECONDS},
+}
 # Tests can run tasks inline; production never does.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 

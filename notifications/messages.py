@@ -1,6 +1,6 @@
 """What each notification says: what broke, the vendor's own words, what to do, and where to click.
 
-Built from what the engine stored (the run, its error text, the pending records), so a message can
+Built from what the engine stored (the run's error columns, the pending records), so a message can
 be written by any worker long after the run. No e-mail or HTTP here; `delivery` and `webhooks` send.
 """
 from __future__ import annotations
@@ -15,12 +15,12 @@ from audit.redaction import redact_text
 from connections.models import Connection
 from connections.vendors import get_vendor
 from connections.vendors.base import DEFAULT_HINTS
-from connections.vendors.errors import VendorConfigurationError, VendorConflict, VendorRateLimited, VendorUnavailable
+from connections.vendors.errors import VendorConfigurationError
 from notifications.models import Kind
+from syncs.errors import RETRIED_CLASSES, error_is_internal, error_said
 from syncs.models import Integration, SyncRun
 
 MAX_DETAILS = 10
-RETRIED_HINTS = {DEFAULT_HINTS[error] for error in (VendorUnavailable, VendorRateLimited, VendorConflict)}
 RESUMES = "Nothing is lost: the next run resumes from the last page that was saved."
 # How the summary line counts what was held back, per kind.
 HELD_BACK = {
@@ -65,7 +65,7 @@ def vendor_label(connection: Connection) -> str:
 
 
 def split_advice(text: str, connections: list[Connection]) -> tuple[str, str]:
-    """Split a vendor error into (what the vendor said, what to do).
+    """Split a connection test's error into (what the vendor said, what to do). (Runs store the two apart.)
 
     Vendor clients end their messages with a hint from `hints`, `token_hint` or `DEFAULT_HINTS`
     (connections/vendors/base.py); finding that hint again keeps one source for every piece of advice.
@@ -84,18 +84,17 @@ def split_advice(text: str, connections: list[Connection]) -> tuple[str, str]:
     return text, ""
 
 
-def blamed(text: str, connections: list[Connection]) -> list[Connection]:
-    """The connections a vendor error is about: every client message names its vendor first."""
+def blamed(vendor: str, connections: list[Connection]) -> list[Connection]:
+    """The connections of the vendor a run's error came from (its client's `vendor_label`)."""
     found = []
     for connection in connections:
         try:
             label = get_vendor(connection.kind).client_class.vendor_label
         except VendorConfigurationError:
             continue
-        if label in text:
-            found.append((text.index(label), connection))
-    first = min((position for position, _ in found), default=None)
-    return [connection for position, connection in found if position == first]
+        if vendor and label == vendor:
+            found.append(connection)
+    return found
 
 
 def _integration_facts(integration: Integration, run: SyncRun | None) -> list[tuple[str, str]]:
@@ -135,15 +134,15 @@ def _connection_facts(connection: Connection, label: str) -> list[tuple[str, str
 def run_failed_message(run: SyncRun) -> Message:
     integration = run.integration
     connections = [integration.source, integration.destination]
-    said, advice = split_advice(run.error, connections)
-    culprits = blamed(said, connections)
+    said, advice = redact_text(error_said(**run.error_columns)), run.error_hint
+    culprits = blamed(run.error_vendor, connections)
     actions = [_connection_link(c, f"Open the {vendor_label(c)} connection '{c.name}'") for c in culprits]
-    if advice in RETRIED_HINTS:
+    if run.error_class in RETRIED_CLASSES:
         # The client's "will be retried" is over by now: Celery has retried the run and given up.
         vendor = vendor_label(culprits[0]) if culprits else "The vendor"
         advice = (f"{vendor} kept failing while the run was retried. Check {vendor}'s status page; the next "
                   "scheduled run tries again on its own.")
-    elif said.startswith("Internal error"):
+    elif error_is_internal(run.error_class):
         advice = ("This is a fault in ml-connector, not in your data or credentials. The next run tries again; "
                   f"if it keeps failing, contact support and quote run #{run.pk}.")
     elif not advice:

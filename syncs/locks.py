@@ -1,20 +1,36 @@
-"""Per-integration lease: overlapping beat ticks or manual runs never run one integration twice at once."""
+"""Per-integration lease and run heartbeat: one run of an integration at a time, and a dead worker noticed.
+
+The lease belongs to a run. Its TTL is short and renewed with the heartbeat, so a dead worker frees it
+within a minute or two; a redelivered task of the same run takes its own lease over instead of calling
+itself "skipped". Every acquisition gets a fresh owner token: a process whose lease was taken (the reaper
+declared it dead, or its task was redelivered elsewhere) finds out at its next renewal (`LeaseLost`) and
+stops before it writes another checkpoint.
+"""
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from syncs.models import IntegrationLock
+from syncs.models import IntegrationLock, SyncRun
 
-DEFAULT_TTL = timedelta(minutes=15)
+logger = logging.getLogger(__name__)
 
 
 class LeaseLost(Exception):
-    """The lease was taken by another run (ours had expired): this run must stop."""
+    """The lease was taken over: another process now runs this integration, so this one must stop."""
+
+
+def lease_ttl() -> timedelta:
+    return timedelta(seconds=settings.SYNC_LEASE_TTL_SECONDS)
 
 
 @dataclass
@@ -22,30 +38,77 @@ class Lease:
     integration_id: int
     owner: str
     ttl: timedelta
+    run_id: int | None = None
+    lost: bool = field(default=False, compare=False)  # set by the heartbeat thread
 
-    def renew(self) -> bool:
-        return bool(IntegrationLock.objects.filter(integration_id=self.integration_id, owner=self.owner).update(
-            expires_at=timezone.now() + self.ttl))
+    def renew(self) -> None:
+        """Extend the lease; raise LeaseLost if it is no longer ours. Inside the checkpoint's transaction this
+        fences the write: on PostgreSQL the row stays locked until commit, on SQLite the database does."""
+        if self.lost or not IntegrationLock.objects.filter(integration_id=self.integration_id, owner=self.owner).update(
+                expires_at=timezone.now() + self.ttl):
+            self.lost = True
+            raise LeaseLost(f"The lease on integration {self.integration_id} was taken over; this run stops here.")
 
     def release(self) -> None:
         IntegrationLock.objects.filter(integration_id=self.integration_id, owner=self.owner).delete()
 
 
-def lock_acquire(*, integration_id: int, run_id: int | None = None, ttl: timedelta = DEFAULT_TTL) -> Lease | None:
-    """Take the lease, or return None if a live one is held by someone else."""
+def lock_acquire(*, integration_id: int, run_id: int | None = None, ttl: timedelta | None = None) -> Lease | None:
+    """Take the lease, or return None if a live lease of another run holds it."""
+    ttl = lease_ttl() if ttl is None else ttl
     owner = uuid.uuid4().hex
     now = timezone.now()
-    # An expired lease (its worker died) is taken over atomically.
-    if IntegrationLock.objects.filter(integration_id=integration_id, expires_at__lt=now).update(
-            owner=owner, expires_at=now + ttl):
-        return Lease(integration_id, owner, ttl)
+    # An expired lease (its worker died) or this run's own lease (its task was redelivered) is taken over
+    # atomically: one UPDATE, so two takers cannot both win.
+    takeover = Q(expires_at__lt=now) | (Q(run_id=run_id) if run_id is not None else Q(pk__in=[]))
+    if IntegrationLock.objects.filter(takeover, integration_id=integration_id).update(
+            owner=owner, run_id=run_id, expires_at=now + ttl):
+        return Lease(integration_id, owner, ttl, run_id)
     try:
         with transaction.atomic():
-            IntegrationLock.objects.create(integration_id=integration_id, owner=owner, expires_at=now + ttl)
+            IntegrationLock.objects.create(integration_id=integration_id, run_id=run_id, owner=owner,
+                                           expires_at=now + ttl)
     except IntegrityError:
         return None
-    return Lease(integration_id, owner, ttl)
+    return Lease(integration_id, owner, ttl, run_id)
 
 
 def run_heartbeat(*, run_id: int) -> None:
-    """Tell the reaper this run's worker is alive (called after every page and while writes are in flight)."""
+    """This run's worker is alive (called after every page and by the heartbeat thread)."""
+    SyncRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+
+
+@contextmanager
+def lease_kept_alive(*, lease: Lease, run_id: int):
+    """Beat and renew from a thread while the run works, so a slow page (long vendor waits) is not taken for
+    a dead worker. A lost lease is only flagged here; the run stops at its next `lease.renew()`.
+
+    Not started inside an open transaction (tests that wrap everything in one): another thread's connection
+    could not see the run's rows, and on SQLite would wait for that transaction's write lock.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.SYNC_HEARTBEAT_SECONDS):
+                try:
+                    lease.renew()
+                    run_heartbeat(run_id=run_id)
+                except LeaseLost:
+                    logger.warning("Run %s lost its lease on integration %s.", run_id, lease.integration_id)
+                    return
+                except Exception:  # a database hiccup: the next beat tries again, the TTL leaves room for it
+                    logger.exception("Heartbeat of run %s failed", run_id)
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)

@@ -54,7 +54,27 @@ class Integration(models.Model):
                 raise ValidationError({role: "The connection belongs to another tenant."})
 
 
-class SyncRun(models.Model):
+ERROR_COLUMNS = ("error_class", "error_vendor", "error_status", "error_message", "error_hint")
+
+
+class ErrorColumns(models.Model):
+    """Why something failed, as data (syncs.errors.error_fields): the sentence for people is built from these."""
+
+    error_class = models.CharField(max_length=60, blank=True)
+    error_vendor = models.CharField(max_length=60, blank=True)
+    error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_message = models.TextField(blank=True, help_text="The vendor's own words, or what happened.")
+    error_hint = models.TextField(blank=True, help_text="What to do about it.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def error_columns(self) -> dict:
+        return {name: getattr(self, name) for name in ERROR_COLUMNS}
+
+
+class SyncRun(ErrorColumns):
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -62,6 +82,8 @@ class SyncRun(models.Model):
         PARTIAL = "partial", "Succeeded with held or failed records"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped (already running)"
+        # Its worker stopped sending heartbeats (killed, lost); the run is queued again and resumes from its cursor.
+        ABANDONED = "abandoned", "Abandoned by its worker, resuming"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"
@@ -81,10 +103,17 @@ class SyncRun(models.Model):
     held = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     http_calls = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the worker running it (syncs.locks.run_heartbeat); a RUNNING run whose
+    # heartbeat is older than SYNC_ABANDON_AFTER_SECONDS lost its worker and is resumed by syncs.tasks.runs_reap.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # 1 for the first delivery; each resumption after a dead worker is the next attempt of the same run.
+    attempt = models.PositiveIntegerField(default=1)
+    # Attempts in a row whose worker died before saving a page: a run that kills every worker it gets
+    # (one page too big for memory, say) is given up after SYNC_MAX_STALLED_ATTEMPTS; one that progresses is not.
+    stalls = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-queued_at"]
@@ -92,6 +121,13 @@ class SyncRun(models.Model):
 
     def __str__(self):
         return f"Run {self.pk} of {self.integration} ({self.status})"
+
+    @property
+    def error(self) -> str:
+        """The error for people: what happened, then what to do. Built from the columns, never stored."""
+        from syncs.errors import error_sentence
+
+        return error_sentence(self.error_columns)
 
 
 class Cursor(models.Model):
@@ -167,7 +203,7 @@ class FieldMapping(models.Model):
         return f"{self.stream}.{self.target_field} ← {self.source_field or self.default!r}"
 
 
-class PendingRecord(models.Model):
+class PendingRecord(ErrorColumns):
     """A record that was not written: held for a missing mapping, failed, or quarantined as bad input.
 
     The source payload is kept (encrypted: it is HR/finance data) so it can be released or
@@ -187,7 +223,7 @@ class PendingRecord(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices)
     missing_key = models.CharField(max_length=300, blank=True, db_index=True,
                                    help_text="map_name:source_value of the missing mapping.")
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True)  # for people; a destination's refusal is also in the error columns
     payload = EncryptedJSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=1)
     last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -258,11 +294,15 @@ class IntegrationLock(models.Model):
     """A lease so one integration never runs twice at once, across every worker.
 
     A database lease (not a Redis lock) because it works the same on the embedded default
-    (SQLite, no Redis) and on PostgreSQL; the TTL frees it if a worker dies.
+    (SQLite, no Redis) and on PostgreSQL; a short TTL, renewed with the run's heartbeat, frees it
+    soon after a worker dies.
     """
 
     integration = models.OneToOneField(Integration, on_delete=models.CASCADE, primary_key=True,
                                        related_name="lock")
+    # The run holding it: a redelivered task of the same run takes its own lease over instead of skipping.
+    run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Unique per acquisition, so a process whose lease was taken over (even by its own run) notices.
     owner = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
 

@@ -7,6 +7,7 @@ told to wait, all of them wait Retry-After seconds instead of hammering the vend
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from pathlib import Path
@@ -22,6 +23,12 @@ _limiters: dict[str, Limiter] = {}
 _lock = threading.Lock()
 
 
+def bucket_table(key: str) -> str:
+    """The SQLite table of one account's bucket. A stable digest, not `hash()`: Python randomises `hash` per
+    process, and every worker process must name the same table to share the quota."""
+    return "rl_" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
 def _limiter(key: str, rates: tuple[tuple[int, float], ...]) -> Limiter:
     with _lock:
         if key not in _limiters:
@@ -32,7 +39,7 @@ def _limiter(key: str, rates: tuple[tuple[int, float], ...]) -> Limiter:
                 bucket = RedisBucket.init(pyrate_rates, Redis.from_url(settings.REDIS_URL), f"ratelimit:{key}")
             else:
                 path = Path(settings.VAR_DIR) / "ratelimit.sqlite"
-                bucket = SQLiteBucket.init_from_file(pyrate_rates, table=f"rl_{abs(hash(key))}", db_path=str(path),
+                bucket = SQLiteBucket.init_from_file(pyrate_rates, table=bucket_table(key), db_path=str(path),
                                                      use_file_lock=True)
             _limiters[key] = Limiter(bucket)
         return _limiters[key]

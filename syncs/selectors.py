@@ -138,7 +138,8 @@ def pending_ids_unknown(*, integration: Integration, pending_ids: list[int]) -> 
 
 FINISHED = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
 COMPLETED = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL)
-ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+# An abandoned run is still in progress: the reaper has queued its next attempt.
+ACTIVE = (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING, SyncRun.Status.ABANDONED)
 HEALTH_WINDOW_RUNS = 10  # the error rate is over this many finished runs
 RUN_COUNTS = ("read", "created", "updated", "unchanged", "held", "failed")
 

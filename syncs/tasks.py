@@ -1,4 +1,5 @@
 """Thin Celery tasks: ids in, one service call. Long waits are Celery retries; short ones stay in the client."""
+import logging
 import random
 
 from celery import shared_task
@@ -8,6 +9,7 @@ from notifications.hooks import run_finished
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.models import Integration, SyncRun
 
+logger = logging.getLogger(__name__)
 MAX_RETRIES = 6
 
 
@@ -17,9 +19,18 @@ def _retry_delay(error: VendorError, retries: int) -> float:
     return min(3600, 30 * (2 ** retries)) * random.uniform(0.5, 1.5)
 
 
+DONE = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.SKIPPED)
+
+
 @shared_task(bind=True, name="syncs.tasks.sync_run_task", max_retries=MAX_RETRIES, acks_late=True)
-def sync_run_task(self, run_id: int) -> str:
+def sync_run_task(self, run_id: int, attempt: int | None = None) -> str:
     run = SyncRun.objects.select_related("integration__tenant").get(pk=run_id)
+    if run.status in DONE or (attempt or 1) != run.attempt:
+        # A late redelivery (Redis gives an unacked message back hours later): the run ended, or the reaper
+        # already queued a newer attempt of it.
+        logger.info("Run %s (attempt %s) is %s at attempt %s; this delivery is dropped.", run_id, attempt,
+                    run.status, run.attempt)
+        return run.status
     try:
         return sync_run_execute(run=run).status
     except VendorError as error:
@@ -28,6 +39,14 @@ def sync_run_task(self, run_id: int) -> str:
             # Celery gives up: only now is the failure news.
             run_finished(run_id=run.pk, integration_id=run.integration_id, status=SyncRun.Status.FAILED)
         raise self.retry(exc=error, countdown=_retry_delay(error, self.request.retries))
+
+
+@shared_task(name="syncs.tasks.runs_reap")
+def runs_reap() -> list[int]:
+    """Beat, every SYNC_REAP_EVERY_SECONDS: runs whose worker died are resumed from their cursor."""
+    from syncs.reaper import abandoned_runs_resume
+
+    return abandoned_runs_resume()
 
 
 @shared_task(name="syncs.tasks.integration_run_scheduled")

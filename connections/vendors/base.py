@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -24,6 +25,7 @@ from connections.vendors.errors import (
     VendorConfigurationError,
     VendorConflict,
     VendorError,
+    VendorMalformed,
     VendorNotFound,
     VendorPermissionError,
     VendorPreconditionFailed,
@@ -61,6 +63,29 @@ def parse_retry_after(value: str | None) -> float | None:
             return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
         except (TypeError, ValueError):
             return None
+
+
+class UnreadableNumber(str):
+    """A JSON number Python cannot hold as a number: a float that overflows (`1e400`), an integer past
+    Python's digit limit (`sys.get_int_max_str_digits`, 4,300), or NaN/Infinity. It stays in its record
+    as the vendor's text, so only that record fails (mapping it raises ValueError) and the page is read."""
+
+
+def _json_float(text: str) -> float | UnreadableNumber:
+    value = float(text)
+    return value if math.isfinite(value) else UnreadableNumber(text)
+
+
+def _json_int(text: str) -> int | UnreadableNumber:
+    try:
+        return int(text)
+    except ValueError:
+        return UnreadableNumber(text)
+
+
+def vendor_json_loads(raw: bytes | str) -> Any:
+    """Parse a vendor's JSON body; odd numbers become UnreadableNumber instead of failing the whole body."""
+    return json.loads(raw, parse_float=_json_float, parse_int=_json_int, parse_constant=UnreadableNumber)
 
 
 @dataclass(frozen=True)
@@ -219,9 +244,11 @@ class BaseClient:
 
     def token(self) -> Token | None:
         token = self._usable_token()
-        if token:
+        if token or not self.renews_tokens:
             return token
-        with self._token_lock:
+        # Single flight: the engine's write threads share this client (its lock), every worker of the
+        # connection shares the cache (its renewal lock); under both the cache is read again first.
+        with self._token_lock, self.token_cache.renewal_lock(self.cache_key):
             return self._usable_token() or self._token_fetch()
 
     def _token_fetch(self) -> Token | None:
@@ -232,8 +259,12 @@ class BaseClient:
         return token
 
     def invalidate_token(self) -> None:
-        self._token = None
-        self.token_cache.delete(self.cache_key)
+        """After a 401: drop the token, unless another worker already replaced it with a fresh one."""
+        refused, self._token = self._token, None
+        with self.token_cache.renewal_lock(self.cache_key):
+            cached = self.token_cache.get(self.cache_key)
+            if cached is None or refused is None or cached.value == refused.value:
+                self.token_cache.delete(self.cache_key)
 
     # --- the request path ------------------------------------------------------------------
     def url(self, path: str) -> str:
@@ -304,27 +335,32 @@ class BaseClient:
         if hint:
             message += f" {hint}"
         raise error_class(message, vendor=self.vendor_label, status=status, vendor_message=vendor_message,
-                          retry_after=parse_retry_after(response.headers.get("Retry-After")))
+                          retry_after=parse_retry_after(response.headers.get("Retry-After")), hint=hint)
 
     def json(self, response: requests.Response) -> Any:
         try:
-            return response.json()
-        except ValueError:
+            return vendor_json_loads(response.content)
+        except (ValueError, RecursionError):
             raise VendorUnavailable(
                 f"{self.vendor_label} sent a response that is not valid JSON (status {response.status_code}). "
                 "It will be retried.", vendor=self.vendor_label, status=response.status_code) from None
 
     def get_json(self, path: str, **kwargs) -> Any:
-        """GET and parse JSON; a garbled body is retried like any transient failure."""
+        """GET and parse JSON. A garbled body is read again a few times (a cut connection); one that is garbled
+        every time is permanent (VendorMalformed): retrying the run would read the same bytes forever."""
         attempt = 0
         while True:
             response = self.request("GET", path, **kwargs)
             try:
-                return self.json(response)
-            except VendorUnavailable:
+                return vendor_json_loads(response.content)
+            except (ValueError, RecursionError) as error:  # RecursionError: nested deeper than Python's stack
                 attempt += 1
                 if attempt >= self.max_attempts:
-                    raise
+                    hint = f"If it keeps happening, report the URL to {self.vendor_label}'s support."
+                    raise VendorMalformed(
+                        f"{self.vendor_label} sent {path.split('?')[0]} as a body that is not valid JSON "
+                        f"{attempt} times in a row ({error}); the run stops instead of reading it again and again. "
+                        f"{hint}", vendor=self.vendor_label, hint=hint) from None
                 self.sleep(backoff_delay(attempt))
 
     def post_token_form(self, url: str, data: dict, *, auth: tuple[str, str] | None = None) -> dict:
@@ -337,7 +373,7 @@ class BaseClient:
             raise VendorAuthError(
                 f"{self.vendor_label} refused to issue a token at {url}{said}. {self.token_hint}",
                 vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message,
-            ) from None
+                hint=self.token_hint) from None
         body = self.json(response)
         if not isinstance(body, dict) or not body.get("access_token"):
             raise VendorAuthError(f"{self.vendor_label} token endpoint answered without an access_token.",

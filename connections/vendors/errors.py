@@ -11,13 +11,14 @@ class VendorError(Exception):
     transient = False
 
     def __init__(self, message: str, *, vendor: str = "", status: int | None = None,
-                 vendor_message: str = "", retry_after: float | None = None):
+                 vendor_message: str = "", retry_after: float | None = None, hint: str = ""):
         super().__init__(message)
-        self.message = message
+        self.message = message  # the whole sentence, hint included, for logs and exceptions
         self.vendor = vendor
         self.status = status
         self.vendor_message = vendor_message
         self.retry_after = retry_after
+        self.hint = hint  # what to do, kept apart so runs can store it as a column
 
     def __str__(self):
         return self.message
@@ -54,6 +55,11 @@ class VendorPreconditionFailed(VendorConflict):
     so it is not retried as is; the caller re-reads and rebuilds (Visma `update_with_retry`)."""
 
     transient = False
+
+
+class VendorMalformed(VendorError):
+    """A response that can never be parsed (not JSON at all, or JSON this client cannot read even with its
+    tolerant number hooks). Re-reading the same page gives the same bytes, so it is permanent."""
 
 
 class VendorRateLimited(VendorError):

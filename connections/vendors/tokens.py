@@ -3,13 +3,25 @@
 Tokens are shared by every worker through Django's cache (Redis in production),
 so a fleet asks the vendor for one token, not one per process. They are secrets,
 so they are stored Fernet-encrypted with the field keys.
+
+Renewal is single-flight: whoever finds the token missing or about to expire takes the
+connection's renewal lock (redis-py's `Lock` on Redis, a file lock on the embedded
+default), reads the cache again, and fetches only if nobody did meanwhile.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ContextManager, Protocol
+
+logger = logging.getLogger(__name__)
+# Longer than one token request with its retries; a renewer that died frees the lock after this.
+RENEWAL_LOCK_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -36,10 +48,21 @@ class TokenCache(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def renewal_lock(self, key: str) -> ContextManager: ...
+
 
 class MemoryTokenCache:
     def __init__(self):
         self._tokens: dict[str, Token] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def renewal_lock(self, key):
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            yield
 
     def get(self, key):
         return self._tokens.get(key)
@@ -83,3 +106,46 @@ class DjangoCacheTokenCache:
 
     def delete(self, key):
         self.cache.delete(self.prefix + key)
+
+    @contextmanager
+    def renewal_lock(self, key):
+        """Held by one worker of the fleet at a time. If it cannot be had in time (a stuck holder), the
+        caller renews anyway: a second token request beats a stopped sync."""
+        from django.conf import settings
+
+        name = "vendor-token-lock:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+        if settings.REDIS_URL:
+            from redis import Redis
+
+            lock = Redis.from_url(settings.REDIS_URL).lock(name, timeout=RENEWAL_LOCK_SECONDS,
+                                                           blocking_timeout=RENEWAL_LOCK_SECONDS)
+        else:
+            from pathlib import Path
+
+            from filelock import FileLock
+
+            folder = Path(settings.VAR_DIR) / "locks"
+            folder.mkdir(exist_ok=True)
+            lock = FileLock(folder / f"{name.replace(':', '-')}.lock", timeout=RENEWAL_LOCK_SECONDS,
+                            thread_local=False)
+        held = _acquired(lock)
+        try:
+            yield
+        finally:
+            if held:
+                try:
+                    lock.release()
+                except Exception:  # a Redis lock that expired meanwhile: nothing left to release
+                    logger.warning("Token renewal lock %s was already gone", name)
+
+
+def _acquired(lock) -> bool:
+    from filelock import Timeout
+
+    try:
+        if lock.acquire() is False:  # redis-py returns False after blocking_timeout
+            raise Timeout(str(lock))
+        return True
+    except Timeout:
+        logger.warning("Token renewal lock not acquired in %ss; renewing without it", RENEWAL_LOCK_SECONDS)
+        return False

@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.models import AuditRecord
 from audit.services import audit_fields
 from syncs.engine.read import safe_payload
+from syncs.errors import error_fields
 from syncs.models import Cursor, IdMap, PendingRecord, SyncRun
 
 A, O = AuditRecord.Action, AuditRecord.Outcome
@@ -49,21 +50,24 @@ class Ledger:
             update_fields=["target_id", "content_hash", "updated_at"])
 
     def pending_save(self, stream: str, source_id: str, record, status: str, reason: str,
-                     missing_key: str = "") -> None:
+                     missing_key: str = "", error: BaseException | None = None) -> None:
         if self.run.dry_run:
             return
         payload = safe_payload(record)
+        columns = error_fields(error)  # a destination's refusal as data; cleared when held or quarantined
         pending = PendingRecord.objects.filter(integration=self.integration, stream=stream,
                                                source_id=source_id).first()
         if pending is None:
             PendingRecord.objects.create(tenant=self.tenant, integration=self.integration, stream=stream,
                                          source_id=source_id, status=status, reason=reason, missing_key=missing_key,
-                                         payload=payload, last_run=self.run)
+                                         payload=payload, last_run=self.run, **columns)
             return
+        for name, value in columns.items():
+            setattr(pending, name, value)
         pending.status, pending.reason, pending.missing_key = status, reason, missing_key
         pending.payload, pending.last_run, pending.attempts = payload, self.run, pending.attempts + 1
         pending.save(update_fields=["status", "reason", "missing_key", "payload", "last_run", "attempts",
-                                    "updated_at"])
+                                    "updated_at", *columns])
 
     def pending_resolve(self, stream: str, source_ids: set[str]) -> None:
         if self.run.dry_run or not source_ids:
@@ -85,9 +89,10 @@ class Ledger:
         self.pending_save(stream, source_id, record, PendingRecord.Status.QUARANTINED, reason)
         self.audit(stream, source_id, A.QUARANTINE, O.FAILED, reason=reason, payload=record)
 
-    def fail(self, stream: str, source_id: str, record, reason: str, mapping=None) -> None:
+    def fail(self, stream: str, source_id: str, record, reason: str, mapping=None,
+             error: BaseException | None = None) -> None:
         self.counts["failed"] += 1
-        self.pending_save(stream, source_id, record, PendingRecord.Status.FAILED, reason)
+        self.pending_save(stream, source_id, record, PendingRecord.Status.FAILED, reason, error=error)
         self.audit(stream, source_id, A.FAIL, O.FAILED, reason=reason, mapping=mapping, payload=record)
 
     # --- checkpoint --------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from syncs.engine.plan import Planner
 from syncs.engine.read import chunks_by_source, flow_context, flow_streams, mapping_set_load
 from syncs.engine.write import Writer
 from syncs.flows.base import FlowContext, Stream
-from syncs.locks import LeaseLost, lock_acquire, run_heartbeat
+from syncs.errors import RunSkipped, run_outcome_save
+from syncs.locks import LeaseLost, lease_kept_alive, lock_acquire, run_heartbeat
 from syncs.models import Cursor, Integration, PendingRecord, SyncRun
 
 logger = logging.getLogger(__name__)
@@ -41,14 +42,14 @@ class RunState:
     def process(self, stream: Stream, records: list, *, cursor: Cursor | None = None,
                 value: dict | None = None) -> None:
         """Plan and write one page; the cursor moves with its last chunk, once every intent is settled."""
+        self.lease.renew()  # LeaseLost: another process runs the integration now, so nothing more is sent
         chunks = chunks_by_source(stream, records)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             plan = self.planner.plan(stream, chunk)
             self.writer.write_page(plan, cursor=cursor if last else None, value=value if last else None)
         run_heartbeat(run_id=self.run.pk)
-        if self.lease.renew() is False:  # taken by another run while ours had expired: stop, write nothing more
-            raise LeaseLost(f"Run {self.run.pk} lost its lease on the integration.")
+        self.lease.renew()
 
 
 def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.MANUAL,
@@ -138,10 +139,11 @@ def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: li
     lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
     if lease is None:
         run_finish(run=run, status=SyncRun.Status.SKIPPED,
-                   error="Another run of this integration is in progress; this one was skipped.")
+                   error=RunSkipped("Another run of this integration is in progress; this one was skipped."))
         return run
     started = timezone.now()
-    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started)
+    # started_at is this attempt's start: the reaper asks whether a page was saved since.
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started, heartbeat_at=started)
     run.status = SyncRun.Status.RUNNING
     ledger = Ledger(run=run)
     in_flight = int((integration.options or {}).get("writes_in_flight") or settings.SYNC_WRITES_IN_FLIGHT)
@@ -155,12 +157,19 @@ def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: li
             for stream in streams:  # streams built by a caller still date their watermark from this run
                 stream.ctx.started_at = stream.ctx.started_at or started
         state = RunState(run=run, streams=streams, lease=lease, writer=writer, ledger=ledger)
-        work(state)
+        with lease_kept_alive(lease=lease, run_id=run.pk):
+            work(state)
         with transaction.atomic():
             ledger.flush()
         counts = ledger.counts
         status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] else SyncRun.Status.SUCCEEDED
         run_finish(run=run, status=status, http_calls=_calls(ctx, streams))
+    except LeaseLost:
+        # Another process runs this integration now (this run was declared dead and resumed, or its task was
+        # redelivered): it owns the run's outcome, so nothing more is written here.
+        logger.warning("Run %s stopped: its lease was taken over.", run.pk)
+        run.refresh_from_db()
+        return run
     except BaseException as error:
         with transaction.atomic():
             ledger.flush()
@@ -182,15 +191,13 @@ def _calls(ctx: FlowContext | None, streams) -> int:
     return sum(getattr(c, "calls", 0) for c in clients)
 
 
-def run_finish(*, run: SyncRun, status: str, error: BaseException | str = "", http_calls: int = 0,
+def run_finish(*, run: SyncRun, status: str, error: BaseException | None = None, http_calls: int = 0,
                notify: bool = True) -> None:
-    """The one way a run ends: status, error, finish time, calls; then the notification."""
-    if isinstance(error, VendorError) or isinstance(error, str):
-        text = str(error)
-    else:
-        text = f"Internal error: {type(error).__name__}: {error}"
-    SyncRun.objects.filter(pk=run.pk).update(status=status, error=text, finished_at=timezone.now(),
-                                             http_calls=http_calls)
-    run.status, run.error = status, text
+    """The one way a run ends: status, the error as columns (syncs/errors.py), finish time, calls; then the
+    notification."""
+    fields = run_outcome_save(run_id=run.pk, status=status, error=error, http_calls=http_calls)
+    run.status = status
+    for name, value in fields.items():
+        setattr(run, name, value)
     if notify:  # a transient failure is told by sync_run_task, once Celery stops retrying it
         run_finished(run_id=run.pk, integration_id=run.integration_id, status=status, dry_run=run.dry_run)

@@ -208,7 +208,7 @@ class Writer:
                              mapping=write.used, payload=intent.mapped)
             elif outcome.state == S.FAILED:
                 row.settled_at = now
-                ledger.fail(name, intent.source_id, intent.record, str(error), mapping=write.used)
+                ledger.fail(name, intent.source_id, intent.record, str(error), mapping=write.used, error=error)
             elif outcome.state == S.HELD:
                 row.settled_at = now
                 ledger.hold(name, intent.source_id, intent.record,

@@ -196,7 +196,8 @@ def test_the_badge_turns_healthy_when_nothing_waits(client, owner, synced):
 def test_a_failed_last_run_makes_the_badge_red(client, owner, synced):
     client.force_login(owner)
     SyncRun.objects.create(tenant=synced.integration.tenant, integration=synced.integration,
-                           status=SyncRun.Status.FAILED, error="Visma.net answered 401.",
+                           status=SyncRun.Status.FAILED, error_class="VendorAuthError", error_vendor="Visma.net",
+                           error_status=401,
                            started_at=timezone.now() - timedelta(seconds=5), finished_at=timezone.now())
     page = client.get(dashboard(synced.integration))
     assert find(page, data_test="health-badge")["data-health"] == "failing"

@@ -22,7 +22,8 @@ def test_concurrent_failures_send_one_message(tenant_a, owner):
         source=ConnectionFactory(tenant=tenant_a, kind="rippling", credentials={"api_key": "k"}),
         destination=ConnectionFactory(tenant=tenant_a, kind="visma"))
     runs = [SyncRun.objects.create(tenant=tenant_a, integration=integration, status=SyncRun.Status.FAILED,
-                                   error="Rippling answered 401: Invalid token.", finished_at=timezone.now())
+                                   error_class="VendorAuthError", error_vendor="Rippling", error_status=401,
+                                   error_message="Invalid token.", finished_at=timezone.now())
             for _ in range(WORKERS)]
     start, errors = threading.Barrier(WORKERS), []
 

@@ -4,11 +4,12 @@ from datetime import timedelta
 from django.core import mail
 from django.db.models import F
 
+from notifications.messages import run_failed_message
 from notifications.models import Kind, Notification, NotificationThrottle
 from notifications.services import notification_settings_save
 from syncs.engine import sync_run_create
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
-from syncs.models import SyncRun
+from syncs.models import ERROR_COLUMNS, SyncRun
 from syncs.services import records_replay
 from syncs.tasks import MAX_RETRIES, sync_run_task
 from tests.notifications.conftest import departments, map_departments, restore_api_key
@@ -41,6 +42,36 @@ def test_it_emails_owner_and_admin_what_broke_and_what_to_do(integration, rippli
     logged = Notification.objects.get()
     assert (logged.kind, logged.status, logged.run_id) == (Kind.RUN_FAILED, Notification.Status.SENT, result.pk)
     assert logged.recipients == "admin_a@example.com, owner@example.com"
+
+
+def test_a_failed_run_stores_its_error_as_columns(integration, rippling, run_and_notify):
+    map_departments(integration, rippling)
+    rippling.tokens.revoke_all()
+
+    result = run_and_notify(integration)
+
+    stored = SyncRun.objects.values(*ERROR_COLUMNS).get(pk=result.pk)
+    hint = stored.pop("error_hint")
+    assert stored == {"error_class": "VendorAuthError", "error_vendor": "Rippling", "error_status": 401,
+                      "error_message": "Invalid token."}
+    assert hint.startswith(REVOKED_ADVICE)
+    assert result.error == f"Rippling answered 401: Invalid token. {hint}"  # the sentence, built from them
+
+
+def test_the_message_is_built_from_the_columns_not_from_a_sentence(integration, owner):
+    # A destination's refusal whose own words name the source vendor and end like a hint: parsing a
+    # sentence would blame Rippling and cut Visma's message short.
+    run = SyncRun.objects.create(
+        tenant=integration.tenant, integration=integration, status=SyncRun.Status.FAILED,
+        error_class="VendorRejected", error_vendor="Visma.net", error_status=400,
+        error_message=f"Rippling worker 7 has no department. {REVOKED_ADVICE}", error_hint="Fix it at the source.")
+
+    message = run_failed_message(run)
+
+    assert message.said == f"Visma.net answered 400: Rippling worker 7 has no department. {REVOKED_ADVICE.rstrip('.')}."
+    assert message.advice.startswith("Fix it at the source.")
+    assert ("Vendor", "Visma.net ERP") in message.facts
+    assert [label for label, _ in message.actions][0] == "Open the Visma.net ERP connection 'Visma'"
 
 
 def test_links_start_with_the_site_url(integration, rippling, owner, run_and_notify, settings):

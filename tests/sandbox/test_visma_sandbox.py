@@ -371,8 +371,18 @@ def test_it_updates_with_204_and_a_new_etag_and_bumps_the_timestamps(api, sandbo
     assert after.json()["contact"]["phone2"] == "+47 22 00 00 00"
     assert after.json()["status"] == "OnHold"  # written as "Hold", read as "OnHold" (SLICE enums)
     assert after.json()["contact"]["lastName"] == before.json()["contact"]["lastName"]  # omitted fields unchanged
-    assert_ipp_exception(api.put("v1/employee/1001", {"status": {"value": "Active"}}), 400,
-                         says="EmployeeUpdateDto requires contact")
+
+
+def test_a_partial_update_changes_only_the_fields_it_carries(api):
+    before = api.get("v1/employee/1001").json()
+
+    response = api.put("v1/employee/1001", {"status": {"value": "Inactive"}})
+
+    assert response.status_code == 204, response.text
+    after = api.get("v1/employee/1001").json()
+    assert after["status"] == "Inactive"
+    unchanged = ("contact", "address", "department", "employeeClass", "branch", "calendarID", "employeeName")
+    assert {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
 
 
 def test_it_answers_412_to_a_stale_if_match_and_404_to_an_unknown_key(api):

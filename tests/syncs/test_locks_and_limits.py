@@ -1,15 +1,23 @@
+import os
+import subprocess
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from connections.vendors.errors import VendorRateLimited
-from syncs.locks import lock_acquire
+from syncs.engine import sync_run_create
+from syncs.locks import LeaseLost, lock_acquire
 from syncs.models import IntegrationLock
 from syncs.ratelimit import SharedRateLimiter
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -33,8 +41,33 @@ def test_an_expired_lease_is_taken_over(integration):
     fresh = lock_acquire(integration_id=integration.pk)
 
     assert fresh is not None and fresh.owner != stale.owner
-    assert not stale.renew()  # the dead worker's lease is gone
+    with pytest.raises(LeaseLost):
+        stale.renew()  # the dead worker's lease is gone: it must stop, not carry on
     assert IntegrationLock.objects.get(integration=integration).owner == fresh.owner
+
+
+def test_a_redelivered_run_takes_over_its_own_lease(integration):
+    first, other = sync_run_create(integration=integration), sync_run_create(integration=integration)
+    dead_delivery = lock_acquire(integration_id=integration.pk, run_id=first.pk)
+
+    assert lock_acquire(integration_id=integration.pk, run_id=other.pk) is None  # another run: still held
+    redelivered = lock_acquire(integration_id=integration.pk, run_id=first.pk)
+
+    assert redelivered is not None and redelivered.owner != dead_delivery.owner
+    with pytest.raises(LeaseLost):
+        dead_delivery.renew()  # were the first delivery still alive, it would stop here
+    redelivered.renew()
+
+
+def test_the_lease_is_short_and_renewed(integration, settings):
+    settings.SYNC_LEASE_TTL_SECONDS = 90
+    lease = lock_acquire(integration_id=integration.pk)
+    IntegrationLock.objects.update(expires_at=timezone.now() + timedelta(seconds=5))
+
+    lease.renew()
+
+    left = IntegrationLock.objects.get().expires_at - timezone.now()
+    assert timedelta(seconds=80) < left <= timedelta(seconds=90)
 
 
 def test_retry_after_blocks_every_limiter_of_the_account(db):
@@ -82,3 +115,33 @@ def test_scoped_rates_count_weights_per_key_apart_from_requests(db):
     limiter.acquire(scope="posts", key="dataset-a", weight=1_000)  # no rate declared for that scope
     limiter.acquire()
     limiter.acquire()  # the request budget is untouched by the rows
+
+
+LIMITED_PROCESS = """
+import os, sys, django
+os.environ["DJANGO_SETTINGS_MODULE"] = "mlconnector.settings"
+django.setup()
+from connections.vendors.errors import VendorRateLimited
+from syncs.ratelimit import SharedRateLimiter
+limiter = SharedRateLimiter("powerbi:two-processes", ((3, 30.0),), max_wait=float(sys.argv[2]))
+try:
+    for _ in range(int(sys.argv[1])):
+        limiter.acquire()
+except VendorRateLimited:
+    print("limited")
+else:
+    print("acquired")
+"""
+
+
+def test_two_worker_processes_share_the_sqlite_quota(tmp_path):
+    """Each worker is its own Python process, with its own `hash()` seed: the quota must still be one."""
+    def worker(calls: int, max_wait: float, seed: str) -> str:
+        env = {**os.environ, "VAR_DIR": str(tmp_path), "REDIS_URL": "", "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", LIMITED_PROCESS, str(calls), str(max_wait)], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert worker(3, 1.0, seed="1") == "acquired"  # the first process uses the whole 3-per-30 s quota
+    assert worker(1, 0.5, seed="2") == "limited"  # the second finds it used up

@@ -214,7 +214,7 @@ class MondayClient(BaseClient):
         if retry_after is None:
             retry_after = retry_in_seconds(first)
         raise error_class(message, vendor=self.vendor_label, status=effective_status,
-                          vendor_message=vendor_message, retry_after=retry_after)
+                          vendor_message=vendor_message, retry_after=retry_after, hint=hint)
 
     # --- reads -----------------------------------------------------------------------------------
     def boards_with_columns(self, ids: list[str] | None = None, *, limit: int = 25, page: int = 1) -> list[dict]:

@@ -184,7 +184,7 @@ class VismaClient(BaseClient):
         return self.create(EMPLOYEES, wrap_values(fields))
 
     def update_employee(self, employee_cd: str | int, fields: dict, etag: str | None = None) -> str | None:
-        """`fields` in EmployeeUpdateDto terms, unwrapped. Visma requires `contact` on every update."""
+        """`fields` in EmployeeUpdateDto terms, unwrapped; omitted fields are left unchanged (CONTRACT §4)."""
         return self.update(f"{EMPLOYEES}/{path_key(employee_cd)}", wrap_values(fields), etag=etag)
 
     # --- departments: what an employee's `department` must name ------------------------------------------

@@ -103,8 +103,8 @@ def employee_create(data: VismaData, fields: dict, now: str) -> dict:
 
 
 def employee_update(data: VismaData, record: dict, fields: dict, now: str) -> dict:
-    if "contact" not in fields:  # EmployeeUpdateDto: required [contact] (SLICE)
-        raise Invalid("EmployeeUpdateDto requires contact.")
+    # SLICE marks EmployeeUpdateDto's contact as required, but CONTRACT §4 Writes is the source of truth:
+    # omitted fields are left unchanged, so a PUT carrying only the field to change is a valid update.
     return data.stamp(_apply_employee(data, record, fields), now)
 
 
