@@ -3,6 +3,7 @@ a paid invoice moves the sums, and a worker killed after Power BI took a batch l
 change no sum (docs/flows/visma-powerbi.md). Sums are asserted from the Power BI sandbox's own rows."""
 import pytest
 
+from connections.vendors import get_vendor
 from sandbox.vendors.powerbi.store import rows_latest_sum
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows import FlowSpec, register_flow
@@ -134,6 +135,31 @@ def test_a_row_power_bi_would_refuse_is_quarantined(tenant_a, make_sandbox_conne
     assert pending.status == PendingRecord.Status.QUARANTINED
     assert "Balance is str, not a number" in pending.reason
     assert len(powerbi.table_rows("Visma Finance", "CustomerInvoices")) == 29
+
+
+def test_schema_drift_stops_the_run_with_the_differences_until_applied(tenant_a, make_sandbox_connection, powerbi,
+                                                                       visma_company):
+    from connections.vendors.powerbi.schema import VISMA_FINANCE
+
+    integration = integration_for(tenant_a, make_sandbox_connection)
+    client = get_vendor("powerbi").client_for(integration.destination)
+    drifted = VISMA_FINANCE.to_power_bi()
+    invoices = drifted["tables"][0]
+    invoices["columns"] = [dict(c, dataType="String") if c["name"] == "Balance" else c for c in invoices["columns"]
+                           if c["name"] != "Status"] + [{"name": "Notes", "dataType": "String"}]
+    dataset_id = client.create_dataset(drifted)["id"]
+
+    failed = run(integration)
+
+    assert failed.status == SyncRun.Status.FAILED
+    assert "SupplierInvoices[Balance] is String, expected Double." in failed.error
+    assert "SupplierInvoices[Status] is missing (expected String)." in failed.error
+    assert "Notes" not in failed.error  # an extra column of the customer's does no harm
+    assert powerbi.table_rows(dataset_id, "SupplierInvoices") == []
+
+    client.put_table(dataset_id, VISMA_FINANCE.table("SupplierInvoices").to_power_bi())
+    assert run(integration).status == SyncRun.Status.SUCCEEDED
+    assert open_ap(powerbi) == visma_balance(visma_company, "supplier_invoices")
 
 
 def test_the_streams_cover_the_declared_tables():

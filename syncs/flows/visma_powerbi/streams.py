@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from connections.vendors.powerbi.schema import VISMA_FINANCE
-from connections.vendors.powerbi.validation import row_problems
+from connections.vendors.errors import VendorConfigurationError
+from connections.vendors.powerbi.validation import row_problems, schema_validate
 from connections.vendors.visma.client import (ACCOUNTS, CUSTOMER_INVOICES, EVERYTHING_SINCE, JOURNAL_TRANSACTIONS,
                                               PAYMENTS, SUBACCOUNTS, SUPPLIER_INVOICES)
 from syncs.flows.base import Intent, Page, WriteMode
@@ -73,12 +74,27 @@ class PowerBITableStream(VismaDeltaStream):
 
 
 def dataset_ensure(ctx) -> str:
-    """The dataset's id: the integration's option, else the dataset of the declared name, else a new one."""
-    if not ctx.options.get("dataset_id"):
-        name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
-        found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
-        ctx.options["dataset_id"] = found[0]["id"] if found else ctx.destination.create_dataset(
-            {**VISMA_FINANCE.to_power_bi(), "name": name})["id"]
+    """The dataset's id: the integration's option, else the dataset of the declared name, else a new one. An
+    existing dataset is checked against the declared schema once a run (a customer's own, or ours after the
+    schema changed): tables or columns it lacks, or columns of another type, stop the run with the list."""
+    if not ctx.options.get("_dataset_checked"):
+        dataset_id = ctx.options.get("dataset_id")
+        if not dataset_id:
+            name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
+            found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
+            dataset_id = found[0]["id"] if found else None
+        if dataset_id:
+            drift = [d for d in schema_validate(ctx.destination.list_tables(dataset_id), VISMA_FINANCE)
+                     if d.kind != "extra_column"]  # the customer's own columns do no harm: rows leave them empty
+            if drift:
+                raise VendorConfigurationError(
+                    f"Power BI dataset {dataset_id} does not match the schema this integration pushes: "
+                    f"{' '.join(map(str, drift))} Apply the declared tables (PUT table replaces a table's columns; "
+                    "a missing table needs a new dataset, Power BI cannot add one to a push dataset).",
+                    vendor="Power BI")
+        else:
+            dataset_id = ctx.destination.create_dataset({**VISMA_FINANCE.to_power_bi(), "name": name})["id"]
+        ctx.options.update(dataset_id=dataset_id, _dataset_checked=True)
     return ctx.options["dataset_id"]
 
 
