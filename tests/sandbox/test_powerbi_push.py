@@ -215,3 +215,9 @@ def test_the_spec_check_refuses_broken_exchanges(sandbox):
     with pytest.raises(Exception, match="is not of type .boolean."):
         openapi.validate_response(request, MockResponse(json.dumps({"id": "x", "addRowsAPIEnabled": "yes"}).encode(),
                                                         status_code=201, content_type="application/json"))
+
+
+def test_an_unknown_path_without_a_token_is_401_too(sandbox):
+    response = PowerBIApi(sandbox.url, None).call("GET", "/nothing/here/at/all")
+
+    assert response.status_code == 401

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox.core import VendorSandbox, json_response
@@ -88,6 +89,12 @@ class PowerBISandbox(EntraTokenEndpoint, VendorSandbox):
         super().__init__(clock, log)
         # Every API limit runs on the compressible clock; tokens keep real time.
         self.limiter.clock = self.quota_clock
+        # Every path, known or not, goes through `dispatch`: after the shared faults and limits (a gateway's),
+        # before the handler, the token is checked, so a bad one is 401 even where nothing exists.
+        rules = [Rule(path, endpoint="dispatch", methods=methods, defaults={"handler": handler})
+                 for path, methods, handler in self.routes()]
+        rules.append(Rule("/<path:rest>", endpoint="dispatch", defaults={"handler": "unknown_path"}))
+        self.url_map = Map(rules, strict_slashes=False)
 
     def prefixes(self):
         return (API_PREFIX, LOGIN_PREFIX)
@@ -134,17 +141,25 @@ class PowerBISandbox(EntraTokenEndpoint, VendorSandbox):
     def handle(self, request: Request, path: str) -> Response:
         if request.path.startswith(LOGIN_PREFIX + "/"):
             return self.handle_login(request, path)
-        response = self.authenticate(request)
-        if response is None:
-            try:
-                response = super().handle(request, path)
-            except PowerBIError as error:  # raised by any handler or lookup: one place makes the envelope
-                response = error.response()
+        response = super().handle(request, path)
         response.headers.setdefault(UNCONFIRMED["request_id_header"], str(uuid.uuid4()))
         return response
 
     def rate_key(self, request):
-        return request.environ["powerbi.token"].subject["client_id"]
+        token = self.tokens.validate(self.bearer(request))
+        return token.subject["client_id"] if token else "anonymous"
+
+    def dispatch(self, request: Request, handler: str, **args) -> Response:
+        denied = self.authenticate(request)
+        if denied is not None:
+            return denied
+        try:
+            return getattr(self, handler)(request, **args)
+        except PowerBIError as error:  # raised by any handler or lookup: one place makes the envelope
+            return error.response()
+
+    def unknown_path(self, request: Request, rest: str = "") -> Response:
+        return self.error_response(404, f"No such resource: /{rest}")
 
     def rate_limited_response(self, retry_after):
         return power_bi_error(429, UNCONFIRMED["rate_limited_code"],
