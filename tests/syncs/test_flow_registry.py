@@ -21,7 +21,7 @@ def test_discovery_registers_the_built_flows_only():
 def test_flow_kind_is_validated_against_the_registry_without_choices():
     flow_kind_validate("rippling_visma")
     with pytest.raises(ValidationError):
-        flow_kind_validate("visma_powerbi")
+        flow_kind_validate("visma_monday")
 
 
 def test_rippling_visma_streams_declare_how_they_work():
