@@ -13,6 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from mlconnector import devkeys
+from mlconnector.routing import celery_queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -191,6 +192,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Per-vendor queues (mlconnector/routing.py): sync runs go to `sync.<vendor>`, the rest to the default queue;
+# a worker started without -Q consumes them all. Off: every task on the default queue.
+SYNC_VENDOR_QUEUES = env.bool("SYNC_VENDOR_QUEUES", default=True)
+CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_ROUTES = ["mlconnector.routing.task_route"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

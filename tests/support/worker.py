@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,8 +28,10 @@ def worker_start(*, queue: str, extra_env: dict | None = None, beat: bool = Fals
                  include: tuple[str, ...] = ()) -> subprocess.Popen:
     """A worker process consuming `queue` (with beat embedded if asked); its log is var/<queue>.log.
     `include`: modules the worker imports first (test-only flows register themselves so)."""
+    # SYNC_VENDOR_QUEUES off: the tasks this worker queues itself (the reaper's resumptions) stay on its queue.
     env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-           "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR), **(extra_env or {})}
+           "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR), "SYNC_VENDOR_QUEUES": "false",
+           **(extra_env or {})}
     command = [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo", "-Q", queue,
                "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO", "-n", f"{queue}@%h"]
     if beat:
@@ -50,7 +53,8 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, be
     queue = queue or f"test-{uuid.uuid4().hex[:8]}"
     process = worker_start(queue=queue, extra_env=extra_env, beat=beat, include=include)
     try:
-        yield queue
+        with override_settings(SYNC_VENDOR_QUEUES=False):  # and so do the ones this test process queues
+            yield queue
     finally:
         process.terminate()
         try:
