@@ -191,6 +191,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits (prefork pools enforce them; the threaded worker of the Procfile cannot interrupt a thread, so there
+# the run's own checks stop it: lease, SIGTERM hand-back). The soft limit raises inside the task, which records the
+# run as failed after its saved pages; the hard one kills the process. Both well under the visibility timeout.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3000)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Per-vendor queues (mlconnector/routing.py): sync runs go to `sync.<vendor>`, the rest to the default queue;
 # a worker started without -Q consumes them all. Off: every task on the default queue.
@@ -210,9 +215,17 @@ SYNC_LEASE_TTL_SECONDS = env.float("SYNC_LEASE_TTL_SECONDS", default=90.0)
 SYNC_ABANDON_AFTER_SECONDS = env.float("SYNC_ABANDON_AFTER_SECONDS", default=60.0)
 SYNC_REAP_EVERY_SECONDS = env.float("SYNC_REAP_EVERY_SECONDS", default=30.0)
 SYNC_MAX_STALLED_ATTEMPTS = env.int("SYNC_MAX_STALLED_ATTEMPTS", default=3)
+# /healthz (mlconnector/health.py): beat writes a heartbeat this often (through a worker) and is reported down when
+# it is older than BEAT_STALE_SECONDS; the worker ping waits HEALTH_PING_TIMEOUT and is cached HEALTH_CACHE_SECONDS.
+BEAT_HEARTBEAT_SECONDS = env.float("BEAT_HEARTBEAT_SECONDS", default=60.0)
+BEAT_STALE_SECONDS = env.float("BEAT_STALE_SECONDS", default=180.0)
+HEALTH_PING_TIMEOUT = env.float("HEALTH_PING_TIMEOUT", default=1.0)
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=10.0)
+HEALTH_MIN_WORKERS = env.int("HEALTH_MIN_WORKERS", default=1)
 # A system task, not a tenant's: django-celery-beat's DatabaseScheduler stores it as a PeriodicTask at beat start.
 CELERY_BEAT_SCHEDULE = {
     "syncs: resume runs whose worker died": {"task": "syncs.tasks.runs_reap", "schedule": SYNC_REAP_EVERY_SECONDS},
+    "ops: beat heartbeat": {"task": "syncs.tasks.beat_heartbeat", "schedule": BEAT_HEARTBEAT_SECONDS},
 }
 # Tests can run tasks inline; production never does.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -28,6 +28,10 @@ from syncs.models import Cursor, Integration, PendingRecord, SyncRun
 logger = logging.getLogger(__name__)
 
 
+class RunHandedBack(Exception):
+    """The worker is stopping: the run stopped between pages and goes back to the queue."""
+
+
 class RunState:
     """What one run's work needs: its streams, bookkeeping, planner, writer and lease."""
 
@@ -59,11 +63,13 @@ def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.
 
 
 def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, release_held: bool = True,
-                     limit: int | None = None) -> SyncRun:
+                     limit: int | None = None, should_stop: Callable[[], bool] | None = None) -> SyncRun:
     """Run one sync. Transient vendor errors are re-raised after recording (the task retries).
 
     `limit` (dry runs only) stops each stream after its first `limit` records: a preview. A real run
     never stops mid-page, because its cursor would then skip the rest of the page.
+    `should_stop` is asked after every settled page; when it says yes (the worker is shutting down) the run
+    ends QUEUED, its cursor saved, for the caller to queue again.
     """
     if limit is not None and not run.dry_run:
         raise ValueError("Only a dry run can be limited to its first records.")
@@ -77,6 +83,8 @@ def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, relea
             for page in stream.fetch(dict(cursor.value or {})):
                 records = page.records if left is None else page.records[:left]
                 state.process(stream, records, cursor=cursor, value=page.cursor)
+                if should_stop is not None and should_stop():
+                    raise RunHandedBack(f"Run {run.pk} stopped after a saved page: its worker is shutting down.")
                 if left is not None:
                     left -= len(records)
                     if left <= 0:
@@ -164,6 +172,11 @@ def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: li
         counts = ledger.counts
         status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] else SyncRun.Status.SUCCEEDED
         run_finish(run=run, status=status, http_calls=_calls(ctx, streams))
+    except RunHandedBack as handed_back:
+        with transaction.atomic():
+            ledger.flush()
+        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.QUEUED)
+        logger.info("%s", handed_back)
     except LeaseLost:
         # Another process runs this integration now (this run was declared dead and resumed, or its task was
         # redelivered): it owns the run's outcome, so nothing more is written here.
