@@ -65,11 +65,20 @@ def connection_webhook_token_rotate(*, connection: Connection) -> str:
     return token
 
 
+def connection_config_remember(*, connection: Connection, values: dict) -> None:
+    """Keep what a client discovered at the vendor (Dayforce's services host), so later runs skip discovery."""
+    merged = {**(connection.config or {}), **values}
+    if merged != (connection.config or {}):
+        Connection.objects.filter(pk=connection.pk).update(config=merged, updated_at=timezone.now())
+        connection.config = merged
+
+
 def connection_test(*, connection: Connection) -> ConnectionTestResult:
     """Authenticate and make one cheap read at the vendor; store and return what happened."""
     try:
         client = get_vendor(connection.kind).client_for(connection)
         result = ConnectionTestResult(ok=True, message=client.check_connection())
+        connection_config_remember(connection=connection, values=client.discovered_config)
     except (VendorError, FieldDecryptionError) as error:
         result = ConnectionTestResult(ok=False, message=redact_text(str(error)))
     Connection.objects.filter(pk=connection.pk).update(

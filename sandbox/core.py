@@ -10,18 +10,20 @@ tests assert on. Vendor modules (``sandbox/vendors/<vendor>.py``) subclass
 from __future__ import annotations
 
 import json
-import random
 import secrets
+import socket
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
+
+from sandbox.faults import Faults, Injected
 
 # The vendors' official machine-readable specs, copied into the repository (specs/<vendor>/SOURCE.md).
 SPECS_DIR = Path(__file__).resolve().parents[1] / "specs"
@@ -120,33 +122,6 @@ class FixedWindowLimiter:
 
 
 @dataclass
-class Faults:
-    """Faults injected into a vendor's API (not its token endpoint unless asked)."""
-
-    error_ratio: float = 0.0
-    error_status: int = 503
-    timeout_ratio: float = 0.0
-    timeout_seconds: float = 5.0
-    slow_seconds: float = 0.0
-    malformed_ratio: float = 0.0
-    revoke_tokens_after: int | None = None  # revoke all tokens once this many API calls were served
-    # Deterministic one-shot failures: each entry is (status, headers, body) served to the next request.
-    queued: deque = field(default_factory=deque)
-    seed: int = 7
-    _rng: random.Random = field(default=None, repr=False)
-
-    def __post_init__(self):
-        self._rng = random.Random(self.seed)
-
-    def roll(self, ratio: float) -> bool:
-        return ratio > 0 and self._rng.random() < ratio
-
-    def fail_next(self, count: int = 1, status: int = 503, headers: dict | None = None, body: Any = None) -> None:
-        for _ in range(count):
-            self.queued.append((status, headers or {}, body))
-
-
-@dataclass
 class LoggedRequest:
     vendor: str
     method: str
@@ -156,19 +131,27 @@ class LoggedRequest:
     body: Any
     status: int = 0
     at: float = 0.0
+    fault: str = ""  # the injected fault's kind (sandbox/faults.py), "" when none
+    answer: str = ""  # the start of an error response's body (>= 400), e.g. Visma's "already exists"
 
 
 class RequestLog:
     def __init__(self, maxlen: int = 200_000):
         self.entries: deque[LoggedRequest] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
+        # Called with each entry as it is logged, before the answer is sent: a chaos test kills a worker
+        # the instant a write is applied, between the vendor's answer and the caller's commit.
+        self.listeners: list[Callable[[LoggedRequest], None]] = []
 
     def add(self, entry: LoggedRequest) -> None:
         with self._lock:
             self.entries.append(entry)
+        for listener in list(self.listeners):
+            listener(entry)
 
     def filter(self, vendor: str | None = None, method: str | None = None, path_contains: str | None = None,
-               writes_only: bool = False) -> list[LoggedRequest]:
+               writes_only: bool = False, status: int | None = None, fault: str | None = None,
+               answer_contains: str | None = None, status_at_least: int | None = None) -> list[LoggedRequest]:
         with self._lock:
             entries = list(self.entries)
         return [
@@ -177,6 +160,10 @@ class RequestLog:
             and (method is None or e.method == method.upper())
             and (path_contains is None or path_contains in e.path)
             and (not writes_only or e.method in ("POST", "PUT", "PATCH", "DELETE"))
+            and (status is None or e.status == status)
+            and (fault is None or e.fault == fault)
+            and (answer_contains is None or answer_contains in e.answer)
+            and (status_at_least is None or e.status >= status_at_least)
         ]
 
     def clear(self) -> None:
@@ -225,6 +212,10 @@ class VendorSandbox:
     def reset(self) -> None:
         """Drop all data and start from the seeded default."""
 
+    def table_sizes(self) -> dict[str, int]:
+        """Rows per table, for benchmarks and tests in another process (GET /_sandbox/stats)."""
+        return {}
+
     def rate_key(self, request: Request) -> str:
         return request.headers.get("Authorization", "anonymous")
 
@@ -252,9 +243,10 @@ class VendorSandbox:
         throttled = not any(path.startswith(p) for p in self.unthrottled_paths)
         extra_headers: dict = {}
         if throttled:
-            injected = self._inject_fault()
+            self.faults.wait_latency()
+            injected = self.faults.before()
             if injected is not None:
-                return injected
+                return self._faulted(request, injected, self._injected_response(injected))
             allowed, remaining, reset = self.limiter.hit(self.rate_key(request))
             extra_headers = self.rate_headers(remaining, reset)
             if not allowed:
@@ -268,29 +260,45 @@ class VendorSandbox:
 
         response = getattr(self, endpoint)(request, **args)
         response.headers.update({k: v for k, v in extra_headers.items() if k not in response.headers})
-        if throttled and self.faults.roll(self.faults.malformed_ratio):
-            response.set_data(b'{"truncated": ')
+        if throttled:
+            after = self.faults.after(request.method, response.status_code)
+            if after is not None:
+                return self._faulted(request, after, self._after_response(request, after, response))
+            if self.faults.roll(self.faults.malformed_ratio):
+                response.set_data(b'{"truncated": ')
         return response
 
-    def _inject_fault(self) -> Response | None:
-        faults = self.faults
-        if faults.queued:
-            status, headers, body = faults.queued.popleft()
-            if body is None:
-                response = self.error_response(status, "Injected fault") if status >= 400 else json_response({}, status)
-            elif isinstance(body, (bytes, str)):
-                response = Response(body, status=status)
-            else:
-                response = json_response(body, status)
-            response.headers.update(headers)
-            return response
-        if faults.slow_seconds:
-            time.sleep(faults.slow_seconds)
-        if faults.roll(faults.timeout_ratio):
-            time.sleep(faults.timeout_seconds)
-        if faults.roll(faults.error_ratio):
-            return self.error_response(faults.error_status, "Injected server error")
-        return None
+    def _injected_response(self, injected: Injected) -> Response:
+        """What a fault chosen before handling answers: the vendor's own 429 or error body unless one was given."""
+        status, body = injected.status, injected.body
+        if status == 429 and body is None:
+            response = self.rate_limited_response(int(injected.headers.get("Retry-After", 1)))
+        elif body is None:
+            response = self.error_response(status, "Injected fault") if status >= 400 else json_response({}, status)
+        elif isinstance(body, (bytes, str)):
+            response = Response(body, status=status)
+        else:
+            response = json_response(body, status)
+        response.headers.update(injected.headers)
+        return response
+
+    def _after_response(self, request: Request, injected: Injected, applied: Response) -> Response:
+        """The write is applied; answer a 5xx, or hold the connection and close it without an answer."""
+        if injected.kind == "error_after":
+            return self.error_response(injected.status, "Injected server error (the request was processed)")
+        threading.Event().wait(self.faults.hang_seconds)
+        connection = request.environ.get("werkzeug.socket")
+        if connection is not None:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)  # the server's write then fails quietly: no answer at all
+            except OSError:
+                pass  # the client hung up first
+        return applied
+
+    @staticmethod
+    def _faulted(request: Request, injected: Injected, response: Response) -> Response:
+        request.environ["sandbox.fault"] = injected.kind  # for the request log
+        return response
 
     # --- helpers for vendor handlers ---------------------------------------------------
     @staticmethod
@@ -322,6 +330,8 @@ class SandboxApp:
             for prefix in vendor.prefixes():
                 self.by_prefix.append((prefix, vendor))
         self.by_prefix.sort(key=lambda item: -len(item[0]))
+        self._flight_lock = threading.Lock()
+        self.in_flight = self.in_flight_peak = 0
 
     def __getitem__(self, name: str) -> VendorSandbox:
         return self.vendors[name]
@@ -337,6 +347,7 @@ class SandboxApp:
 
     def reset(self) -> None:
         self.log.clear()
+        self.log.listeners.clear()
         self.clock.offset = 0
         for vendor in self.vendors.values():
             vendor.faults = Faults()
@@ -362,42 +373,35 @@ class SandboxApp:
                 entry = LoggedRequest(
                     vendor=vendor.name, method=request.method, path=path, query=request.args.to_dict(flat=False),
                     headers=redacted_headers(request.headers), body=_logged_body(request), at=self.clock.now())
+                self._in_flight(+1)
                 try:
                     response = vendor.handle(request, path[len(prefix):] or "/")
                 except Exception as exc:  # a sandbox bug must show up as a 500, like a vendor's would
                     response = json_response({"message": f"sandbox error: {type(exc).__name__}: {exc}"}, 500)
+                finally:
+                    self._in_flight(-1)
                 entry.status = response.status_code
+                entry.fault = request.environ.get("sandbox.fault", "")
+                if response.status_code >= 400:
+                    entry.answer = response.get_data(as_text=True)[:300]
                 self.log.add(entry)
                 return response
         return json_response({"message": f"No sandbox serves {path}",
                               "vendors": sorted(p for p, _ in self.by_prefix)}, 404)
 
+    def _in_flight(self, change: int) -> None:
+        """Requests being served now, and the most at once since the last reset: how many a client had in flight."""
+        with self._flight_lock:
+            self.in_flight += change
+            self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
+
+    def table_sizes(self) -> dict:
+        return {name: vendor.table_sizes() for name, vendor in self.vendors.items()}
+
     def control(self, request: Request, action: str) -> Response:
-        """Test/demo control: /_sandbox/reset, /_sandbox/log, /_sandbox/<vendor>/faults, …/revoke-tokens."""
-        if action == "health":
-            return json_response({"ok": True, "vendors": sorted(self.vendors)})
-        if action == "reset" and request.method == "POST":
-            self.reset()
-            return json_response({"reset": True})
-        if action == "log":
-            vendor = request.args.get("vendor")
-            return json_response([e.__dict__ for e in self.log.filter(vendor=vendor)][-1000:])
-        name, _, verb = action.partition("/")
-        vendor = self.vendors.get(name)
-        if vendor is None:
-            return json_response({"message": f"unknown vendor {name}"}, 404)
-        if verb == "faults" and request.method == "POST":
-            spec = VendorSandbox.body_json(request) or {}
-            for key in ("error_ratio", "error_status", "timeout_ratio", "slow_seconds", "malformed_ratio",
-                        "revoke_tokens_after"):
-                if key in spec:
-                    setattr(vendor.faults, key, spec[key])
-            if "fail_next" in spec:
-                vendor.faults.fail_next(**spec["fail_next"])
-            return json_response({"faults": repr(vendor.faults)})
-        if verb == "revoke-tokens" and request.method == "POST":
-            return json_response({"revoked": vendor.tokens.revoke_all()})
-        return json_response({"message": f"unknown control action {action}"}, 404)
+        from sandbox.control import control
+
+        return control(self, request, action)
 
 
 def _logged_body(request: Request) -> Any:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from sandbox.control import faults_apply
 from sandbox.core import SandboxApp
 from sandbox.vendors import SANDBOXES
 
@@ -49,9 +50,14 @@ def start_in_thread(host: str = "127.0.0.1", port: int = 0, app: SandboxApp | No
     return RunningSandbox(app=app, server=server, thread=thread)
 
 
-def serve_forever(host: str, port: int, state_path: Path | None = None, save_every: float = 5.0) -> None:
-    """Serve until interrupted; with `state_path`, data survives restarts (saved every few seconds and on exit)."""
+def serve_forever(host: str, port: int, state_path: Path | None = None, save_every: float = 5.0,
+                  faults: dict | None = None) -> None:
+    """Serve until interrupted; with `state_path`, data survives restarts (saved every few seconds and on exit).
+
+    `faults` is {vendor or "*": fault settings} (sandbox/faults.py), e.g. {"*": {"latency_ms": 100}}.
+    """
     app = build_app()
+    faults_apply(app, faults or {})
     if state_path is not None and state_path.exists():
         app.load_state(json.loads(state_path.read_text()))
     server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)

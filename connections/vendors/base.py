@@ -213,6 +213,11 @@ class BaseClient:
         """Authenticate and make one cheap read; return what a user should see."""
         raise VendorConfigurationError(f"{self.vendor_label} client has no connection check.")
 
+    @property
+    def discovered_config(self) -> dict:
+        """Config the client learned from the vendor (e.g. Dayforce's services host), kept on the connection."""
+        return {}
+
     # --- tokens ---------------------------------------------------------------
     @property
     def renews_tokens(self) -> bool:

@@ -9,6 +9,11 @@ from syncs.engine import sync_run_create
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _vendor_queues(settings):
+    settings.SYNC_VENDOR_QUEUES = True  # as in production (the test suite turns it off for its private queues)
+
+
 def route(name, args, **options):
     return app.amqp.router.route(options, name, args, {})
 

@@ -66,3 +66,22 @@ def test_visma_data_survives_a_restart_and_reset_drops_it(tmp_path):
         assert customer_names(base)[0][number] == names[number]
     finally:
         stop(process)
+
+
+def test_latency_and_faults_are_set_from_the_command_line_and_over_http(tmp_path):
+    port = free_port()
+    process = start(port, tmp_path / "state.json", "--latency-ms", "200")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.monotonic()
+        requests.get(f"{base}/rippling/workers/", timeout=5)
+        assert time.monotonic() - started >= 0.2
+
+        response = requests.post(f"{base}/_sandbox/faults", timeout=5,
+                                 json={"rippling": {"latency_ms": 0, "error_ratio": 1.0}})
+        assert response.json()["rippling"]["error_ratio"] == 1.0
+        started = time.monotonic()
+        assert requests.get(f"{base}/rippling/workers/", timeout=5).status_code == 503
+        assert time.monotonic() - started < 0.2
+    finally:
+        stop(process)

@@ -137,6 +137,12 @@ class RipplingSandbox(VendorSandbox):
     def worker(self, worker_id: str) -> dict:
         return self.data.worker(worker_id)
 
+    def worker_ids(self) -> list[str]:
+        return sorted(self.data["workers"].rows)
+
+    def table_sizes(self) -> dict[str, int]:
+        return {name: len(collection) for name, collection in self.data.collections.items()}
+
     def hire(self, **fields) -> dict:
         return self.data.hire(**fields)
 
@@ -160,7 +166,7 @@ class RipplingSandbox(VendorSandbox):
 
     def control(self, request: Request, action: str) -> Response:
         """Sandbox control, not a Rippling API: runs one helper above with the JSON body as arguments."""
-        actions = {"seed": self.seed, "hire": self.hire, "update_worker": self.update_worker,
+        actions = {"seed": self.seed, "worker_ids": self.worker_ids, "hire": self.hire, "update_worker": self.update_worker,
                    "terminate": self.terminate, "rehire": self.rehire, "add_department": self.add_department,
                    "update_department": self.update_department, "inject_malformed_worker": self.inject_malformed_worker}
         if action not in actions:

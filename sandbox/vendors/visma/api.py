@@ -114,6 +114,9 @@ class VismaSandbox(VendorSandbox):
                      purchase_orders=purchase_orders, payments=payments,
                      journal_transactions=journal_transactions, seed=seed)
 
+    def table_sizes(self) -> dict[str, int]:
+        return {name: len(table) for name, table in self.data.tables.items()}
+
     def record(self, resource: str, key: str) -> dict | None:
         return self.data.tables[RESOURCES[resource].table].get(key)
 
