@@ -311,13 +311,20 @@ INBOUND_EVENT_MAX_BYTES = env.int("INBOUND_EVENT_MAX_BYTES", default=1024 * 1024
 INBOUND_EVENTS_PER_MINUTE = env.int("INBOUND_EVENTS_PER_MINUTE", default=600)
 
 # --- Logging ----------------------------------------------------------------
+# JSON lines with tenant/integration/run/connection ids (mlconnector/logs.py), or plain text for development.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT is json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "audit.redaction.RedactingLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redact_secrets": {"()": "audit.redaction.RedactingLogFilter"},
+                "context": {"()": "mlconnector.logs.ContextFilter"}},
+    "formatters": {"plain": {"()": "mlconnector.logs.PlainFormatter"},
+                   "json": {"()": "mlconnector.logs.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                    "filters": ["redact_secrets", "context"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from connections.vendors.errors import VendorError
+from mlconnector.logs import log_context
 from notifications.hooks import run_finished
 from syncs.engine.ledger import A, O, Ledger
 from syncs.engine.plan import Planner
@@ -144,6 +145,14 @@ def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: li
     """Lease, run `work` (it calls `state.process(stream, records)`), record the outcome. Shared by scheduled
     runs, webhook runs (which fetch the records they were told of under the lease), releases and replays."""
     integration = run.integration
+    with log_context(tenant_id=run.tenant_id, integration_id=integration.pk, run_id=run.pk,
+                     source_connection_id=integration.source_id,
+                     destination_connection_id=integration.destination_id):
+        return _run_work(run=run, work=work, streams=streams)
+
+
+def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[Stream] | None) -> SyncRun:
+    integration = run.integration
     lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
     if lease is None:
         run_finish(run=run, status=SyncRun.Status.SKIPPED,
@@ -209,6 +218,7 @@ def run_finish(*, run: SyncRun, status: str, error: BaseException | None = None,
     """The one way a run ends: status, the error as columns (syncs/errors.py), finish time, calls; then the
     notification."""
     fields = run_outcome_save(run_id=run.pk, status=status, error=error, http_calls=http_calls)
+    logger.info("Run %s ended %s after %s vendor calls.", run.pk, status, http_calls)
     run.status = status
     for name, value in fields.items():
         setattr(run, name, value)

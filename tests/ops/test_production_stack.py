@@ -3,6 +3,7 @@ up through the API, connects the sandboxes, runs Rippling → Visma end to end, 
 
 On the production stack when DATABASE_URL/CELERY_BROKER_URL point at PostgreSQL and Redis (CI), else on the
 embedded default (SQLite file + filesystem broker); the sandboxes are served by this test process."""
+import json
 import re
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def signed_up_token(stack, *, username: str, email: str) -> tuple[str, str]:
 
 def test_it_runs_an_integration_end_to_end_and_stops_cleanly(sandbox, rippling, visma):
     rippling.seed(workers=6, departments=3)
-    with production_stack() as stack:
+    with production_stack(LOG_FORMAT="json") as stack:
         slug, token = signed_up_token(stack, username="solveig", email="solveig@fjord.example")
         auth = {"Authorization": f"Token {token}"}
         base = f"/api/v1/tenants/{slug}"
@@ -77,6 +78,10 @@ def test_it_runs_an_integration_end_to_end_and_stops_cleanly(sandbox, rippling, 
         run = wait_for(finished, timeout=40, interval=0.3, message="the run on the stack's worker")
         assert run["status"] == "succeeded", run
         assert len(employees(visma)) == len(workers(rippling)) == 6
+        # The worker logs JSON lines that name the run they belong to.
+        run_lines = [json.loads(line.split(" | ", 1)[1]) for line in stack.log.read_text().splitlines()
+                     if " worker.1 " in line and f'"run_id": {run_id}' in line]
+        assert run_lines and all(line["tenant_id"] and line["integration_id"] == integration_id for line in run_lines)
 
         code, left = stack.stop()
     assert left == set(), f"processes left after SIGTERM: {left}"
