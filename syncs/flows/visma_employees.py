@@ -1,7 +1,7 @@
-"""Writing Visma.net employees: an upsert keyed by the employee number.
+"""Writing Visma.net employees: upsert by employee number, reconciled by looking the number up.
 
-A building block for flows whose destination is Visma's employee register (Rippling → Visma,
-Dayforce → Visma), not a flow itself. map() returns EmployeeUpdateDto fields, unwrapped, with
+A building block shared by every flow that writes Visma employees (Rippling, Dayforce, Paychex → Visma),
+not a flow itself, so the registry skips it. map() returns EmployeeCreateDTO fields, unwrapped, with
 `employeeCd` as the key.
 """
 from __future__ import annotations
@@ -11,8 +11,14 @@ from connections.vendors.visma.schemas import wrap_values
 from syncs.flows.base import Intent, Stream, WriteMode
 
 
-class VismaEmployeeStream(Stream):
-    write_mode = WriteMode.UPSERT
+def employee_defaults(options: dict) -> dict:
+    """The EmployeeCreateDTO fields no source provides, from the integration's options."""
+    return {"employeeClass": options.get("employee_class", "EMPDEF"), "branch": options.get("branch", "1"),
+            "calendar": options.get("calendar", "MAIN")}
+
+
+class VismaEmployeeWrites:
+    """Mixed into a Stream whose map() returns EmployeeCreateDTO fields (unwrapped) with `employeeCd`."""
 
     def natural_key(self, mapped: dict) -> str | None:
         return mapped.get("employeeCd")
@@ -43,3 +49,9 @@ class VismaEmployeeStream(Stream):
         # If-Match on the ETag just read; a 412 (someone edited the employee meanwhile) re-reads and retries once.
         self.destination.update_with_retry(f"v1/employee/{target_id}", lambda current: wrap_values(fields))
         return target_id
+
+
+class VismaEmployeeStream(VismaEmployeeWrites, Stream):
+    """A stream writing Visma employees, for flows that need nothing else from a base class."""
+
+    write_mode = WriteMode.UPSERT

@@ -8,7 +8,7 @@ from typing import Iterator
 from connections.vendors.errors import VendorNotFound
 from connections.vendors.rippling.client import parse_timestamp
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
-from syncs.flows.visma_employees import VismaEmployeeStream
+from syncs.flows.visma_employees import VismaEmployeeWrites, employee_defaults
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
 
 DEPARTMENT_MAP = "department_to_cost_center"
@@ -102,22 +102,18 @@ class Departments(RipplingPagedStream):
         return mapped["cost_center"]
 
 
-class Employees(VismaEmployeeStream, RipplingPagedStream):
+class Employees(VismaEmployeeWrites, RipplingPagedStream):
     name = "employees"
     # Polled on updated_at; App Shop webhook events (they name worker ids) are read back with fetch_records.
     triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
+    write_mode = WriteMode.UPSERT
     rules = EMPLOYEE_RULES
     value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
     webhook_events = frozenset({"employee.created", "employee.updated", "employee.deleted"})
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
-        options = ctx.options
-        self.defaults = {
-            "employeeClass": options.get("employee_class", "EMPDEF"),
-            "branch": options.get("branch", "1"),
-            "calendar": options.get("calendar", "MAIN"),
-        }
+        self.defaults = employee_defaults(ctx.options)
         self._department_names: dict[str, str] | None = None
 
     def pages(self, since, next_link):
