@@ -4,6 +4,7 @@ Imported before Django is set up: nothing here touches Django at import time.
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
@@ -108,3 +109,11 @@ def table(rows: list[tuple], header: tuple | None = None) -> str:
         if header and n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def figures_emit(text: str, figures: dict, json_path: str | None) -> int:
+    """Print the report; with --json, also write the figures. The script's exit status."""
+    print(text, flush=True)
+    if json_path:
+        Path(json_path).write_text(json.dumps(figures, indent=2, default=str))
+    return 0

@@ -4,14 +4,23 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from connections.admin_mixins import TenantScopedAdmin
+from audit.redaction import redact_text
+from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
 from connections.forms import config_field_names, connection_form_for, credential_field_names
+from connections.deletion import connection_delete
 from connections.memberships import MembershipRefused, membership_remove, membership_role_set
-from connections.models import Connection, Membership, Tenant
-from connections.selectors import connection_webhook_url
-from connections.services import connection_create, connection_test, connection_update, connection_webhook_token_rotate
+from connections.models import AllowedHost, Connection, Membership, Tenant
+from connections.selectors import connection_webhook_url, connection_webhooks_registered
+from connections.services import (
+    ConnectionTestThrottled,
+    connection_create,
+    connection_test,
+    connection_update,
+    connection_webhook_token_rotate,
+    connection_webhooks_register,
+)
 from connections.vendors import all_vendors, get_vendor
-from connections.vendors.errors import VendorConfigurationError
+from connections.vendors.errors import VendorConfigurationError, VendorError
 from mlconnector.sites import customer_site, ops_site
 
 
@@ -92,12 +101,16 @@ class MembershipAdmin(TenantScopedAdmin):
             self.delete_model(request, membership)
 
 
-class ConnectionAdmin(TenantScopedAdmin):
+class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     list_display = ("name", "tenant", "vendor_label", "status", "last_tested_at")
     list_filter = ("kind", "status")
     search_fields = ("name",)
-    readonly_fields = ("vendor_label", "status", "last_tested_at", "last_error", "intake_url")
-    actions = ["test_connections", "rotate_intake_urls"]
+    readonly_fields = ("vendor_label", "status", "last_tested_at", "last_error", "intake_url", "registered_webhooks")
+    actions = ["test_connections", "rotate_intake_urls", "register_webhooks"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A connection (and its secrets) stays with its company: moving it is not an edit.
+        return self.readonly_fields + (("tenant",) if obj is not None else ())
 
     @admin.display(description="Vendor")
     def vendor_label(self, obj):
@@ -109,6 +122,17 @@ class ConnectionAdmin(TenantScopedAdmin):
     @admin.display(description="Intake URL for webhooks")
     def intake_url(self, obj):
         return connection_webhook_url(connection=obj)
+
+    @admin.display(description="Registered at the vendor")
+    def registered_webhooks(self, obj):
+        try:
+            hooks = connection_webhooks_registered(tenant=obj.tenant, connection=obj)
+        except VendorError as error:
+            return f"Could not ask {error.vendor or 'the vendor'}: {redact_text(str(error))}"
+        if not hooks:
+            return "Nothing registered yet: use the action \"Register Paychex webhooks\"."
+        return "; ".join(f"{', '.join(h.get('domains') or [])} → {'this intake URL' if h['current'] else 'an old URL'}"
+                         f" ({h.get('authType')}, {h.get('companyId') or 'every linked company'})" for h in hooks)
 
     def vendor_for(self, request, obj=None):
         kind = obj.kind if obj is not None else request.GET.get("kind", "")
@@ -135,6 +159,10 @@ class ConnectionAdmin(TenantScopedAdmin):
         # The URL is a secret where the vendor signs nothing (Rippling): shown only to those who manage the connection.
         if obj is None or vendor.webhooks is None or not self.has_change_permission(request, obj):
             return []
+        if vendor.registration is not None:
+            return [("Webhooks", {"fields": ["intake_url", "registered_webhooks"], "description": (
+                f"{vendor.label} is told this URL by the action \"Register Paychex webhooks\", with new credentials "
+                "it will present to us; giving new intake URLs registers the new one.")})]
         return [("Webhooks", {"fields": ["intake_url"], "description": (
             "Give this URL to the vendor as the webhook address. Keep it secret; the action \"Give new intake URLs\" "
             "replaces it (then tell the vendor the new one).")})]
@@ -150,13 +178,19 @@ class ConnectionAdmin(TenantScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            connection_update(connection=obj, name=form.cleaned_data["name"], base_url=form.cleaned_data["base_url"],
-                              credentials=form.credentials(), config=form.config())
+            # The form wrote the typed values onto `obj`; the service compares with what is stored.
+            stored = Connection.objects.get(pk=obj.pk)
+            connection_update(connection=stored, name=form.cleaned_data["name"],
+                              base_url=form.cleaned_data["base_url"], credentials=form.credentials(),
+                              config=form.config(), actor=request.user)
         else:
             created = connection_create(tenant=form.cleaned_data["tenant"], kind=form.vendor.kind,
                                         name=form.cleaned_data["name"], base_url=form.cleaned_data["base_url"],
-                                        credentials=form.credentials(), config=form.config())
+                                        credentials=form.credentials(), config=form.config(), actor=request.user)
             obj.pk = created.pk
+
+    def delete_one(self, obj, *, actor):
+        connection_delete(connection=obj, actor=actor)
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -170,28 +204,76 @@ class ConnectionAdmin(TenantScopedAdmin):
             raise Http404("No such connection")
         if request.method != "POST" or not self.has_change_permission(request, connection):
             raise PermissionDenied
-        self._report(request, connection, connection_test(connection=connection))
+        self._test_and_report(request, connection)
         info = self.model._meta.app_label, self.model._meta.model_name
         return HttpResponseRedirect(reverse(f"{self.admin_site.name}:%s_%s_change" % info, args=[connection.pk]))
 
     @admin.action(description="Test connection")
     def test_connections(self, request, queryset):
         for connection in queryset:
-            if self.has_change_permission(request, connection):
-                self._report(request, connection, connection_test(connection=connection))
+            if self.has_change_permission(request, connection) and not self._test_and_report(request, connection):
+                break
 
     @admin.action(description="Give new intake URLs (the old ones stop working)", permissions=["change"])
     def rotate_intake_urls(self, request, queryset):
         for connection in queryset:
             if self.has_change_permission(request, connection):
-                connection_webhook_token_rotate(connection=connection)
+                try:
+                    connection_webhook_token_rotate(connection=connection)
+                except VendorError as error:  # the URL changed, but the vendor could not be told
+                    self.message_user(request, f"{connection.name}: new intake URL, but registering it failed: "
+                                               f"{redact_text(str(error))}", messages.ERROR)
+                    continue
+                registration = get_vendor(connection.kind).registration
+                told = registration is not None and registration.registered_here(connection.credentials or {})
                 self.message_user(request, f"{connection.name}: new intake URL {connection_webhook_url(connection=connection)}"
-                                           " — give it to the vendor.", messages.SUCCESS)
+                                           + (" — registered at the vendor." if told else " — give it to the vendor."),
+                                  messages.SUCCESS)
 
-    def _report(self, request, connection, result):
+    @admin.action(description="Register Paychex webhooks (with new credentials)", permissions=["change"])
+    def register_webhooks(self, request, queryset):
+        for connection in queryset:
+            if not self.has_change_permission(request, connection):
+                continue
+            if get_vendor(connection.kind).registration is None:
+                self.message_user(request, f"{connection.name}: this vendor's webhooks are not registered through "
+                                           "its API; give it the intake URL.", messages.WARNING)
+                continue
+            try:
+                hook = connection_webhooks_register(connection=connection)
+            except VendorError as error:
+                self.message_user(request, f"{connection.name}: {redact_text(str(error))}", messages.ERROR)
+                continue
+            self.message_user(request, f"{connection.name}: registered {', '.join(hook.get('domains') or [])} for "
+                                       f"{connection_webhook_url(connection=connection)}.", messages.SUCCESS)
+
+    def _test_and_report(self, request, connection) -> bool:
+        """Test and say what happened; False once the tenant's test budget is used up."""
+        try:
+            result = connection_test(connection=connection)
+        except ConnectionTestThrottled as throttled:
+            self.message_user(request, f"{connection.name}: {throttled}", messages.WARNING)
+            return False
         level = messages.SUCCESS if result.ok else messages.ERROR
         self.message_user(request, f"{connection.name}: {result.message}", level)
+        return True
 
+
+class AllowedHostAdmin(admin.ModelAdmin):
+    """Operators only (registered on /ops/): a tenant must not widen where its own credentials may be sent."""
+
+    list_display = ("host", "tenant", "reason", "created_by", "created_at")
+    list_filter = ("tenant",)
+    search_fields = ("host", "tenant__name")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+ops_site.register(AllowedHost, AllowedHostAdmin)
 
 for site in (customer_site, ops_site):
     site.register(Tenant, TenantAdmin)

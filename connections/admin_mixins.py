@@ -80,3 +80,18 @@ class ReadOnlyTenantScopedAdmin(TenantScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ServiceDeletionMixin:
+    """Deletions from the admin go through the model's delete service (its checks, schedule, change log),
+    one object at a time and with the acting user, never through a bulk queryset delete."""
+
+    def delete_one(self, obj, *, actor) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_one(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_one(obj, actor=request.user)

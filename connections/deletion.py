@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from changelog.services import change_record
+from changelog.snapshots import connection_snapshot
 from connections.models import Connection
 
 
@@ -18,10 +20,13 @@ class ConnectionInUse(Exception):
 
 
 @transaction.atomic
-def connection_delete(*, connection: Connection) -> None:
+def connection_delete(*, connection: Connection, actor=None) -> None:
     from syncs.selectors import connection_in_use
 
     in_use = connection_in_use(connection=connection)
     if in_use:
         raise ConnectionInUse(in_use)
+    before, secrets = connection_snapshot(connection)
+    change_record(tenant=connection.tenant, actor=actor, obj=connection, object_type="connection",
+                  action="deleted", before=before, secrets=secrets)
     connection.delete()

@@ -4,6 +4,8 @@ from __future__ import annotations
 from django import forms
 
 from connections.models import Connection
+from connections.selectors import connection_url_refusals
+from connections.services import destination_changes, secrets_missing
 from connections.vendors.base import Vendor
 
 SECRET_HELP = "Stored encrypted and never shown again. Leave blank to keep the current value."
@@ -34,6 +36,22 @@ class ConnectionForm(forms.ModelForm):
             self.fields[f"cfg_{spec.name}"].initial = config.get(spec.name, spec.default)
         if not self.instance.pk:
             self.fields["base_url"].initial = self.vendor.default_base_url
+
+    def clean(self):
+        cleaned = super().clean()
+        base_url = cleaned.get("base_url")
+        tenant = cleaned.get("tenant") or getattr(self.instance, "tenant", None)
+        urls = {"base_url": base_url or "", **{f"cfg_{f.name}": cleaned.get(f"cfg_{f.name}", "")
+                                              for f in self.vendor.config_fields if f.url}}
+        for field, why in connection_url_refusals(tenant_id=getattr(tenant, "pk", None), kind=self.vendor.kind,
+                                                  urls=urls).items():
+            self.add_error(field, why)
+        if self.instance.pk and not self.errors:
+            moved = destination_changes(self.instance, base_url=base_url, config=self.config())
+            for name in secrets_missing(self.instance, self.credentials()) if moved else []:
+                self.add_error(f"cred_{name}", f"Changing {', '.join(moved)} sends the credentials somewhere "
+                                               "else: enter this secret again.")
+        return cleaned
 
     def stored_credentials(self) -> dict:
         if not self.instance.pk:

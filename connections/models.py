@@ -1,7 +1,7 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from mlconnector.fields import EncryptedJSONField
@@ -78,3 +78,29 @@ class Connection(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.kind})"
+
+
+HOST_PATTERN = RegexValidator(
+    r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+    "A lower-case host name without scheme, port or path, e.g. erp.example.com or *.example.com.")
+
+
+class AllowedHost(models.Model):
+    """A host an operator lets one tenant's connections call beyond the vendor's own domains (a proxy,
+    a sovereign cloud, a regional host). Set on the operators' site only: tenants cannot widen it.
+    The address check still applies: an allowlisted name must resolve to public addresses."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="allowed_hosts")
+    host = models.CharField(max_length=253, help_text="A host name, or *.example.com for its subdomains.",
+                            validators=[HOST_PATTERN])
+    reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tenant", "host"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "host"], name="allowed_host_unique_per_tenant")]
+
+    def __str__(self):
+        return f"{self.host} for {self.tenant}"

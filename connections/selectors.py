@@ -7,7 +7,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from connections.models import Connection, Membership, Tenant
+from connections.models import AllowedHost, Connection, Membership, Tenant
+from connections.vendors import get_vendor
 
 
 def tenant_ids_for_user(*, user, managing: bool = False) -> list[int]:
@@ -32,6 +33,19 @@ def connection_list(*, tenant: Tenant, kind: str | None = None) -> QuerySet[Conn
     return connections.filter(kind=kind) if kind else connections
 
 
+def tenant_allowed_hosts(*, tenant_id: int) -> tuple[str, ...]:
+    """Hosts an operator allowlisted for the tenant, on top of each vendor's own domains."""
+    return tuple(AllowedHost.objects.filter(tenant_id=tenant_id).values_list("host", flat=True))
+
+
+def connection_url_refusals(*, tenant_id: int | None, kind: str, urls: dict[str, str]) -> dict[str, str]:
+    """{field: why} for the URLs a connection of `kind` of this tenant may not call (checked again at every
+    call; this is so a form or serializer can say so before anything is saved). Blank values are skipped."""
+    from connections.vendors import get_vendor
+
+    egress = get_vendor(kind).egress_for(tenant_id)
+    refusals = {name: egress.url_refusal(url) for name, url in urls.items() if url}
+    return {name: f"Not allowed: {why}." for name, why in refusals.items() if why}
 def connection_for_webhook_token(*, token: str) -> Connection | None:
     """The connection whose intake URL carries `token` (the token is the tenant's proof here), if active."""
     if not token or len(token) > 64:
@@ -42,6 +56,18 @@ def connection_for_webhook_token(*, token: str) -> Connection | None:
 def connection_webhook_url(*, connection: Connection) -> str:
     """The full intake URL to give the vendor (SITE_URL is the address the outside world reaches us at)."""
     return settings.SITE_URL.rstrip("/") + reverse("inbound-hook", args=[connection.webhook_token])
+
+
+def connection_webhooks_registered(*, tenant: Tenant, connection: Connection) -> list[dict]:
+    """What the vendor has registered for this connection's intake (asked of the vendor: its API is the
+    record), each with `current`: it points at today's intake URL. Empty where we register nothing."""
+    if connection.tenant_id != tenant.pk:
+        raise Connection.DoesNotExist("No such connection for this tenant.")
+    vendor = get_vendor(connection.kind)
+    if vendor.registration is None:
+        return []
+    return vendor.registration.registered(client=vendor.client_for(connection),
+                                          intake_url=connection_webhook_url(connection=connection))
 
 
 # --- for the API ------------------------------------------------------------------------------

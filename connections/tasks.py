@@ -1,14 +1,17 @@
 from celery import shared_task
 
 from connections.models import Connection
-from connections.services import connection_test
+from connections.services import ConnectionTestThrottled, connection_test
 from connections.signup import signups_expire
 
 
 @shared_task(name="connections.tasks.connection_test_task")
 def connection_test_task(connection_id: int) -> dict:
     connection = Connection.objects.get(pk=connection_id)
-    result = connection_test(connection=connection)
+    try:
+        result = connection_test(connection=connection)
+    except ConnectionTestThrottled as throttled:  # the tenant's budget is shared with the web: not retried
+        return {"ok": False, "message": str(throttled)}
     return {"ok": result.ok, "message": result.message}
 
 

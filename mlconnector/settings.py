@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "api",
     "wizard",
     "notifications",
+    "changelog",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +283,13 @@ NOTIFICATION_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATION_WEBHOOK_ALLOW_PRIVAT
 # Where `make demo` and the tests find the local vendor simulators.
 SANDBOX_URL = env.str("SANDBOX_URL", default="http://127.0.0.1:8100")
 VENDOR_HTTP_TIMEOUT = env.float("VENDOR_HTTP_TIMEOUT", default=30.0)
+# Vendor clients may call loopback (the local sandbox) only when this is on; every other host must be one of
+# the vendor's domains (or allowlisted by an operator) and resolve to public addresses (docs/security.md).
+SANDBOX_HOSTS_ALLOWED = env.bool("SANDBOX_HOSTS_ALLOWED", default=not PRODUCTION)
+# "Test connection" (admin, wizard, API): short timeouts, a deadline of their sum, and at most this many per tenant a minute.
+CONNECTION_TEST_CONNECT_TIMEOUT = env.float("CONNECTION_TEST_CONNECT_TIMEOUT", default=5.0)
+CONNECTION_TEST_READ_TIMEOUT = env.float("CONNECTION_TEST_READ_TIMEOUT", default=10.0)
+CONNECTION_TEST_RATE_PER_MINUTE = env.int("CONNECTION_TEST_RATE_PER_MINUTE", default=10)
 # Sync engine: destination writes in flight per run (paced by the shared rate limiter), and how far a
 # delta watermark reaches back before the run's start to cover clock skew between us and the vendor.
 SYNC_WRITES_IN_FLIGHT = env.int("SYNC_WRITES_IN_FLIGHT", default=4)

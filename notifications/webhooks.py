@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
-import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+
+from mlconnector.netguard import DestinationRefused, checked_address, pinned_session
 
 logger = logging.getLogger(__name__)
 
@@ -55,23 +55,6 @@ def signature_verify(*, secret: str, body: bytes, timestamp: str, signature: str
     return hmac.compare_digest(signature_for(secret=secret, timestamp=sent, body=body), signature or "")
 
 
-def private_address_of(host: str) -> str | None:
-    """The first address of `host` that is not public (loopback, private, link-local, …), or None.
-
-    Tenants choose the URL, so without this check a webhook could probe or hit services inside our
-    network. Checked at delivery, not only when saved, because DNS can change in between.
-    """
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        return None  # unresolvable: requests reports it as unreachable
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
-            return str(address)
-    return None
-
-
 def webhook_deliver(*, url: str, secret: str, payload: dict, delivery_id: int | str, event: str) -> WebhookResult:
     body = json.dumps(payload, sort_keys=True, default=str).encode()
     timestamp = int(time.time())
@@ -86,19 +69,19 @@ def webhook_deliver(*, url: str, secret: str, payload: dict, delivery_id: int | 
     # Only host[:port] is logged or stored: customers put tokens into webhook URLs (path, query or user:pass@).
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
+    session = requests.Session()
     if not settings.NOTIFICATION_WEBHOOK_ALLOW_PRIVATE:
-        private = private_address_of(parts.hostname or "")
-        if private:
-            result = WebhookResult(False, f"refused: {host} resolves to the non-public address {private}; "
-                                          "use a webhook URL on the public internet")
-            logger.warning("Notification webhook %s not delivered: %s", delivery_id, result.summary)
-            return result
+        # Tenants choose the URL: every address of its host must be public, and the connection goes to the
+        # address that was checked (mlconnector/netguard.py), so DNS cannot change it in between.
+        pinned_session(session, checked_address)
     try:
         # Not through connections.vendors.base.BaseClient: this is the tenant's own receiver, not a vendor API.
         # One attempt, no token, no vendor error mapping: a failure is recorded on the notification, not retried.
         # No redirects: the signature was made for this receiver, and a redirect could point anywhere.
-        response = requests.post(url, data=body, headers=headers, timeout=settings.NOTIFICATION_WEBHOOK_TIMEOUT,
-                                 allow_redirects=False)
+        response = session.post(url, data=body, headers=headers, timeout=settings.NOTIFICATION_WEBHOOK_TIMEOUT,
+                                allow_redirects=False)
+    except DestinationRefused as refused:
+        result = WebhookResult(False, f"refused: {refused}; use a webhook URL on the public internet")
     except requests.Timeout:
         result = WebhookResult(False, f"no answer from {host} within {settings.NOTIFICATION_WEBHOOK_TIMEOUT:g}s")
     except requests.RequestException as error:

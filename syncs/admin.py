@@ -8,10 +8,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.models import AuditRecord
 from audit.selectors import audit_record_story
-from connections.admin_mixins import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
+from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionMixin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, LastRunFilter
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
+from syncs.mapping_services import (
+    MappingError,
+    field_mapping_check,
+    field_mapping_delete,
+    field_mapping_set,
+    value_mapping_delete,
+)
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.selectors import (
     HEALTH_WINDOW_RUNS,
@@ -70,7 +77,7 @@ def badge_html(badge: str, label: str):
                        badge, badge, label)
 
 
-class IntegrationAdmin(TenantScopedAdmin):
+class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     form = IntegrationForm
     list_display = ("name", "tenant", "flow_kind", "health", "dashboard", "enabled", "every_minutes", "cron")
     list_filter = ("flow_kind", "enabled")
@@ -148,18 +155,14 @@ class IntegrationAdmin(TenantScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            integration_update(integration=obj, **{k: data[k] for k in EDITABLE if k in data})
+            integration_update(integration=obj, actor=request.user, **{k: data[k] for k in EDITABLE if k in data})
         else:
-            created = integration_create(tenant=data["tenant"], flow_kind=data["flow_kind"],
+            created = integration_create(tenant=data["tenant"], flow_kind=data["flow_kind"], actor=request.user,
                                          **{k: data[k] for k in EDITABLE if k in data})
             obj.pk = created.pk
 
-    def delete_model(self, request, obj):
-        integration_delete(integration=obj)
-
-    def delete_queryset(self, request, queryset):
-        for integration in queryset:
-            integration_delete(integration=integration)
+    def delete_one(self, obj, *, actor):
+        integration_delete(integration=obj, actor=actor)
 
 
 class SyncRunAdmin(ReadOnlyTenantScopedAdmin):
@@ -208,7 +211,7 @@ for site in (customer_site, ops_site):
     site.register(SyncRun, SyncRunAdmin)
 
 
-class ValueMappingAdmin(TenantScopedAdmin):
+class ValueMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     """Creating a mapping here releases the records held for it (through value_mapping_set)."""
 
     list_display = ("integration", "map_name", "source_value", "target_value", "created_at")
@@ -223,9 +226,11 @@ class ValueMappingAdmin(TenantScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change and {"integration", "map_name", "source_value"} & set(form.changed_data):
-            ValueMapping.objects.filter(pk=obj.pk).delete()  # re-keyed: the old translation goes
+            # Re-keyed: the old translation goes (from the database: the form changed `obj` already).
+            value_mapping_delete(mapping=ValueMapping.objects.get(pk=obj.pk), actor=request.user)
         saved = value_mapping_set(integration=data["integration"], map_name=data["map_name"],
-                                  source_value=data["source_value"], target_value=data["target_value"])
+                                  source_value=data["source_value"], target_value=data["target_value"],
+                                  actor=request.user)
         obj.pk = saved.pk
         held = PendingRecord.objects.filter(integration=data["integration"], status=PendingRecord.Status.HELD,
                                             missing_key=f"{data['map_name']}:{data['source_value']}").count()
@@ -234,14 +239,41 @@ class ValueMappingAdmin(TenantScopedAdmin):
                               messages.INFO)
 
 
-class FieldMappingAdmin(TenantScopedAdmin):
+    def delete_one(self, obj, *, actor):
+        value_mapping_delete(mapping=obj, actor=actor)
+
+
+class FieldMappingForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        integration, stream = cleaned.get("integration"), cleaned.get("stream")
+        if integration is not None and stream:
+            try:
+                field_mapping_check(integration=integration, stream=stream, source_field=cleaned.get("source_field"),
+                                    default=cleaned.get("default"))
+            except MappingError as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
+class FieldMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
+    form = FieldMappingForm
     list_display = ("integration", "stream", "target_field", "source_field", "value_map", "default")
     list_filter = ("stream",)
     fields = ("integration", "stream", "target_field", "source_field", "value_map", "default")
 
     def save_model(self, request, obj, form, change):
-        obj.tenant = obj.integration.tenant
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        if change and {"integration", "stream", "target_field"} & set(form.changed_data):
+            # Re-keyed: the old override goes (from the database: the form changed `obj` already).
+            field_mapping_delete(mapping=FieldMapping.objects.get(pk=obj.pk), actor=request.user)
+        saved, _ = field_mapping_set(integration=data["integration"], stream=data["stream"],
+                                     target_field=data["target_field"], source_field=data["source_field"],
+                                     value_map=data["value_map"], default=data["default"], actor=request.user)
+        obj.pk = saved.pk
+
+    def delete_one(self, obj, *, actor):
+        field_mapping_delete(mapping=obj, actor=actor)
 
 
 class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):

@@ -23,6 +23,8 @@ from django.utils import timezone
 
 from audit.redaction import redact_text
 from connections.models import Connection, Tenant
+from connections.services import connection_test
+from connections.vendors import get_vendor
 from connections.vendors.events import Event
 from syncs.engine import RunState, flow_context, flow_streams, sync_run_create, sync_run_work
 from syncs.flows.base import Stream
@@ -132,6 +134,11 @@ def inbound_event_process(*, event: InboundEvent) -> str:
     stream consuming the event type. Transient vendor errors and IntegrationBusy go up (the task retries);
     integrations done since the event was queued are not run again on a retry."""
     InboundEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1)
+    if event.type in getattr(get_vendor(event.connection.kind).webhooks, "CONNECTION_EVENTS", ()):
+        # About the account itself (Paychex CLT_ACCESS: company access granted or revoked): the connection is
+        # tested again, so its status and message say what the vendor now allows.
+        connection_test(connection=event.connection)
+        return inbound_event_settle(event=event, status=S.PROCESSED)
     integrations = Integration.objects.filter(tenant=event.tenant, source=event.connection, enabled=True)
     consumed, failed = False, []
     for integration in integrations.select_related("tenant", "source", "destination"):

@@ -1,8 +1,13 @@
-"""Writes for integrations. Schedules change only through syncs/schedules.py."""
+"""Writes for integrations. Schedules change only through syncs/schedules.py.
+
+Every change to an integration or a mapping writes a change-log row in the same transaction.
+"""
 from __future__ import annotations
 
 from django.db import transaction
 
+from changelog.services import change_record
+from changelog.snapshots import integration_snapshot, value_mapping_snapshot
 from connections.models import Connection, Tenant
 from syncs.flows import get_flow
 from syncs.models import Integration
@@ -34,7 +39,7 @@ def integration_check_options(*, options: dict) -> None:
 @transaction.atomic
 def integration_create(*, tenant: Tenant, name: str, flow_kind: str, source: Connection, destination: Connection,
                        streams: list[str] | None = None, every_minutes: int | None = None, cron: str = "",
-                       enabled: bool = False, options: dict | None = None) -> Integration:
+                       enabled: bool = False, options: dict | None = None, actor=None) -> Integration:
     integration_check_connections(tenant=tenant, flow_kind=flow_kind, source=source, destination=destination)
     integration_check_options(options=options or {})
     if every_minutes is None and not cron:
@@ -44,15 +49,19 @@ def integration_create(*, tenant: Tenant, name: str, flow_kind: str, source: Con
         streams=list(streams or []), every_minutes=every_minutes, cron=cron, enabled=enabled,
         options=dict(options or {}))
     schedule_sync(integration=integration)
+    change_record(tenant=tenant, actor=actor, obj=integration, object_type="integration", action="created",
+                  after=integration_snapshot(integration))
     return integration
 
 
 @transaction.atomic
-def integration_update(*, integration: Integration, **changes) -> Integration:
+def integration_update(*, integration: Integration, actor=None, **changes) -> Integration:
     allowed = {"name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination"}
     unknown = set(changes) - allowed
     if unknown:
         raise IntegrationError(f"Cannot change {', '.join(sorted(unknown))} of an integration.")
+    # From the database: a ModelForm has already written the new values onto the admin's instance.
+    before = integration_snapshot(Integration.objects.select_related("source", "destination").get(pk=integration.pk))
     for key, value in changes.items():
         setattr(integration, key, value)
     integration_check_connections(tenant=integration.tenant, flow_kind=integration.flow_kind, source=integration.source,
@@ -60,11 +69,15 @@ def integration_update(*, integration: Integration, **changes) -> Integration:
     integration_check_options(options=integration.options or {})
     integration.save()
     schedule_sync(integration=integration)
+    change_record(tenant=integration.tenant, actor=actor, obj=integration, object_type="integration",
+                  action="updated", before=before, after=integration_snapshot(integration))
     return integration
 
 
 @transaction.atomic
-def integration_delete(*, integration: Integration) -> None:
+def integration_delete(*, integration: Integration, actor=None) -> None:
+    change_record(tenant=integration.tenant, actor=actor, obj=integration, object_type="integration",
+                  action="deleted", before=integration_snapshot(integration))
     schedule_remove(integration=integration)
     integration.delete()
 
@@ -82,14 +95,19 @@ def integration_run_now(*, integration: Integration, trigger: str = "manual", dr
 
 
 @transaction.atomic
-def value_mapping_set(*, integration: Integration, map_name: str, source_value: str, target_value: str):
+def value_mapping_set(*, integration: Integration, map_name: str, source_value: str, target_value: str,
+                      actor=None):
     """Create or change one value translation; records held for it are released on the worker."""
     from syncs.models import ValueMapping
     from syncs.tasks import held_release_task
 
-    mapping, _ = ValueMapping.objects.update_or_create(
+    stored = ValueMapping.objects.filter(integration=integration, map_name=map_name, source_value=source_value).first()
+    before = value_mapping_snapshot(stored) if stored else None
+    mapping, created = ValueMapping.objects.update_or_create(
         integration=integration, map_name=map_name, source_value=source_value,
         defaults={"tenant": integration.tenant, "target_value": target_value})
+    change_record(tenant=integration.tenant, actor=actor, obj=mapping, object_type="value_mapping",
+                  action="created" if created else "updated", before=before, after=value_mapping_snapshot(mapping))
     key = f"{map_name}:{source_value}"
     transaction.on_commit(lambda: held_release_task.delay(integration.pk, [key]))
     return mapping

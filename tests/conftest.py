@@ -3,6 +3,7 @@ import pytest
 from django.core.cache import cache
 
 from connections.models import Membership
+from connections.vendors.monday.pacing import pacers_forget
 from demo.setup import sandbox_connection_fields
 from sandbox.server import start_in_thread
 from tests.factories import ConnectionFactory, MembershipFactory, TenantFactory
@@ -10,8 +11,9 @@ from tests.factories import ConnectionFactory, MembershipFactory, TenantFactory
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Cached vendor tokens from one test must not leak into the next.
+    # Cached vendor tokens, and what a client learnt of a vendor's budget, must not leak into the next test.
     cache.clear()
+    pacers_forget()
     yield
 
 

@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from connections.models import Connection, Membership, Tenant
+from connections.vendors import get_vendor
 
 
 class TenantFactory(factory.django.DjangoModelFactory):
@@ -43,5 +44,5 @@ class ConnectionFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     kind = "visma"
     name = factory.Sequence(lambda n: f"Connection {n}")
-    base_url = "https://api.finance.visma.net"
+    base_url = factory.LazyAttribute(lambda o: get_vendor(o.kind).default_base_url)
     credentials = factory.LazyFunction(lambda: {"client_id": "isv_x", "client_secret": "s3cret-value", "tenant_id": "t"})

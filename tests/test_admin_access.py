@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import TokenProxy
 
 from audit.models import AuditRecord, ErasureLog
 from audit.services import audit_record
+from changelog.models import ChangeLogEntry
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
 from notifications.models import Notification, NotificationSettings
@@ -63,9 +64,10 @@ ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 
-# Covered for the three actors in their own app's tests (tests/notifications/test_admin.py).
+# Covered for the three actors in their own app's tests (tests/notifications/test_admin.py,
+# tests/changelog/test_change_log.py).
 # Scoped by user, not tenant: tests/notifications/, tests/api/test_tokens.py.
-ELSEWHERE = {NotificationSettings, Notification, TokenProxy}
+ELSEWHERE = {NotificationSettings, Notification, TokenProxy, ChangeLogEntry}
 
 
 def test_the_customer_site_registers_exactly_these_models():

@@ -10,7 +10,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from connections.models import Connection, Tenant
-from connections.services import ConnectionTestResult, connection_create, connection_test, connection_update
+from connections.services import (
+    ConnectionTestResult,
+    ConnectionTestThrottled,
+    CredentialsRequired,
+    connection_create,
+    connection_test,
+    connection_update,
+    connection_webhooks_register,
+)
+from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows import get_flow
@@ -66,7 +75,7 @@ def role_kind(draft: IntegrationDraft, role: str) -> str:
 
 @transaction.atomic
 def draft_connection_save(*, draft: IntegrationDraft, role: str, connection: Connection | None, name: str = "",
-                          base_url: str = "", credentials: dict, config: dict) -> Connection:
+                          base_url: str = "", credentials: dict, config: dict, actor=None) -> Connection:
     """Use an existing connection of the tenant (with any credentials typed in) or create a new one.
 
     Blank credentials keep what is stored: secrets are write-only.
@@ -77,36 +86,43 @@ def draft_connection_save(*, draft: IntegrationDraft, role: str, connection: Con
     typed_config = {k: v for k, v in config.items() if v not in (None, "")}
     if connection is None:
         connection = connection_create(tenant=draft.tenant, kind=role_kind(draft, role), name=name,
-                                       base_url=base_url, credentials=typed_credentials, config=typed_config)
+                                       base_url=base_url, credentials=typed_credentials, config=typed_config,
+                                       actor=actor)
     else:
         stored_config = dict(connection.config or {})
         config = {**stored_config, **typed_config}
         if (typed_credentials or config != stored_config or (base_url and base_url != connection.base_url)
                 or (name and name != connection.name)):
-            connection = connection_update(connection=connection, name=name or None, base_url=base_url or None,
-                                           credentials=typed_credentials, config=config)
+            try:
+                connection = connection_update(connection=connection, name=name or None, base_url=base_url or None,
+                                               credentials=typed_credentials, config=config, actor=actor)
+            except CredentialsRequired as error:
+                raise WizardError(str(error)) from None
     setattr(draft, role, connection)
     draft.save(update_fields=[role, "updated_at"])
     if draft.integration is not None and getattr(draft.integration, f"{role}_id") != connection.pk:
-        integration_update(integration=draft.integration, **{role: connection})
+        integration_update(integration=draft.integration, actor=actor, **{role: connection})
     return connection
 
 
-def draft_connection_test(*, draft: IntegrationDraft, role: str) -> ConnectionTestResult:
+def draft_connection_test(*, draft: IntegrationDraft, role: str, actor=None) -> ConnectionTestResult:
     """The real connection test against the connection's base URL; on success the next step opens."""
     connection = getattr(draft, role)
     if connection is None:
         raise WizardError(f"Choose or create the {role} connection first.")
-    result = connection_test(connection=connection)
+    try:
+        result = connection_test(connection=connection)
+    except ConnectionTestThrottled as throttled:
+        raise WizardError(str(throttled)) from None
     if result.ok:
         draft_reach(draft=draft, step=Step.DESTINATION if role == "source" else Step.STREAMS)
         if all(connection_passed(getattr(draft, r)) for r in ROLES):
-            draft_integration_ensure(draft=draft)
+            draft_integration_ensure(draft=draft, actor=actor)
     return result
 
 
 @transaction.atomic
-def draft_integration_ensure(*, draft: IntegrationDraft) -> Integration:
+def draft_integration_ensure(*, draft: IntegrationDraft, actor=None) -> Integration:
     """The draft's Integration, created disabled (every stream, the flow's default schedule) once both
     connections work: mappings, field overrides and dry runs all hang off it."""
     if draft.integration is not None:
@@ -118,7 +134,8 @@ def draft_integration_ensure(*, draft: IntegrationDraft) -> Integration:
         with transaction.atomic():
             integration = integration_create(
                 tenant=draft.tenant, name=draft.name, flow_kind=draft.flow_kind, source=draft.source,
-                destination=draft.destination, streams=list(get_flow(draft.flow_kind).streams), enabled=False)
+                destination=draft.destination, streams=list(get_flow(draft.flow_kind).streams), enabled=False,
+                actor=actor)
     except IntegrityError:
         raise WizardError(f"An integration called {draft.name!r} was created meanwhile; start again with another "
                           "name.") from None
@@ -127,12 +144,12 @@ def draft_integration_ensure(*, draft: IntegrationDraft) -> Integration:
     return integration
 
 
-def draft_streams_set(*, draft: IntegrationDraft, streams: list[str]) -> Integration:
+def draft_streams_set(*, draft: IntegrationDraft, streams: list[str], actor=None) -> Integration:
     known = get_flow(draft.flow_kind).streams
     unknown = [s for s in streams if s not in known]
     if unknown or not streams:
         raise WizardError(f"Choose at least one of {', '.join(known)}.")
-    integration = integration_update(integration=draft_integration_ensure(draft=draft),
+    integration = integration_update(integration=draft_integration_ensure(draft=draft, actor=actor), actor=actor,
                                      streams=[s for s in known if s in streams])
     draft_reach(draft=draft, step=Step.MAPPINGS)
     return integration
@@ -140,19 +157,19 @@ def draft_streams_set(*, draft: IntegrationDraft, streams: list[str]) -> Integra
 
 @transaction.atomic
 def draft_mappings_save(*, draft: IntegrationDraft, values: dict[str, dict[str, str]],
-                        fields: dict[str, dict[str, str]]) -> None:
+                        fields: dict[str, dict[str, str]], actor=None) -> None:
     """`values`: map name → {source value: target value, '' to remove}; `fields`: stream → {target field:
     source field, '' for the flow's default}. Only what changed is written."""
-    integration = draft_integration_ensure(draft=draft)
+    integration = draft_integration_ensure(draft=draft, actor=actor)
     for map_name, table in values.items():
         stored = {m.source_value: m for m in value_mapping_list(integration=integration, map_name=map_name)}
         for source_value, target_value in table.items():
             current = stored.get(source_value)
             if target_value and (current is None or current.target_value != target_value):
                 value_mapping_set(integration=integration, map_name=map_name, source_value=source_value,
-                                  target_value=target_value)
+                                  target_value=target_value, actor=actor)
             elif not target_value and current is not None:
-                value_mapping_delete(mapping=current)
+                value_mapping_delete(mapping=current, actor=actor)
     for stream, table in fields.items():
         stored = {m.target_field: m for m in field_mapping_list(integration=integration, stream=stream)}
         for target_field, source_field in table.items():
@@ -160,17 +177,17 @@ def draft_mappings_save(*, draft: IntegrationDraft, values: dict[str, dict[str, 
             if source_field and (current is None or current.source_field != source_field):
                 field_mapping_set(integration=integration, stream=stream, target_field=target_field,
                                   source_field=source_field, value_map=current.value_map if current else "",
-                                  default=current.default if current else "")
+                                  default=current.default if current else "", actor=actor)
             elif not source_field and current is not None:
-                field_mapping_delete(mapping=current)
+                field_mapping_delete(mapping=current, actor=actor)
     draft_reach(draft=draft, step=Step.SCHEDULE)
 
 
-def draft_schedule_set(*, draft: IntegrationDraft, every_minutes: int) -> Integration:
+def draft_schedule_set(*, draft: IntegrationDraft, every_minutes: int, actor=None) -> Integration:
     if every_minutes < 1:
         raise WizardError("Run at least once a minute apart.")
-    integration = integration_update(integration=draft_integration_ensure(draft=draft), every_minutes=every_minutes,
-                                     cron="")
+    integration = integration_update(integration=draft_integration_ensure(draft=draft, actor=actor), actor=actor,
+                                     every_minutes=every_minutes, cron="")
     draft_reach(draft=draft, step=Step.PREVIEW)
     return integration
 
@@ -195,23 +212,36 @@ def draft_preview(*, draft: IntegrationDraft, limit: int) -> SyncRun:
 
 
 @transaction.atomic
-def draft_enable(*, draft: IntegrationDraft) -> Integration:
+def draft_enable(*, draft: IntegrationDraft, actor=None) -> Integration:
     """Turn the integration on (its schedule follows) and queue its first run."""
     if step_index(draft.step) < step_index(Step.ENABLE):
         raise WizardError("Run the dry-run preview first.")
-    integration = integration_update(integration=draft_integration_ensure(draft=draft), enabled=True)
+    integration = integration_update(integration=draft_integration_ensure(draft=draft, actor=actor), actor=actor,
+                                     enabled=True)
     integration_run_now(integration=integration)
     draft.completed_at = timezone.now()
     draft.save(update_fields=["completed_at", "updated_at"])
     return integration
 
 
+def draft_webhooks_register(*, draft: IntegrationDraft) -> dict | None:
+    """Once the integration is on, register our intake URL where the source vendor's API lets us (Paychex hooks),
+    so its notifications start flowing; the scheduled poll stays the backstop. Done once per connection: a
+    connection registered before keeps its hook. Returns the new registration, or None if there was none to make.
+    Called outside the enabling transaction: it is a vendor call."""
+    source = draft.integration.source
+    registration = get_vendor(source.kind).registration
+    if registration is None or registration.registered_here(source.credentials or {}):
+        return None
+    return connection_webhooks_register(connection=source)
+
+
 @transaction.atomic
-def draft_discard(*, draft: IntegrationDraft) -> None:
+def draft_discard(*, draft: IntegrationDraft, actor=None) -> None:
     """Throw a draft away with its disabled integration; the connections stay for the next attempt."""
     if draft.completed_at is not None:
         raise WizardError("This integration is already enabled; delete it from the integrations list instead.")
     if draft.integration is not None:
-        integration_delete(integration=draft.integration)  # the draft goes with it (CASCADE)
+        integration_delete(integration=draft.integration, actor=actor)  # the draft goes with it (CASCADE)
     else:
         draft.delete()

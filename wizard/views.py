@@ -15,9 +15,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views import View
 
+from audit.redaction import redact_text
 from connections.models import Connection, Tenant
 from connections.selectors import tenant_ids_for_user
 from connections.vendors import get_vendor
+from connections.vendors.errors import VendorError
 from syncs.flows import get_flow
 from wizard import services
 from wizard.forms import MappingsForm, PreviewForm, ScheduleForm, StartForm, StreamsForm, connection_step_form
@@ -189,8 +191,9 @@ class ConnectionView(WizardView):
         try:
             connection = services.draft_connection_save(
                 draft=self.draft, role=self.role, connection=connection, name=form.cleaned_data["name"],
-                base_url=form.cleaned_data["base_url"], credentials=form.credentials(), config=form.config())
-            result = services.draft_connection_test(draft=self.draft, role=self.role)
+                base_url=form.cleaned_data["base_url"], credentials=form.credentials(), config=form.config(),
+                actor=request.user)
+            result = services.draft_connection_test(draft=self.draft, role=self.role, actor=request.user)
         except WizardError as error:
             messages.error(request, str(error))
             return redirect(self.step_url(self.role))
@@ -241,7 +244,7 @@ class StreamsView(FormStepView):
         return form
 
     def save(self, form) -> None:
-        services.draft_streams_set(draft=self.draft, streams=form.cleaned_data["streams"])
+        services.draft_streams_set(draft=self.draft, streams=form.cleaned_data["streams"], actor=self.request.user)
 
 
 class MappingsView(FormStepView):
@@ -254,7 +257,8 @@ class MappingsView(FormStepView):
         return MappingsForm(data, page=mapping_page(integration=self.draft.integration))
 
     def save(self, form) -> None:
-        services.draft_mappings_save(draft=self.draft, values=form.values(), fields=form.field_overrides())
+        services.draft_mappings_save(draft=self.draft, values=form.values(), fields=form.field_overrides(),
+                                     actor=self.request.user)
 
     def context(self, form) -> dict:
         return {"form": form, "page": form.page}
@@ -270,7 +274,8 @@ class ScheduleView(FormStepView):
         return ScheduleForm(data, initial={"every_minutes": every})
 
     def save(self, form) -> None:
-        services.draft_schedule_set(draft=self.draft, every_minutes=form.cleaned_data["every_minutes"])
+        services.draft_schedule_set(draft=self.draft, every_minutes=form.cleaned_data["every_minutes"],
+                                    actor=self.request.user)
 
 
 class PreviewView(WizardView):
@@ -310,12 +315,22 @@ class EnableView(WizardView):
 
     def post(self, request):
         try:
-            integration = services.draft_enable(draft=self.draft)
+            integration = services.draft_enable(draft=self.draft, actor=request.user)
         except WizardError as error:
             messages.error(request, str(error))
             return redirect(self.step_url(Step.PREVIEW))
         messages.success(request, f"{integration.name} is on: it runs every {integration.every_minutes} minutes, "
                                   "and its first run is queued now.")
+        try:
+            hook = services.draft_webhooks_register(draft=self.draft)
+        except VendorError as error:
+            messages.warning(request, f"{integration.source.name} could not be told to notify us "
+                                      f"({redact_text(str(error))}); the schedule still finds every change. Retry with "
+                                      "the connection's action \"Register Paychex webhooks\".")
+        else:
+            if hook:
+                messages.info(request, f"{integration.source.name} now notifies this integration of changes "
+                                       f"({', '.join(hook.get('domains') or [])}).")
         return HttpResponseRedirect(self.integration_url(integration))
 
 
@@ -324,7 +339,7 @@ class DiscardView(WizardView):
 
     def post(self, request):
         name = self.draft.name
-        services.draft_discard(draft=self.draft)
+        services.draft_discard(draft=self.draft, actor=request.user)
         messages.info(request, f"The setup of {name} was discarded; its connections were kept.")
         return redirect(reverse(f"{self.admin_site.name}:wizard_start"))
 

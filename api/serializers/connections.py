@@ -7,7 +7,8 @@ from rest_framework import serializers
 
 from api.serializers.fields import HttpUrlField
 from connections.models import Connection
-from connections.selectors import connection_credentials_summary, connection_name_taken
+from connections.selectors import connection_credentials_summary, connection_name_taken, connection_url_refusals
+from connections.services import destination_changes, secrets_missing
 from connections.vendors import get_vendor, vendor_choices
 from connections.vendors.base import Vendor
 
@@ -34,6 +35,16 @@ def check_credentials(vendor: Vendor, credentials: dict, *, complete: bool) -> N
         missing = [f.name for f in vendor.credential_fields if f.required and not credentials.get(f.name)]
         if missing:
             raise serializers.ValidationError({"credentials": f"Missing for {vendor.label}: {', '.join(missing)}."})
+
+
+def check_destinations(vendor: Vendor, *, tenant_id: int, base_url: str | None, config: dict | None) -> None:
+    """The base URL and URL settings must be hosts this connection may call (checked again at every call)."""
+    urls = {"base_url": base_url or "", **{f.name: (config or {}).get(f.name, "") for f in vendor.config_fields
+                                           if f.url}}
+    refusals = connection_url_refusals(tenant_id=tenant_id, kind=vendor.kind, urls=urls)
+    if refusals:
+        raise serializers.ValidationError({
+            ("base_url" if name == "base_url" else "config"): why for name, why in refusals.items()})
 
 
 def check_config(vendor: Vendor, config: dict) -> None:
@@ -65,6 +76,8 @@ class ConnectionCreateInput(serializers.Serializer):
         vendor = get_vendor(attrs["kind"])
         check_credentials(vendor, attrs["credentials"], complete=True)
         check_config(vendor, attrs["config"])
+        check_destinations(vendor, tenant_id=self.context["tenant"].pk, base_url=attrs.get("base_url"),
+                           config=attrs["config"])
         return attrs
 
 
@@ -87,11 +100,20 @@ class ConnectionUpdateInput(serializers.Serializer):
         return value
 
     def validate(self, attrs):
-        vendor = get_vendor(self.context["connection"].kind)
+        connection = self.context["connection"]
+        vendor = get_vendor(connection.kind)
         if "credentials" in attrs:
             check_credentials(vendor, attrs["credentials"], complete=False)
         if "config" in attrs:
             check_config(vendor, attrs["config"])
+        check_destinations(vendor, tenant_id=connection.tenant_id, base_url=attrs.get("base_url"),
+                           config=attrs.get("config"))
+        moved = destination_changes(connection, base_url=attrs.get("base_url"), config=attrs.get("config"))
+        missing = secrets_missing(connection, attrs.get("credentials")) if moved else []
+        if missing:
+            raise serializers.ValidationError({"credentials": (
+                f"Changing {', '.join(moved)} sends the credentials somewhere else: "
+                f"enter {', '.join(missing)} again.")})
         return attrs
 
 

@@ -45,7 +45,7 @@ class IntegrationCollectionView(TenantAPIView):
     def post(self, request, tenant_slug):
         data = self.validated(IntegrationCreateInput, request.data)
         try:
-            integration = integration_create(tenant=self.tenant, **data)
+            integration = integration_create(tenant=self.tenant, actor=request.user, **data)
         except IntegrationError as error:
             raise ValidationError({"non_field_errors": [str(error)]}) from None
         return Response(IntegrationOutput(integration_get(tenant=self.tenant, pk=integration.pk)).data,
@@ -66,7 +66,7 @@ class IntegrationItemView(TenantAPIView):
         integration = self.integration(pk)
         data = self.validated(IntegrationUpdateInput, request.data, integration=integration)
         try:
-            integration_update(integration=integration, **data)
+            integration_update(integration=integration, actor=request.user, **data)
         except IntegrationError as error:
             raise ValidationError({"non_field_errors": [str(error)]}) from None
         return Response(IntegrationOutput(self.integration(pk)).data)
@@ -75,7 +75,7 @@ class IntegrationItemView(TenantAPIView):
                    description="Deletes the integration, its schedule, runs and pending records; "
                                "the audit trail stays.")
     def delete(self, request, tenant_slug, pk):
-        integration_delete(integration=self.integration(pk))
+        integration_delete(integration=self.integration(pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -48,14 +48,15 @@ class ValueMappingCollectionView(IntegrationChildView):
     def post(self, request, tenant_slug, integration_id):
         integration = self.integration(integration_id)
         data = self.validated(ValueMappingSetInput, request.data)
-        return Response(ValueMappingOutput(value_mapping_set(integration=integration, **data)).data)
+        return Response(ValueMappingOutput(value_mapping_set(integration=integration, actor=request.user, **data)).data)
 
 
 class ValueMappingItemView(IntegrationChildView):
     @extend_schema(operation_id="value_mappings_destroy", tags=TAGS, responses={204: None})
     def delete(self, request, tenant_slug, integration_id, pk):
         integration = self.integration(integration_id)
-        value_mapping_delete(mapping=self.found(value_mapping_get(integration=integration, pk=pk), "value mapping"))
+        value_mapping_delete(mapping=self.found(value_mapping_get(integration=integration, pk=pk), "value mapping"),
+                             actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -75,7 +76,7 @@ class FieldMappingCollectionView(IntegrationChildView):
         integration = self.integration(integration_id)
         data = self.validated(FieldMappingSetInput, request.data)
         try:
-            mapping, created = field_mapping_set(integration=integration, **data)
+            mapping, created = field_mapping_set(integration=integration, actor=request.user, **data)
         except MappingError as error:
             raise ValidationError({"non_field_errors": [str(error)]}) from None
         return Response(FieldMappingOutput(mapping).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -85,5 +86,6 @@ class FieldMappingItemView(IntegrationChildView):
     @extend_schema(operation_id="field_mappings_destroy", tags=TAGS, responses={204: None})
     def delete(self, request, tenant_slug, integration_id, pk):
         integration = self.integration(integration_id)
-        field_mapping_delete(mapping=self.found(field_mapping_get(integration=integration, pk=pk), "field mapping"))
+        field_mapping_delete(mapping=self.found(field_mapping_get(integration=integration, pk=pk), "field mapping"),
+                             actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,8 @@
 """The vendor registry: the only place that knows which vendors exist.
 
 Each vendor is a package ``connections/vendors/<kind>/`` whose ``__init__`` defines
-``VENDOR``; a ``webhooks`` module beside it (vendors/events.py) makes the vendor able to send us events. Everything else (engine, admin, API, sandbox wiring) asks here by kind.
+``VENDOR``; a ``webhooks`` module beside it (vendors/events.py) makes the vendor able to send us events, and a
+``registration`` module lets us register our intake URL at the vendor through its API. Everything else (engine, admin, API, sandbox wiring) asks here by kind.
 """
 import dataclasses
 import importlib
@@ -41,8 +42,9 @@ def _discover() -> None:
         if info.ispkg:
             module = importlib.import_module(f"{__name__}.{info.name}")
             vendor = module.VENDOR
-            if importlib.util.find_spec(f"{module.__name__}.webhooks"):
-                vendor = dataclasses.replace(vendor, webhooks=importlib.import_module(f"{module.__name__}.webhooks"))
+            for part in ("webhooks", "registration"):
+                if importlib.util.find_spec(f"{module.__name__}.{part}"):
+                    vendor = dataclasses.replace(vendor, **{part: importlib.import_module(f"{module.__name__}.{part}")})
             register(vendor)
 
 

@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -33,12 +33,18 @@ from connections.vendors.errors import (
     VendorRejected,
     VendorUnavailable,
 )
+from connections.vendors.egress import EgressPolicy
 from connections.vendors.tokens import MemoryTokenCache, Token, TokenCache
+from mlconnector.netguard import DestinationRefused, pinned_session
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = "ml-connector/1.0"
 IDEMPOTENT_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
+MAX_REDIRECTS = 5
+# What is echoed of a vendor's error answer: its message fields only, never the raw body, and at most this
+# much of them; a URL pointed at something that is not the vendor must not be a way to read that thing.
+MESSAGE_LIMIT = 200
 
 
 def full_jitter(cap: float) -> float:
@@ -114,6 +120,9 @@ class ConfigField:
     default: str = ""
     required: bool = False
     help: str = ""
+    # A URL the client sends credentials to (a token endpoint): checked like the base URL, and changing
+    # it needs the secrets entered again.
+    url: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,8 +139,25 @@ class Vendor:
     # config values that point the auth endpoints at the sandbox too.
     sandbox_prefix: str = ""
     sandbox_config: Callable[[str], dict] = field(default=lambda sandbox_url: {})
+    # The vendor's own API and auth hosts (`*.example.com` for subdomains); nothing else is called unless an
+    # operator allowlists a host for the tenant (connections.models.AllowedHost).
+    allowed_hosts: tuple[str, ...] = ()
+
+    @property
+    def url_fields(self) -> tuple[str, ...]:
+        """Every setting that says where the credentials are sent: the base URL and URL-valued config."""
+        return ("base_url",) + tuple(f.name for f in self.config_fields if f.url)
+
+    def egress_for(self, tenant_id: int | None) -> EgressPolicy:
+        from connections.selectors import tenant_allowed_hosts
+
+        extra = tenant_allowed_hosts(tenant_id=tenant_id) if tenant_id else ()
+        return EgressPolicy.from_settings(vendor_label=self.label, allowed_hosts=self.allowed_hosts + extra)
     # The package's webhooks module (verify/parse/challenge, see vendors/events.py), found by the registry.
     webhooks: Any = None
+    # The package's registration module, where the vendor's API lets us register our intake URL ourselves
+    # (credentials_new/register/registered, see services.connection_webhooks_register); found by the registry.
+    registration: Any = None
 
     def sandbox_base_url(self, sandbox_url: str) -> str:
         return sandbox_url.rstrip("/") + self.sandbox_prefix
@@ -143,9 +169,14 @@ class Vendor:
             base_url=connection.base_url or self.default_base_url,
             credentials=connection.credentials or {},
             config=config,
-            cache_key=f"{self.kind}:{connection.pk}",
+            cache_key=token_cache_key(self.kind, connection.pk),
+            egress=self.egress_for(connection.tenant_id),
             **kwargs,
         )
+
+
+def token_cache_key(kind: str, connection_id: int | None) -> str:
+    return f"{kind}:{connection_id}"
 
 
 class BaseClient:
@@ -164,7 +195,8 @@ class BaseClient:
     def __init__(self, *, base_url: str, credentials: dict, config: dict | None = None,
                  cache_key: str | None = None, token_cache: TokenCache | None = None,
                  session: requests.Session | None = None, timeout: float | None = None,
-                 rate_limiter=None, sleep: Callable[[float], None] = time.sleep):
+                 rate_limiter=None, sleep: Callable[[float], None] = time.sleep,
+                 egress: EgressPolicy | None = None):
         if not base_url:
             raise VendorConfigurationError(f"{self.vendor_label} connection has no base URL.", vendor=self.vendor_label)
         missing = [name for name in self.required_credentials if not credentials.get(name)]
@@ -180,7 +212,9 @@ class BaseClient:
         self.token_cache = token_cache or default_token_cache()
         # The engine's write threads share one client: they wait for one token fetch, not one each.
         self._token_lock = threading.Lock()
-        self.session = session or requests.Session()
+        # Every connection this client opens goes through the egress check and to the checked address.
+        self.egress = egress or EgressPolicy.from_settings(vendor_label=self.vendor_label)
+        self.session = pinned_session(session or requests.Session(), self.egress.address_for)
         self.session.headers.setdefault("User-Agent", USER_AGENT)
         if timeout is None:
             from django.conf import settings
@@ -191,6 +225,9 @@ class BaseClient:
         self.sleep = sleep
         self.calls = 0  # HTTP calls made, for run statistics and benchmarks (counted under a lock: threads share us)
         self._calls_lock = threading.Lock()
+        # time.monotonic() by which a caller that is waiting (a connection test) must have its answer:
+        # retries and each call's timeout are cut to fit. None for syncs.
+        self.deadline: float | None = None
         self._token: Token | None = None  # the last token used, so each call need not ask the cache
 
     # --- hooks for vendor clients --------------------------------------------------
@@ -206,12 +243,17 @@ class BaseClient:
         try:
             body = response.json()
         except ValueError:
-            return (response.text or "").strip()[:300]
+            return ""  # an HTML page or plain text is not a vendor error message: nothing of it is echoed
         return extract_message(body)
 
     def check_connection(self) -> str:
         """Authenticate and make one cheap read; return what a user should see."""
         raise VendorConfigurationError(f"{self.vendor_label} client has no connection check.")
+
+    @property
+    def discovered_config(self) -> dict:
+        """Config the client learned from the vendor (e.g. Dayforce's services host), kept on the connection."""
+        return {}
 
     # --- tokens ---------------------------------------------------------------
     @property
@@ -290,21 +332,52 @@ class BaseClient:
                 wait = error.retry_after if error.retry_after is not None else backoff_delay(attempt)
                 if isinstance(error, VendorRateLimited):
                     self.rate_limiter.backoff(wait)
-                if wait > self.max_inline_wait:
+                if wait > self.max_inline_wait or (self.deadline and time.monotonic() + wait >= self.deadline):
                     raise
                 logger.info("%s: %s; retrying in %.1fs", self.vendor_label, error.message, wait)
                 self.sleep(wait)
                 attempt += 1
 
-    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+    def _send(self, method: str, url: str, *, allow_redirects: bool = True, **kwargs) -> requests.Response:
+        """One call, following redirects by hand: only to the same scheme, host and port, because the
+        credentials go along, and each hop is checked again at connect time like the first."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._send_once(method, url, **kwargs)
+            if not (allow_redirects and response.is_redirect):
+                return response
+            target = urljoin(url, response.headers["Location"])
+            if urlsplit(target)[:2] != urlsplit(url)[:2]:
+                raise VendorConfigurationError(
+                    f"{self.vendor_label} redirected the request to another host ({urlsplit(target).hostname}); "
+                    "it was not followed, because credentials are sent only to the configured host. "
+                    "Check the base URL.", vendor=self.vendor_label, status=response.status_code)
+            if response.status_code == 303 or (response.status_code in (301, 302) and method.upper() == "POST"):
+                method = "GET"
+                kwargs = {k: v for k, v in kwargs.items() if k not in ("data", "json", "files")}
+            url = target
+        raise VendorUnavailable(f"{self.vendor_label} redirected more than {MAX_REDIRECTS} times.",
+                                vendor=self.vendor_label)
+
+    def call_timeout(self):
+        if self.deadline is None:
+            return self.timeout
+        left = max(0.1, self.deadline - time.monotonic())
+        if isinstance(self.timeout, tuple):
+            return tuple(min(part, left) for part in self.timeout)
+        return min(self.timeout, left)
+
+    def _send_once(self, method: str, url: str, **kwargs) -> requests.Response:
         self.rate_limiter.acquire()
         with self._calls_lock:
             self.calls += 1
         try:
-            return self.session.request(method, url, timeout=self.timeout, **kwargs)
+            return self.session.request(method, url, timeout=self.call_timeout(), allow_redirects=False, **kwargs)
+        except DestinationRefused as refused:
+            raise VendorConfigurationError(
+                f"{self.vendor_label} was not called: {refused}.", vendor=self.vendor_label) from None
         except requests.Timeout:
             raise VendorUnavailable(
-                f"{self.vendor_label} did not answer within {self.timeout:g}s. It will be retried; "
+                f"{self.vendor_label} did not answer within {timeout_text(self.timeout)}. It will be retried; "
                 "if it keeps happening, check the vendor's status page.", vendor=self.vendor_label) from None
         except requests.ConnectionError as exc:
             raise VendorUnavailable(
@@ -315,7 +388,7 @@ class BaseClient:
         status = response.status_code
         if status < 400:
             return
-        vendor_message = self.vendor_message(response)
+        vendor_message = bounded(self.vendor_message(response))
         error_class = error_class_for(status)
         hint = self.hints.get(status) or DEFAULT_HINTS.get(error_class, "")
         said = f": {vendor_message.rstrip('. ')}" if vendor_message else ""
@@ -399,26 +472,40 @@ def error_class_for(status: int) -> type[VendorError]:
     return VendorRejected
 
 
-def extract_message(body: Any) -> str:
-    """Pull a human message out of the common error-body shapes vendors use."""
+def extract_message(body: Any, *, nested: bool = False) -> str:
+    """Pull a human message out of the common error-body shapes vendors use: their message fields only.
+
+    A bare string or an unknown JSON shape is not an error message we recognise, so nothing of it is
+    returned: what a URL answers that is not the vendor must not come back in our error text."""
     if isinstance(body, dict):
         for key in ("ExceptionMessage", "error_description", "message", "Message", "detail", "description"):
             value = body.get(key)
             if isinstance(value, str) and value:
-                return value[:500]
+                return bounded(value)
         for key in ("error", "errors", "Messages", "messages"):
             value = body.get(key)
             if isinstance(value, (dict, list)):
-                inner = extract_message(value)
+                inner = extract_message(value, nested=True)
                 if inner:
                     return inner
             elif isinstance(value, str) and value:
-                return value[:500]
+                return bounded(value)
     if isinstance(body, list) and body:
-        return "; ".join(filter(None, (extract_message(item) for item in body[:3])))
-    if isinstance(body, str):
-        return body[:500]
-    return json.dumps(body)[:300] if body else ""
+        return bounded("; ".join(filter(None, (extract_message(item, nested=nested) for item in body[:3]))))
+    if isinstance(body, str) and nested:
+        return bounded(body)
+    return ""
+
+
+def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def timeout_text(timeout) -> str:
+    if isinstance(timeout, tuple):
+        return f"{timeout[0]:g}s to connect and {timeout[1]:g}s to answer"
+    return f"{timeout:g}s"
 
 
 def default_token_cache() -> TokenCache:

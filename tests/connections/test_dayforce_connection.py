@@ -4,6 +4,7 @@ from connections.models import Connection
 from connections.services import connection_test
 from connections.vendors import get_vendor
 from sandbox.vendors.dayforce import DEMO_CREDENTIALS, RESTRICTED_USERNAME, process_results
+from tests.support.dayforce_openapi import dayforce_responses_validated  # noqa: F401 (autouse)
 
 
 def client_for(connection, sandbox, waits=None):
@@ -29,8 +30,12 @@ def test_it_reports_success_against_the_sandbox(make_sandbox_connection, sandbox
     assert token_call.path == "/dayforce-auth/connect/token"
     assert token_call.body == {"grant_type": "password", "companyId": "mlconnector", "username": "ws.mlconnector",
                                "password": "***", "client_id": "Dayforce.HCMAnywhere.Client"}
-    read, = sandbox.app.log.filter(vendor="dayforce", method="GET")
-    assert read.path == "/dayforce/mlconnector/V1/Employees"
+    # Discovery names the namespace's services host (ending at /Api), which is kept on the connection.
+    discovery, read = sandbox.app.log.filter(vendor="dayforce", method="GET")
+    assert discovery.path == "/dayforce/mlconnector/V1/ClientMetadata"
+    assert read.path == "/dayforce/Api/mlconnector/V1/Employees"
+    connection.refresh_from_db()
+    assert connection.config["service_uri"] == sandbox.url + "/dayforce/Api"
 
 
 def test_it_works_with_the_api_segment_of_real_base_urls(make_sandbox_connection, sandbox):
@@ -65,7 +70,7 @@ def test_it_names_the_missing_hcm_anywhere_permission(make_sandbox_connection):
     assert not result.ok
     assert result.message.startswith(
         f"Dayforce accepted the login, but user '{RESTRICTED_USERNAME}' lacks the HCM Anywhere permission "
-        "'Web Services > Read Data', so it may not read employees")
+        "'Web Services > Read Data', so it may not read Employees")
     assert "User does not have access." in result.message
     assert "primary role" in result.message
     assert connection.last_error == result.message
@@ -81,8 +86,10 @@ def test_it_renews_an_expired_token_transparently(make_sandbox_connection, sandb
 
     assert result.ok, result.message
     assert len(sandbox.app.log.filter(vendor="dayforce", path_contains="/connect/token")) == 2
-    statuses = [entry.status for entry in sandbox.app.log.filter(vendor="dayforce", method="GET")]
-    assert statuses == [200, 401, 200]
+    # The services host was discovered once, by the first test; the second reads at once.
+    statuses = [(entry.path.rsplit("/", 1)[-1], entry.status)
+                for entry in sandbox.app.log.filter(vendor="dayforce", method="GET")]
+    assert statuses == [("ClientMetadata", 200), ("Employees", 200), ("Employees", 401), ("Employees", 200)]
 
 
 def test_it_honours_retry_after_on_an_injected_429(make_sandbox_connection, sandbox):
@@ -99,7 +106,10 @@ def test_it_honours_retry_after_on_an_injected_429(make_sandbox_connection, sand
 
 
 def test_it_waits_out_the_sandbox_rate_limit(make_sandbox_connection, sandbox, monkeypatch):
+    # The services host is known, so each check is exactly one call.
     connection = make_sandbox_connection("dayforce")
+    connection.config = {**connection.config, "service_uri": sandbox.url + "/dayforce/Api"}
+    connection.save()
     # One call per second for the namespace, so the second check meets a real 429 from the limiter.
     # monkeypatch puts the limits back: the sandbox's reset() does not restore them.
     limiter = sandbox.app["dayforce"].limiter
@@ -117,8 +127,10 @@ def test_it_waits_out_the_sandbox_rate_limit(make_sandbox_connection, sandbox, m
     assert len(rate_limited) == 1
 
 
-def test_it_names_the_right_host_when_dayforce_redirects(make_sandbox_connection, sandbox):
+def test_it_names_the_right_host_when_the_discovered_host_redirects(make_sandbox_connection, sandbox):
     connection = make_sandbox_connection("dayforce")
+    connection.config = {**connection.config, "service_uri": sandbox.url + "/dayforce/Api"}
+    connection.save()
     sandbox.app["dayforce"].faults.fail_next(
         1, status=302, headers={"Location": "https://us241-services.dayforcehcm.com/Api/mlconnector/V1/Employees"},
         body="")

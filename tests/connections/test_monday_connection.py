@@ -6,7 +6,8 @@ from connections.models import Connection
 from connections.services import connection_test, connection_update
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorRateLimited, VendorRejected
-from connections.vendors.monday.client import CHECK_QUERY, graphql_errors, retry_in_seconds
+from connections.vendors.monday.client import graphql_errors, retry_in_seconds
+from connections.vendors.monday.documents import CHECK as CHECK_QUERY
 from sandbox.vendors.monday import DEMO_TOKEN, RESTRICTED_TOKEN, UNCONFIRMED
 
 
@@ -127,7 +128,7 @@ def test_it_reports_an_invalid_query_as_rejected(make_sandbox_connection):
     client = get_vendor("monday").client_for(make_sandbox_connection("monday"))
 
     with pytest.raises(VendorRejected) as raised:
-        client.graphql("query { me { nope } }")
+        client.graphql("query Nope { me { nope } }")
 
     assert "Cannot query field 'nope' on type 'User'" in str(raised.value)
 

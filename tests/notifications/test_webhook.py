@@ -142,9 +142,12 @@ def test_in_production_a_webhook_to_our_own_network_is_refused(integration, ripp
 
 
 def test_a_public_address_is_not_mistaken_for_a_private_one():
-    from notifications.webhooks import private_address_of
+    from mlconnector.netguard import non_public_address
 
-    assert private_address_of("127.0.0.1") == "127.0.0.1"
-    assert private_address_of("10.1.2.3") == "10.1.2.3"
-    assert private_address_of("169.254.169.254") == "169.254.169.254"  # cloud metadata
-    assert private_address_of("93.184.215.14") is None
+    assert non_public_address("127.0.0.1") == "127.0.0.1"
+    assert non_public_address("10.1.2.3") == "10.1.2.3"
+    assert non_public_address("169.254.169.254") == "169.254.169.254"  # cloud metadata
+    assert non_public_address("100.64.0.1") == "100.64.0.1"  # carrier-grade NAT
+    assert non_public_address("fd00:ec2::254") == "fd00:ec2::254"  # AWS metadata over IPv6
+    assert non_public_address("::ffff:127.0.0.1") == "::ffff:127.0.0.1"  # IPv4-mapped loopback
+    assert non_public_address("93.184.215.14") is None

@@ -5,32 +5,20 @@ Requests the spec documents for the operation are validated with openapi-core, r
 as if they had been sent to the spec's own server. Statuses the spec documents only on other operations
 (401, 403) and the undocumented 429 are validated against the shapes the spec uses for them elsewhere.
 """
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-import yaml
-from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
-from openapi_schema_validator import OAS30Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 
-from sandbox.core import SPECS_DIR
 from sandbox.vendors.dayforce import DEMO_CREDENTIALS, DEMO_NAMESPACE, RESTRICTED_USERNAME
+from tests.support.dayforce import get, token_for
+from tests.support.dayforce_openapi import assert_matches_schema
+from tests.support.dayforce_openapi import dayforce_responses_validated  # noqa: F401 (autouse)
+from tests.support.dayforce_openapi import openapi as load_openapi
+from tests.support.dayforce_openapi import spec as load_spec
 
-SPECS = SPECS_DIR
-SPEC_FILE = SPECS / "dayforce" / "openapi.yaml"
-SPEC_URI = "urn:dayforce-openapi"
 EMPLOYEES = f"/{DEMO_NAMESPACE}/V1/Employees"
-
-
-@lru_cache(maxsize=1)
-def load_spec() -> dict:
-    with SPEC_FILE.open() as handle:
-        # The spec is 1.6 MB; the C loader reads it in about a second, the pure-Python one in many.
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @pytest.fixture(scope="module")
@@ -39,29 +27,12 @@ def spec():
 
 
 @pytest.fixture(scope="module")
-def openapi(spec):
-    # The spec file is Dayforce's own swagger, not ours to fix; validating the spec itself is skipped.
-    return OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
-
-
-def token_for(sandbox, username=DEMO_CREDENTIALS["username"]) -> str:
-    response = requests.post(sandbox.url + "/dayforce-auth/connect/token", data={
-        "grant_type": "password", "companyId": DEMO_NAMESPACE, "username": username,
-        "password": DEMO_CREDENTIALS["password"], "client_id": "Dayforce.HCMAnywhere.Client",
-    }, timeout=5)
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
-
-
-def get(sandbox, path, token=None, **params) -> requests.Response:
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return requests.get(sandbox.url + "/dayforce" + path, params=params, headers=headers, timeout=5)
+def openapi():
+    return load_openapi()
 
 
 def assert_matches_operation(openapi, spec, path, response, **params):
-    """Validate request and response as if exchanged with the spec's server (`https://…/Api`)."""
+    """Validate the request too, as if sent to the spec's server (`https://…/Api`)."""
     server = urlsplit(spec["servers"][0]["url"])
     request = MockRequest(f"{server.scheme}://{server.netloc}", "get", server.path + path, args=params)
     openapi.validate_request(request)
@@ -79,13 +50,6 @@ def documented_elsewhere(spec, status: str) -> tuple[str, dict]:
             if schema and "$ref" in schema:
                 return documented["description"], schema
     raise AssertionError(f"the spec documents no JSON body for status {status}")
-
-
-def assert_matches_schema(spec, schema, body):
-    registry = Registry().with_resource(SPEC_URI, Resource.from_contents(spec, default_specification=DRAFT4))
-    validator = OAS30Validator({"$ref": SPEC_URI + schema["$ref"]}, registry=registry)
-    errors = [error.message for error in validator.iter_errors(body)]
-    assert not errors, errors
 
 
 # --- token endpoint (not in openapi.yaml; docs/vendors/dayforce.md §2) ------------------------------------------
@@ -174,7 +138,7 @@ def test_it_answers_401_to_an_expired_token(sandbox, spec):
 
     assert response.status_code == 401
     description, schema = documented_elsewhere(spec, "401")
-    assert_matches_schema(spec, schema, response.json())
+    assert_matches_schema(schema, response.json())
     assert response.json()["ProcessResults"][0]["Message"] == description
 
 
@@ -183,7 +147,7 @@ def test_it_answers_403_to_a_user_without_hcm_anywhere(sandbox, spec):
 
     assert response.status_code == 403
     description, schema = documented_elsewhere(spec, "403")
-    assert_matches_schema(spec, schema, response.json())
+    assert_matches_schema(schema, response.json())
     assert response.json()["ProcessResults"][0]["Message"] == description
 
 
@@ -199,4 +163,4 @@ def test_it_rate_limits_per_namespace_with_retry_after(sandbox, spec, monkeypatc
     assert response.status_code == 429
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     # The 429 body is undocumented; docs/vendors/dayforce.md §6 has it be the spec's generic ProcessResults payload.
-    assert_matches_schema(spec, {"$ref": "#/components/schemas/Payload_Object"}, response.json())
+    assert_matches_schema({"$ref": "#/components/schemas/Payload_Object"}, response.json())

@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from connections.vendors import get_vendor
-from connections.vendors.monday.client import BOARDS_QUERY, CHECK_QUERY
+from connections.vendors.monday.documents import BOARDS as BOARDS_QUERY
+from connections.vendors.monday.documents import CHECK as CHECK_QUERY
 from sandbox.core import SPECS_DIR
 from sandbox.vendors.monday import DEMO_TOKEN, RESTRICTED_TOKEN, UNCONFIRMED
 
@@ -119,7 +120,7 @@ def test_a_restricted_user_gets_user_unauthorized_in_a_200(schema, sandbox):
     assert response.status_code == 200  # application-level error (docs/vendors/monday.md §2)
     assert body["data"] == {"me": None}
     assert body["errors"] == [{
-        "message": "User unauthorized to perform action", "locations": [{"line": 1, "column": 9}], "path": ["me"],
+        "message": "User unauthorized to perform action", "locations": [{"line": 1, "column": 15}], "path": ["me"],
         "extensions": {"code": "UserUnauthorizedException", "error_data": {}, "status_code": 403}}]
 
 

@@ -1,17 +1,11 @@
-"""The Paychex sandbox answers as the vendor's OpenAPI document (specs/paychex) says.
+"""The Paychex sandbox answers as the vendor's OpenAPI document (specs/paychex) says: token, companies, throttling.
 
-The SPEC's schemas declare no `required` and no `additionalProperties: false`, so they are
-closed here (refs inlined, unknown properties refused) to catch a misspelt field. Its 200
-schemas describe the company itself; the `{metadata, content, links}` envelope around it is
-its CollectionResource (docs/vendors/paychex.md §3), and error bodies are `{"errors": [ErrorResource]}`.
+Every answer a test here produces is validated against the SPEC and compared with the samples
+(tests/sandbox/paychex_spec.py); the workers, reference lists and hooks have their own modules.
 """
-import json
-
 import pytest
 import requests
-from openapi_schema_validator import OAS30Validator
 
-from sandbox.core import SPECS_DIR
 from sandbox.vendors.paychex import (
     DEMO_COMPANY_ID,
     DEMO_CREDENTIALS,
@@ -20,74 +14,20 @@ from sandbox.vendors.paychex import (
     UNCONFIRMED,
     UNLINKED_COMPANY_ID,
 )
+from tests.sandbox.paychex_spec import (  # noqa: F401 (paychex_answers_valid, spec: fixtures)
+    assert_matches_operation,
+    assert_valid,
+    closed,
+    component,
+    error_envelope,
+    paychex_answers_valid,
+    sample,
+    spec,
+)
 
-SPECS = SPECS_DIR
-PAYCHEX_SPECS = SPECS / "paychex"
+pytestmark = pytest.mark.usefixtures("paychex_answers_valid")
 COMPANIES_TYPE = "application/vnd.paychex.companies.v1+json"
 COMPANY_TYPE = "application/vnd.paychex.company.v1+json"
-
-
-@pytest.fixture(scope="module")
-def spec():
-    path = PAYCHEX_SPECS / "openapi.json"
-    return json.loads(path.read_text())
-
-
-def sample(name):
-    return json.loads((PAYCHEX_SPECS / "samples" / name).read_text())
-
-
-def closed(spec, schema, depth=0):
-    """`schema` with every $ref inlined and unknown properties refused."""
-    assert depth < 20, "recursive schema"
-    if "$ref" in schema:
-        node = spec
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            node = node[part]
-        return closed(spec, node, depth + 1)
-    result = dict(schema)
-    if "properties" in schema:
-        result["properties"] = {name: closed(spec, sub, depth + 1) for name, sub in schema["properties"].items()}
-        result["additionalProperties"] = False
-    if "items" in schema:
-        result["items"] = closed(spec, schema["items"], depth + 1)
-    return result
-
-
-def component(spec, name):
-    return closed(spec, {"$ref": f"#/components/schemas/{name}"})
-
-
-def assert_valid(schema, body):
-    problems = [f"{'/'.join(map(str, e.absolute_path)) or '<body>'}: {e.message}"
-                for e in OAS30Validator(schema).iter_errors(body)]
-    assert not problems, "\n".join(problems)
-
-
-def error_envelope(item_schema):
-    return {"type": "object", "required": ["errors"], "additionalProperties": False,
-            "properties": {"errors": {"type": "array", "minItems": 1, "items": item_schema}}}
-
-
-def assert_matches_operation(spec, path, response, *, method="get", same_as_example=False):
-    """The response is one the SPEC declares for this operation, in status, media type and body."""
-    declared = spec["paths"][path][method]["responses"].get(str(response.status_code))
-    assert declared, f"{method.upper()} {path} declares no {response.status_code} response"
-    media_type = response.headers["Content-Type"].split(";")[0].strip()
-    assert media_type in declared["content"], f"{media_type} is not a declared media type"
-    content = declared["content"][media_type]
-    schema = closed(spec, content["schema"])
-    body = response.json()
-    if response.status_code < 400:
-        envelope = component(spec, "CollectionResource")
-        envelope["properties"]["content"]["items"] = schema
-        assert_valid(envelope, body)
-    else:
-        assert_valid(error_envelope(schema), body)
-        if same_as_example:
-            assert body == content["example"]
-    assert response.headers.get("X-payx-txid")  # Paychex's transaction id (docs/vendors/paychex.md §1)
-    return body
 
 
 def assert_paychex_error(spec, response, status, code):

@@ -85,3 +85,33 @@ def test_latency_and_faults_are_set_from_the_command_line_and_over_http(tmp_path
         assert time.monotonic() - started < 0.2
     finally:
         stop(process)
+
+
+def monday(base, query, variables=None):
+    from sandbox.vendors.monday import DEMO_TOKEN
+
+    return requests.post(f"{base}/monday/v2", json={"query": query, "variables": variables or {}}, timeout=5,
+                         headers={"Authorization": DEMO_TOKEN}).json()["data"]
+
+
+def test_monday_boards_items_and_webhooks_survive_a_restart(tmp_path):
+    state, port = tmp_path / "state.json", free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = start(port, state)
+    try:
+        board = monday(base, 'mutation { create_board(board_name: "Kept", board_kind: public) { id } }')["create_board"]
+        monday(base, 'mutation ($b: ID!) { create_item(board_id: $b, item_name: "Invoice 1") { id } }',
+               {"b": board["id"]})
+    finally:
+        stop(process)
+
+    process = start(port, state)
+    try:
+        read = monday(base, "query ($b: [ID!]) { boards(ids: $b) { name items_page { items { name } } } }",
+                      {"b": [board["id"]]})
+        second = monday(base, 'mutation { create_board(board_name: "Next", board_kind: public) { id } }')
+    finally:
+        stop(process)
+
+    assert read["boards"] == [{"name": "Kept", "items_page": {"items": [{"name": "Invoice 1"}]}}]
+    assert int(second["create_board"]["id"]) == int(board["id"]) + 1  # ids go on, never reused

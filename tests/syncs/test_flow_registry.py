@@ -7,7 +7,7 @@ from syncs.flows import FLOWS, flow_choices, get_flow
 from syncs.flows.base import Trigger, WriteMode
 from syncs.models import flow_kind_validate
 
-BUILT = {"rippling_visma"}
+BUILT = {"rippling_visma", "dayforce_visma", "paychex_visma"}
 
 
 def test_discovery_registers_the_built_flows_only():
@@ -21,7 +21,7 @@ def test_discovery_registers_the_built_flows_only():
 def test_flow_kind_is_validated_against_the_registry_without_choices():
     flow_kind_validate("rippling_visma")
     with pytest.raises(ValidationError):
-        flow_kind_validate("dayforce_visma")
+        flow_kind_validate("visma_powerbi")
 
 
 def test_rippling_visma_streams_declare_how_they_work():
@@ -30,6 +30,23 @@ def test_rippling_visma_streams_declare_how_they_work():
     assert Employees.write_mode == WriteMode.UPSERT and Employees.triggers == frozenset({Trigger.POLL, Trigger.WEBHOOK})
     assert Departments.write_mode == WriteMode.REFERENCE
     assert Employees.natural_key(None, {"employeeCd": "12"}) == "12"
+
+
+def test_dayforce_visma_streams_declare_how_they_work():
+    from syncs.flows.dayforce_visma import Employees, OrgUnits
+
+    assert Employees.write_mode == OrgUnits.write_mode == WriteMode.UPSERT
+    assert Employees.triggers == OrgUnits.triggers == frozenset({Trigger.POLL})  # Dayforce has no webhooks
+    assert OrgUnits.natural_key(None, {"value_id": "5000"}) == "5000"
+
+
+def test_paychex_visma_streams_declare_how_they_work():
+    from syncs.flows.paychex_visma import Employees, Organizations
+
+    assert Employees.write_mode == WriteMode.UPSERT and Employees.triggers == frozenset({Trigger.POLL, Trigger.WEBHOOK})
+    assert Employees.webhook_events == frozenset({"WORKER_MESSAGE"})
+    assert Organizations.write_mode == WriteMode.REFERENCE and Organizations.triggers == frozenset({Trigger.POLL})
+    assert Employees.natural_key(None, {"employeeCd": "105"}) == "105"
 
 
 def test_the_api_and_the_wizard_offer_only_built_flows(client, owner):
@@ -41,3 +58,4 @@ def test_the_api_and_the_wizard_offer_only_built_flows(client, owner):
     assert listed & BUILT == BUILT and not listed - set(FLOWS)
     assert BUILT <= offered
     assert "Coming next" not in start and "Power BI" not in start and "Rippling → Visma.net" in start
+    assert "Paychex Flex → Visma.net" in start

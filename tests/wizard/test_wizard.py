@@ -7,6 +7,7 @@ from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 from tests.wizard.conftest import WRONG_API_KEY, department_targets, writes
 from wizard.models import IntegrationDraft
+from wizard.services import draft_webhooks_register
 
 VISMA_SECRET = "visma-sandbox-secret"
 
@@ -263,3 +264,34 @@ def test_when_the_vendor_cannot_be_read_the_values_are_typed_in(wizard, sandbox)
     assert table.choices.map_name == DEPARTMENT_MAP and table.free_text
     wizard.mappings({table.rows[0].source.html_name: DEPARTMENTS["platform"], table.rows[0].target.html_name: "OPS"})
     assert ValueMapping.objects.get(source_value=DEPARTMENTS["platform"]).target_value == "OPS"
+
+
+def test_moving_an_existing_connection_needs_its_secret_again(wizard, sandbox, tenant_a, make_sandbox_connection):
+    existing = make_sandbox_connection("rippling", tenant=tenant_a, name="Our Rippling")
+    wizard.start()
+    moved = {"name": "Our Rippling", "base_url": "https://rest.ripplingsandboxapis.com", "cred_api_key": ""}
+
+    refused = wizard.client.post(f"{wizard.url('source')}?connection={existing.pk}", moved)
+
+    assert refused.status_code == 400 and "enter this secret again" in refused.content.decode()
+    existing.refresh_from_db()
+    assert existing.base_url == f"{sandbox.url}/rippling"
+
+
+def test_enabling_a_paychex_integration_registers_its_webhooks_once(wizard, sandbox, settings):
+    settings.SITE_URL = "https://connector.example.com"
+    wizard.start(name="Payroll → ERP", flow_kind="paychex_visma")
+    wizard.connect("source", "paychex", "Paychex")
+    wizard.connect("destination", "visma", "Visma")
+    wizard.streams("organizations", "employees")
+    wizard.mappings()
+    wizard.schedule(60)
+    wizard.preview()
+
+    page = wizard.client.post(wizard.url("enable"), follow=True)
+
+    source = Integration.objects.get(name="Payroll → ERP").source
+    [hook] = sandbox.app["paychex"].dispatcher.hooks.values()
+    assert hook["uri"] == f"https://connector.example.com/hooks/{source.webhook_token}/"
+    assert "Paychex now notifies this integration of changes (WRKR_DEM, WRKR_CMP" in page.content.decode()
+    assert draft_webhooks_register(draft=IntegrationDraft.objects.get(pk=wizard.draft_id)) is None  # only once

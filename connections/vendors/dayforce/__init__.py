@@ -18,12 +18,15 @@ VENDOR = Vendor(
         CredentialField("password", "Password"),
     ),
     config_fields=(
-        ConfigField("token_url", "Token URL", default="https://dfid.dayforcehcm.com/connect/token",
+        ConfigField("token_url", "Token URL", url=True, default="https://dfid.dayforcehcm.com/connect/token",
                     help="Dayforce ID for production and touch; test and stage use "
                          "https://dfidtst.np.dayforcehcm.com/connect/token, config and train "
                          "https://dfidconfig.np.dayforcehcm.com/connect/token."),
     ),
     sandbox_prefix="/dayforce",
+    # Discovery (www., test., …), the namespace hosts (us{release}-services., {tenant}.) and Dayforce ID
+    # (dfid., dfidtst.np., …) are all under dayforcehcm.com (CONTRACT §1).
+    allowed_hosts=("*.dayforcehcm.com",),
     # Dayforce ID is a separate host, served by the sandbox under its own prefix.
     sandbox_config=lambda url: {"token_url": url.rstrip("/") + "/dayforce-auth/connect/token"},
 )

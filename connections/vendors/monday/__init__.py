@@ -21,6 +21,7 @@ VENDOR = Vendor(
                     help="YYYY-MM. The schema and error formats change between versions."),
     ),
     sandbox_prefix="/monday",
+    allowed_hosts=("api.monday.com",),  # CONTRACT §1
     # Static personal tokens: no token endpoint or separate auth host to point at the sandbox.
     sandbox_config=lambda url: {},
 )

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from connections.vendors.base import BaseClient, extract_message
 from connections.vendors.errors import VendorError, VendorNotFound, VendorPermissionError
+from connections.vendors.paychex.resources import PaychexResources
 from connections.vendors.tokens import Token
 
 # The token endpoint lives on the API host itself (docs/vendors/paychex.md §2).
@@ -39,7 +40,7 @@ def company_label(company: dict) -> str:
     return f"{company.get('legalName') or 'unnamed company'} ({company.get('companyId', '?')})"
 
 
-class PaychexClient(BaseClient):
+class PaychexClient(PaychexResources, BaseClient):
     vendor_label = "Paychex"
     required_credentials = ("client_id", "client_secret")
     token_hint = ("Check the API key and secret of the application on developer.paychex.com, and that the "

@@ -17,7 +17,10 @@ import json
 
 from connections.vendors.events import Event, WebhookInvalid, WebhookUnauthorized, secret_matches, secrets_of
 
-EVENT_TYPES = frozenset({"WORKER_MESSAGE"})
+EVENT_TYPES = frozenset({"WORKER_MESSAGE", "CLT_ACCESS_MESSAGE"})
+# About the account, not a record: a company granted or revoked the application's access (§8). The intake
+# re-tests the connection for these, so its status says what Paychex now allows.
+CONNECTION_EVENTS = frozenset({"CLT_ACCESS_MESSAGE"})
 API_KEY_HEADERS = ("x-api-key", "apikey")
 
 

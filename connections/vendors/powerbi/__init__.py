@@ -18,10 +18,12 @@ VENDOR = Vendor(
         ConfigField("group_id", "Workspace ID", required=True,
                     help="The GUID after /groups/ in the workspace URL. Service principals cannot use My workspace."),
         # {tenant} is filled in from the credentials; override only for sovereign clouds.
-        ConfigField("token_url", "Token URL", default=DEFAULT_TOKEN_URL),
+        ConfigField("token_url", "Token URL", url=True, default=DEFAULT_TOKEN_URL),
         ConfigField("scope", "Scope", default=DEFAULT_SCOPE),
     ),
     sandbox_prefix="/powerbi",
+    # The REST API and Entra ID's token endpoint (CONTRACT §1-2); sovereign clouds need an operator allowlist.
+    allowed_hosts=("api.powerbi.com", "login.microsoftonline.com"),
     # Entra ID is a separate host in real life; the sandbox serves it under /powerbi-login.
     sandbox_config=lambda url: {"token_url": url.rstrip("/") + "/powerbi-login/{tenant}/oauth2/v2.0/token"},
 )

@@ -16,4 +16,6 @@ VENDOR = Vendor(
         # App Shop webhooks carry no secret (docs/vendors/rippling.md §8): the intake URL's token is their only check.
     ),
     sandbox_prefix="/rippling",
+    # Production, sandbox and preview REST hosts (CONTRACT §2); the legacy Platform API is not used.
+    allowed_hosts=("rest.ripplingapis.com", "rest.ripplingsandboxapis.com", "rest.ripplingpreviewapis.com"),
 )

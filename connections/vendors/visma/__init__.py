@@ -16,12 +16,14 @@ VENDOR = Vendor(
             "webhooks sent to this connection's intake URL. During a rotation enter old,new.")),
     ),
     config_fields=(
-        ConfigField("token_url", "Token URL", default="https://connect.visma.com/connect/token"),
+        ConfigField("token_url", "Token URL", url=True, default="https://connect.visma.com/connect/token"),
         ConfigField("scope", "Scopes", default=(
             "vismanet_erp_service_api:read vismanet_erp_service_api:create "
             "vismanet_erp_service_api:update vismanet_erp_service_api:delete")),
         ConfigField("company_id", "Company id (ipp-company-id)", help="Optional; only for legacy setups."),
     ),
     sandbox_prefix="/visma",
+    # The ERP API and Visma Connect, the token issuer (CONTRACT §1-2).
+    allowed_hosts=("*.visma.net", "connect.visma.com"),
     sandbox_config=lambda url: {"token_url": url.rstrip("/") + "/visma-connect/connect/token"},
 )

@@ -102,6 +102,7 @@ class VismaSandbox(VendorSandbox):
         self.max_page_size = UNCONFIRMED["max_page_size"]
         self.default_page_size = UNCONFIRMED["default_page_size"]
         self.webhooks.reset()
+        self.edits_before_put: list[tuple[str, str, dict]] = []
         self.seed()
 
     # --- the Python API tests, benchmarks and the demo runner use -----------------------------
@@ -131,6 +132,10 @@ class VismaSandbox(VendorSandbox):
             table.put(record)
         self.publish(RESOURCES[resource].entity, "changed", key, DEMO_CREDENTIALS["tenant_id"])
         return record
+
+    def edit_before_next_put(self, resource: str, key: str, **fields) -> None:
+        """An ERP user saves the record just before the next PUT to it arrives: that PUT's If-Match is stale (412)."""
+        self.edits_before_put.append((resource, key, fields))
 
     def now(self) -> str:
         return stamp_of(self.clock.now())
@@ -263,6 +268,9 @@ class VismaSandbox(VendorSandbox):
     def update_record(self, request: Request, resource: str, key: str) -> Response:
         if (denied := self.authorize(request)) is not None:
             return denied
+        for edit in [e for e in self.edits_before_put if e[:2] == (resource, key)][:1]:
+            self.edits_before_put.remove(edit)
+            self.modify(resource, key, **edit[2])
         spec = RESOURCES[resource]
         table = self.data.tables[spec.table]
         with self.data.lock:

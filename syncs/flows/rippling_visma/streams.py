@@ -5,10 +5,10 @@ from abc import abstractmethod
 from datetime import datetime, timezone
 from typing import Iterator
 
-from connections.vendors.errors import VendorNotFound, VendorRejected
+from connections.vendors.errors import VendorNotFound
 from connections.vendors.rippling.client import parse_timestamp
-from connections.vendors.visma.schemas import wrap_values
-from syncs.flows.base import FlowContext, Intent, Page, Stream, Trigger, WriteMode
+from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
+from syncs.flows.visma_employees import VismaEmployeeWrites, employee_defaults
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
 
 DEPARTMENT_MAP = "department_to_cost_center"
@@ -103,7 +103,7 @@ class Departments(RipplingPagedStream):
         return mapped["cost_center"]
 
 
-class Employees(RipplingPagedStream):
+class Employees(VismaEmployeeWrites, RipplingPagedStream):
     name = "employees"
     # Polled on updated_at; App Shop webhook events (they name worker ids) are read back with fetch_records.
     triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
@@ -114,12 +114,7 @@ class Employees(RipplingPagedStream):
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
-        options = ctx.options
-        self.defaults = {
-            "employeeClass": options.get("employee_class", "EMPDEF"),
-            "branch": options.get("branch", "1"),
-            "calendar": options.get("calendar", "MAIN"),
-        }
+        self.defaults = employee_defaults(ctx.options)
         self._department_names: dict[str, str] | None = None
 
     def pages(self, since, next_link):
@@ -168,33 +163,3 @@ class Employees(RipplingPagedStream):
         terminated = record.get("status") == TERMINATED
         mapped["status"] = "Inactive" if terminated else "Active"
         return {**self.defaults, **mapped}
-
-    def natural_key(self, mapped: dict) -> str | None:
-        return mapped.get("employeeCd")
-
-    def reconcile(self, intent: Intent) -> str | None:
-        """A Visma employee is found by its employee number (its key in Visma's API)."""
-        number = self.natural_key(intent.mapped)
-        try:
-            self.destination.get_employee(number)
-        except VendorNotFound:
-            return None
-        return number
-
-    def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
-        if target_id is None:
-            try:
-                key, _ = self.destination.create_employee(mapped)
-                return key
-            except VendorRejected as rejected:
-                # On a first sync Visma may already have this person (entered by hand before the
-                # integration existed): match on the employee number and update, never duplicate.
-                try:
-                    self.destination.get_employee(mapped["employeeCd"])
-                except VendorNotFound:
-                    raise rejected from None  # Visma's reason for refusing the new employee, not the 404
-                target_id = mapped["employeeCd"]
-        fields = {k: v for k, v in mapped.items() if k != "employeeCd"}
-        # If-Match on the ETag just read; a 412 (someone edited the employee meanwhile) re-reads and retries once.
-        self.destination.update_with_retry(f"v1/employee/{target_id}", lambda current: wrap_values(fields))
-        return target_id

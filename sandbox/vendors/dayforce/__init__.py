@@ -1,0 +1,15 @@
+"""Dayforce HCM sandbox, from docs/vendors/dayforce.md and specs/dayforce/openapi.yaml.
+
+contract.py holds what the documentation says (and what it leaves UNCONFIRMED), seed.py and payroll.py
+the seeded company, store.py its data and the changes tests make, views.py how records are shown,
+app.py the HTTP surface.
+"""
+from sandbox.vendors.dayforce.app import DayforceSandbox
+from sandbox.vendors.dayforce.contract import (
+    DEMO_CREDENTIALS, DEMO_NAMESPACE, FIELD_RESTRICTED_USERNAME, RESTRICTED_USERNAME, UNCONFIRMED, process_results,
+)
+
+SANDBOX = DayforceSandbox
+
+__all__ = ["DEMO_CREDENTIALS", "DEMO_NAMESPACE", "FIELD_RESTRICTED_USERNAME", "RESTRICTED_USERNAME", "SANDBOX",
+           "UNCONFIRMED", "DayforceSandbox", "process_results"]

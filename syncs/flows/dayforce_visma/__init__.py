@@ -1,0 +1,60 @@
+"""Dayforce → Visma.net: org units → cost centres, employees → employees.
+
+* Every run starts with a fresh password grant (Dayforce issues no refresh token) and reads Dayforce's
+  services host from the connection, where the connection test stored it (ClientMetadata discovery).
+* Employees: the delta is Dayforce's updated-window search (`filterUpdatedStartDate` +
+  `filterUpdatedEndDate`) from the cursor to the run's start, less a clock-skew overlap; it answers
+  XRefCodes only, so details are read per XRefCode, a few at a time, under Dayforce's rate limits
+  (10/s, 100/min). The search also returns employees whose visible data did not change; their mapped
+  content hashes the same, so they cause no Visma write.
+* A person is identified by the XRefCode, which a rehire keeps: a termination sets the Visma employee
+  Inactive, a rehire Active again, the same employee. The Dayforce department goes through the value
+  mapping `department_to_visma_department`; a transfer changes it. An unmapped department holds the
+  employee with the department's name, released once it is mapped.
+* Org units: the hierarchy is flattened to values of Visma's cost-centre subaccount segment, whose
+  description carries the parent path; moves and renames change the path, so the value is updated.
+  Value ids are chosen in the mapping `org_unit_to_cost_center`. A cycle or an orphan is quarantined
+  with the path that shows it; the run goes on.
+* Not yet: pay summaries → journal transactions (pre-flight, approval, corrections) and a nested
+  hierarchy mode.
+"""
+from __future__ import annotations
+
+from syncs.flows import FlowSpec
+from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
+from syncs.flows.dayforce_visma.streams import (COST_CENTER_MAP, COST_CENTER_MAP_TITLE, DEPARTMENT_MAP,
+                                                DEPARTMENT_MAP_TITLE, Employees, OrgUnits, employee_fields,
+                                                hierarchy_path)
+from syncs.mapping import field_paths
+
+FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma", ("org_units", "employees"), 15)
+
+
+def build_streams(ctx: FlowContext) -> list[Stream]:
+    ctx.source.session_start()
+    return [OrgUnits(ctx), Employees(ctx)]
+
+
+def mapping_choices(ctx: FlowContext) -> MappingChoices:
+    """For the setup wizard, read live: Dayforce's departments (from its employees) and org units with
+    their paths, Visma's departments and cost-centre values, and the fields of one real employee."""
+    xrefs = ctx.source.employee_xrefcodes()
+    employees = [e for e in ctx.source.employee_details_many(xrefs[:50]) if isinstance(e, dict)]
+    departments = sorted({(f["department"], f["department_name"] or f["department"])
+                          for f in map(employee_fields, employees) if f["department"]})
+    units = {xref: ctx.source.org_unit(xref) for xref in ctx.source.org_units()}
+    unit_values = [(xref, " / ".join(p) if isinstance(p := hierarchy_path(xref, units), list) else xref)
+                   for xref in units]
+    visma_departments = [(str(d["departmentId"]), f"{d['departmentId']} – {d.get('description') or ''}")
+                         for d in ctx.destination.list_departments() if d.get("departmentId")]
+    options = ctx.options
+    # Segment values are keyed by valueId (docs/vendors/visma.md §4, SegmentValue).
+    cost_centers = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
+                    for v in ctx.destination.list_cost_centers(options.get("cost_center_dimension", "SUBACCOUNT"),
+                                                               int(options.get("cost_center_segment", 2)))
+                    if v.get("valueId")]
+    return MappingChoices(
+        value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, visma_departments),
+                    ValueMapChoices(COST_CENTER_MAP, COST_CENTER_MAP_TITLE, unit_values, cost_centers)],
+        source_fields={"employees": field_paths(employee_fields(employees[0])) if employees else []},
+    )

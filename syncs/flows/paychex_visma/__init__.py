@@ -1,0 +1,39 @@
+"""Paychex Flex → Visma.net: workers → employees, organizations → Visma departments.
+
+* Paychex notifies (hooks registered by `connection_webhooks_register`): a WORKER_MESSAGE names the worker,
+  which is re-read by id with its assignment, organization and location (notification-only,
+  docs/vendors/paychex.md §8) and written like a polled one. Notifications that repeat or arrive out of order
+  re-read the worker's current state, so the latest state is written once (the engine skips unchanged content).
+* The poll is the backstop: Paychex has no changed-since filter (§6), so every run compares all workers,
+  paged by offset+limit (§5); the cursor is the next offset, so an interrupted run resumes where it stopped.
+* A worker's organization becomes its Visma department through the value mapping `organization_to_department`,
+  or, where none is set, the Visma department whose name or id is the organization's name (case and spacing
+  ignored). A worker whose organization matches neither is held, with the organization's name, until mapped.
+* Employee number = Paychex employeeId; ACTIVE → Active, anything else (TERMINATED, INACTIVE …) → Inactive.
+"""
+from __future__ import annotations
+
+from syncs.flows import FlowSpec
+from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
+from syncs.flows.paychex_visma.streams import ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE, Employees, Organizations
+from syncs.mapping import field_paths
+
+FLOW = FlowSpec("paychex_visma", "Paychex Flex → Visma.net", "paychex", "visma", ("organizations", "employees"), 60)
+
+
+def build_streams(ctx: FlowContext) -> list[Stream]:
+    return [Organizations(ctx), Employees(ctx)]
+
+
+def mapping_choices(ctx: FlowContext) -> MappingChoices:
+    """For the setup wizard: Paychex organizations, Visma departments, the fields of one real worker."""
+    stream = Organizations(ctx)
+    organizations = [(o["organizationId"], o.get("name") or o["organizationId"])
+                     for o in ctx.source.organizations(stream.company_id)]
+    targets = [(str(d["departmentId"]), f"{d['departmentId']} – {d.get('description') or ''}".rstrip(" –"))
+               for d in ctx.destination.list_departments() if d.get("departmentId")]
+    workers, _ = next(iter(ctx.source.worker_pages(stream.company_id, limit=1)), ([], None))
+    return MappingChoices(
+        value_maps=[ValueMapChoices(ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE, organizations, targets)],
+        source_fields={"employees": field_paths(workers[0] if workers else {})},
+    )
