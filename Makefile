@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv browser migrate serve worker beat sandbox screenshots clean
+.PHONY: demo test venv browser migrate serve serve-all worker beat sandbox screenshots clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ screenshots: $(STAMP) browser
 serve: migrate
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn mlconnector.wsgi --bind $(HOST):$(PORT) --workers 2
+
+# The whole Procfile stack (web, worker on every queue, beat) under honcho; Ctrl-C or SIGTERM stops it all.
+serve-all: migrate
+	$(PY) manage.py collectstatic --noinput
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A mlconnector worker -l INFO

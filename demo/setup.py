@@ -83,4 +83,7 @@ def demo_integrations_setup(*, tenant, connections: dict):
     for department, target in zip(departments[:-1], DEMO_VISMA_DEPARTMENTS * 10):
         ValueMapping.objects.create(tenant=tenant, integration=rippling, map_name=DEPARTMENT_MAP,
                                     source_value=department["id"], target_value=target)
-    return {"rippling_visma": (rippling, departments[-1] if departments else None)}
+    finance = integration_create(tenant=tenant, name="Visma → Power BI (finance)", flow_kind="visma_powerbi",
+                                 source=connections["visma"], destination=connections["powerbi"],
+                                 every_minutes=15, enabled=True)
+    return {"rippling_visma": (rippling, departments[-1] if departments else None), "visma_powerbi": (finance, None)}

@@ -13,6 +13,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from mlconnector import devkeys
+from mlconnector.routing import celery_queues
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -191,7 +192,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits (prefork pools enforce them; the threaded worker of the Procfile cannot interrupt a thread, so there
+# the run's own checks stop it: lease, SIGTERM hand-back). The soft limit raises inside the task, which records the
+# run as failed after its saved pages; the hard one kills the process. Both well under the visibility timeout.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=3000)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=3600)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Per-vendor queues (mlconnector/routing.py): sync runs go to `sync.<vendor>`, the rest to the default queue;
+# a worker started without -Q consumes them all. Off: every task on the default queue.
+SYNC_VENDOR_QUEUES = env.bool("SYNC_VENDOR_QUEUES", default=True)
+CELERY_TASK_QUEUES = celery_queues(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_ROUTES = ["mlconnector.routing.task_route"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -205,9 +216,17 @@ SYNC_LEASE_TTL_SECONDS = env.float("SYNC_LEASE_TTL_SECONDS", default=90.0)
 SYNC_ABANDON_AFTER_SECONDS = env.float("SYNC_ABANDON_AFTER_SECONDS", default=60.0)
 SYNC_REAP_EVERY_SECONDS = env.float("SYNC_REAP_EVERY_SECONDS", default=30.0)
 SYNC_MAX_STALLED_ATTEMPTS = env.int("SYNC_MAX_STALLED_ATTEMPTS", default=3)
+# /healthz (mlconnector/health.py): beat writes a heartbeat this often (through a worker) and is reported down when
+# it is older than BEAT_STALE_SECONDS; the worker ping waits HEALTH_PING_TIMEOUT and is cached HEALTH_CACHE_SECONDS.
+BEAT_HEARTBEAT_SECONDS = env.float("BEAT_HEARTBEAT_SECONDS", default=60.0)
+BEAT_STALE_SECONDS = env.float("BEAT_STALE_SECONDS", default=180.0)
+HEALTH_PING_TIMEOUT = env.float("HEALTH_PING_TIMEOUT", default=1.0)
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=10.0)
+HEALTH_MIN_WORKERS = env.int("HEALTH_MIN_WORKERS", default=1)
 # A system task, not a tenant's: django-celery-beat's DatabaseScheduler stores it as a PeriodicTask at beat start.
 CELERY_BEAT_SCHEDULE = {
     "syncs: resume runs whose worker died": {"task": "syncs.tasks.runs_reap", "schedule": SYNC_REAP_EVERY_SECONDS},
+    "ops: beat heartbeat": {"task": "syncs.tasks.beat_heartbeat", "schedule": BEAT_HEARTBEAT_SECONDS},
 }
 # Tests can run tasks inline; production never does.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -300,13 +319,20 @@ INBOUND_EVENT_MAX_BYTES = env.int("INBOUND_EVENT_MAX_BYTES", default=1024 * 1024
 INBOUND_EVENTS_PER_MINUTE = env.int("INBOUND_EVENTS_PER_MINUTE", default=600)
 
 # --- Logging ----------------------------------------------------------------
+# JSON lines with tenant/integration/run/connection ids (mlconnector/logs.py), or plain text for development.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT is json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "audit.redaction.RedactingLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"redact_secrets": {"()": "audit.redaction.RedactingLogFilter"},
+                "context": {"()": "mlconnector.logs.ContextFilter"}},
+    "formatters": {"plain": {"()": "mlconnector.logs.PlainFormatter"},
+                   "json": {"()": "mlconnector.logs.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                    "filters": ["redact_secrets", "context"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

@@ -3,11 +3,13 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from connections.password_reset import password_reset_urls
+from mlconnector.health import healthz
 from mlconnector.sites import customer_site, ops_site
 from syncs.webhooks import inbound_hook
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("healthz", healthz, name="healthz"),
     *password_reset_urls,
     path("admin/", customer_site.urls),
     path("ops/", ops_site.urls),

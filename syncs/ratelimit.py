@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from pyrate_limiter import Duration, Limiter, Rate, RedisBucket, SQLiteBucket
 
+from connections.vendors.base import RateLimit
 from connections.vendors.errors import VendorRateLimited
 
 _limiters: dict[str, Limiter] = {}
@@ -47,10 +48,14 @@ def _limiter(key: str, rates: tuple[tuple[int, float], ...]) -> Limiter:
 class SharedRateLimiter:
     """Implements the base client's limiter interface: `acquire()` and `backoff(seconds)`."""
 
-    def __init__(self, key: str, rates: tuple[tuple[int, float], ...] = (), max_wait: float = 30.0,
+    def __init__(self, key: str, rates: tuple[tuple[int, float] | RateLimit, ...] = (), max_wait: float = 30.0,
                  sleep=time.sleep):
         self.key = key
-        self.rates = rates
+        self.scoped: dict[str, tuple[tuple[int, float], ...]] = {}
+        for rate in rates:
+            rate = rate if isinstance(rate, RateLimit) else RateLimit(*rate)
+            self.scoped[rate.scope] = (*self.scoped.get(rate.scope, ()), (rate.limit, rate.seconds))
+        self.rates = self.scoped.get("", ())
         self.max_wait = max_wait
         self.sleep = sleep
 
@@ -58,7 +63,10 @@ class SharedRateLimiter:
     def _block_key(self) -> str:
         return f"ratelimit-block:{self.key}"
 
-    def acquire(self) -> None:
+    def acquire(self, *, scope: str = "", key: str = "", weight: int = 1) -> None:
+        if scope:
+            self._acquire_scoped(scope, key, weight)
+            return
         blocked_until = cache.get(self._block_key)
         if blocked_until:
             wait = blocked_until - time.time()
@@ -73,6 +81,15 @@ class SharedRateLimiter:
             if not acquired:
                 raise VendorRateLimited("Our own request budget for this vendor account is used up; "
                                         "the sync resumes when it refills.", retry_after=self.max_wait)
+
+    def _acquire_scoped(self, scope: str, key: str, weight: int) -> None:
+        rates = self.scoped.get(scope)
+        if not rates:
+            return
+        if not _limiter(f"{self.key}:{scope}:{key}", rates).try_acquire(key or scope, weight=weight, blocking=True,
+                                                                        timeout=self.max_wait):
+            raise VendorRateLimited(f"The vendor's {scope} quota for {key or 'this account'} is used up for now; "
+                                    "the sync resumes when it refills.", retry_after=self.max_wait)
 
     def backoff(self, seconds: float) -> None:
         until = time.time() + seconds

@@ -1,8 +1,10 @@
 """Thin Celery tasks: ids in, one service call. Long waits are Celery retries; short ones stay in the client."""
 import logging
 import random
+import threading
 
 from celery import shared_task
+from celery.signals import worker_shutting_down
 
 from connections.vendors.errors import VendorError
 from notifications.hooks import run_finished
@@ -21,6 +23,15 @@ def _retry_delay(error: VendorError, retries: int) -> float:
 
 DONE = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.SKIPPED)
 
+# Set when this worker starts its warm shutdown (SIGTERM): the runs it works on settle their current page and
+# are handed back to the broker instead of holding the shutdown until their last page.
+_stopping = threading.Event()
+
+
+@worker_shutting_down.connect
+def _worker_stopping(**kwargs) -> None:
+    _stopping.set()
+
 
 @shared_task(bind=True, name="syncs.tasks.sync_run_task", max_retries=MAX_RETRIES, acks_late=True)
 def sync_run_task(self, run_id: int, attempt: int | None = None) -> str:
@@ -32,13 +43,25 @@ def sync_run_task(self, run_id: int, attempt: int | None = None) -> str:
                     run.status, run.attempt)
         return run.status
     try:
-        return sync_run_execute(run=run).status
+        run = sync_run_execute(run=run, should_stop=_stopping.is_set)
     except VendorError as error:
         # Only transient errors reach here (permanent ones end the run); resume from the cursor later.
         if self.request.retries >= self.max_retries:
             # Celery gives up: only now is the failure news.
             run_finished(run_id=run.pk, integration_id=run.integration_id, status=SyncRun.Status.FAILED)
         raise self.retry(exc=error, countdown=_retry_delay(error, self.request.retries))
+    if run.status == SyncRun.Status.QUEUED:  # handed back at shutdown: another worker resumes it from its cursor
+        sync_run_task.apply_async(args=[run.pk], kwargs={"attempt": run.attempt})
+        logger.info("Run %s handed back at worker shutdown; it resumes from its cursor.", run.pk)
+    return run.status
+
+
+@shared_task(name="syncs.tasks.beat_heartbeat")
+def beat_heartbeat() -> float:
+    """Beat, every BEAT_HEARTBEAT_SECONDS: /healthz reports beat down when this is too old."""
+    from mlconnector.health import beat_heartbeat_write
+
+    return beat_heartbeat_write()
 
 
 @shared_task(name="syncs.tasks.runs_reap")

@@ -18,6 +18,13 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _one_queue(settings):
+    # Test workers consume one private queue (tests/support/worker.py), so what a test queues stays on it;
+    # the per-vendor routing is tested where it is switched back on (tests/ops/).
+    settings.SYNC_VENDOR_QUEUES = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Django's default PBKDF2 costs ~0.6 s per user here and most tests create several users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

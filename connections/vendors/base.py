@@ -94,10 +94,22 @@ def vendor_json_loads(raw: bytes | str) -> Any:
     return json.loads(raw, parse_float=_json_float, parse_int=_json_int, parse_constant=UnreadableNumber)
 
 
-class NoRateLimit:
-    """Rate limiter interface: `acquire()` before each call, `backoff(seconds)` after a 429."""
+@dataclass(frozen=True)
+class RateLimit:
+    """A quota a vendor publishes: `limit` per `seconds`. Scope "" counts every request of the account (the
+    base client acquires it before each call); a named scope is acquired by the client itself, per `key` (a
+    dataset, a board) and with a weight (rows), e.g. Power BI's 1,000,000 rows per hour per dataset."""
 
-    def acquire(self) -> None:
+    limit: int
+    seconds: float
+    scope: str = ""
+
+
+class NoRateLimit:
+    """Rate limiter interface: `acquire()` before each call, `backoff(seconds)` after a 429; clients with
+    scoped `rate_limits` also call `acquire(scope=…, key=…, weight=…)`."""
+
+    def acquire(self, *, scope: str = "", key: str = "", weight: int = 1) -> None:
         return None
 
     def backoff(self, seconds: float) -> None:

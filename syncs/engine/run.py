@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from connections.vendors.errors import VendorError
+from mlconnector.logs import log_context
 from notifications.hooks import run_finished
 from syncs.engine.ledger import A, O, Ledger
 from syncs.engine.plan import Planner
@@ -26,6 +27,10 @@ from syncs.locks import LeaseLost, lease_kept_alive, lock_acquire, run_heartbeat
 from syncs.models import Cursor, Integration, PendingRecord, SyncRun
 
 logger = logging.getLogger(__name__)
+
+
+class RunHandedBack(Exception):
+    """The worker is stopping: the run stopped between pages and goes back to the queue."""
 
 
 class RunState:
@@ -59,11 +64,13 @@ def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.
 
 
 def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, release_held: bool = True,
-                     limit: int | None = None) -> SyncRun:
+                     limit: int | None = None, should_stop: Callable[[], bool] | None = None) -> SyncRun:
     """Run one sync. Transient vendor errors are re-raised after recording (the task retries).
 
     `limit` (dry runs only) stops each stream after its first `limit` records: a preview. A real run
     never stops mid-page, because its cursor would then skip the rest of the page.
+    `should_stop` is asked after every settled page; when it says yes (the worker is shutting down) the run
+    ends QUEUED, its cursor saved, for the caller to queue again.
     """
     if limit is not None and not run.dry_run:
         raise ValueError("Only a dry run can be limited to its first records.")
@@ -81,6 +88,8 @@ def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, relea
                 for page in pages:
                     records = page.records if left is None else page.records[:left]
                     state.process(stream, records, cursor=cursor, value=page.cursor)
+                    if should_stop is not None and should_stop():
+                        raise RunHandedBack(f"Run {run.pk} stopped after a saved page: its worker is shutting down.")
                     if left is not None:
                         left -= len(records)
                         if left <= 0:
@@ -142,6 +151,14 @@ def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: li
     """Lease, run `work` (it calls `state.process(stream, records)`), record the outcome. Shared by scheduled
     runs, webhook runs (which fetch the records they were told of under the lease), releases and replays."""
     integration = run.integration
+    with log_context(tenant_id=run.tenant_id, integration_id=integration.pk, run_id=run.pk,
+                     source_connection_id=integration.source_id,
+                     destination_connection_id=integration.destination_id):
+        return _run_work(run=run, work=work, streams=streams)
+
+
+def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[Stream] | None) -> SyncRun:
+    integration = run.integration
     lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
     if lease is None:
         run_finish(run=run, status=SyncRun.Status.SKIPPED,
@@ -170,6 +187,11 @@ def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: li
         counts = ledger.counts
         status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] else SyncRun.Status.SUCCEEDED
         run_finish(run=run, status=status, http_calls=_calls(ctx, streams))
+    except RunHandedBack as handed_back:
+        with transaction.atomic():
+            ledger.flush()
+        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.QUEUED)
+        logger.info("%s", handed_back)
     except LeaseLost:
         # Another process runs this integration now (this run was declared dead and resumed, or its task was
         # redelivered): it owns the run's outcome, so nothing more is written here.
@@ -202,6 +224,7 @@ def run_finish(*, run: SyncRun, status: str, error: BaseException | None = None,
     """The one way a run ends: status, the error as columns (syncs/errors.py), finish time, calls; then the
     notification."""
     fields = run_outcome_save(run_id=run.pk, status=status, error=error, http_calls=http_calls)
+    logger.info("Run %s ended %s after %s vendor calls.", run.pk, status, http_calls)
     run.status = status
     for name, value in fields.items():
         setattr(run, name, value)

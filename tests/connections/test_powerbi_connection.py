@@ -56,7 +56,7 @@ def test_it_explains_a_service_principal_missing_from_the_workspace(make_sandbox
 
     assert not result.ok
     assert f"may not read workspace {WORKSPACE_ID}" in result.message
-    assert "Add the service principal (the app registration) to the workspace as Member or Contributor" in result.message
+    assert "Add the service principal (the app registration) to the workspace with the Member or Admin role" in result.message
     assert "'Service principals can use Power BI APIs'" in result.message
     # 403 is permanent: asked once, never retried.
     assert api_calls(sandbox) == [("GET", 403)]

@@ -170,7 +170,8 @@ def test_it_rate_limits_with_retry_after_and_the_error_envelope(swagger, sandbox
 
 
 def test_it_answers_unknown_paths_in_the_error_envelope(swagger, sandbox):
-    response = requests.get(f"{sandbox.url}/powerbi/v1.0/myorg/groups/{WORKSPACE_ID}/nothing-here", timeout=5)
+    response = requests.get(f"{sandbox.url}/powerbi/v1.0/myorg/groups/{WORKSPACE_ID}/nothing-here", timeout=5,
+                            headers={"Authorization": f"Bearer {get_token(sandbox)}"})
 
     assert response.status_code == 404
     assert_error_envelope(swagger, response.json(), "ItemNotFound")

@@ -33,8 +33,10 @@ class WorkerProcess:
     def __init__(self, *, queue: str | None = None, extra_env: dict | None = None, beat: bool = False,
                  include: tuple[str, ...] = ()):
         self.queue = queue or f"test-{uuid.uuid4().hex[:8]}"
+        # SYNC_VENDOR_QUEUES off: the tasks this worker queues itself (the reaper's resumptions) stay on its queue.
         self.env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-                    "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR), **(extra_env or {})}
+                    "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR),
+                    "SYNC_VENDOR_QUEUES": "false", **(extra_env or {})}
         self.command = [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo", "-Q", self.queue,
                         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
                         "-n", f"{self.queue}-{uuid.uuid4().hex[:4]}@%h"] + (["--beat"] if beat else [])

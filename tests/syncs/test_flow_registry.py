@@ -7,7 +7,7 @@ from syncs.flows import FLOWS, flow_choices, get_flow
 from syncs.flows.base import Trigger, WriteMode
 from syncs.models import flow_kind_validate
 
-BUILT = {"rippling_visma", "dayforce_visma", "paychex_visma"}
+BUILT = {"rippling_visma", "dayforce_visma", "paychex_visma", "visma_powerbi"}
 
 
 def test_discovery_registers_the_built_flows_only():
@@ -15,13 +15,13 @@ def test_discovery_registers_the_built_flows_only():
     assert not {k for k in FLOWS if not k.startswith(("test_", "api_"))} - BUILT  # no phantom flows
     assert get_flow("rippling_visma").module_path == "syncs.flows.rippling_visma"
     with pytest.raises(LookupError):
-        get_flow("visma_powerbi")
+        get_flow("visma_monday")
 
 
 def test_flow_kind_is_validated_against_the_registry_without_choices():
     flow_kind_validate("rippling_visma")
     with pytest.raises(ValidationError):
-        flow_kind_validate("visma_powerbi")
+        flow_kind_validate("visma_monday")
 
 
 def test_rippling_visma_streams_declare_how_they_work():
@@ -30,6 +30,16 @@ def test_rippling_visma_streams_declare_how_they_work():
     assert Employees.write_mode == WriteMode.UPSERT and Employees.triggers == frozenset({Trigger.POLL, Trigger.WEBHOOK})
     assert Departments.write_mode == WriteMode.REFERENCE
     assert Employees.natural_key(None, {"employeeCd": "12"}) == "12"
+
+
+def test_visma_powerbi_streams_append_in_batches_of_10000():
+    from syncs.flows.visma_powerbi import build_streams
+    from syncs.flows.visma_powerbi.streams import PowerBITableStream
+
+    assert get_flow("visma_powerbi").streams == ("GLAccounts", "Dimensions", "SupplierInvoices", "CustomerInvoices",
+                                                 "Payments", "JournalLines")
+    assert PowerBITableStream.write_mode == WriteMode.APPEND and PowerBITableStream.batch_size == 10_000
+    assert build_streams
 
 
 def test_dayforce_visma_streams_declare_how_they_work():
@@ -57,5 +67,5 @@ def test_the_api_and_the_wizard_offer_only_built_flows(client, owner):
 
     assert listed & BUILT == BUILT and not listed - set(FLOWS)
     assert BUILT <= offered
-    assert "Coming next" not in start and "Power BI" not in start and "Rippling → Visma.net" in start
-    assert "Paychex Flex → Visma.net" in start
+    assert "Coming next" not in start and "monday.com" not in start and "Rippling → Visma.net" in start
+    assert "Paychex Flex → Visma.net" in start and "Visma.net → Power BI" in start

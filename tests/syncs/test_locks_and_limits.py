@@ -101,6 +101,22 @@ def test_declared_rates_are_enforced_across_limiters(db):
     assert time.monotonic() - started >= 0.5
 
 
+def test_scoped_rates_count_weights_per_key_apart_from_requests(db):
+    from connections.vendors.base import RateLimit
+
+    rates = (RateLimit(2, 60.0), RateLimit(10, 60.0, scope="rows"))
+    limiter = SharedRateLimiter(f"powerbi:test-scoped-{time.time()}", rates, max_wait=0.2)
+    limiter.acquire(scope="rows", key="dataset-a", weight=6)
+    limiter.acquire(scope="rows", key="dataset-b", weight=6)  # another dataset, its own budget
+
+    with pytest.raises(VendorRateLimited, match="rows quota for dataset-a"):
+        limiter.acquire(scope="rows", key="dataset-a", weight=5)
+    limiter.acquire(scope="rows", key="dataset-a", weight=4)
+    limiter.acquire(scope="posts", key="dataset-a", weight=1_000)  # no rate declared for that scope
+    limiter.acquire()
+    limiter.acquire()  # the request budget is untouched by the rows
+
+
 LIMITED_PROCESS = """
 import os, sys, django
 os.environ["DJANGO_SETTINGS_MODULE"] = "mlconnector.settings"

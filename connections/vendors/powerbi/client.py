@@ -12,13 +12,14 @@ from urllib.parse import quote
 
 import requests
 
-from connections.vendors.base import BaseClient
+from connections.vendors.base import BaseClient, RateLimit
 from connections.vendors.errors import (
     VendorAuthError,
     VendorConfigurationError,
     VendorNotFound,
     VendorPermissionError,
 )
+from connections.vendors.powerbi.messages import entra_error_text, power_bi_error_text
 from connections.vendors.tokens import Token
 
 DEFAULT_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
@@ -27,19 +28,35 @@ DEFAULT_SCOPE = "https://analysis.windows.net/powerbi/api/.default"
 
 SERVICE_PRINCIPAL_SETTING = "Service principals can use Power BI APIs"
 WORKSPACE_ACCESS_ADVICE = (
-    "Add the service principal (the app registration) to the workspace as Member or Contributor "
-    "(workspace → Manage access), and ask the Power BI admin to enable "
-    f"'{SERVICE_PRINCIPAL_SETTING}' for it (Admin portal → Tenant settings → Developer settings)."
+    "Add the service principal (the app registration) to the workspace with the Member or Admin role "
+    "(workspace → Manage access; Viewer and Contributor cannot create datasets or push rows), and ask the "
+    f"Power BI admin to enable '{SERVICE_PRINCIPAL_SETTING}' for it (Admin portal → Tenant settings → "
+    "Developer settings)."
+)
+# Push-dataset quotas (docs/vendors/powerbi.md §5), paced by the shared limiter so a backfill uses them to the
+# full without a 429. Our limiter counts a request when it leaves, Power BI when it arrives: windows 2 % longer
+# absorb the difference in latency. Rows are counted in hundreds, so a bucket holds 10,000 entries an hour,
+# not a million; a part-hundred counts as a whole one (never more than Power BI allows).
+MAX_ROWS_PER_POST = 10_000
+ROWS_UNIT = 100
+PACING_MARGIN = 1.02
+RATE_LIMITS = (
+    # General API throttling is not published (§5); 120 a minute per principal is what the sandbox assumes.
+    RateLimit(120, 60 * PACING_MARGIN),
+    RateLimit(120, 60 * PACING_MARGIN, scope="posts"),
+    RateLimit(120, 3600 * PACING_MARGIN, scope="posts_large"),  # once a table holds ≥ 250,000 rows
+    RateLimit(1_000_000 // ROWS_UNIT, 3600 * PACING_MARGIN, scope="rows"),
 )
 
 
-def datasets_path(group_id: str) -> str:
-    """Datasets_GetDatasetsInGroup (docs/vendors/powerbi.md §3), relative to https://api.powerbi.com."""
-    return f"v1.0/myorg/groups/{group_id}/datasets"
+def datasets_path(group_id: str, rest: str = "") -> str:
+    """The group-scoped dataset routes (docs/vendors/powerbi.md §3), relative to https://api.powerbi.com."""
+    return f"v1.0/myorg/groups/{group_id}/datasets{rest}"
 
 
 class PowerBIClient(BaseClient):
     vendor_label = "Power BI"
+    rate_limits = RATE_LIMITS
     required_credentials = ("tenant_id", "client_id", "client_secret")
     token_hint = ("Check the directory (tenant) ID, the application (client) ID, and that the client secret is "
                   "the secret's Value from Entra ID → App registrations → Certificates & secrets (not its Secret ID) "
@@ -146,20 +163,55 @@ class PowerBIClient(BaseClient):
         return (f"Connected to Power BI workspace {group_id} as app {self.credentials['client_id']}: "
                 f"{len(datasets)} {noun} visible, {push} of them push datasets.")
 
+    # --- push datasets (docs/vendors/powerbi.md §3) ---------------------------------------------------
+    def path(self, rest: str = "") -> str:
+        return datasets_path(self.workspace_id(), rest)
 
-def power_bi_error_text(error: dict) -> str:
-    """'Code: message (detail; detail)' from the Power BI envelope; its top message alone is often just
-    'Bad Request' and the useful part is in details[] (docs/vendors/powerbi.md §6)."""
-    code = error.get("code") or ""
-    message = error.get("message") or ""
-    text = f"{code}: {message}" if code and message else (code or message)
-    details = [d.get("message") for d in error.get("details") or [] if isinstance(d, dict) and d.get("message")]
-    if details:
-        text += f" ({'; '.join(details[:3])})"
-    return text[:500]
+    def list_datasets(self) -> list[dict]:
+        return self.get_json(self.path()).get("value", [])
 
+    def get_dataset(self, dataset_id: str) -> dict:
+        return self.get_json(self.path(f"/{dataset_id}"))
 
-def entra_error_text(error: str, description: object) -> str:
-    """'invalid_client: AADSTS7000215: …' without the Trace ID / Correlation ID / Timestamp lines Entra appends."""
-    first_line = str(description or "").splitlines()[0].strip() if description else ""
-    return f"{error}: {first_line}"[:500] if first_line else error
+    def create_dataset(self, schema: dict, *, retention: str = "None") -> dict:
+        """Create a push dataset from {name, tables, relationships}; `retention` None keeps up to 5M rows a
+        table, basicFIFO the newest 200,000 (§5). It can only be chosen now."""
+        response = self.request("POST", self.path(), params={"defaultRetentionPolicy": retention},
+                                json={"defaultMode": "Push", **schema})
+        return self.json(response)
+
+    def list_tables(self, dataset_id: str) -> list[dict]:
+        return self.get_json(self.path(f"/{dataset_id}/tables")).get("value", [])
+
+    def put_table(self, dataset_id: str, table: dict) -> dict:
+        """Replace a table's columns and measures (it must exist: tables cannot be added, §6)."""
+        return self.json(self.request("PUT", self.path(f"/{dataset_id}/tables/{quote(table['name'], safe='')}"),
+                                      json=table))
+
+    def post_rows(self, dataset_id: str, table: str, rows: list[dict], *, table_is_large: bool = False) -> None:
+        """Append rows (≤ 10,000). Paced per dataset by the shared limiter; `table_is_large` when a table of the
+        dataset holds 250,000 rows or more, which lowers Power BI's quota to 120 POSTs an hour (§5). Only a 429
+        is retried here: after a timeout or a 5xx the rows may have been added, and the caller decides."""
+        if len(rows) > MAX_ROWS_PER_POST:
+            raise ValueError(f"{len(rows)} rows in one POST; Power BI takes at most {MAX_ROWS_PER_POST:,}.")
+        if not rows:
+            return
+        self.rate_limiter.acquire(scope="posts", key=dataset_id)
+        if table_is_large:
+            self.rate_limiter.acquire(scope="posts_large", key=dataset_id)
+        self.rate_limiter.acquire(scope="rows", key=dataset_id, weight=-(-len(rows) // ROWS_UNIT))
+        self.request("POST", self.path(f"/{dataset_id}/tables/{quote(table, safe='')}/rows"), json={"rows": rows})
+
+    def delete_rows(self, dataset_id: str, table: str) -> None:
+        """Empty the table: Power BI has no filter on deletes (§3)."""
+        self.request("DELETE", self.path(f"/{dataset_id}/tables/{quote(table, safe='')}/rows"))
+
+    # --- refreshes of an imported model that depends on the pushed data (§3) ---------------------------
+    def refresh_dataset(self, dataset_id: str) -> str:
+        """Queue a refresh (8 a day on shared capacity); returns its request id."""
+        response = self.request("POST", self.path(f"/{dataset_id}/refreshes"),
+                                json={"notifyOption": "NoNotification"})  # mail options are not for principals
+        return response.headers.get("x-ms-request-id", "")
+
+    def list_refreshes(self, dataset_id: str, *, top: int = 10) -> list[dict]:
+        return self.get_json(self.path(f"/{dataset_id}/refreshes"), params={"$top": top}).get("value", [])

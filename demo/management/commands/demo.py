@@ -8,13 +8,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
 from connections.models import Connection
 from connections.tasks import connection_test_task
 from demo.processes import ChildExited, Children
 from demo.setup import demo_integrations_setup, demo_tenant_setup
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
-from syncs.models import PendingRecord, SyncRun
+from syncs.models import PendingRecord, SyncRun, WriteIntent
 from syncs.services import integration_run_now, value_mapping_set
 from mlconnector.devkeys import dev_secret
 
@@ -88,6 +89,7 @@ class Command(BaseCommand):
         for kind, (integration, unmapped) in integrations.items():
             run = self.wait_run(integration_run_now(integration=integration))
             self.report(integration, run)
+            self.report_streams(integration)
             held = PendingRecord.objects.filter(integration=integration, status=PendingRecord.Status.HELD)
             for pending in held[:5]:
                 self.stdout.write(f"      held {pending.stream}:{pending.source_id} — {pending.reason}")
@@ -101,6 +103,13 @@ class Command(BaseCommand):
                 release = SyncRun.objects.filter(integration=integration, trigger=SyncRun.Trigger.REPLAY).first()
                 if release is not None:
                     self.report(integration, self.wait_run(release), label="release")
+
+    def report_streams(self, integration) -> None:
+        """What each stream wrote: Power BI rows per table, Visma employees."""
+        written = (WriteIntent.objects.filter(integration=integration, state=WriteIntent.State.CONFIRMED)
+                   .values("stream").annotate(count=Count("id")).order_by("stream"))
+        if written:
+            self.stdout.write("      written: " + ", ".join(f"{row['stream']} {row['count']}" for row in written))
 
     def wait_run(self, run: SyncRun, timeout: float = 300) -> SyncRun:
         deadline = time.monotonic() + timeout

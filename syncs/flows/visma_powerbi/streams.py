@@ -1,0 +1,227 @@
+"""Visma.net records → rows of the declared Power BI change-log tables (docs/flows/visma-powerbi.md).
+
+Each stream reads one Visma resource by `lastModifiedDateTime` delta and appends one row per version of a
+record. map() is pure: it returns the row without its BatchId, checked against the declared table, so a
+row Power BI would refuse is quarantined with its reason instead of failing a POST of thousands.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from connections.vendors.powerbi.schema import VISMA_FINANCE
+from connections.vendors.errors import VendorConfigurationError
+from connections.vendors.powerbi.validation import row_problems, schema_validate
+from connections.vendors.visma.client import (ACCOUNTS, CUSTOMER_INVOICES, EVERYTHING_SINCE, JOURNAL_TRANSACTIONS,
+                                              PAYMENTS, SUBACCOUNTS, SUPPLIER_INVOICES)
+from syncs.flows.base import Intent, Page, WriteMode
+from syncs.flows.visma_source import VismaDeltaStream
+from syncs.mapping import InvalidRecord
+
+# Credit documents reduce what is owed: pushed with negative amounts so a SUM is the balance.
+CREDIT_DOCUMENTS = {"CreditAdj", "CreditNote", "Credit Adj.", "Credit Memo"}
+
+
+def version_of(record: dict) -> int:
+    """Visma's lastModifiedDateTime (UTC, no offset: docs/vendors/visma.md §7) in epoch milliseconds."""
+    stamp = datetime.fromisoformat(str(record["lastModifiedDateTime"]))
+    return int(stamp.replace(tzinfo=stamp.tzinfo or timezone.utc).timestamp() * 1000)
+
+
+def party(record: dict, name: str) -> dict:
+    value = record.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+class PowerBITableStream(VismaDeltaStream):
+    """Writes its rows to one table of the dataset with the declared schema (found by name, else created)."""
+
+    write_mode = WriteMode.APPEND
+    batch_size = 10_000  # Power BI's maximum per POST rows (docs/vendors/powerbi.md §5)
+    page_size = 1_000  # Visma's largest page
+    table = ""
+
+    def fetch(self, cursor):
+        # On the run's own thread, before any write thread needs it.
+        self.dataset_id = dataset_ensure(self.ctx)
+        yield from super().fetch(cursor)
+
+    def row(self, record: dict) -> dict:
+        raise NotImplementedError
+
+    def map(self, record, mappings):
+        row = {**self.row(record), "Version": version_of(record), "Deleted": False}
+        problems = row_problems(VISMA_FINANCE.table(self.table), {**row, "BatchId": "-"})
+        if problems:
+            raise InvalidRecord(f"Not pushed to Power BI {self.table}: {'; '.join(problems)}.")
+        return row
+
+    def write(self, mapped, target_id, record):
+        raise NotImplementedError("rows are appended in batches, each row carrying its batch id")
+
+    def write_intent(self, intent: Intent) -> str:  # a batch of one is named by its key
+        intent.batch = intent.batch or intent.key[:32]
+        return self.write_batch([intent])[0]
+
+    def write_batch(self, intents: list[Intent]) -> list[str]:
+        batch = intents[0].batch
+        self.destination.post_rows(self.dataset_id, self.table, [{**i.mapped, "BatchId": batch} for i in intents])
+        return [f"{batch}:{n}" for n in range(len(intents))]
+
+    def reconcile(self, intent: Intent) -> str | None:
+        # Push tables cannot be read back, and need not be: a resent batch repeats rows with the same
+        # (record, Version), which the measures count once (docs/flows/visma-powerbi.md). So: send again.
+        return None
+
+
+def dataset_ensure(ctx) -> str:
+    """The dataset's id: the integration's option, else the dataset of the declared name, else a new one. An
+    existing dataset is checked against the declared schema once a run (a customer's own, or ours after the
+    schema changed): tables or columns it lacks, or columns of another type, stop the run with the list."""
+    if not ctx.options.get("_dataset_checked"):
+        dataset_id = ctx.options.get("dataset_id")
+        if not dataset_id:
+            name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
+            found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
+            dataset_id = found[0]["id"] if found else None
+        if dataset_id:
+            drift = [d for d in schema_validate(ctx.destination.list_tables(dataset_id), VISMA_FINANCE)
+                     if d.kind != "extra_column"]  # the customer's own columns do no harm: rows leave them empty
+            if drift:
+                raise VendorConfigurationError(
+                    f"Power BI dataset {dataset_id} does not match the schema this integration pushes: "
+                    f"{' '.join(map(str, drift))} Apply the declared tables (PUT table replaces a table's columns; "
+                    "a missing table needs a new dataset, Power BI cannot add one to a push dataset).",
+                    vendor="Power BI")
+        else:
+            dataset_id = ctx.destination.create_dataset({**VISMA_FINANCE.to_power_bi(), "name": name})["id"]
+        ctx.options.update(dataset_id=dataset_id, _dataset_checked=True)
+    return ctx.options["dataset_id"]
+
+
+class Invoices(PowerBITableStream):
+    party_field = ""
+
+    def source_id(self, record):
+        return f"{record['documentType']}:{record['referenceNumber']}"
+
+    def signed(self, record: dict, value):
+        """Credit documents negative; anything not a number is left as is for row_problems to name."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value
+        return -float(value) if record.get("documentType") in CREDIT_DOCUMENTS else float(value)
+
+
+class SupplierInvoices(Invoices):
+    name = table = "SupplierInvoices"
+    path = SUPPLIER_INVOICES
+
+    def row(self, record):
+        supplier = party(record, "supplier")
+        parts = [record.get("detailTotalInCurrency") or 0, record.get("vatTotalInCurrency") or 0]
+        total = sum(parts) if all(isinstance(p, (int, float)) for p in parts) else parts[0]
+        return {"InvoiceId": self.source_id(record), "SupplierId": supplier.get("number"),
+                "SupplierName": supplier.get("name"), "DocumentDate": record.get("date"),
+                "DueDate": record.get("dueDate"), "Currency": record.get("currencyId"),
+                "Amount": self.signed(record, total), "Balance": self.signed(record, record.get("balance")),
+                "Status": record.get("status")}
+
+
+class CustomerInvoices(Invoices):
+    name = table = "CustomerInvoices"
+    path = CUSTOMER_INVOICES
+
+    def row(self, record):
+        customer = party(record, "customer")
+        return {"InvoiceId": self.source_id(record), "CustomerId": customer.get("number"),
+                "CustomerName": customer.get("name"), "DocumentDate": record.get("documentDate"),
+                "DueDate": record.get("documentDueDate"), "Currency": record.get("currencyId"),
+                "Amount": self.signed(record, record.get("amount")),
+                "Balance": self.signed(record, record.get("balance")), "Status": record.get("status")}
+
+
+class Payments(PowerBITableStream):
+    name = table = "Payments"
+    path = PAYMENTS
+
+    def source_id(self, record):
+        return f"{record['type']}:{record['refNbr']}"
+
+    def row(self, record):
+        payer = party(record, "customer") or party(record, "supplier")
+        return {"PaymentId": self.source_id(record), "PaymentType": record.get("type"),
+                "PartyId": payer.get("number"), "PaymentDate": record.get("applicationDate"),
+                "Currency": record.get("currency"), "Amount": record.get("paymentAmount"),
+                "Status": record.get("status")}
+
+
+class GLAccounts(PowerBITableStream):
+    name = table = "GLAccounts"
+    path = ACCOUNTS
+
+    def source_id(self, record):
+        return str(record["accountCd"])
+
+    def row(self, record):
+        return {"AccountCd": self.source_id(record), "Description": record.get("description"),
+                "AccountType": record.get("type"), "Active": record.get("active")}
+
+
+class ExplodedStream(PowerBITableStream):
+    """One Visma record becomes several rows (a journal transaction's lines, a subaccount's segments); each
+    row is a record of its own for the engine, carrying its parent's lastModifiedDateTime."""
+
+    def explode(self, record: dict) -> list[dict]:
+        raise NotImplementedError
+
+    def fetch(self, cursor):
+        for page in super().fetch(cursor):
+            rows: dict[str, dict] = {}
+            for record in page.records:
+                for row in self.explode(record):
+                    key = self.source_id(row)
+                    # A value shared by several parents in one page is one record: the newest wins.
+                    if key not in rows or str(row["lastModifiedDateTime"]) > str(rows[key]["lastModifiedDateTime"]):
+                        rows[key] = row
+            yield Page(list(rows.values()), page.cursor)
+
+
+class JournalLines(ExplodedStream):
+    name = table = "JournalLines"
+    path = JOURNAL_TRANSACTIONS
+    # v2 needs lastModifiedDateTime or periodId; it means "since" and ignores a Condition (docs/vendors/visma.md).
+    extra_params = {"lastModifiedDateTime": EVERYTHING_SINCE}
+
+    def explode(self, record):
+        return [{**line, "batchNumber": record.get("batchNumber"), "transactionDate": record.get("transactionDate"),
+                 "postPeriod": record.get("postPeriod"), "lastModifiedDateTime": record.get("lastModifiedDateTime")}
+                for line in record.get("journalTransactionLines") or [] if isinstance(line, dict)]
+
+    def source_id(self, record):
+        return f"{record['batchNumber']}:{record['lineNumber']}"
+
+    def row(self, record):
+        subaccount = party(record, "subaccount")
+        return {"LineKey": self.source_id(record), "BatchNumber": record.get("batchNumber"),
+                "LineNumber": record.get("lineNumber"), "TransactionDate": record.get("transactionDate"),
+                "Period": record.get("postPeriod"), "AccountCd": record.get("accountNumber"),
+                "Subaccount": subaccount.get("subaccountNumber"), "Debit": record.get("debitAmount"),
+                "Credit": record.get("creditAmount"), "Description": record.get("description")}
+
+
+class Dimensions(ExplodedStream):
+    """The segment values the company's subaccounts use (department, cost centre, …)."""
+
+    name = table = "Dimensions"
+    path = SUBACCOUNTS
+
+    def explode(self, record):
+        return [{**segment, "lastModifiedDateTime": record.get("lastModifiedDateTime")}
+                for segment in record.get("segments") or [] if isinstance(segment, dict)]
+
+    def source_id(self, record):
+        return f"SUBACCOUNT:{record['segmentId']}:{record['segmentValue']}"
+
+    def row(self, record):
+        return {"DimensionKey": self.source_id(record), "DimensionId": record.get("segmentDescription") or "SUBACCOUNT",
+                "SegmentId": record.get("segmentId"), "ValueId": record.get("segmentValue"),
+                "Description": record.get("segmentValueDescription")}
