@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from typing import Iterator
 
 from django.conf import settings
+from django.db import connections
 
 from connections.vendors import get_vendor
 from syncs.flows import flow_module
-from syncs.flows.base import FlowContext, Stream
+from syncs.flows.base import FlowContext, Page, Stream
 from syncs.mapping import FieldRule, MappingSet
 from syncs.models import VENDOR_ID_LENGTH, FieldMapping, Integration, ValueMapping
 from syncs.ratelimit import SharedRateLimiter
@@ -104,3 +107,27 @@ def chunks_by_source(stream: Stream, records: list) -> list[list]:
             seen.add(key)
         chunks[-1].append(record)
     return chunks
+
+
+_END = object()
+
+
+def pages_ahead(pages: Iterator[Page]) -> Iterator[Page]:
+    """The stream's pages, the next one read on a thread while the caller plans and writes this one.
+
+    Reading ahead changes nothing the engine promises: a page's cursor is still saved only with its
+    settle transaction, and a page read ahead of a run that stops is simply read again by the next one.
+    Only for streams that declare `read_ahead` (their fetch talks HTTP only); a database connection the
+    thread may still open is closed with it."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead")
+    try:
+        ahead = pool.submit(next, pages, _END)
+        while True:
+            page = ahead.result()
+            if page is _END:
+                return
+            ahead = pool.submit(next, pages, _END)
+            yield page
+    finally:
+        pool.submit(connections.close_all)
+        pool.shutdown(wait=True)

@@ -19,7 +19,7 @@ from mlconnector.logs import log_context
 from notifications.hooks import run_finished
 from syncs.engine.ledger import A, O, Ledger
 from syncs.engine.plan import Planner
-from syncs.engine.read import chunks_by_source, flow_context, flow_streams, mapping_set_load
+from syncs.engine.read import chunks_by_source, flow_context, flow_streams, mapping_set_load, pages_ahead
 from syncs.engine.write import Writer
 from syncs.flows.base import FlowContext, Stream
 from syncs.errors import RunSkipped, run_outcome_save
@@ -81,15 +81,21 @@ def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, relea
         for stream in state.streams:
             cursor, _ = Cursor.objects.get_or_create(integration=run.integration, stream=stream.name)
             left = limit
-            for page in stream.fetch(dict(cursor.value or {})):
-                records = page.records if left is None else page.records[:left]
-                state.process(stream, records, cursor=cursor, value=page.cursor)
-                if should_stop is not None and should_stop():
-                    raise RunHandedBack(f"Run {run.pk} stopped after a saved page: its worker is shutting down.")
-                if left is not None:
-                    left -= len(records)
-                    if left <= 0:
-                        break
+            pages = stream.fetch(dict(cursor.value or {}))
+            if stream.read_ahead and limit is None:  # a preview reads nothing more
+                pages = pages_ahead(iter(pages))
+            try:
+                for page in pages:
+                    records = page.records if left is None else page.records[:left]
+                    state.process(stream, records, cursor=cursor, value=page.cursor)
+                    if should_stop is not None and should_stop():
+                        raise RunHandedBack(f"Run {run.pk} stopped after a saved page: its worker is shutting down.")
+                    if left is not None:
+                        left -= len(records)
+                        if left <= 0:
+                            break
+            finally:
+                getattr(pages, "close", lambda: None)()
             notes = stream.notes()
             if notes:
                 state.ledger.audit(stream.name, "", A.SKIP, O.OK, reason=" ".join(notes))

@@ -8,8 +8,16 @@ How an attempt's outcome is classified:
 * returned a target id → confirmed;
 * a permanent vendor error (400/403/404/422) → failed: the vendor refused it, nothing was applied;
 * rate limited (429) → not applied: back to pending, and the run stops to wait;
-* anything else (timeout, 5xx, connection lost, a crash in our own code) → unknown: the intent stays
-  `sent`, the run stops, and the next attempt reconciles it before writing anything.
+* a crash in our own code → unknown: the intent stays `sent`, the run stops (as a dead worker's would),
+  and the next attempt reconciles it before writing anything;
+* a transient vendor error (timeout, 5xx, connection lost) → unknown, reconciled in the run,
+  once the page's calls are back: a create is looked up by its key (found → confirmed; proven absent →
+  sent once more; the lookup failing too → left `sent` for the next attempt), an update (a PUT to a known
+  target, idempotent) is sent once more. The run goes on with the rest of the page.
+
+The run stops (and Celery retries it) only when the destination is really down: `DOWN_AFTER` transient
+failures in a row, or a 429 whose Retry-After is too long for the client to sleep through. Calls not
+started by then stay `pending`; unknown outcomes stay `sent` and are reconciled by the next attempt.
 """
 from __future__ import annotations
 
@@ -18,14 +26,14 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from connections.vendors.errors import VendorError, VendorRateLimited
 from syncs.engine.ledger import A, O, Ledger
 from syncs.engine.plan import PagePlan, PlannedWrite
-from syncs.flows.base import Intent, NotReconcilable
+from syncs.flows.base import Intent, NotReconcilable, WriteMode
 from syncs.locks import run_heartbeat
 from syncs.models import VENDOR_ID_LENGTH, Cursor, WriteIntent
 
@@ -33,6 +41,8 @@ S = WriteIntent.State
 HEARTBEAT_SECONDS = 15
 # A write that crashes our own code this many times is failed (for a person), not retried forever.
 MAX_UNKNOWN_ATTEMPTS = 3
+# Transient failures in a row that mean the destination is down (one 5xx in 20 is weather, not an outage).
+DOWN_AFTER = 3
 
 
 class NotSent(Exception):
@@ -47,6 +57,28 @@ class Outcome:
     reconciled: bool = False
 
 
+SETTLED_FIELDS = ("state", "target_id", "batch", "last_run", "error_class", "error_status", "error_message",
+                  "settled_at")
+
+
+def intents_save(rows: list[WriteIntent]) -> None:
+    """The settled fields of a page's intents, as one prepared UPDATE run for every row.
+
+    Not `bulk_update`: it builds a CASE WHEN per field and row, whose expression resolution was more than
+    half of the engine's time per record (the benchmark's profile); each row's values differ (target id),
+    so a plain `update()` cannot group them either."""
+    if not rows:
+        return
+    meta = WriteIntent._meta
+    fields = [meta.get_field(name) for name in SETTLED_FIELDS]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+           f"WHERE {quote(meta.pk.column)} = %s")
+    params = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def _as_intent(row: WriteIntent) -> Intent:
     return Intent(key=row.key, source_id=row.source_id, mapped=row.payload, record=None,
                   target_id=row.target_id or None, batch=row.batch)
@@ -58,6 +90,8 @@ class Writer:
         self.run = ledger.run
         self.pool = ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix=f"run{self.run.pk}-write")
         self._halt = threading.Event()  # set by a call that stops the run: queued calls are then not started
+        self._lock = threading.Lock()
+        self._failures = 0  # transient failures in a row, across the run's threads
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -67,12 +101,21 @@ class Writer:
         if self._halt.is_set():
             raise NotSent("not sent: an earlier call of this page stopped the run")
         try:
-            return fn(argument)
+            result = fn(argument)
         except Exception as exc:
             refused = isinstance(exc, NotReconcilable) or (isinstance(exc, VendorError) and not exc.transient)
             if not refused:
-                self._halt.set()  # the vendor is down or rate limiting, or we crashed: don't send the rest
+                with self._lock:
+                    self._failures += 1
+                    down = self._failures >= DOWN_AFTER
+                # A 429 reaching us had a Retry-After too long to sleep through: the run waits for Celery. A
+                # crash in our own code is no weather either: it stops the run as a dead worker would.
+                if down or isinstance(exc, VendorRateLimited) or not isinstance(exc, VendorError):
+                    self._halt.set()  # the destination is down or rate limiting: don't send the rest
             raise
+        with self._lock:
+            self._failures = 0
+        return result
 
     def _gather(self, futures: list[Future]) -> None:
         """Wait for every call in flight (none is abandoned half-way), telling the reaper we are alive."""
@@ -90,7 +133,9 @@ class Writer:
         self._halt.clear()
         if plan.writes:
             self._reconcile(plan, outcomes, prior)
-            self._send(plan, outcomes)
+            sent = self._send(plan, outcomes)
+            if sent and not self._halt.is_set():
+                self._settle_unknown(plan.stream, sent, outcomes)
         unsettled = [o for o in outcomes.values() if o.state in (S.SENT, S.PENDING)]
         stop = None
         if unsettled:  # the run stops, and the page's cursor stays, until every intent of the page is settled
@@ -125,11 +170,12 @@ class Writer:
                 prior[earlier.pk] = Outcome(S.CONFIRMED, str(found), reconciled=True)
                 write.intent.target_id = str(found)
 
-    def _send(self, plan: PagePlan, outcomes: dict[str, Outcome]) -> None:
+    def _send(self, plan: PagePlan, outcomes: dict[str, Outcome]) -> list[PlannedWrite]:
+        """Mark and send the page's writes; returns those sent."""
         stream = plan.stream
         ready = [w for w in plan.writes if w.intent.key not in outcomes]
         if not ready:
-            return
+            return []
         size = max(1, int(stream.batch_size))
         batches = [ready[i:i + size] for i in range(0, len(ready), size)]
         now = timezone.now()
@@ -151,23 +197,68 @@ class Writer:
                     for batch in batches]
         self._gather([f for _, f in jobs])
         for batch, future in jobs:
+            self._outcomes_of(batch, future, outcomes, single=size == 1)
+        return ready
+
+    def _outcomes_of(self, batch: list[PlannedWrite], future: Future, outcomes: dict[str, Outcome], *,
+                     single: bool) -> None:
+        try:
+            result = future.result()
+            targets = [result] if single else list(result)
+            if len(targets) != len(batch):
+                raise RuntimeError(f"write_batch returned {len(targets)} ids for {len(batch)} records")
+        except Exception as exc:
+            for w in batch:
+                outcomes[w.intent.key] = self._classify(w, exc)
+            return
+        for w, target in zip(batch, targets):
+            target = str(target)
+            if len(target) > VENDOR_ID_LENGTH:
+                outcomes[w.intent.key] = Outcome(S.FAILED, error=ValueError(
+                    f"the destination answered with an id of {len(target)} characters; ids are at most "
+                    f"{VENDOR_ID_LENGTH}"))
+            else:
+                outcomes[w.intent.key] = Outcome(S.CONFIRMED, target)
+
+    def _settle_unknown(self, stream, sent: list[PlannedWrite], outcomes: dict[str, Outcome]) -> None:
+        """Writes of this page whose outcome is unknown, settled now rather than by the next attempt.
+
+        A create is sent again only after its lookup proved it absent; an update goes to a known target and
+        is idempotent (a PUT), so it is sent again as it is. A batched stream's unknown batches wait for the
+        next attempt, which reconciles them by their batch id."""
+        unknown = [w for w in sent if outcomes[w.intent.key].state == S.SENT
+                   and isinstance(outcomes[w.intent.key].error, VendorError)]
+        if not unknown or stream.batch_size > 1:
+            return
+        creates = [w for w in unknown if not w.intent.target_id]
+        lookups = [(w, self.pool.submit(self._call, stream.reconcile, w.intent)) for w in creates]
+        self._gather([f for _, f in lookups])
+        # Only an upsert's update is a plain PUT of the whole record; other modes' updates wait for the lookup
+        # of the next attempt.
+        again = [w for w in unknown if w.intent.target_id and stream.write_mode == WriteMode.UPSERT]
+        for write, future in lookups:
             try:
-                result = future.result()
-                targets = [result] if size == 1 else list(result)
-                if len(targets) != len(batch):
-                    raise RuntimeError(f"write_batch returned {len(targets)} ids for {len(batch)} records")
-            except Exception as exc:
-                for w in batch:
-                    outcomes[w.intent.key] = self._classify(w, exc)
+                found = future.result()
+            except NotReconcilable as exc:  # not searchable: a person checks before it is written again
+                outcomes[write.intent.key] = Outcome(S.HELD, error=exc)
                 continue
-            for w, target in zip(batch, targets):
-                target = str(target)
-                if len(target) > VENDOR_ID_LENGTH:
-                    outcomes[w.intent.key] = Outcome(S.FAILED, error=ValueError(
-                        f"the destination answered with an id of {len(target)} characters; ids are at most "
-                        f"{VENDOR_ID_LENGTH}"))
-                else:
-                    outcomes[w.intent.key] = Outcome(S.CONFIRMED, target)
+            except Exception:  # the lookup failed too: still unknown; the next attempt reconciles it
+                continue
+            if found is None:
+                again.append(write)
+            else:
+                outcomes[write.intent.key] = Outcome(S.CONFIRMED, str(found), reconciled=True)
+        if not again:
+            return
+        # Still `sent` in the table, so a crash from here is reconciled by the next attempt as before.
+        WriteIntent.objects.filter(key__in=[w.intent.key for w in again]).update(
+            attempts=F("attempts") + 1, sent_at=timezone.now())
+        for w in again:
+            w.row.attempts += 1
+        jobs = [(w, self.pool.submit(self._call, stream.write_intent, w.intent)) for w in again]
+        self._gather([f for _, f in jobs])
+        for write, future in jobs:
+            self._outcomes_of([write], future, outcomes, single=True)
 
     @staticmethod
     def _classify(write: PlannedWrite, exc: BaseException) -> Outcome:
@@ -215,9 +306,7 @@ class Writer:
                             f"An earlier write may have reached the destination, which cannot be searched for it "
                             f"({error}); check the destination before releasing it.", mapping=write.used)
             rows.append(row)
-        if rows:
-            WriteIntent.objects.bulk_update(rows, ["state", "target_id", "batch", "last_run", "error_class",
-                                                   "error_status", "error_message", "settled_at"], batch_size=500)
+        intents_save(rows)
         settled = [w for w in plan.writes if outcomes.get(w.intent.key, Outcome(S.SENT)).state
                    in (S.CONFIRMED, S.FAILED, S.HELD)]
         self._settle_earlier(settled, prior, now)

@@ -111,6 +111,9 @@ class Stream(ABC):
     triggers: frozenset[Trigger] = frozenset({Trigger.POLL})
     write_mode: WriteMode = WriteMode.UPSERT
     batch_size: int = 1  # > 1: the engine calls write_batch with up to this many intents
+    # True when fetch only talks HTTP (no database, no shared state the page's writes change): the engine
+    # then reads the next page on a thread while it writes this one.
+    read_ahead: bool = False
     # Default field rules; customers override them with FieldMapping rows.
     rules: list[FieldRule] = []
     # Value mappings map() uses beyond those its rules name (map name → label), for the setup wizard.

@@ -39,10 +39,6 @@ def test_a_run_through_429_storms_completes_with_every_worker_once(sandbox):
     assert tally.clean and tally.refused == 0, (tally.line(), tally.examples[:5])
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "a 5xx or a timeout on a write still stops the run (engine v2 included), and Celery retries it 15-45 s "
-    "later, doubling each time (syncs/tasks.py _retry_delay): nothing is lost or doubled, but the run does not "
-    "complete within 30 s; it will once an unknown outcome is reconciled and the run goes on"))
 def test_a_run_through_5xx_unanswered_writes_and_storms_accounts_for_every_worker(sandbox):
     # The queue forms make sure each kind happens at least once, whatever the ratios roll.
     faults = {"visma": {"error_ratio": 0.025, "error_after_ratio": 0.025, "hang_after_ratio": 0.01,

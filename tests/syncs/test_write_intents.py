@@ -98,21 +98,48 @@ def test_a_crash_after_visma_answered_posts_each_journal_once(visma, sandbox, te
     assert again.unchanged == len(PAY_RUNS) and len(journal_posts(sandbox)) == len(PAY_RUNS)
 
 
-def test_a_5xx_on_a_posting_is_looked_up_before_it_is_posted_again(visma, sandbox, tenant_a,
-                                                                    make_sandbox_connection):
+def test_a_5xx_on_a_posting_is_looked_up_and_settled_within_the_run(visma, sandbox, tenant_a,
+                                                                     make_sandbox_connection):
     integration = integration_of(ledger_flows.JOURNAL_KIND, tenant_a, make_sandbox_connection, writes_in_flight=1)
     visma.faults.fail_next(1, status=503)  # the first posting gets a 503: did Visma book it? Unknown.
 
+    first = run(integration)
+
+    assert first.status == SyncRun.Status.SUCCEEDED, first.error  # the run went on; no Celery retry needed
+    assert len(journals(visma)) == len(PAY_RUNS)
+    posts = journal_posts(sandbox)
+    assert [e.status for e in posts].count(503) == 1 and len(posts) == len(PAY_RUNS) + 1
+    lookups = sandbox.app.log.filter(vendor="visma", method="GET", path_contains="journaltransaction")
+    assert lookups  # the unknown posting was searched for by its reference before it was posted again
+    assert set(WriteIntent.objects.filter(integration=integration).values_list("state", flat=True)) == {
+        WriteIntent.State.CONFIRMED}
+
+
+def test_a_5xx_applied_by_visma_is_confirmed_by_the_lookup_not_posted_again(visma, sandbox, tenant_a,
+                                                                            make_sandbox_connection):
+    integration = integration_of(ledger_flows.JOURNAL_KIND, tenant_a, make_sandbox_connection, writes_in_flight=1)
+    visma.faults.error_after_next(1, status=502)  # booked, then answered 502
+
+    first = run(integration)
+
+    assert first.status == SyncRun.Status.SUCCEEDED, first.error
+    assert len(journals(visma)) == len(PAY_RUNS) == len(journal_posts(sandbox))  # nothing posted twice
+    assert AuditRecord.objects.filter(run=first, reason__startswith="found at the destination").count() == 1
+
+
+def test_a_destination_down_stops_the_run_with_the_rest_unsent(visma, sandbox, tenant_a, make_sandbox_connection):
+    integration = integration_of(ledger_flows.JOURNAL_KIND, tenant_a, make_sandbox_connection, writes_in_flight=1)
+    visma.faults.fail_next(20, status=503)  # every call fails: Visma is down, not having a bad minute
+
     with pytest.raises(Exception):
         run(integration)
-    assert WriteIntent.objects.filter(integration=integration, state=WriteIntent.State.SENT).exists()
 
+    states = list(WriteIntent.objects.filter(integration=integration).values_list("state", flat=True))
+    assert states.count(WriteIntent.State.PENDING) >= len(PAY_RUNS) - 3  # the rest never started
+    assert not journals(visma)
+    visma.faults.configure({"clear": True})  # Visma is back
     rerun = run(integration)
-
-    assert rerun.status == SyncRun.Status.SUCCEEDED
-    assert len(journals(visma)) == len(PAY_RUNS)
-    lookups = sandbox.app.log.filter(vendor="visma", method="GET", path_contains="journaltransaction")
-    assert lookups  # the unknown posting was searched for by its reference before anything was resent
+    assert rerun.status == SyncRun.Status.SUCCEEDED and len(journals(visma)) == len(PAY_RUNS)
 
 
 def test_an_unknown_outcome_at_an_unsearchable_destination_is_held_not_resent(visma, sandbox, tenant_a,

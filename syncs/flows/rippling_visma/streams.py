@@ -41,6 +41,7 @@ class RipplingPagedStream(Stream):
     """
 
     triggers = frozenset({Trigger.POLL})
+    read_ahead = True  # Rippling listings are plain HTTP reads with a static API key
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
