@@ -31,10 +31,12 @@ def outcome(committed_db, sandbox_server, settings_module):
 
 @pytest.fixture(scope="module")
 def settings_module():
-    """DEAD_WORKER_ENV in this process too: the reaper (when there is one) runs here, as beat would."""
+    """DEAD_WORKER_ENV in this process too: the reaper (when there is one) runs here, as beat would. Vendor
+    queues off, as the per-test fixture in tests/conftest.py does, so its resumptions reach the test's worker."""
     from django.test import override_settings
 
-    with override_settings(**{name: float(value) for name, value in DEAD_WORKER_ENV.items()}):
+    with override_settings(SYNC_VENDOR_QUEUES=False,
+                           **{name: float(value) for name, value in DEAD_WORKER_ENV.items()}):
         yield
 
 
