@@ -156,9 +156,12 @@ class Stream(ABC):
         """
         raise NotReconcilable(f"{self.name}: the destination cannot be searched for an earlier write.")
 
-    @abstractmethod
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
-        """Create (target_id None) or update the destination record; return its id."""
+        """Create (target_id None) or update the destination record; return its id.
+
+        A stream overrides one of write / write_intent (it needs the intent's key) / write_batch; a stream
+        that writes nothing (reference mode) never gets here."""
+        raise TypeError(f"{type(self).__name__} overrides none of write, write_intent or write_batch.")
 
     def write_intent(self, intent: Intent) -> str:
         """One write. Override to carry the intent's key (an external reference or idempotency header)."""

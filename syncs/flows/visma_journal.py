@@ -32,9 +32,6 @@ class VismaJournalStream(Stream):
 
     write_mode = WriteMode.AGGREGATE
 
-    def write(self, mapped, target_id, record) -> str:
-        raise NotImplementedError("journal transactions are written through write_intent (they need the key)")
-
     def write_intent(self, intent: Intent) -> str:
         reference = journal_reference(intent.key)
         if intent.target_id:

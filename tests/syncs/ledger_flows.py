@@ -68,9 +68,6 @@ class PayRunRows(PayRuns, Stream):
     def map(self, record, mappings):
         return {"pay_run": record["id"], "gross": record["gross"]}
 
-    def write(self, mapped, target_id, record):
-        raise NotImplementedError("rows are appended with their batch id")
-
     def write_intent(self, intent: Intent) -> str:  # batch_size 1: a batch of one, named by its key
         intent.batch = batch_of(intent)
         return self.write_batch([intent])[0]

@@ -6,6 +6,7 @@ row Power BI would refuse is quarantined with its reason instead of failing a PO
 """
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime, timezone
 
 from connections.vendors.powerbi.schema import VISMA_FINANCE
@@ -45,8 +46,9 @@ class PowerBITableStream(VismaDeltaStream):
         self.dataset_id = dataset_ensure(self.ctx)
         yield from super().fetch(cursor)
 
+    @abstractmethod
     def row(self, record: dict) -> dict:
-        raise NotImplementedError
+        """The Power BI row of one Visma record (before Version, Deleted and BatchId are added)."""
 
     def map(self, record, mappings):
         row = {**self.row(record), "Version": version_of(record), "Deleted": False}
@@ -54,9 +56,6 @@ class PowerBITableStream(VismaDeltaStream):
         if problems:
             raise InvalidRecord(f"Not pushed to Power BI {self.table}: {'; '.join(problems)}.")
         return row
-
-    def write(self, mapped, target_id, record):
-        raise NotImplementedError("rows are appended in batches, each row carrying its batch id")
 
     def write_intent(self, intent: Intent) -> str:  # a batch of one is named by its key
         intent.batch = intent.batch or intent.key[:32]
