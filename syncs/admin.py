@@ -12,6 +12,7 @@ from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionM
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, LastRunFilter
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
+from syncs.admin_value_mappings import ValueMappingChoicesMixin
 from syncs.mapping_services import (
     MappingError,
     field_mapping_check,
@@ -211,8 +212,9 @@ for site in (customer_site, ops_site):
     site.register(SyncRun, SyncRunAdmin)
 
 
-class ValueMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
-    """Creating a mapping here releases the records held for it (through value_mapping_set)."""
+class ValueMappingAdmin(ValueMappingChoicesMixin, ServiceDeletionMixin, TenantScopedAdmin):
+    """Creating a mapping here releases the records held for it (through value_mapping_set); changing one offers
+    to re-apply it to the records written with its old target (syncs/admin_value_mappings.py)."""
 
     list_display = ("integration", "map_name", "source_value", "target_value", "created_at")
     list_filter = ("map_name",)
@@ -237,6 +239,8 @@ class ValueMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         if held:
             self.message_user(request, f"{held} held record(s) waiting for this mapping are being released.",
                               messages.INFO)
+        if change and "target_value" in form.changed_data:
+            self.offer_reapply(request, saved)
 
 
     def delete_one(self, obj, *, actor):
