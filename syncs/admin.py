@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect, JsonResponse
@@ -12,6 +14,7 @@ from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionM
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, LastRunFilter
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
+from syncs.admin_preview import dry_run_view
 from syncs.admin_value_mappings import ValueMappingChoicesMixin
 from syncs.mapping_services import (
     MappingError,
@@ -106,6 +109,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             path("<path:object_id>/dashboard/", view(self.dashboard_view), name="syncs_integration_dashboard"),
             path("<path:object_id>/progress/", view(self.progress_view), name="syncs_integration_progress"),
             path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
+            path("<path:object_id>/dry-run/", view(partial(dry_run_view, self)), name="syncs_integration_dry_run"),
         ] + super().get_urls()
 
     def dashboard_view(self, request, object_id):
@@ -128,6 +132,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
                 "audit": admin_url(self, AuditRecord, "changelist", query=pending),
                 "runs": admin_url(self, SyncRun, "changelist", query=pending),
                 "value_mappings": admin_url(self, ValueMapping, "changelist"),
+                "dry_run": admin_url(self, Integration, "dry_run", integration.pk),
             },
         }
         return TemplateResponse(request, "admin/syncs/integration/dashboard.html", context)

@@ -294,7 +294,8 @@ class PreviewView(WizardView):
 
     def context(self, form: PreviewForm, can_enable: bool) -> dict:
         return {"form": form, "preview": latest_preview(integration=self.draft.integration),
-                "can_enable": can_enable, "next_url": self.step_url(Step.ENABLE)}
+                "can_enable": can_enable, "next_url": self.step_url(Step.ENABLE),
+                "mapping_add_url": reverse(f"{self.admin_site.name}:syncs_valuemapping_add")}
 
     def get(self, request):
         return self.render(self.context(PreviewForm(), step_index(self.draft.step) >= step_index(Step.ENABLE)))

@@ -135,6 +135,12 @@ class Stream(ABC):
         Ids that no longer exist at the source are left out."""
         raise NotImplementedError(f"{type(self).__name__} is not fed by webhooks.")
 
+    def current(self, target_id: str, mapped: dict) -> dict | None:
+        """The destination's present values of the fields `mapped` writes (dotted path → value), for a
+        preview's before → after; None when the stream cannot read them back (the preview then shows the
+        values this integration last wrote)."""
+        return None
+
     def consumes(self, event_type: str) -> bool:
         return Trigger.WEBHOOK in self.triggers and event_type in self.webhook_events
 
