@@ -24,8 +24,9 @@ WRITES = (AuditRecord.Action.CREATE, AuditRecord.Action.UPDATE)
 class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Read-only everywhere: audit rows are append-only. A record's story is every row of it, oldest first."""
 
-    list_display = ("created_at", "integration_name", "run_link", "stream", "source_ref", "story", "target_ref",
-                    "action", "outcome", "short_reason")
+    # Key columns first (which record, what became of it, why): they stay in view on narrow screens.
+    list_display = ("created_at", "source_ref", "outcome", "short_reason", "action", "story", "stream",
+                    "integration_name", "run_link", "target_ref")
     list_filter = (IntegrationFilter, RunFilter, "stream", "outcome", "action")
     list_select_related = ("integration",)  # a LEFT JOIN: rows of a deleted integration stay listed
     search_fields = ("source_ref", "target_ref", "reason")

@@ -16,6 +16,7 @@ from syncs.admin_filters import IntegrationFilter, LastRunFilter
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
 from syncs.admin_preview import dry_run_view
 from syncs.admin_value_mappings import ValueMappingChoicesMixin
+from syncs.charts import records_over_time_chart, run_history_chart
 from syncs.mapping_services import (
     MappingError,
     field_mapping_check,
@@ -123,6 +124,8 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             "title": f"{integration.name}: dashboard", "integration": integration, "health": health,
             "window_runs": HEALTH_WINDOW_RUNS, "progress": run_progress(run=current) if current else None,
             "runs": run_history(integration=integration), "may_run": self.has_change_permission(request, integration),
+            "charts": {"history": run_history_chart(integration=integration),
+                       "over_time": records_over_time_chart(integration=integration)},
             "urls": {
                 "run": admin_url(self, Integration, "run", integration.pk),
                 "progress": admin_url(self, Integration, "progress", integration.pk),
@@ -172,8 +175,8 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 
 
 class SyncRunAdmin(ReadOnlyTenantScopedAdmin):
-    list_display = ("id", "integration", "status", "trigger", "read", "created", "updated", "unchanged", "held",
-                    "failed", "duration", "queued_at", "finished_at")
+    list_display = ("id", "status", "finished_at", "duration", "integration", "created", "updated", "held", "failed",
+                    "read", "unchanged", "trigger", "queued_at")
     list_filter = (IntegrationFilter, "status", "trigger")
     list_select_related = ("integration",)
     fields = ("integration", "status", "trigger", "dry_run", "read", "created", "updated", "unchanged", "held",
@@ -288,7 +291,8 @@ class FieldMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Held, failed and quarantined records: why, and what to do about them."""
 
-    list_display = ("source_id", "integration", "stream", "status", "fix", "reason", "attempts", "updated_at")
+    # Key columns first (what, why, what to do): they stay in view on narrow screens (issue #16).
+    list_display = ("source_id", "status", "reason", "fix", "stream", "integration", "attempts", "updated_at")
     list_filter = (IntegrationFilter, "status", "stream", LastRunFilter)
     list_select_related = ("integration",)
     search_fields = ("source_id", "reason", "missing_key")

@@ -117,6 +117,11 @@ def draft_connection_test(*, draft: IntegrationDraft, role: str, actor=None) -> 
         draft_reach(draft=draft, step=Step.DESTINATION if role == "source" else Step.STREAMS)
         if all(connection_passed(getattr(draft, r)) for r in ROLES):
             draft_integration_ensure(draft=draft, actor=actor)
+    elif step_index(draft.step) > step_index(role):
+        # Not kept as if usable: the draft is back at this step until the connection passes again; the steps
+        # after it are then walked again, each showing what was saved in it before.
+        draft.step = role
+        draft.save(update_fields=["step", "updated_at"])
     return result
 
 
