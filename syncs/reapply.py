@@ -37,8 +37,8 @@ class Affected:
 def mapping_affected_records(*, mapping: ValueMapping) -> Affected:
     key = f"{mapping.map_name}:{mapping.source_value}"
     latest: dict[tuple[str, str], str | None] = {}
-    # Oldest first, so each record ends with its latest write. The text pre-filter (the map's name appears in
-    # the row) keeps the scan to rows of this map; the exact key is checked here (JSON escapes differ by database).
+    # Oldest first, so each record ends with its latest write. Every write of the integration is read (streamed):
+    # a filter on the JSON would let an older write stand in for a newer one that no longer used the mapping.
     rows = (AuditRecord.objects.filter(tenant_id=mapping.tenant_id, integration_id=mapping.integration_id,
                                        action__in=WRITES, outcome=AuditRecord.Outcome.OK)
             .exclude(source_ref="").order_by("created_at", "pk")
