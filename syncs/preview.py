@@ -116,8 +116,26 @@ def preview_of(*, run: SyncRun, read_destination: bool = True) -> Preview:
         row.after = record.payload if action == "update" else None
         rows.append(row)
     preview = Preview(run, rows, notes, counts, overlaps=integration_overlaps(integration=run.integration))
+    _names_as_last_written(preview)
     _updates_before(preview, read_destination=read_destination)
     return preview
+
+
+def _names_as_last_written(preview: Preview) -> None:
+    """An unchanged record carries no payload in the dry run: it is named as this integration last wrote it."""
+    nameless = {(row.stream, row.source_id) for row in preview.rows if not row.name}
+    if not nameless:
+        return
+    run = preview.run
+    names: dict[tuple[str, str], str] = {}
+    written = (audit_record_list(tenant=run.tenant, integration_id=run.integration_id)
+               .filter(action__in=[AuditRecord.Action.CREATE, AuditRecord.Action.UPDATE],
+                       outcome=AuditRecord.Outcome.OK, source_ref__in={ref for _, ref in nameless})
+               .order_by("pk").values_list("stream", "source_ref", "payload"))
+    for stream, ref, payload in written.iterator():
+        names[(stream, ref)] = record_name(payload) or names.get((stream, ref), "")
+    for row in preview.rows:
+        row.name = row.name or names.get((row.stream, row.source_id), "")
 
 
 def _updates_before(preview: Preview, *, read_destination: bool) -> None:

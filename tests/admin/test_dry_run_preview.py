@@ -51,6 +51,10 @@ def test_the_dry_run_shows_each_update_as_before_and_after_from_the_destination(
     assert 'data-field="department"' in diff and "<del>IT</del>" in diff and "<ins>HR</ins>" in diff
     assert "<del>Hand-edited</del>" in diff, "the before comes from Visma, not from what we last wrote"
     assert "<ins>Hand-edited</ins>" not in diff
+    # Every written record is named, unchanged ones as they were last written (the dry run carries no payload).
+    names = [n.text.strip() for n in find_all(response, data_test="preview-name")]
+    unchanged = find_all(response, data_test="preview-row", data_action="unchanged")
+    assert unchanged and all(not n.startswith("65a0") for n in names), names
     # The held department's employees and the department itself link to the pre-filled mapping form.
     held = find_all(response, data_test="preview-row", data_action="hold")
     fixes = find_all(response, data_test="preview-fix")

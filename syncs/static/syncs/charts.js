@@ -20,30 +20,38 @@
   }
 
   function line(stroke, scale) {
-    return {stroke: stroke, width: 2, scale: scale, points: {show: true, size: 5}};
+    const series = {stroke: stroke, width: 2, points: {show: true, size: 5}};
+    if (scale) series.scale = scale; // an undefined scale would leave the default y axis without data
+    return series;
   }
 
   const KINDS = {
     "run-history": function (el, d) {
+      // One slot per run (not a time axis): bars stay readable however far apart runs finished.
+      const slots = d.x.map(function (_, i) { return i; });
       return {
         opts: {
           width: width(el, 700), height: 240, legend: {show: true},
-          scales: {x: {time: true}, n: {auto: true}, s: {auto: true}},
-          axes: [{}, {scale: "n", label: "records"}, {scale: "s", side: 1, label: "seconds", grid: {show: false}}],
-          series: [{label: "Finished"},
+          scales: {x: {time: false, range: function () { return [-0.5, slots.length - 0.5]; }},
+                   n: {auto: true, range: function (u, min, max) { return [0, Math.max(1, max)]; }},
+                   s: {auto: true, range: function (u, min, max) { return [0, Math.max(1, max)]; }}},
+          axes: [{label: "run", incrs: [1, 2, 5, 10], values: function (u, splits) {
+                    return splits.map(function (i) { return d.run[i] !== undefined ? "#" + d.run[i] : ""; }); }},
+                 {scale: "n", label: "records"}, {scale: "s", side: 1, label: "seconds", grid: {show: false}}],
+          series: [{label: "Run", value: function (u, v) { return v == null || d.run[v] === undefined ? "--" : "#" + d.run[v]; }},
                    Object.assign({label: "Created", scale: "n"}, bars(COLORS.created)),
                    Object.assign({label: "Updated", scale: "n"}, bars(COLORS.updated)),
                    Object.assign({label: "Held", scale: "n"}, bars(COLORS.held)),
                    Object.assign({label: "Duration (s)"}, line(COLORS.seconds, "s"))],
         },
-        data: [d.x, d.created, d.updated, d.held, d.seconds],
+        data: [slots, d.created, d.updated, d.held, d.seconds],
       };
     },
     "records-over-time": function (el, d) {
       return {
         opts: {
           width: width(el, 700), height: 220, legend: {show: true},
-          scales: {x: {time: true}},
+          scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, Math.max(1, max)]; }}},
           axes: [{}, {label: "records per day"}],
           series: [{label: "Day"},
                    Object.assign({label: "Written"}, line(COLORS.written)),
