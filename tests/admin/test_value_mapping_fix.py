@@ -93,3 +93,18 @@ def test_reapply_is_for_managers_of_the_tenant_only(client, member, outsider, sy
     client.force_login(member)
     assert client.get(reapply_url(mapping)).status_code == 200
     assert client.post(reapply_url(mapping)).status_code == 403
+
+
+def test_the_api_refuses_a_target_the_destination_does_not_have_too(owner, synced):
+    from tests.support.api_client import api_client
+
+    url = reverse("api:value-mappings", kwargs={"tenant_slug": synced.integration.tenant.slug,
+                                                "integration_id": synced.integration.pk})
+    api = api_client(owner)
+    refused = api.post(url, {"map_name": DEPARTMENT_MAP, "source_value": synced.unmapped["id"],
+                             "target_value": "PLATFRM"}, format="json")
+    assert refused.status_code == 400
+    assert "“PLATFRM” is not one of the values the destination offers" in refused.json()["target_value"][0]
+    saved = api.post(url, {"map_name": DEPARTMENT_MAP, "source_value": synced.unmapped["id"], "target_value": "OPS"},
+                     format="json")
+    assert saved.status_code == 200 and saved.json()["target_value"] == "OPS"
