@@ -78,6 +78,9 @@ class Intent:
     record: Any
     target_id: str | None = None
     batch: str = ""
+    # Set by a write that did more than one thing (a corrected journal: reversed, then posted anew), for the
+    # audit row's reason, so both destination records are linked in the trail.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,3 +177,8 @@ class Stream(ABC):
     def notes(self) -> list[str]:
         """Run-level remarks to report once (e.g. fields the token may not read)."""
         return []
+
+    def problem(self) -> BaseException | None:
+        """A vendor error this stream met and stepped around (a 403 on one resource) so the run's other
+        streams could go on: the run ends partial with it as its error columns."""
+        return None

@@ -23,6 +23,9 @@ OAUTH_CLIENT_ID = "Dayforce.HCMAnywhere.Client"
 
 # The HCM Anywhere role feature a web-services user needs to read anything (docs/vendors/dayforce.md §2 "Permissions").
 READ_PERMISSION = "Web Services > Read Data"
+# Resources secured by a sub-feature beyond Read Data: pay data is kept apart from HR data, so a role can read
+# people but not pay (the sub-feature's name is UNCONFIRMED; docs/vendors/dayforce.md §2).
+RESOURCE_PERMISSIONS = {"EmployeePaySummaries": "Web Services > Read Data > Pay Summaries"}
 
 # What a sync reads of an employee (docs/vendors/dayforce.md §4.2); collections come as {"Items": [...]}.
 EMPLOYEE_EXPAND = ("WorkAssignments", "EmploymentStatuses", "EmployeeManagers", "Addresses", "Contacts",
@@ -175,19 +178,22 @@ class DayforceClient(BaseClient):
     def get_data(self, resource: str, params: dict | None = None) -> Any:
         return self.get_body(self.resource_url(resource), params)["Data"]
 
-    def permission_error(self, error: VendorPermissionError, url: str) -> VendorPermissionError:
+    def permission_error(self, refused: VendorPermissionError, url: str) -> VendorPermissionError:
         """Name the HCM Anywhere feature the user lacks, and what it could not read: in the message and,
         for runs that store it as a column, in the hint."""
         resource = urlsplit(url).path.rsplit("/V1/", 1)[-1] or url
-        said = f" (Dayforce said: {error.vendor_message})" if error.vendor_message else ""
-        hint = (f"User '{self.credentials['username']}' lacks the HCM Anywhere permission '{READ_PERMISSION}', so it "
-                f"may not read {resource}. Ask a Dayforce administrator to add HCM Anywhere > {READ_PERMISSION} to "
+        feature = RESOURCE_PERMISSIONS.get(resource.split("/")[0], READ_PERMISSION)
+        said = f" (Dayforce said: {refused.vendor_message})" if refused.vendor_message else ""
+        hint = (f"User '{self.credentials['username']}' lacks the HCM Anywhere permission '{feature}', so it "
+                f"may not read {resource}. Ask a Dayforce administrator to add HCM Anywhere > {feature} to "
                 "the user's primary role (Dayforce reads permissions from the primary role only).")
-        return VendorPermissionError(
+        error = VendorPermissionError(
             f"Dayforce accepted the login, but user '{self.credentials['username']}' lacks the HCM Anywhere "
-            f"permission '{READ_PERMISSION}', so it may not read {resource}{said}. Ask a Dayforce administrator "
-            f"to add HCM Anywhere > {READ_PERMISSION} to the user's primary role.",
-            vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message, hint=hint)
+            f"permission '{feature}', so it may not read {resource}{said}. Ask a Dayforce administrator "
+            f"to add HCM Anywhere > {feature} to the user's primary role.",
+            vendor=self.vendor_label, status=refused.status, vendor_message=refused.vendor_message, hint=hint)
+        error.feature = f"HCM Anywhere > {feature}"
+        return error
 
     def employee_xrefcodes(self, **filters) -> list[str]:
         """XRefCodes of the employees matching Dayforce's search filters (docs/vendors/dayforce.md §4.1).

@@ -13,6 +13,7 @@ import random
 from datetime import datetime, timezone
 
 from sandbox.vendors.visma.contract import ZERO_UUID
+from sandbox.vendors.visma.periods import seed_periods
 from sandbox.vendors.visma.store import VismaData, stamp_of
 
 REFERENCE = {
@@ -81,6 +82,7 @@ def _seed(data, employees, customers, suppliers, supplier_invoices, customer_inv
     with data.lock:
         data.counters = {}
         data.reference = copy.deepcopy(REFERENCE)
+        seed_periods(data)
         _dimensions(data)
         t = data.tables
         t["accounts"].replace(_accounts(data))

@@ -15,24 +15,28 @@
   description carries the parent path; moves and renames change the path, so the value is updated.
   Value ids are chosen in the mapping `org_unit_to_cost_center`. A cycle or an orphan is quarantined
   with the path that shows it; the run goes on.
-* Not yet: pay summaries → journal transactions (pre-flight, approval, corrections) and a nested
-  hierarchy mode.
+* Pay summaries: one balanced journal transaction per pay group and pay period, after an accounting
+  pre-flight and, optionally, a second person's approval; corrections are reversed and reposted
+  (pay_runs.py, journal.py).
+* Not yet: a nested hierarchy mode.
 """
 from __future__ import annotations
 
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
+from syncs.flows.dayforce_visma.pay_runs import PayRuns
 from syncs.flows.dayforce_visma.streams import (COST_CENTER_MAP, COST_CENTER_MAP_TITLE, DEPARTMENT_MAP,
                                                 DEPARTMENT_MAP_TITLE, Employees, OrgUnits, employee_fields,
                                                 hierarchy_path)
 from syncs.mapping import field_paths
 
-FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma", ("org_units", "employees"), 15)
+FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma",
+                ("org_units", "employees", "pay_runs"), 15)
 
 
 def build_streams(ctx: FlowContext) -> list[Stream]:
     ctx.source.session_start()
-    return [OrgUnits(ctx), Employees(ctx)]
+    return [OrgUnits(ctx), Employees(ctx), PayRuns(ctx)]
 
 
 def mapping_choices(ctx: FlowContext) -> MappingChoices:
