@@ -292,6 +292,11 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     def fix(self, obj):
         if obj.status == PendingRecord.Status.HELD and obj.missing_key:
             map_name, _, source_value = obj.missing_key.partition(":")
+            existing = ValueMapping.objects.filter(integration_id=obj.integration_id, map_name=map_name,
+                                                   source_value=source_value).first()
+            if existing is not None:  # mapped to a value the destination refuses (a pay code to a closed account)
+                return format_html('<a href="{}" data-test="correct-mapping">Correct the mapping</a>',
+                                   admin_url(self, ValueMapping, "change", existing.pk))
             url = admin_url(self, ValueMapping, "add", query={
                 "integration": obj.integration_id, "map_name": map_name, "source_value": source_value})
             return format_html('<a href="{}" class="create-missing-mapping" data-test="create-missing-mapping">'
@@ -377,4 +382,4 @@ for site in (customer_site, ops_site):
     site.register(FieldMapping, FieldMappingAdmin)
     site.register(PendingRecord, PendingRecordAdmin)
 
-from syncs import admin_inbound  # noqa: E402,F401  (registers the inbound-event admin)
+from syncs import admin_approvals, admin_inbound  # noqa: E402,F401  (register the approval and inbound-event admins)

@@ -100,6 +100,12 @@ def cost_center_totals(journal: dict, segment: int = 2) -> dict[str, Decimal]:
     return totals(journal, segment).by_cost_center
 
 
+def journal_total(journal: dict) -> Decimal:
+    from syncs.flows.dayforce_visma.journal import totals
+
+    return totals(journal).debit
+
+
 def previous_approval(approval: JournalApproval) -> JournalApproval | None:
     """The journal of the pay group's previous pay period (source ids are `pay group:pay date`)."""
     group = approval.source_id.rpartition(":")[0]
