@@ -9,8 +9,14 @@ from django.urls import path
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_operations import admin_url, object_viewable, post_or_refuse
-from syncs.approvals import (ApprovalRefused, approval_comparison, journal_approve, journal_reject, journal_total,
-                             last_configured_by)
+from syncs.approvals import (
+    ApprovalRefused,
+    approval_comparison,
+    journal_approve,
+    journal_reject,
+    journal_total,
+    last_configured_by,
+)
 from syncs.models import JournalApproval
 
 

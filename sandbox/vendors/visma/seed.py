@@ -159,6 +159,23 @@ def _dimensions(data: VismaData) -> None:
     }
 
 
+def dimension_add(data: VismaData, dimension_id: str, segments: dict[int, tuple[str, int]]) -> None:
+    """A dimension the company set up for itself (e.g. its org hierarchy, one segment per level), empty.
+    Visma has no API to create one (it is configured in the ERP), so tests and the demo call this."""
+    rng = random.Random(f"visma-dimension-{dimension_id}")
+    origin = stamp_of(BASE - 90 * 86400)
+    with data.lock:
+        data.dimensions[dimension_id] = {
+            "id": dimension_id, "length": sum(length for _, length in segments.values()), "description": dimension_id.title(),
+            "segments": {segment_id: {
+                "internalId": data.next("internal_id", 100), "segmentId": segment_id, "description": description,
+                "length": length, "publicId": _uuid(rng), "timeStamp": data.row_version(), "lastModified": origin,
+                "validate": True, "isAutoNumber": False, "consolNumChar": 0, "consolOrder": segment_id}
+                for segment_id, (description, length) in segments.items()}}
+        for segment_id in segments:
+            data.segment_values[(dimension_id, segment_id)] = {}
+
+
 def subaccount_ref(data: VismaData, number: str) -> dict:
     """The SubAccountDto a document line embeds, built from the segment values (docs/vendors/visma.md §4)."""
     stored = data.tables["subaccounts"].get(number)

@@ -22,12 +22,31 @@
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from connections.vendors.errors import VendorPermissionError
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
-from syncs.flows.dayforce_visma.pay_runs import PayRuns
-from syncs.flows.dayforce_visma.streams import (COST_CENTER_MAP, COST_CENTER_MAP_TITLE, DEPARTMENT_MAP,
-                                                DEPARTMENT_MAP_TITLE, Employees, OrgUnits, employee_fields,
-                                                hierarchy_path)
+from syncs.flows.dayforce_visma.journal import (
+    DEPARTMENT_SEGMENT_MAP,
+    DEPARTMENT_SEGMENT_MAP_TITLE,
+    PAY_CATEGORY_MAP,
+    PAY_CATEGORY_MAP_TITLE,
+    PAY_CODE_MAP,
+    PAY_CODE_MAP_TITLE,
+)
+from syncs.flows.dayforce_visma.pay_runs import PayRuns, pay_window_start
+from syncs.flows.dayforce_visma.streams import (
+    COST_CENTER_MAP,
+    COST_CENTER_MAP_TITLE,
+    DEPARTMENT_MAP,
+    DEPARTMENT_MAP_TITLE,
+    Employees,
+    OrgUnits,
+    employee_fields,
+    hierarchy_path,
+    items,
+)
 from syncs.mapping import field_paths
 
 FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma",
@@ -57,8 +76,42 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
                     for v in ctx.destination.list_cost_centers(options.get("cost_center_dimension", "SUBACCOUNT"),
                                                                int(options.get("cost_center_segment", 2)))
                     if v.get("valueId")]
+    dimension = options.get("cost_center_dimension", "SUBACCOUNT")
+    department_segment = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
+                          for v in ctx.destination.list_cost_centers(dimension, int(options.get("department_segment", 1)))
+                          if v.get("valueId")]
+    accounts = sorted((str(a["accountCd"]), f"{a['accountCd']} – {a.get('description') or ''}")
+                      for a in ctx.destination.iter_accounts() if a.get("active", True))
+    pay_codes, pay_categories = pay_code_choices(ctx, employees)
     return MappingChoices(
         value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, visma_departments),
-                    ValueMapChoices(COST_CENTER_MAP, COST_CENTER_MAP_TITLE, unit_values, cost_centers)],
+                    ValueMapChoices(COST_CENTER_MAP, COST_CENTER_MAP_TITLE, unit_values, cost_centers),
+                    ValueMapChoices(PAY_CODE_MAP, PAY_CODE_MAP_TITLE, pay_codes, accounts),
+                    ValueMapChoices(PAY_CATEGORY_MAP, PAY_CATEGORY_MAP_TITLE, pay_categories, accounts),
+                    ValueMapChoices(DEPARTMENT_SEGMENT_MAP, DEPARTMENT_SEGMENT_MAP_TITLE,
+                                    [(value, label) for value, label in departments], department_segment)],
         source_fields={"employees": field_paths(employee_fields(employees[0])) if employees else []},
     )
+
+
+def pay_code_choices(ctx: FlowContext, employees: list[dict]) -> tuple[list, list]:
+    """Pay codes and pay categories seen in the last pay runs of the configured pay groups (or, before any
+    is configured, of the pay groups the sampled employees are in). A role that may not read pay data
+    leaves both to be typed in."""
+    groups = list(ctx.options.get("pay_groups") or sorted({
+        ((status.get("PayGroup") or {}).get("XRefCode")) for e in employees for status in items(e, "EmploymentStatuses")
+        if (status.get("PayGroup") or {}).get("XRefCode")}))
+    end = datetime.now(timezone.utc)
+    start = pay_window_start(ctx.options, end)
+    codes, categories = {}, set()
+    try:
+        for group in groups:
+            for line in ctx.source.pay_summaries(start, end, pay_group=group):
+                if line.get("PayCodeXRefCode"):
+                    codes[line["PayCodeXRefCode"]] = line.get("PayCategoryXRefCode") or ""
+                if line.get("PayCategoryXRefCode"):
+                    categories.add(line["PayCategoryXRefCode"])
+    except VendorPermissionError:
+        return [], []
+    return ([(code, f"{code} ({category})" if category else code) for code, category in sorted(codes.items())],
+            [(category, category) for category in sorted(categories)])

@@ -22,14 +22,32 @@ from typing import Iterator
 from connections.services import connection_problem_note
 from connections.vendors.errors import VendorPermissionError
 from connections.vendors.visma.client import JOURNAL_TRANSACTIONS, path_key
-from syncs.flows.base import FlowContext, Intent, Page
 from syncs import approvals
-from syncs.flows.dayforce_visma.journal import (DEPARTMENT_SEGMENT_MAP, DEPARTMENT_SEGMENT_MAP_TITLE, PAY_CATEGORY_MAP,
-                                                PAY_CATEGORY_MAP_TITLE, PAY_CODE_MAP, PAY_CODE_MAP_TITLE, Accounting,
-                                                JournalOptions, PayRunHeld, assert_balanced, journal_of, pay_run_id,
-                                                pay_runs_of, preflight, reversal_of)
+from syncs.flows.base import FlowContext, Intent, Page
+from syncs.flows.dayforce_visma.journal import (
+    DEPARTMENT_SEGMENT_MAP,
+    DEPARTMENT_SEGMENT_MAP_TITLE,
+    PAY_CATEGORY_MAP,
+    PAY_CATEGORY_MAP_TITLE,
+    PAY_CODE_MAP,
+    PAY_CODE_MAP_TITLE,
+    Accounting,
+    JournalOptions,
+    PayRunHeld,
+    assert_balanced,
+    journal_of,
+    pay_run_id,
+    pay_runs_of,
+    preflight,
+    reversal_of,
+)
 from syncs.flows.dayforce_visma.streams import COST_CENTER_MAP, COST_CENTER_MAP_TITLE
-from syncs.flows.visma_journal import REFERENCE_LENGTH, VismaJournalStream, journal_reference, period_of
+from syncs.flows.visma_journal import (
+    REFERENCE_LENGTH,
+    VismaJournalStream,
+    journal_reference,
+    period_of,
+)
 from syncs.mapping import InvalidRecord, MappingSet
 
 REVERSAL_PREFIX = "MLR"
@@ -37,6 +55,13 @@ REVERSAL_PREFIX = "MLR"
 
 def reversal_reference(key: str) -> str:
     return (REVERSAL_PREFIX + key)[:REFERENCE_LENGTH]
+
+
+def pay_window_start(options: dict, end: datetime) -> datetime:
+    """The first pay date read: `pay_dates_from` when set (a first load of history), else the look-back."""
+    if options.get("pay_dates_from"):
+        return datetime.fromisoformat(options["pay_dates_from"]).replace(tzinfo=timezone.utc)
+    return end - timedelta(days=int(options.get("pay_lookback_days", 62)))
 
 
 def posting(mapped: dict) -> dict:
@@ -53,9 +78,6 @@ class PayRuns(VismaJournalStream):
         super().__init__(ctx)
         options = ctx.options
         self.pay_groups = [str(g) for g in options.get("pay_groups") or []]
-        self.lookback = timedelta(days=int(options.get("pay_lookback_days", 62)))
-        # A fixed first pay date instead of the look-back (a first load of history, tests)
-        self.dates_from = options.get("pay_dates_from")
         self.dimension = options.get("cost_center_dimension", "SUBACCOUNT")
         self.journal_options = JournalOptions(
             clearing_account=str(options.get("pay_clearing_account") or ""), cost_center_map=COST_CENTER_MAP,
@@ -70,8 +92,7 @@ class PayRuns(VismaJournalStream):
         if not self.pay_groups or not self.journal_options.clearing_account:
             return  # not configured for journals (notes() says what is missing)
         end = self.ctx.started_at or self.ctx.watermark_next()
-        start = datetime.fromisoformat(self.dates_from).replace(tzinfo=timezone.utc) if self.dates_from \
-            else end - self.lookback
+        start = pay_window_start(self.ctx.options, end)
         for pay_group in self.pay_groups:
             try:
                 lines = self.source.pay_summaries(start, end, pay_group=pay_group)
