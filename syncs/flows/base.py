@@ -97,6 +97,17 @@ class ValueMapChoices:
     target_values: list[tuple[str, str]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class OptionChoice:
+    """An integration option the setup wizard asks about (a flow module's `OPTION_CHOICES`), e.g. how an org
+    hierarchy is kept. `choices` are (what is stored in Integration.options, what the user reads); the first
+    is the default."""
+
+    name: str
+    label: str
+    choices: tuple[tuple[Any, str], ...]
+
+
 @dataclass
 class MappingChoices:
     """What a flow module's optional `mapping_choices(ctx)` hook returns, read live from both vendors."""

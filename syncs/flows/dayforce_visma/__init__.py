@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 
 from connections.vendors.errors import VendorPermissionError
 from syncs.flows import FlowSpec
-from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
+from syncs.flows.base import FlowContext, MappingChoices, OptionChoice, Stream, ValueMapChoices
 from syncs.flows.dayforce_visma.journal import (
     DEPARTMENT_SEGMENT_MAP,
     DEPARTMENT_SEGMENT_MAP_TITLE,
@@ -41,6 +41,8 @@ from syncs.flows.dayforce_visma.streams import (
     COST_CENTER_MAP_TITLE,
     DEPARTMENT_MAP,
     DEPARTMENT_MAP_TITLE,
+    HIERARCHY_FLATTENED,
+    HIERARCHY_NESTED,
     Employees,
     OrgUnits,
     employee_fields,
@@ -48,6 +50,17 @@ from syncs.flows.dayforce_visma.streams import (
     items,
 )
 from syncs.mapping import field_paths
+
+# Asked by the setup wizard (streams step) and stored in Integration.options.
+OPTION_CHOICES = (
+    OptionChoice("hierarchy_mode", "How Visma keeps the org-unit hierarchy", (
+        (HIERARCHY_FLATTENED, "Flattened: one cost-centre value per org unit, its description the path from the top"),
+        (HIERARCHY_NESTED, "Nested: one segment per level in a dimension of its own (set nested_dimension and "
+                           "nested_segments)"))),
+    OptionChoice("approval_required", "Posting pay runs to the general ledger", (
+        (False, "Post each pay run's journal once the accounting pre-flight passes"),
+        (True, "A second person approves each journal before it is posted (Syncs > Journal approvals)"))),
+)
 
 FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma",
                 ("org_units", "employees", "pay_runs"), 15)
