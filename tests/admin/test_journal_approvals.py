@@ -92,3 +92,25 @@ def test_an_outsider_neither_lists_nor_opens_them(client, outsider, approvals):
     assert client.get(url("change", approvals[MONTHLY_OCT])).status_code in (302, 404)
     listing = client.get(reverse("customer_admin:syncs_journalapproval_changelist"))
     assert MONTHLY_OCT not in listing.content.decode()
+
+
+def test_a_pay_run_held_for_a_mapping_visma_refuses_links_to_correcting_that_mapping(client, owner, tenant_a,
+                                                                                      make_sandbox_connection, visma):
+    from syncs.flows.dayforce_visma.journal import PAY_CODE_MAP
+    from syncs.models import PendingRecord, ValueMapping
+
+    integration = journal_integration(tenant_a, make_sandbox_connection, name="Payroll", pay_dates_from="2026-11-20")
+    integration.streams = ["org_units", "pay_runs"]
+    integration.save(update_fields=["streams"])
+    wrong = ValueMapping.objects.get(integration=integration, map_name=PAY_CODE_MAP, source_value="SAL")
+    wrong.target_value = "9999"  # no such GL account in Visma
+    wrong.save()
+    sync_run_execute(run=sync_run_create(integration=integration))
+    held = PendingRecord.objects.get(integration=integration, source_id=MONTHLY_NOV)
+    client.force_login(owner)
+
+    page = client.get(reverse("customer_admin:syncs_pendingrecord_change", args=[held.pk]))
+
+    link = find(page, data_test="correct-mapping")
+    assert link["href"] == reverse("customer_admin:syncs_valuemapping_change", args=[wrong.pk])
+    assert "GL account 9999" in page.content.decode()

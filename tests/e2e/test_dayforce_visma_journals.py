@@ -16,6 +16,7 @@ from syncs.flows.dayforce_visma.journal import DEPARTMENT_SEGMENT_MAP, PAY_CATEG
 from syncs.models import IdMap, JournalApproval, PendingRecord, SyncRun, ValueMapping
 from tests.e2e.test_dayforce_visma import DEPARTMENTS, ORG_UNITS, per_second_limit_only  # noqa: F401 (autouse)
 from tests.support.dayforce import dayforce  # noqa: F401 (fixture)
+from tests.support.dayforce_openapi import dayforce_responses_validated  # noqa: F401 (autouse)
 
 PAY_GROUPS = ["NO-MONTHLY", "NO-BIWEEKLY"]
 MONTHLY, BIWEEKLY = 3, 7  # seeded pay dates from September to November 2026
