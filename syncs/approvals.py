@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit.models import AuditRecord
 from changelog.models import ChangeLogEntry
 from syncs.mapping import content_hash
-from syncs.models import Integration, JournalApproval
+from syncs.models import Integration, JournalApproval, WriteIntent
 
 A, O = AuditRecord.Action, AuditRecord.Outcome
 
@@ -106,19 +106,26 @@ def journal_total(journal: dict) -> Decimal:
     return totals(journal).debit
 
 
-def previous_approval(approval: JournalApproval) -> JournalApproval | None:
-    """The journal of the pay group's previous pay period (source ids are `pay group:pay date`)."""
+def previous_journal(approval: JournalApproval) -> dict | None:
+    """The journal of the pay group's previous pay period (source ids are `pay group:pay date`): the one
+    posted for it (the latest version, if it was corrected), else the one last put up for approval."""
     group = approval.source_id.rpartition(":")[0]
-    return (JournalApproval.objects.filter(integration=approval.integration, stream=approval.stream,
-                                           source_id__startswith=f"{group}:", source_id__lt=approval.source_id)
-            .exclude(status=JournalApproval.Status.REJECTED).order_by("-source_id", "-requested_at").first())
+    earlier = {"source_id__startswith": f"{group}:", "source_id__lt": approval.source_id}
+    posted = (WriteIntent.objects.filter(integration=approval.integration, stream=approval.stream,
+                                         state=WriteIntent.State.CONFIRMED, **earlier)
+              .order_by("-source_id", "-created_at").first())
+    asked = (JournalApproval.objects.filter(integration=approval.integration, stream=approval.stream, **earlier)
+             .exclude(status=JournalApproval.Status.REJECTED).order_by("-source_id", "-requested_at").first())
+    if posted is not None and (asked is None or posted.source_id >= asked.source_id):
+        return posted.payload
+    return asked.journal if asked else None
 
 
 def approval_comparison(approval: JournalApproval) -> list[dict]:
     """Rows per cost centre: this period, the previous period, the difference."""
     now = cost_center_totals(approval.journal)
-    previous = previous_approval(approval)
-    before = cost_center_totals(previous.journal) if previous else {}
+    previous = previous_journal(approval)
+    before = cost_center_totals(previous) if previous else {}
     return [{"cost_center": center, "amount": now.get(center, Decimal("0.00")),
              "previous": before.get(center) if previous else None,
              "difference": now.get(center, Decimal("0.00")) - before.get(center, Decimal("0.00"))}

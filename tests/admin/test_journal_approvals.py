@@ -114,3 +114,25 @@ def test_a_pay_run_held_for_a_mapping_visma_refuses_links_to_correcting_that_map
     link = find(page, data_test="correct-mapping")
     assert link["href"] == reverse("customer_admin:syncs_valuemapping_change", args=[wrong.pk])
     assert "GL account 9999" in page.content.decode()
+
+
+def test_the_previous_period_is_the_posted_journal_when_the_gate_came_later(client, admin_user, tenant_a, visma,
+                                                                          make_sandbox_connection):
+    integration = journal_integration(tenant_a, make_sandbox_connection, name="Later gate",
+                                      pay_dates_from="2026-10-20")
+    integration.streams = ["org_units", "pay_runs"]
+    integration.save(update_fields=["streams"])
+    visma.period_close("202611")
+    sync_run_execute(run=sync_run_create(integration=integration))  # October posted, November held (closed)
+    visma.period_close("202611", closed=False)
+    integration.options = {**integration.options, "approval_required": True}
+    integration.save(update_fields=["options"])
+    sync_run_execute(run=sync_run_create(integration=integration))
+    november = JournalApproval.objects.get(integration=integration, source_id=MONTHLY_NOV)
+    assert not JournalApproval.objects.filter(integration=integration, source_id=MONTHLY_OCT).exists()
+    client.force_login(admin_user)
+
+    page = client.get(url("change", november))
+
+    row = find(page, data_cost_center="5010")
+    assert (row["data-previous"], row["data-difference"]) == ("135000.00", "77000.00")  # October as posted

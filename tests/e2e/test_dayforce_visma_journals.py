@@ -115,6 +115,9 @@ def test_a_closed_period_holds_its_pay_runs_until_it_is_opened(integration, dayf
     assert released.status == SyncRun.Status.SUCCEEDED, released.error
     assert released.created == 3 and len(journals(visma)) == MONTHLY + BIWEEKLY
     assert not held(integration)
+    visma.period_close("202609")  # periods of posted pay runs close as the year goes on
+    later = run(integration)
+    assert later.status == SyncRun.Status.SUCCEEDED and later.unchanged == later.read and not held(integration)
 
 
 def test_an_unmapped_pay_code_and_an_unknown_account_hold_with_the_mapping_to_fix(integration, dayforce, visma):

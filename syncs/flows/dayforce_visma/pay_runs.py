@@ -48,7 +48,8 @@ from syncs.flows.visma_journal import (
     journal_reference,
     period_of,
 )
-from syncs.mapping import InvalidRecord, MappingSet
+from syncs.mapping import InvalidRecord, MappingSet, content_hash
+from syncs.models import IdMap
 
 REVERSAL_PREFIX = "MLR"
 
@@ -85,6 +86,7 @@ class PayRuns(VismaJournalStream):
             department_segment=int(options.get("department_segment", 1)))
         self.approval_required = bool(options.get("approval_required"))
         self._accounting: Accounting | None = None
+        self._posted: dict[str, str] | None = None
         self.forbidden: VendorPermissionError | None = None
 
     # --- read -------------------------------------------------------------------------------
@@ -122,6 +124,10 @@ class PayRuns(VismaJournalStream):
         if not record.get("pay_date"):
             raise InvalidRecord("pay-summary lines without a PayDate")
         journal = journal_of(record, mappings, self.journal_options)
+        if self.posted().get(self.source_id(record)) == content_hash(journal):
+            # Posted already and unchanged: nothing will be written, so nothing to check or approve (its
+            # period may well be closed by now, as old periods are).
+            return journal
         period = period_of(journal)
         preflight(journal, self.accounting(period), period)
         if self.approval_required:
@@ -130,6 +136,13 @@ class PayRuns(VismaJournalStream):
             if decision is not None:
                 raise PayRunHeld(decision)
         return journal
+
+    def posted(self) -> dict[str, str]:
+        """Content hash of each pay run's posted journal (the id map), read once per run."""
+        if self._posted is None:
+            self._posted = dict(IdMap.objects.filter(integration=self.ctx.integration, stream=self.name)
+                                .values_list("source_id", "content_hash"))
+        return self._posted
 
     def accounting(self, period_id: str) -> Accounting:
         """Visma's periods, accounts and segment values, read once per run (a period when first asked)."""
