@@ -229,3 +229,17 @@ def test_a_rejected_journal_holds_the_pay_run_with_the_note(gated, member_admin,
     assert rejected.created == 0 and not journals(visma)
     assert AuditRecord.objects.filter(integration=gated, action=AuditRecord.Action.HOLD,
                                       reason__contains="Overtime for SVG-OPS").exists()
+
+
+def test_a_held_pay_runs_audit_row_keeps_nobodys_pay(integration, visma):
+    visma.period_close("202611")
+
+    run(integration)
+
+    audit = AuditRecord.objects.filter(integration=integration, stream="pay_runs", source_ref="NO-MONTHLY:2026-11-25",
+                                       action=AuditRecord.Action.HOLD).get()
+    lines = audit.payload["lines"]
+    assert lines and {line["PayAmount"] for line in lines} == {"[redacted]"} and {line["Rate"] for line in lines} == {
+        "[redacted]"}
+    pending = PendingRecord.objects.get(integration=integration, source_id="NO-MONTHLY:2026-11-25")
+    assert all(isinstance(line["PayAmount"], float) for line in pending.payload["lines"])  # released as it was read
