@@ -102,8 +102,7 @@ class PayRuns(VismaJournalStream):
                 # The role may read people but not pay: say so where people look (the connection, the run)
                 # and let the other streams finish. The next pay group would get the same answer.
                 self.forbidden = refused
-                connection_problem_note(connection_id=self.ctx.integration.source_id,
-                                                  message=refused.message)
+                connection_problem_note(connection_id=self.ctx.integration.source_id, message=refused.message)
                 return
             yield Page(pay_runs_of(pay_group, lines), {})
 
