@@ -1,4 +1,4 @@
-"""Dayforce → Visma.net: org units → cost centres, employees → employees.
+"""Dayforce → Visma.net: org units → cost centres, employees → employees, pay runs → journal transactions.
 
 * Every run starts with a fresh password grant (Dayforce issues no refresh token) and reads Dayforce's
   services host from the connection, where the connection test stored it (ClientMetadata discovery).
@@ -18,7 +18,8 @@
 * Pay summaries: one balanced journal transaction per pay group and pay period, after an accounting
   pre-flight and, optionally, a second person's approval; corrections are reversed and reposted
   (pay_runs.py, journal.py).
-* Not yet: a nested hierarchy mode.
+* Hierarchy: flattened (the path in the description) or nested (one segment per level of a company
+  dimension), a wizard choice (OPTION_CHOICES).
 """
 from __future__ import annotations
 
