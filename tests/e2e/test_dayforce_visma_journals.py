@@ -243,3 +243,30 @@ def test_a_held_pay_runs_audit_row_keeps_nobodys_pay(integration, visma):
         "[redacted]"}
     pending = PendingRecord.objects.get(integration=integration, source_id="NO-MONTHLY:2026-11-25")
     assert all(isinstance(line["PayAmount"], float) for line in pending.payload["lines"])  # released as it was read
+
+
+def test_a_correction_interrupted_after_its_reversal_is_finished_without_reversing_twice(integration, dayforce,
+                                                                                       visma, sandbox):
+    from connections.vendors.errors import VendorError
+
+    run(integration)
+    original = by_description(visma)["Dayforce pay run NO-MONTHLY 2026-11-25"][0]
+    dayforce.change("pay_run_correct", "NO-MONTHLY", NOV_25, employee="42100", pay_code="SAL", amount=81000.0)
+    visma.faults.error_after_next(1, status=502)  # the reversal is booked, and the answer is lost
+
+    sandbox.app.log.clear()
+    try:
+        run(integration)
+    except VendorError:  # transient: the task would be retried by Celery
+        pass
+    posts = sandbox.app.log.filter(vendor="visma", method="POST", path_contains="journaltransaction")
+    assert posts[0].status == 502 and len([j for j in journals(visma) if j["description"].startswith("Reversal")]) == 1
+    finished = run(integration)
+
+    assert finished.status == SyncRun.Status.SUCCEEDED, finished.error
+    reversals = [j for j in journals(visma) if j["description"].startswith("Reversal of")]
+    assert len(reversals) == 1 and reversals[0]["description"].startswith(f"Reversal of {original['batchNumber']}")
+    versions = by_description(visma)["Dayforce pay run NO-MONTHLY 2026-11-25"]
+    assert len(versions) == 2  # the original and exactly one corrected version
+    assert len(journals(visma)) == MONTHLY + BIWEEKLY + 2
+    assert run(integration).updated == 0
