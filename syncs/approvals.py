@@ -20,25 +20,31 @@ from syncs.mapping import content_hash
 from syncs.models import Integration, JournalApproval, WriteIntent
 
 A, O = AuditRecord.Action, AuditRecord.Outcome
+# The missing key of a pay run held for approval (`journal_approval:<id>`): the held record links to the
+# approval; no value mapping has this name, so creating mappings never releases it.
+APPROVAL_KEY = "journal_approval"
 
 
 class ApprovalRefused(Exception):
     """This person may not decide this approval (the configurer, or it is decided already)."""
 
 
-def journal_approval_state(*, integration: Integration, stream: str, source_id: str, journal: dict) -> str | None:
-    """None when this version of the journal is approved; else the reason it is held (and a request exists)."""
+def journal_approval_state(*, integration: Integration, stream: str, source_id: str,
+                           journal: dict) -> tuple[str, str] | None:
+    """None when this version of the journal is approved; else why it is held and its missing key (the
+    approval request exists by then)."""
     approval, _ = JournalApproval.objects.get_or_create(
         integration=integration, stream=stream, source_id=source_id, content_hash=content_hash(journal),
         defaults={"tenant_id": integration.tenant_id, "journal": journal})
     if approval.status == JournalApproval.Status.APPROVED:
         return None
+    key = f"{APPROVAL_KEY}:{approval.pk}"
     if approval.status == JournalApproval.Status.REJECTED:
         who = approval.decided_by.get_username() if approval.decided_by else "someone"
         return (f"Journal rejected by {who} on {approval.decided_at:%Y-%m-%d %H:%M} UTC: {approval.note or '(no note)'}. "
-                "Correct the pay run in Dayforce; the corrected journal asks for approval again.")
+                "Correct the pay run in Dayforce; the corrected journal asks for approval again.", key)
     return ("Awaiting approval: a second person must approve this journal under Syncs > Journal approvals "
-            f"(approval #{approval.pk}) before it is posted.")
+            f"(approval #{approval.pk}) before it is posted.", key)
 
 
 def last_configured_by(integration: Integration):

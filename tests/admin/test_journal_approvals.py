@@ -136,3 +136,18 @@ def test_the_previous_period_is_the_posted_journal_when_the_gate_came_later(clie
 
     row = find(page, data_cost_center="5010")
     assert (row["data-previous"], row["data-difference"]) == ("135000.00", "77000.00")  # October as posted
+
+
+def test_a_pay_run_held_for_approval_links_to_its_journal(client, owner, member, approvals):
+    from syncs.models import PendingRecord
+
+    held = PendingRecord.objects.get(source_id=MONTHLY_NOV, status=PendingRecord.Status.HELD)
+    client.force_login(owner)
+
+    link = find(client.get(reverse("customer_admin:syncs_pendingrecord_change", args=[held.pk])),
+                data_test="journal-approval-link")
+
+    assert link["href"] == url("change", approvals[MONTHLY_NOV])
+    client.force_login(member)
+    page = client.get(reverse("customer_admin:syncs_pendingrecord_change", args=[held.pk])).content.decode()
+    assert "Waits for an owner or admin to approve its journal." in page

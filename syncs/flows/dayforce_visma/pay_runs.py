@@ -133,7 +133,7 @@ class PayRuns(VismaJournalStream):
             decision = approvals.journal_approval_state(integration=self.ctx.integration, stream=self.name,
                                                         source_id=self.source_id(record), journal=journal)
             if decision is not None:
-                raise PayRunHeld(decision)
+                raise PayRunHeld(*decision)
         return journal
 
     def posted(self) -> dict[str, str]:
