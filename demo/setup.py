@@ -12,6 +12,7 @@ from connections.models import Connection, Membership, Tenant
 from connections.services import connection_create, connection_update
 from connections.vendors import all_vendors, get_vendor
 from demo.dayforce import dayforce_integration_setup
+from demo.paychex import demo_paychex_setup
 from sandbox.vendors import SANDBOXES
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import Integration, ValueMapping
@@ -89,4 +90,5 @@ def demo_integrations_setup(*, tenant, connections: dict):
                                  every_minutes=15, enabled=True)
     payroll = dayforce_integration_setup(tenant=tenant, connections=connections)
     return {"rippling_visma": (rippling, departments[-1] if departments else None), "visma_powerbi": (finance, None),
+            "paychex_visma": (demo_paychex_setup(tenant=tenant, connections=connections), None),
             "dayforce_visma": (payroll, None)}
