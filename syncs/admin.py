@@ -378,3 +378,4 @@ for site in (customer_site, ops_site):
     site.register(PendingRecord, PendingRecordAdmin)
 
 from syncs import admin_inbound  # noqa: E402,F401  (registers the inbound-event admin)
+from syncs import admin_intents  # noqa: E402,F401  (registers the write-intent admin)

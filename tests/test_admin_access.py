@@ -10,7 +10,7 @@ from changelog.models import ChangeLogEntry
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
 from notifications.models import Notification, NotificationSettings
-from syncs.models import FieldMapping, InboundEvent, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.models import FieldMapping, InboundEvent, Integration, PendingRecord, SyncRun, ValueMapping, WriteIntent
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
 
@@ -39,7 +39,11 @@ def objects(tenant_a, owner, member):
                                            payload={"id": "w1", "ssn": SECRET})
     event = InboundEvent.objects.create(tenant=tenant_a, connection=source, event_id="n-1", type="employee.updated",
                                         source_ids=["w1"], payload={"ssn": SECRET}, raw_body=f"ssn={SECRET}")
+    intent = WriteIntent.objects.create(tenant=tenant_a, integration=integration, stream="employees", source_id="u1",
+                                        key="k" * 64, content_hash="h", payload={"ssn": SECRET},
+                                        state=WriteIntent.State.SENT)
     return {
+        WriteIntent: intent,
         InboundEvent: event,
         ValueMapping: value_mapping,
         FieldMapping: field_mapping,
@@ -59,7 +63,7 @@ def url(site, model, view, *args):
 
 
 MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
-          InboundEvent, ErasureLog]
+          InboundEvent, ErasureLog, WriteIntent]
 ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
