@@ -1,5 +1,6 @@
 """Accounting dimensions and compensation → the Visma employee's cost allocation (SUBACCOUNT segments),
 and termination/rehire, over real HTTP against both sandboxes."""
+from sandbox.vendors.rippling import LEVELS, TEAMS
 from syncs.flows.rippling_visma.dimensions import segment_map
 from syncs.models import PendingRecord, SyncRun, ValueMapping
 from syncs.services import integration_update, value_mapping_set
@@ -136,3 +137,35 @@ def test_termination_sets_inactive_and_a_rehire_reactivates_the_same_employee(in
     assert run(integration).updated == 1
     assert employee_of(integration, visma, worker["user_id"])["status"] == "Active"
     assert len(list(visma.data.tables["employees"].ordered()[0])) == before
+
+
+def test_the_wizard_offers_rippling_teams_and_levels_against_the_segments_real_values(integration, rippling, visma):
+    from syncs.engine.read import flow_context
+    from syncs.flows.rippling_visma import mapping_choices
+
+    integration_update(integration=integration, options={**integration.options,
+                                                         "subaccount_segments": {"1": "team", "2": "level"}})
+    integration.refresh_from_db()
+
+    maps = {m.map_name: m for m in mapping_choices(flow_context(integration=integration)).value_maps}
+
+    assert maps[segment_map(1)].source_values == [(TEAMS["platform"], "Platform team"),
+                                                  (TEAMS["payroll"], "Payroll team")]
+    assert maps[segment_map(2)].source_values == [(LEVELS["ic2"], "IC2"), (LEVELS["manager"], "Manager")]
+    assert maps[segment_map(1)].target_values and maps[segment_map(2)].target_values  # Visma's own segment values
+
+
+def test_a_workers_team_and_level_become_its_cost_allocation(integration, rippling, visma):
+    map_all_departments(integration, rippling)
+    integration_update(integration=integration, options={**integration.options,
+                                                         "subaccount_segments": {"1": "team", "2": "level"}})
+    for map_name, source, target in ((segment_map(1), TEAMS["payroll"], "30"),
+                                     (segment_map(2), LEVELS["manager"], "1100")):
+        ValueMapping.objects.create(tenant=integration.tenant, integration=integration, map_name=map_name,
+                                    source_value=source, target_value=target)
+    worker = workers(rippling)[0]
+    rippling.update_worker(worker["id"], teams_id=[TEAMS["payroll"]], level_id=LEVELS["manager"])
+
+    run(integration)
+
+    assert allocation(integration, visma, worker["user_id"]) == {1: "30", 2: "1100"}
