@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -88,6 +89,17 @@ def missing_reference(stream, error, intent: Intent) -> str | None:
         return stream.missing_reference(error, intent)
     except Exception:  # the check itself failed (the destination's lists unreadable): a plain failure then
         return None
+
+
+def _wait_until_searchable(stream, earlier: list[WriteIntent]) -> None:
+    """A record planned again soon after its write timed out (a webhook repeat, the next chunk): its lookup
+    waits out the stream's `reconcile_after_seconds`, so a write the destination applies late is found."""
+    if stream.reconcile_after_seconds <= 0 or not earlier:
+        return
+    sent = max((p.sent_at or p.created_at) for p in earlier)
+    seconds = (sent - timezone.now()).total_seconds() + stream.reconcile_after_seconds
+    if seconds > 0:
+        time.sleep(min(seconds, stream.reconcile_after_seconds))
 
 
 def _as_intent(row: WriteIntent) -> Intent:
@@ -167,6 +179,7 @@ class Writer:
     def _reconcile(self, plan: PagePlan, outcomes: dict[str, Outcome], prior: dict[int, Outcome]) -> None:
         """Look up every earlier attempt whose outcome is unknown, before anything is sent again."""
         stream = plan.stream
+        _wait_until_searchable(stream, [p for w in plan.writes for p in w.unknown])
         jobs = [(w, p, self.pool.submit(self._call, stream.reconcile, _as_intent(p))) for w in plan.writes for p in w.unknown]
         self._gather([f for _, _, f in jobs])
         for write, earlier, future in jobs:

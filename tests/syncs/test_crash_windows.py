@@ -75,6 +75,20 @@ def test_a_late_applied_posting_is_looked_up_only_once_due_and_never_posted_twic
     assert AuditRecord.objects.filter(run=result, reason__startswith="found at the destination").count() == 1
 
 
+def test_a_record_planned_again_right_after_its_posting_timed_out_waits_for_its_lookup(
+        visma, sandbox, tenant_a, make_sandbox_connection, settings):
+    settings.VENDOR_HTTP_TIMEOUT = 0.5
+    integration = integration_of(ledger_flows.JOURNAL_KIND, tenant_a, make_sandbox_connection, writes_in_flight=1)
+    PayRuns.pay_runs = list(PAY_RUNS) + [PAY_RUNS[0]]  # read twice in one page: planned again in its second chunk
+    visma.faults.apply_later_next(1, seconds=1.2)  # the first posting (PR-1) is booked late
+
+    result = run(integration)
+
+    assert result.status == SyncRun.Status.SUCCEEDED, result.error
+    assert by_description(visma) == {f"Pay run {p['id']}": 1 for p in PAY_RUNS}
+    assert len(journal_posts(sandbox)) == len(PAY_RUNS)
+
+
 def test_the_same_late_posting_looked_up_at_once_is_posted_twice(visma, sandbox, tenant_a, make_sandbox_connection,
                                                                  settings):
     # The control: a stream that declares no wait (as every stream did before) searches too soon.
