@@ -78,7 +78,7 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
                   ValueMapChoices(LOCATION_MAP, LOCATION_MAP_TITLE, locations, places)]
     for segment_id, source in sorted(configured_segments(ctx.options).items()):
         # Accounting dimensions: the segment's real values against Rippling's real departments, teams or levels
-        # (GET /teams/, /levels/); compensation payment types are an enum of the spec, typed in.
+        # (GET /teams/, /levels/); compensation payment types are typed in (a free string in the spec, not listed).
         values = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description', '')}")
                   for v in ctx.destination.list_cost_centers("SUBACCOUNT", segment_id) if v.get("valueId")]
         value_maps.append(ValueMapChoices(segment_map(segment_id), f"Rippling {source.label} → Visma SUBACCOUNT "
