@@ -24,7 +24,7 @@ from tests.syncs.ledger_flows import PayRunJournal, PayRuns
 from tests.syncs.test_write_intents import (  # noqa: F401 (visma is a fixture)
     PAY_RUNS, integration_of, journal_posts, journals, run, visma)
 
-EAGER_KIND = "test_pay_runs_to_eagerly_searched_journal"
+EAGER_KIND = "test_pay_runs_to_eager_journal"  # flow_kind holds 40 characters
 S = WriteIntent.State
 
 
