@@ -15,11 +15,13 @@ from django.db import transaction
 
 from syncs.engine.ledger import A, O, Ledger
 from syncs.engine.read import BadSourceId, source_id_of, unidentified_id
+from syncs.engine.rows import instances_insert
 from syncs.flows.base import Intent, Stream, WriteMode
 from syncs.mapping import InvalidRecord, MappingSet, MissingMapping, content_hash
 from syncs.models import IdMap, PendingRecord, WriteIntent
 
 S = WriteIntent.State
+INTENT_COLUMNS = tuple(f.name for f in WriteIntent._meta.concrete_fields if not f.primary_key)
 
 
 def intent_key(*, integration_id: int, stream: str, source_id: str, digest: str, replaces: str) -> str:
@@ -60,7 +62,9 @@ class Planner:
         self.mappings = mappings
 
     def plan(self, stream: Stream, records: list) -> PagePlan:
+        """The page's plan; its skips, holds and counts are booked to the page (its own `Book`)."""
         plan = PagePlan(stream)
+        self.ledger.open_book()
         ids = []
         for record in records:
             try:
@@ -76,8 +80,10 @@ class Planner:
         unresolved = set(PendingRecord.objects.filter(integration=self.integration, stream=stream.name,
                                                       source_id__in=ids)
                          .exclude(status=PendingRecord.Status.RESOLVED).values_list("source_id", flat=True))
+        # One description of the mapping for the whole page: the same object in every audit row, redacted once.
+        used = self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules))
         for record in records:
-            self._plan_one(plan, stream, record, id_map, earlier, unresolved)
+            self._plan_one(plan, stream, record, id_map, earlier, unresolved, used)
         # A write planned before (refused, then replayed unchanged) keeps its intent: same key, one row.
         fresh = {w.intent.key: w for w in plan.writes if w.row.pk is None}
         for row in WriteIntent.objects.filter(key__in=list(fresh)):
@@ -85,10 +91,10 @@ class Planner:
         new = [w.row for w in fresh.values()]
         if new and not self.run.dry_run:
             with transaction.atomic():  # the page's intents exist before any destination call
-                WriteIntent.objects.bulk_create(new, batch_size=500)
+                instances_insert(new, INTENT_COLUMNS)
         return plan
 
-    def _plan_one(self, plan: PagePlan, stream: Stream, record, id_map, earlier, unresolved) -> None:
+    def _plan_one(self, plan: PagePlan, stream: Stream, record, id_map, earlier, unresolved, used) -> None:
         ledger, name = self.ledger, stream.name
         ledger.counts["read"] += 1
         try:
@@ -109,7 +115,6 @@ class Planner:
         except Exception as exc:  # OverflowError from 1e400, a flow's KeyError on odd input, …
             ledger.quarantine(name, source_id, record, f"malformed record: {type(exc).__name__}: {exc}")
             return
-        used = self.mappings.used(name, self.mappings.rules_for(name, stream.rules))
         existing = id_map.get(source_id)
         prior = earlier.get(source_id, [])
         if any(p.state == S.HELD for p in prior):

@@ -51,6 +51,7 @@ class RunState:
         chunks = chunks_by_source(stream, records)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
+            self.writer.before_plan(stream, chunk)  # a record still in flight is planned after it settled
             plan = self.planner.plan(stream, chunk)
             self.writer.write_page(plan, cursor=cursor if last else None, value=value if last else None)
         run_heartbeat(run_id=self.run.pk)
@@ -180,7 +181,7 @@ def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[S
             for stream in streams:  # streams built by a caller still date their watermark from this run
                 stream.ctx.started_at = stream.ctx.started_at or started
         state = RunState(run=run, streams=streams, lease=lease, writer=writer, ledger=ledger)
-        with lease_kept_alive(lease=lease, run_id=run.pk):
+        with lease_kept_alive(lease=lease, run_id=run.pk), writer.pipeline():  # the last page settles on exit
             work(state)
         with transaction.atomic():
             ledger.flush()
