@@ -52,6 +52,9 @@ class PagePlan:
     writes: list[PlannedWrite] = field(default_factory=list)
     confirmed: list[tuple[str, str, str]] = field(default_factory=list)  # reference mode: (source, target, hash)
     resolved: set[str] = field(default_factory=set)  # source ids whose pending record is resolved
+    # Source ids of the page with an unresolved pending record when it was planned: only they can be
+    # resolved by settling it (a page sharing an id with the page in flight is planned after that settled).
+    pending: set[str] = field(default_factory=set)
 
 
 class Planner:
@@ -77,8 +80,8 @@ class Planner:
         for row in WriteIntent.objects.filter(integration=self.integration, stream=stream.name, source_id__in=ids,
                                               state__in=[S.PENDING, S.SENT, S.HELD]).order_by("created_at"):
             earlier.setdefault(row.source_id, []).append(row)
-        unresolved = set(PendingRecord.objects.filter(integration=self.integration, stream=stream.name,
-                                                      source_id__in=ids)
+        unresolved = plan.pending = set(PendingRecord.objects.filter(integration=self.integration,
+                                                                     stream=stream.name, source_id__in=ids)
                          .exclude(status=PendingRecord.Status.RESOLVED).values_list("source_id", flat=True))
         # One description of the mapping for the whole page: the same object in every audit row, redacted once.
         used = self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules))

@@ -398,7 +398,7 @@ class Writer:
                    in (S.CONFIRMED, S.FAILED, S.HELD)]
         self._settle_earlier(settled, prior, now)
         ledger.id_map_save(name, id_map)
-        ledger.pending_resolve(name, resolved)
+        ledger.pending_resolve(name, resolved & plan.pending)  # no statement when the page had none
 
     def _settle_earlier(self, settled: list[PlannedWrite], prior: dict[int, Outcome], now) -> None:
         """Earlier attempts of a settled record: confirmed if found, otherwise not applied (superseded)."""
