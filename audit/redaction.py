@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
 MASK = "***"
@@ -18,8 +19,13 @@ INLINE_PATTERNS = [
 ]
 
 
+@lru_cache(maxsize=4096)  # the same few dozen keys in every payload of a run
+def _secret_key(key: str) -> bool:
+    return bool(SECRET_KEY_PATTERN.search(key))
+
+
 def is_secret_key(key: str) -> bool:
-    return bool(SECRET_KEY_PATTERN.search(str(key)))
+    return _secret_key(str(key))
 
 
 def redact(value: Any) -> Any:
@@ -33,7 +39,19 @@ def redact(value: Any) -> Any:
     return value
 
 
+def _may_hold_inline_secret(text: str) -> bool:
+    """A cheap first look: an inline pattern needs one of these words. Only for ASCII text: matching
+    non-ASCII text case-insensitively has surprises ("ſ" matches "s"), so such text always goes through
+    the patterns."""
+    if not text.isascii():
+        return True
+    t = text.lower()
+    return "bearer" in t or "password" in t or "secret" in t or "api_key" in t or "apikey" in t or "token" in t
+
+
 def redact_text(text: str) -> str:
+    if not _may_hold_inline_secret(text):
+        return text
     for pattern in INLINE_PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     return text

@@ -15,7 +15,9 @@ Phases: initial load (an empty Visma company, every worker created); baselines (
 loop on an emptied Visma: the floor); unchanged re-sync (cursors reset, every worker read again, nothing
 may be written); delta (1% of workers touched, only they are read and updated); with --latency-ms, an
 initial load and both baselines again with every vendor call delayed (--latency-workers of them).
-The last line is `ratios: no-latency X.XX, latency-100ms Y.YY` (engine records/s ÷ the matched bare loop's).
+The last line is `ratios: no-latency X.XX, latency-100ms Y.YY` (engine records/s ÷ the matched bare loop's);
+with --pairs K the no-latency ratio is the median of K (engine initial load, matched loop) pairs run back to
+back, each on a new integration, because on a shared machine the load changes between phases.
 """
 from __future__ import annotations
 
@@ -159,6 +161,7 @@ class Took:
     seconds: float  # wall clock
     cpu_seconds: float  # this process: the engine (the sandbox is another process)
     statements: int  # SQL statements the run sent through Django (BEGIN counted, COMMIT not)
+    run_thread_cpu_seconds: float = 0.0  # of cpu_seconds, the run's own thread (planning, settling, SQL)
 
 
 def engine_run(integration) -> tuple[object, Took]:
@@ -174,10 +177,11 @@ def engine_run(integration) -> tuple[object, Took]:
         return execute(sql, params, many, context)
 
     run = sync_run_create(integration=integration)
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, cpu_started, thread_started = time.perf_counter(), time.process_time(), time.thread_time()
     with connection.execute_wrapper(count):
         run = sync_run_execute(run=run)
-    return run, Took(time.perf_counter() - started, time.process_time() - cpu_started, statements)
+    return run, Took(time.perf_counter() - started, time.process_time() - cpu_started, statements,
+                     time.thread_time() - thread_started)
 
 
 def by_stream(run) -> dict:
@@ -231,6 +235,7 @@ def initial_load(bench: Bench, integration=None) -> dict:
     assert run.status == "succeeded", f"initial load {run.status}"
     assert employees == bench.workers, f"{employees} Visma employees for {bench.workers} workers"
     return {"seconds": took.seconds, "cpu_seconds": took.cpu_seconds, "sandbox_cpu_seconds": sandbox_cpu,
+            "run_thread_cpu_seconds": took.run_thread_cpu_seconds,
             "statements": took.statements, "employees": employees, "records_per_s": employees / took.seconds,
             "read": run.read, "created": run.created, "http_calls": run.http_calls, "traffic": traffic,
             "in_flight": traffic["in_flight_peak"], "minimum_calls": minimum_calls(bench.workers, bench.departments),
@@ -348,6 +353,26 @@ def delta(bench: Bench) -> dict:
             "http_calls": run.http_calls, "writes": traffic["visma_writes"], "traffic": traffic}
 
 
+def pairs(bench: Bench, first: tuple[dict, dict], count: int) -> dict:
+    """More (engine initial load, matched bare loop) pairs, each on a new integration and an emptied Visma,
+    the two run right after each other: on a shared machine the load changes within a minute, and a
+    pair's halves see much the same load where the whole run's phases do not. The no-latency ratio is
+    then the median of the pairs' ratios."""
+    results = [first]
+    for n in range(2, count + 1):
+        pair = bench_setup(bench.sandbox, workers=bench.workers, departments=bench.departments,
+                           slug=f"benchmark-pair-{n}")
+        engine = initial_load(pair)
+        matched = baseline(pair, in_flight=engine["in_flight"])
+        results.append((engine, matched))
+    found = sorted(e["records_per_s"] / m["records_per_s"] for e, m in results)
+    return {"ratios": [e["records_per_s"] / m["records_per_s"] for e, m in results],
+            "engine_records_per_s": [e["records_per_s"] for e, _ in results],
+            "matched_records_per_s": [m["records_per_s"] for _, m in results],
+            "in_flight": [e["in_flight"] for e, _ in results], "median": found[len(found) // 2]
+            if len(found) % 2 else (found[len(found) // 2 - 1] + found[len(found) // 2]) / 2}
+
+
 def with_latency(bench: Bench, *, latency_ms: float, workers: int) -> dict:
     """An initial load and both bare loops again, every vendor call delayed by `latency_ms` (tokens are not)."""
     sandbox = bench.sandbox
@@ -449,6 +474,9 @@ def ratios(figures: dict) -> dict:
     """Engine records/s ÷ the bare loop's with as many requests in flight, with and without latency."""
     init, matched = figures["initial"], figures.get("baseline_matched") or figures.get("baseline")
     slow = figures.get("latency")
+    if figures.get("pairs"):
+        return {"no_latency": figures["pairs"]["median"], "latency": slow["ratio"] if slow else None,
+                "latency_ms": slow["latency_ms"] if slow else None}
     return {"no_latency": init["records_per_s"] / matched["records_per_s"] if matched else None,
             "latency": slow["ratio"] if slow else None, "latency_ms": slow["latency_ms"] if slow else None}
 
@@ -510,8 +538,17 @@ def report(figures: dict) -> str:
         lines.append(f"Engine vs the bare loop with {floor['in_flight']} request(s) in flight: "
                      f"{init['records_per_s']:.0f} vs {floor['records_per_s']:.0f} records/s "
                      f"(ratio {init['records_per_s'] / floor['records_per_s']:.2f}); CPU "
-                     f"{1000 * init['cpu_seconds'] / n:.1f} vs {1000 * floor['cpu_seconds'] / n:.1f} ms per employee; "
+                     f"{1000 * init['cpu_seconds'] / n:.1f} (of it the run thread "
+                     f"{1000 * init['run_thread_cpu_seconds'] / n:.1f}: planning, settling, SQL; the rest its HTTP "
+                     f"threads) vs {1000 * floor['cpu_seconds'] / n:.1f} ms per employee; "
                      f"the sandbox process used {init['sandbox_cpu_seconds']:.1f} s of CPU during the engine's load.")
+    if figures.get("pairs"):
+        p = figures["pairs"]
+        shown = ", ".join(f"{e:.0f}/{m:.0f} = {r:.2f}" for e, m, r in
+                          zip(p["engine_records_per_s"], p["matched_records_per_s"], p["ratios"]))
+        lines.append(f"No latency, {len(p['ratios'])} pairs (engine initial load, then the bare loop with as many "
+                     f"in flight, each pair on a new integration): engine/loop records/s {shown}; "
+                     f"median ratio {p['median']:.2f}.")
     if "unchanged" in figures:
         lines.append(f"Unchanged re-sync: {figures['unchanged']['writes']} POST/PUT to /visma/ in the sandbox log "
                      "(asserted 0).")
@@ -577,6 +614,8 @@ def run_one(args, tmp: Path) -> dict:
         figures["unchanged"] = unchanged_resync(bench)
         figures["delta"] = delta(bench)
         figures["webhook"] = webhook_latency(bench)
+        if not args.skip_baseline and args.pairs > 1:  # last: they seed Rippling and empty Visma again
+            figures["pairs"] = pairs(bench, (figures["initial"], figures["baseline_matched"]), args.pairs)
         if args.latency_ms:
             figures["latency"] = with_latency(bench, latency_ms=args.latency_ms,
                                               workers=min(args.workers, args.latency_workers))
@@ -615,6 +654,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=float, default=0,
                         help="also load --latency-workers workers with this delay on every vendor call")
     parser.add_argument("--latency-workers", type=int, default=500)
+    parser.add_argument("--pairs", type=int, default=1,
+                        help="no-latency ratio as the median of this many (engine, matched loop) pairs run back to "
+                             "back, each on a new integration (for a machine whose load changes)")
     parser.add_argument("--profile", action="store_true", help="only the initial load, under cProfile")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (with --compare: per size)")
     args = parser.parse_args(argv)
@@ -630,7 +672,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if "baseline" in figures or args.rss_only:
         print(report(figures) if not args.rss_only else
-              f"{args.workers:,} workers: initial load {figures['initial']['seconds']:.1f}s, engine peak RSS "
+              f"{args.workers:,} workers: initial load {figures['initial']['seconds']:.1f}s "
+              f"({figures['initial']['records_per_s']:.0f} records/s; CPU {figures['initial']['cpu_seconds']:.1f}s, "
+              f"run thread {figures['initial']['run_thread_cpu_seconds']:.1f}s), engine peak RSS "
               f"{figures['initial']['peak_rss_mb']:.0f} MB", flush=True)
     else:
         print(report(figures), flush=True)

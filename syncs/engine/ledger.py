@@ -4,21 +4,52 @@ One source of truth for what happened to a record: the write intent. The id map 
 list of held/failed records (PendingRecord) are derived from it and only ever written here, inside the
 same transaction that settles the intent (or, for records that never got an intent — held for a missing
 mapping, quarantined as bad input — the transaction that closes their page). Audit rows and run counts
-are buffered and written by the same transaction, together with the cursor.
+are buffered per page, in that page's `Book`, and written by the transaction that settles the page,
+together with its cursor: with pipelined pages, page N+1 is planned (its skips, holds and counts booked)
+before page N settles, and N's transaction must not carry N+1's rows.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditRecord
+from audit.privacy import integration_privacy
+from audit.redaction import redact
 from audit.services import audit_fields
 from syncs.engine.read import safe_payload
+from syncs.engine.rows import rows_insert, rows_upsert
 from syncs.errors import error_fields
 from syncs.models import Cursor, IdMap, PendingRecord, SyncRun
 
 A, O = AuditRecord.Action, AuditRecord.Outcome
 COUNTS = ("read", "created", "updated", "unchanged", "held", "failed")
+AUDIT_COLUMNS = ("tenant", "integration", "run", "stream", "source_ref", "target_ref", "action", "outcome", "reason",
+                 "mapping_used", "payload_digest", "payload", "created_at")
+
+
+class Book:
+    """One page's share of the run's bookkeeping: its audit rows and count increments, written together
+    by the transaction that settles the page."""
+
+    def __init__(self):
+        self.audits: list[tuple] = []  # AUDIT_COLUMNS values but created_at, stamped when written
+        self.counts = dict.fromkeys(COUNTS, 0)
+
+
+class Totals(dict):
+    """The run's counts. An increment (`ledger.counts["read"] += 1`) is booked to the current page too, and
+    written with that page's settle transaction."""
+
+    def __init__(self, ledger: "Ledger"):
+        super().__init__(dict.fromkeys(COUNTS, 0))
+        self._ledger = ledger
+
+    def __setitem__(self, key, value):
+        self._ledger.book.counts[key] += value - self.get(key, 0)
+        super().__setitem__(key, value)
 
 
 class Ledger:
@@ -26,28 +57,47 @@ class Ledger:
         self.run = run
         self.integration = run.integration
         self.tenant = run.integration.tenant
-        self.audits: list[AuditRecord] = []
-        self.counts = dict.fromkeys(COUNTS, 0)
-        self._saved = dict(self.counts)
+        self.book = Book()  # where audit rows and counts go now (see open_book / booking_to)
+        self.counts = Totals(self)  # the run's totals so far; `counts[k] += 1` books it to the current page
+        self._sensitive = integration_privacy(self.integration).sensitive
+        self._mapping: tuple[object, dict] = (None, {})  # the last mapping description seen, redacted
+
+    # --- pages -------------------------------------------------------------------------
+    def open_book(self) -> Book:
+        """A new page starts: what is booked from now on is written with that page's settle transaction."""
+        self.book = Book()
+        return self.book
+
+    @contextmanager
+    def booking_to(self, book: Book):
+        """Book into an earlier page (settling page N while N+1 is current)."""
+        current, self.book = self.book, book
+        try:
+            yield
+        finally:
+            self.book = current
 
     # --- audit -------------------------------------------------------------------------
     def audit(self, stream: str, source_id: str, action: str, outcome: str, *, target_id="", reason="",
               mapping=None, payload=None) -> None:
-        self.audits.append(AuditRecord(**audit_fields(
-            tenant=self.tenant, integration=self.integration, run=self.run, stream=stream, source_ref=source_id,
-            target_ref=target_id or "", action=action, outcome=outcome, reason=reason, mapping_used=mapping,
-            payload=None if payload is None else safe_payload(payload))))
+        row = audit_fields(tenant=self.tenant, integration=self.integration, run=self.run, stream=stream,
+                           source_ref=source_id, target_ref=target_id or "", action=action, outcome=outcome,
+                           reason=reason, payload=None if payload is None else safe_payload(payload),
+                           sensitive_fields=self._sensitive)
+        # A page's records share one mapping description (the planner passes the same dict): redacted once.
+        if mapping is not self._mapping[0]:
+            self._mapping = (mapping, redact(mapping or {}))
+        self.book.audits.append((self.tenant.pk, self.integration.pk, self.run.pk, row["stream"], row["source_ref"],
+                                 row["target_ref"], action, outcome, row["reason"], self._mapping[1],
+                                 row["payload_digest"], row["payload"]))
 
     # --- derived state: id map and pending records (call inside the settling transaction) --------------
     def id_map_save(self, stream: str, rows: list[tuple[str, str, str]]) -> None:
         """(source_id, target_id, content_hash) rows, upserted in one statement."""
-        if not rows:
-            return
-        IdMap.objects.bulk_create(
-            [IdMap(integration=self.integration, stream=stream, source_id=s, target_id=t, content_hash=h)
-             for s, t, h in rows],
-            update_conflicts=True, unique_fields=["integration", "stream", "source_id"],
-            update_fields=["target_id", "content_hash", "updated_at"])
+        now = timezone.now()
+        rows_upsert(IdMap, ("integration", "stream", "source_id", "target_id", "content_hash", "updated_at"),
+                    [(self.integration.pk, stream, s, t, h, now) for s, t, h in rows],
+                    unique=("integration", "stream", "source_id"), update=("target_id", "content_hash", "updated_at"))
 
     def pending_save(self, stream: str, source_id: str, record, status: str, reason: str,
                      missing_key: str = "", error: BaseException | None = None) -> None:
@@ -107,16 +157,19 @@ class Ledger:
         self.audit(stream, source_id, A.FAIL, O.FAILED, reason=reason, mapping=mapping, payload=record)
 
     # --- checkpoint --------------------------------------------------------------------------------
-    def flush(self, *, cursor: Cursor | None = None, value: dict | None = None) -> None:
-        """Buffered audit rows, the cursor and the run's counts (call inside the page's transaction)."""
-        if self.audits:
-            AuditRecord.objects.bulk_create(self.audits, batch_size=1000)
-            self.audits = []
+    def flush(self, *, book: Book | None = None, cursor: Cursor | None = None, value: dict | None = None) -> None:
+        """A page's audit rows and counts (the current page's by default) and its cursor: call inside the
+        page's transaction."""
+        book = book or self.book
+        if book.audits:
+            now = timezone.now()
+            rows_insert(AuditRecord, AUDIT_COLUMNS, [row + (now,) for row in book.audits])
+            book.audits = []
         if cursor is not None:
             cursor.value = value
             cursor.save(update_fields=["value", "updated_at"])
         # Increments, not absolutes: a run retried by Celery keeps adding to the same totals.
-        deltas = {k: F(k) + v - self._saved[k] for k, v in self.counts.items() if v != self._saved[k]}
+        deltas = {k: F(k) + v for k, v in book.counts.items() if v}
         if deltas:
             SyncRun.objects.filter(pk=self.run.pk).update(**deltas)
-            self._saved = dict(self.counts)
+            book.counts = dict.fromkeys(COUNTS, 0)

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from connections.vendors.errors import VendorError
-from syncs.engine.ledger import A, O
+from syncs.engine.ledger import A, O, Book
 from syncs.flows.base import Intent, NotReconcilable
 from syncs.models import PendingRecord, WriteIntent
 
@@ -53,8 +53,9 @@ def deferred_settle(state, *, wait: bool) -> None:
     if not writer.deferred:
         return
     streams = {s.name: s for s in state.streams}
-    stored = WriteIntent.objects.in_bulk([row.pk for row, _ in writer.deferred])  # with their sent_at
-    writer.deferred = [(stored[row.pk], record) for row, record in writer.deferred if row.pk in stored]
+    # Read again, with their sent_at and id, by key: a page's new intents are inserted without reading ids back.
+    stored = WriteIntent.objects.in_bulk([row.key for row, _ in writer.deferred], field_name="key")
+    writer.deferred = [(stored[row.key], record) for row, record in writer.deferred if row.key in stored]
     if wait and writer.deferred:
         last = max(due_at(row, streams[row.stream]) for row, _ in writer.deferred)
         seconds = (last - timezone.now()).total_seconds()
@@ -80,11 +81,13 @@ def orphans_settle(state, rows: list[WriteIntent], *, records: dict | None = Non
         if stream is None or not batch:
             continue
         outcomes = [(row, _outcome(stream, row)) for row in batch]
+        book = Book()  # its own rows and counts: a page may be in flight (its book is flushed with it)
         with transaction.atomic():
             state.lease.renew()
-            for row, (state_, target, error, found) in outcomes:
-                _settle_one(state.ledger, stream, row, records.get(row.key), state_, target, error, found)
-            state.ledger.flush()
+            with state.ledger.booking_to(book):
+                for row, (state_, target, error, found) in outcomes:
+                    _settle_one(state.ledger, stream, row, records.get(row.key), state_, target, error, found)
+            state.ledger.flush(book=book)
 
 
 def _outcome(stream, row: WriteIntent) -> tuple[str, str, BaseException | None, bool]:

@@ -15,11 +15,13 @@ from django.db import transaction
 
 from syncs.engine.ledger import A, O, Ledger
 from syncs.engine.read import BadSourceId, source_id_of, unidentified_id
+from syncs.engine.rows import instances_insert
 from syncs.flows.base import Intent, Stream, WriteMode
-from syncs.mapping import InvalidRecord, MappingSet, MissingMapping, content_hash
+from syncs.mapping import VALUES_USED, InvalidRecord, MappingSet, MissingMapping, content_hash
 from syncs.models import IdMap, PendingRecord, WriteIntent
 
 S = WriteIntent.State
+INTENT_COLUMNS = tuple(f.name for f in WriteIntent._meta.concrete_fields if not f.primary_key)
 
 
 def intent_key(*, integration_id: int, stream: str, source_id: str, digest: str, replaces: str) -> str:
@@ -50,6 +52,9 @@ class PagePlan:
     writes: list[PlannedWrite] = field(default_factory=list)
     confirmed: list[tuple[str, str, str]] = field(default_factory=list)  # reference mode: (source, target, hash)
     resolved: set[str] = field(default_factory=set)  # source ids whose pending record is resolved
+    # Source ids of the page with an unresolved pending record when it was planned: only they can be
+    # resolved by settling it (a page sharing an id with the page in flight is planned after that settled).
+    pending: set[str] = field(default_factory=set)
 
 
 class Planner:
@@ -60,7 +65,9 @@ class Planner:
         self.mappings = mappings
 
     def plan(self, stream: Stream, records: list) -> PagePlan:
+        """The page's plan; its skips, holds and counts are booked to the page (its own `Book`)."""
         plan = PagePlan(stream)
+        self.ledger.open_book()
         ids = []
         for record in records:
             try:
@@ -73,11 +80,13 @@ class Planner:
         for row in WriteIntent.objects.filter(integration=self.integration, stream=stream.name, source_id__in=ids,
                                               state__in=[S.PENDING, S.SENT, S.HELD]).order_by("created_at"):
             earlier.setdefault(row.source_id, []).append(row)
-        unresolved = set(PendingRecord.objects.filter(integration=self.integration, stream=stream.name,
-                                                      source_id__in=ids)
+        unresolved = plan.pending = set(PendingRecord.objects.filter(integration=self.integration,
+                                                                     stream=stream.name, source_id__in=ids)
                          .exclude(status=PendingRecord.Status.RESOLVED).values_list("source_id", flat=True))
+        # One description of the mapping for the whole page: the same object in every audit row, redacted once.
+        used = self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules))
         for record in records:
-            self._plan_one(plan, stream, record, id_map, earlier, unresolved)
+            self._plan_one(plan, stream, record, id_map, earlier, unresolved, used)
         # A write planned before (refused, then replayed unchanged) keeps its intent: same key, one row.
         fresh = {w.intent.key: w for w in plan.writes if w.row.pk is None}
         for row in WriteIntent.objects.filter(key__in=list(fresh)):
@@ -85,10 +94,10 @@ class Planner:
         new = [w.row for w in fresh.values()]
         if new and not self.run.dry_run:
             with transaction.atomic():  # the page's intents exist before any destination call
-                WriteIntent.objects.bulk_create(new, batch_size=500)
+                instances_insert(new, INTENT_COLUMNS)
         return plan
 
-    def _plan_one(self, plan: PagePlan, stream: Stream, record, id_map, earlier, unresolved) -> None:
+    def _plan_one(self, plan: PagePlan, stream: Stream, record, id_map, earlier, unresolved, used) -> None:
         ledger, name = self.ledger, stream.name
         ledger.counts["read"] += 1
         try:
@@ -110,7 +119,9 @@ class Planner:
         except Exception as exc:  # OverflowError from 1e400, a flow's KeyError on odd input, …
             ledger.quarantine(name, source_id, record, f"malformed record: {type(exc).__name__}: {exc}")
             return
-        used = self.mappings.used(name, self.mappings.rules_for(name, stream.rules), self.mappings.take_translated())
+        translated = self.mappings.take_translated()
+        if translated:  # the value translations this record went through; else the page's shared description
+            used = {**used, VALUES_USED: translated}
         existing = id_map.get(source_id)
         prior = earlier.get(source_id, [])
         if any(p.state == S.HELD for p in prior):

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from audit.models import AuditRecord
 from connections.vendors.errors import VendorError
 from mlconnector.logs import log_context
 from notifications.hooks import run_finished
@@ -52,6 +51,7 @@ class RunState:
         chunks = chunks_by_source(stream, records)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
+            self.writer.before_plan(stream, chunk)  # a record still in flight is planned after it settled
             plan = self.planner.plan(stream, chunk)
             self.writer.write_page(plan, cursor=cursor if last else None, value=value if last else None)
         run_heartbeat(run_id=self.run.pk)
@@ -194,7 +194,8 @@ def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[S
         state = RunState(run=run, streams=streams, lease=lease, writer=writer, ledger=ledger)
         writer.lease = lease
         with lease_kept_alive(lease=lease, run_id=run.pk):
-            work(state)
+            with writer.pipeline():  # the last page settles on exit
+                work(state)
             deferred_settle(state, wait=True)
         with transaction.atomic():
             ledger.flush()

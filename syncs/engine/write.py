@@ -1,5 +1,13 @@
 """Writing a page's intents: reconcile the unknown, send the rest, settle everything in one transaction.
 
+Pages are pipelined: page N+1's calls go out (its intents committed and marked `sent` first, as always)
+before page N is settled, so the threads have work while the run thread settles, plans and reads. Pages
+settle in order, and a page's cursor moves only in its own settle transaction, once all its intents are
+settled; a page that cannot settle stops the run, and the page started behind it is settled without its
+cursor. A page is not started while the one in flight has a record of the same stream and source id (or
+is of another stream): it waits until that page has settled, so a record's second write is planned
+against the first one's outcome.
+
 Threads only talk HTTP (the stream's reconcile/write calls, paced by the shared rate limiter inside the
 vendor client); every database statement runs on the calling thread. At most `in_flight` calls are
 outstanding per run (`SYNC_WRITES_IN_FLIGHT`, or the integration's `writes_in_flight` option).
@@ -22,22 +30,27 @@ started by then stay `pending`; unknown outcomes stay `sent` and are reconciled 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from connections.vendors.errors import VendorError, VendorRateLimited
-from syncs.engine.ledger import A, O, Ledger
+from syncs.engine.ledger import A, O, Book, Ledger
 from syncs.engine.plan import PagePlan, PlannedWrite
-from syncs.flows.base import Intent, NotReconcilable, WriteMode
-from syncs.locks import run_heartbeat
+from syncs.engine.read import source_id_of
+from syncs.engine.rows import instances_update
+from syncs.flows.base import Intent, NotReconcilable, Stream, WriteMode
+from syncs.locks import LeaseLost, run_heartbeat
 from syncs.models import VENDOR_ID_LENGTH, Cursor, WriteIntent
 
+logger = logging.getLogger(__name__)
 S = WriteIntent.State
 HEARTBEAT_SECONDS = 15
 # A write that crashes our own code this many times is failed (for a person), not retried forever.
@@ -59,26 +72,32 @@ class Outcome:
     deferred: bool = False  # unknown, looked up only once the stream's reconcile_after_seconds have passed
 
 
+@dataclass
+class PageInFlight:
+    """A page whose calls went out and that is not settled yet."""
+    plan: PagePlan
+    book: Book
+    cursor: Cursor | None
+    value: dict | None
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    prior: dict[int, Outcome] = field(default_factory=dict)
+    jobs: list[tuple[list[PlannedWrite], Future]] = field(default_factory=list)
+    sent: list[PlannedWrite] = field(default_factory=list)
+
+    @property
+    def source_ids(self) -> set[str]:
+        return {w.intent.source_id for w in self.plan.writes}
+
+
+# The settled fields of a page's intents, saved as one prepared UPDATE run for every row (by key: a new
+# intent's row was inserted without reading its id back). Not `bulk_update`: its CASE WHEN per field and
+# row was more than half of the engine's time per record (benchmarks/README.md).
 SETTLED_FIELDS = ("state", "target_id", "batch", "last_run", "error_class", "error_status", "error_message",
                   "settled_at")
 
 
 def intents_save(rows: list[WriteIntent]) -> None:
-    """The settled fields of a page's intents, as one prepared UPDATE run for every row.
-
-    Not `bulk_update`: it builds a CASE WHEN per field and row, whose expression resolution was more than
-    half of the engine's time per record (the benchmark's profile); each row's values differ (target id),
-    so a plain `update()` cannot group them either."""
-    if not rows:
-        return
-    meta = WriteIntent._meta
-    fields = [meta.get_field(name) for name in SETTLED_FIELDS]
-    quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
-           f"WHERE {quote(meta.pk.column)} = %s")
-    params = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk] for row in rows]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+    instances_update(rows, SETTLED_FIELDS, by="key")
 
 
 def missing_reference(stream, error, intent: Intent) -> str | None:
@@ -117,8 +136,10 @@ class Writer:
         self._failures = 0  # transient failures in a row, across the run's threads
         self.lease = None  # renewed inside every settle transaction: a lost lease rolls the settle back
         self.deferred: list[tuple[WriteIntent, object]] = []  # (row, source record), for syncs/engine/orphans.py
+        self._page: PageInFlight | None = None  # started, not settled yet
 
     def close(self) -> None:
+        self._halt.set()  # nothing queued is started any more; calls already running finish
         self.pool.shutdown(wait=True)
 
     def _call(self, fn, argument):
@@ -143,34 +164,103 @@ class Writer:
         return result
 
     def _gather(self, futures: list[Future]) -> None:
-        """Wait for every call in flight (none is abandoned half-way), telling the reaper we are alive."""
+        """Wait for every call in flight (none is abandoned half-way), telling the reaper we are alive when
+        the wait is long (the run thread beats after every page anyway)."""
         pending = set(futures)
         while pending:
             _, pending = wait(pending, timeout=HEARTBEAT_SECONDS)
-            run_heartbeat(run_id=self.run.pk)
+            if pending:
+                run_heartbeat(run_id=self.run.pk)
 
-    # --- the page ------------------------------------------------------------------------------
+    # --- the pipeline ------------------------------------------------------------------------------
+    @contextmanager
+    def pipeline(self):
+        """Around a run's work: the last page is settled at the end, and when the work fails, the page in
+        flight is still settled (its calls went out) before the error goes on. Not after a lost lease:
+        another process owns the run then, and reconciles what this one left `sent`."""
+        try:
+            yield self
+        except LeaseLost:
+            self._halt.set()
+            self._page = None
+            raise
+        except BaseException:
+            try:
+                self.drain()
+            except Exception:  # the first error is the run's; this one is logged
+                logger.exception("Run %s: the page in flight could not be settled after the run failed.",
+                                 self.run.pk)
+            raise
+        self.drain()
+
+    def before_plan(self, stream: Stream, records: list) -> None:
+        """Settle the page in flight first if the next one shares a record with it (its second write must
+        be planned against the first one's outcome) or belongs to another stream."""
+        page = self._page
+        if page is None:
+            return
+        if page.plan.stream is not stream or self._halt.is_set():
+            self.drain()
+            return
+        ids = page.source_ids
+        for record in records:
+            try:
+                if source_id_of(stream, record) in ids:
+                    self.drain()
+                    return
+            except Exception:  # a record without a usable id is quarantined by the planner
+                continue
+
+    def drain(self) -> None:
+        """Settle the page in flight, if any."""
+        page, self._page = self._page, None
+        if page is not None:
+            self._finish(page, move_cursor=True)
+
     def write_page(self, plan: PagePlan, *, cursor: Cursor | None, value: dict | None) -> None:
-        """Reconcile, send, settle. Raises the first error that must stop the run, after settling the rest;
-        the cursor then stays where it was (a page advances only when every intent of it is settled)."""
-        outcomes: dict[str, Outcome] = {}
-        prior: dict[int, Outcome] = {}
-        self._halt.clear()
+        """Start this page's calls, then settle the page before it. Raises the first error that must stop
+        the run, after settling what can be; the cursor then stays where it was (a page advances only when
+        every intent of it is settled, and only after the pages before it)."""
+        if self._page is None:
+            self._halt.clear()
+            self._failures = 0
+        page = PageInFlight(plan=plan, book=self.ledger.book, cursor=cursor, value=value)
         if plan.writes:
-            self._reconcile(plan, outcomes, prior)
-            sent = self._send(plan, outcomes)
-            if sent and not self._halt.is_set():
-                self._settle_unknown(plan.stream, sent, outcomes)
+            self._reconcile(plan, page.outcomes, page.prior)
+            page.sent = self._send(plan, page.outcomes, page.jobs)
+        previous, self._page = self._page, page
+        if previous is None:
+            return
+        try:
+            self._finish(previous, move_cursor=True)
+        except BaseException:
+            self._page = None
+            try:
+                self._finish(page, move_cursor=False)  # its calls are out: settle them; the cursor stays
+            except Exception:
+                pass  # the same stop, or a later one: the earlier page's error is the run's
+            raise
+
+    def _finish(self, page: PageInFlight, *, move_cursor: bool) -> None:
+        plan, outcomes = page.plan, page.outcomes
+        self._gather([f for _, f in page.jobs])
+        size = max(1, int(plan.stream.batch_size))
+        for batch, future in page.jobs:
+            self._outcomes_of(batch, future, outcomes, single=size == 1)
+        if page.sent and not self._halt.is_set():
+            self._settle_unknown(plan.stream, page.sent, outcomes)
         unsettled = [o for o in outcomes.values() if o.state in (S.SENT, S.PENDING) and not o.deferred]
         stop = None
         if unsettled:  # the run stops, and the page's cursor stays, until every intent of the page is settled
             stop = next((o.error for o in unsettled + list(outcomes.values()) if o.error), None) or \
                 RuntimeError("writes of this page were left unsettled")
+        keep = stop is not None or self.run.dry_run or not move_cursor
         with transaction.atomic():
             if self.lease is not None:
                 self.lease.renew()  # LeaseLost rolls this settle back: the new owner reconciles these writes
-            self._settle(plan, outcomes, prior)
-            self.ledger.flush(cursor=None if stop or self.run.dry_run else cursor, value=value)
+            with self.ledger.booking_to(page.book):
+                self._settle(plan, outcomes, page.prior)
+            self.ledger.flush(book=page.book, cursor=None if keep else page.cursor, value=page.value)
         self.deferred += [(w.row, w.intent.record) for w in plan.writes
                           if outcomes.get(w.intent.key, Outcome(S.SENT)).deferred]
         if stop is not None:
@@ -200,8 +290,8 @@ class Writer:
                 prior[earlier.pk] = Outcome(S.CONFIRMED, str(found), reconciled=True)
                 write.intent.target_id = str(found)
 
-    def _send(self, plan: PagePlan, outcomes: dict[str, Outcome]) -> list[PlannedWrite]:
-        """Mark and send the page's writes; returns those sent."""
+    def _send(self, plan: PagePlan, outcomes: dict[str, Outcome], jobs: list) -> list[PlannedWrite]:
+        """Mark the page's writes `sent` and queue their calls (into `jobs`); returns those queued."""
         stream = plan.stream
         ready = [w for w in plan.writes if w.intent.key not in outcomes]
         if not ready:
@@ -221,13 +311,10 @@ class Writer:
             WriteIntent.objects.filter(key__in=keys).update(state=S.SENT, attempts=F("attempts") + 1, sent_at=now,
                                                             last_run=self.run, batch=batch_id)
         if size == 1:
-            jobs = [(batch, self.pool.submit(self._call, stream.write_intent, batch[0].intent)) for batch in batches]
+            jobs += [(batch, self.pool.submit(self._call, stream.write_intent, batch[0].intent)) for batch in batches]
         else:
-            jobs = [(batch, self.pool.submit(self._call, stream.write_batch, [w.intent for w in batch]))
-                    for batch in batches]
-        self._gather([f for _, f in jobs])
-        for batch, future in jobs:
-            self._outcomes_of(batch, future, outcomes, single=size == 1)
+            jobs += [(batch, self.pool.submit(self._call, stream.write_batch, [w.intent for w in batch]))
+                     for batch in batches]
         return ready
 
     def _outcomes_of(self, batch: list[PlannedWrite], future: Future, outcomes: dict[str, Outcome], *,
@@ -350,7 +437,7 @@ class Writer:
                    in (S.CONFIRMED, S.FAILED, S.HELD)]
         self._settle_earlier(settled, prior, now)
         ledger.id_map_save(name, id_map)
-        ledger.pending_resolve(name, resolved)
+        ledger.pending_resolve(name, resolved & plan.pending)  # no statement when the page had none
 
     def _settle_earlier(self, settled: list[PlannedWrite], prior: dict[int, Outcome], now) -> None:
         """Earlier attempts of a settled record: confirmed if found, otherwise not applied (superseded)."""

@@ -155,12 +155,15 @@ def test_a_lease_lost_while_the_page_was_written_rolls_its_settle_back(visma, te
     from syncs.engine import write
 
     integration = integration_of(ledger_flows.JOURNAL_KIND, tenant_a, make_sandbox_connection, writes_in_flight=1)
+    finish = write.Writer._finish
 
-    def answered_then_taken_over(*, run_id):
-        # While the page's postings were in flight the reaper declared this worker dead and another took over.
+    def answered_then_taken_over(self, page, **kwargs):
+        # The page's postings were answered, and meanwhile the reaper declared this worker dead and another
+        # process took the run over: the settle must not go through.
         IntegrationLock.objects.update(owner="another-process")
+        return finish(self, page, **kwargs)
 
-    monkeypatch.setattr(write, "run_heartbeat", answered_then_taken_over)  # the writer's beat while it waits
+    monkeypatch.setattr(write.Writer, "_finish", answered_then_taken_over)
 
     result = run(integration)
 
