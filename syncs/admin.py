@@ -12,6 +12,7 @@ from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionM
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, LastRunFilter
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
+from syncs.flows import FLOWS, flow_module
 from syncs.mapping_services import (
     MappingError,
     field_mapping_check,
@@ -77,6 +78,22 @@ def badge_html(badge: str, label: str):
                        badge, badge, label)
 
 
+def flow_admin_urls(model_admin) -> list:
+    """Pages a flow adds to its integrations (its package's optional `admin_urls(model_admin)`)."""
+    urls = []
+    for kind in sorted(FLOWS):
+        urls += getattr(flow_module(kind), "admin_urls", lambda _: [])(model_admin)
+    return urls
+
+
+def flow_dashboard(integration, model_admin) -> dict:
+    """A flow's own part of the dashboard (its optional `dashboard_include(integration, model_admin)`:
+    {"template": …, **context}), or {}."""
+    hook = getattr(flow_module(integration.flow_kind), "dashboard_include", None) if integration.flow_kind in FLOWS \
+        else None
+    return hook(integration, model_admin) if hook else {}
+
+
 class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     form = IntegrationForm
     list_display = ("name", "tenant", "flow_kind", "health", "dashboard", "enabled", "every_minutes", "cron")
@@ -105,7 +122,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             path("<path:object_id>/dashboard/", view(self.dashboard_view), name="syncs_integration_dashboard"),
             path("<path:object_id>/progress/", view(self.progress_view), name="syncs_integration_progress"),
             path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
-        ] + super().get_urls()
+        ] + flow_admin_urls(self) + super().get_urls()
 
     def dashboard_view(self, request, object_id):
         integration = object_viewable(self, request, object_id)
@@ -118,6 +135,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             "title": f"{integration.name}: dashboard", "integration": integration, "health": health,
             "window_runs": HEALTH_WINDOW_RUNS, "progress": run_progress(run=current) if current else None,
             "runs": run_history(integration=integration), "may_run": self.has_change_permission(request, integration),
+            "flow_part": flow_dashboard(integration, self),
             "urls": {
                 "run": admin_url(self, Integration, "run", integration.pk),
                 "progress": admin_url(self, Integration, "progress", integration.pk),

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from connections.vendors.powerbi.schema import VISMA_FINANCE
 from connections.vendors.errors import VendorConfigurationError
-from connections.vendors.powerbi.validation import row_problems, schema_validate
+from connections.vendors.powerbi.validation import Difference, row_problems, schema_validate
 from connections.vendors.visma.client import (ACCOUNTS, CUSTOMER_INVOICES, EVERYTHING_SINCE, JOURNAL_TRANSACTIONS,
                                               PAYMENTS, SUBACCOUNTS, SUPPLIER_INVOICES)
 from syncs.flows.base import Intent, Page, WriteMode
@@ -63,8 +63,19 @@ class PowerBITableStream(VismaDeltaStream):
 
     def write_batch(self, intents: list[Intent]) -> list[str]:
         batch = intents[0].batch
-        self.destination.post_rows(self.dataset_id, self.table, [{**i.mapped, "BatchId": batch} for i in intents])
-        return [f"{batch}:{n}" for n in range(len(intents))]
+        self.destination.post_rows(self.dataset_id, self.table, batch_rows(intents))
+        self.ctx.options.setdefault("_pushed", []).append(len(intents))  # list.append: safe from write threads
+        return row_addresses(self.dataset_id, batch, len(intents))
+
+    def notes(self):
+        # After the run's last table: the dependent imported model, if any, is refreshed (refresh.py).
+        wanted = self.ctx.integration.streams or []
+        tables = [t for t in self.ctx.options.get("_tables", ()) if not wanted or t in wanted]
+        if self.ctx.options.get("_pushed") and tables and tables[-1] == self.table:
+            from syncs.flows.visma_powerbi.refresh import refresh_after_push
+
+            refresh_after_push(ctx=self.ctx)
+        return []
 
     def reconcile(self, intent: Intent) -> str | None:
         # Push tables cannot be read back, and need not be: a resent batch repeats rows with the same
@@ -72,26 +83,52 @@ class PowerBITableStream(VismaDeltaStream):
         return None
 
 
+def batch_rows(intents: list[Intent]) -> list[dict]:
+    """The rows of a batch as Power BI gets them: a pure function of the intents' mapped rows and their batch
+    id, so a replay sends byte-identical rows (docs/flows/visma-powerbi.md)."""
+    return [{**i.mapped, "BatchId": i.batch} for i in intents]
+
+
+def row_addresses(dataset_id: str, batch: str, count: int) -> list[str]:
+    """Each row's target id: where it went (dataset, batch, position). Push rows have no id of their own; the
+    dataset in it is the lineage's record of which dataset took the batch."""
+    return [f"{dataset_id}/{batch}/{n}" for n in range(count)]
+
+
+def dataset_find(ctx) -> str | None:
+    """The integration's dataset: its `dataset_id` option, else the push dataset of the declared name."""
+    dataset_id = ctx.options.get("dataset_id")
+    if dataset_id:
+        return dataset_id
+    name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
+    found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
+    return found[0]["id"] if found else None
+
+
+def dataset_drift(ctx, dataset_id: str) -> list[Difference]:
+    """What keeps an existing dataset from taking our rows; the customer's own extra columns do no harm (our
+    rows leave them empty), so they are not drift."""
+    return [d for d in schema_validate(ctx.destination.list_tables(dataset_id), VISMA_FINANCE)
+            if d.kind != "extra_column"]
+
+
 def dataset_ensure(ctx) -> str:
     """The dataset's id: the integration's option, else the dataset of the declared name, else a new one. An
     existing dataset is checked against the declared schema once a run (a customer's own, or ours after the
     schema changed): tables or columns it lacks, or columns of another type, stop the run with the list."""
     if not ctx.options.get("_dataset_checked"):
-        dataset_id = ctx.options.get("dataset_id")
-        if not dataset_id:
-            name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
-            found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
-            dataset_id = found[0]["id"] if found else None
+        dataset_id = dataset_find(ctx)
         if dataset_id:
-            drift = [d for d in schema_validate(ctx.destination.list_tables(dataset_id), VISMA_FINANCE)
-                     if d.kind != "extra_column"]  # the customer's own columns do no harm: rows leave them empty
+            drift = dataset_drift(ctx, dataset_id)
             if drift:
                 raise VendorConfigurationError(
                     f"Power BI dataset {dataset_id} does not match the schema this integration pushes: "
-                    f"{' '.join(map(str, drift))} Apply the declared tables (PUT table replaces a table's columns; "
-                    "a missing table needs a new dataset, Power BI cannot add one to a push dataset).",
-                    vendor="Power BI")
+                    f"{' '.join(map(str, drift))} Apply the declared tables from the admin (the integration's "
+                    "Power BI page → Apply the declared schema: PUT table replaces a table's columns and keeps "
+                    "your own extra columns); a missing table needs a new dataset, Power BI cannot add one to a "
+                    "push dataset.", vendor="Power BI")
         else:
+            name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
             dataset_id = ctx.destination.create_dataset({**VISMA_FINANCE.to_power_bi(), "name": name})["id"]
         ctx.options.update(dataset_id=dataset_id, _dataset_checked=True)
     return ctx.options["dataset_id"]
