@@ -16,16 +16,6 @@ from tests.e2e.test_visma_powerbi import open_ap, visma_balance
 
 
 @pytest.fixture
-def powerbi(sandbox):
-    return sandbox.app["powerbi"]
-
-
-@pytest.fixture
-def visma_company(sandbox):
-    return sandbox.app["visma"]
-
-
-@pytest.fixture
 def finance(tenant_a, make_sandbox_connection, powerbi, visma_company):
     """Supplier invoices only: one batch per run, so the test knows which batch is which."""
     return integration_create(tenant=tenant_a, name="Finance → BI", flow_kind="visma_powerbi",

@@ -1,6 +1,5 @@
 """The optional refresh of a dependent imported model after a push, over real HTTP: requested once a run pushed
 rows, spaced over the day, never past the 8-a-day cap, and shown with its history on the dashboard."""
-import pytest
 from django.urls import reverse
 
 from audit.models import AuditRecord
@@ -12,16 +11,6 @@ from syncs.flows.visma_powerbi.refresh import REFRESH_STREAM, REFRESHES_PER_DAY
 from syncs.models import SyncRun
 from syncs.services import integration_create
 from tests.admin.page import find, find_all
-
-
-@pytest.fixture
-def powerbi(sandbox):
-    return sandbox.app["powerbi"]
-
-
-@pytest.fixture
-def visma_company(sandbox):
-    return sandbox.app["visma"]
 
 
 def finance(tenant, make_sandbox_connection, **options):
