@@ -104,6 +104,11 @@ def batch_replay_view(model_admin, request, object_id, batch_id):
     elif run.status == SyncRun.Status.FAILED:
         model_admin.message_user(request, f"Batch {batch_id}: Power BI refused the replay (run #{run.pk}): "
                                           f"{run.error}", messages.ERROR)
+    elif replay.rebuilt_rows is not None:
+        model_admin.message_user(request, (
+            f"Batch {batch_id} replayed in run #{run.pk}: {replay.table} holds one row per record, so it was rebuilt "
+            f"({replay.rebuilt_rows} row(s)); {replay.newly_confirmed} row(s) of the batch confirmed now."),
+            messages.SUCCESS)
     else:
         model_admin.message_user(request, (
             f"Batch {batch_id} replayed in run #{run.pk}: {replay.rows} row(s) posted again to {replay.table}, "

@@ -19,6 +19,7 @@ from connections.vendors.powerbi.validation import Difference
 from syncs.engine import sync_run_create
 from syncs.engine.read import flow_context
 from syncs.engine.run import RunState, sync_run_work
+from syncs.flows.visma_powerbi.current_state import table_rebuild
 from syncs.flows.visma_powerbi.lineage import as_intents, batch_intents, batch_ref, rows_hash
 from syncs.flows.visma_powerbi.streams import batch_rows, dataset_drift, dataset_ensure, dataset_find, row_addresses
 from syncs.models import Integration, SyncRun, WriteIntent
@@ -40,6 +41,7 @@ class BatchReplay:
     newly_confirmed: int = 0
     dataset_id: str = ""
     request_id: str = ""
+    rebuilt_rows: int | None = None  # a current-state table is rebuilt instead (current_state.py)
 
 
 def push_batch_replay(*, integration: Integration, batch_id: str) -> BatchReplay:
@@ -64,7 +66,14 @@ def push_batch_replay(*, integration: Integration, batch_id: str) -> BatchReplay
         try:
             stream.dataset_id = dataset_ensure(stream.ctx)
             replay.dataset_id = receipt["dataset"] = stream.dataset_id
-            replay.request_id = stream.destination.post_rows(stream.dataset_id, table, batch_rows(intents))
+            addresses = row_addresses(stream.dataset_id, batch_id, len(rows))
+            if stream.current_state:  # one row per record: the batch's rows are put back by a rebuild
+                with transaction.atomic():
+                    replay.newly_confirmed = _confirm(state, stream.name, rows, addresses)
+                replay.rebuilt_rows = receipt["rebuilt_rows"] = table_rebuild(integration=integration, destination=stream.destination,
+                                                        dataset_id=stream.dataset_id, table=table)
+            else:
+                replay.request_id = stream.destination.post_rows(stream.dataset_id, table, batch_rows(intents))
         except VendorError as error:
             state.ledger.counts["failed"] += len(rows)
             state.ledger.audit(table, batch_ref(batch_id), A.REPLAY, O.FAILED, reason=(
@@ -72,14 +81,16 @@ def push_batch_replay(*, integration: Integration, batch_id: str) -> BatchReplay
                 payload={**receipt, "status": error.status})
             raise
         with transaction.atomic():
-            replay.newly_confirmed = _confirm(state, stream.name, rows, row_addresses(stream.dataset_id, batch_id,
-                                                                                      len(rows)))
+            if not stream.current_state:
+                replay.newly_confirmed = _confirm(state, stream.name, rows, addresses)
             state.ledger.counts["read"] += len(rows)
             state.ledger.counts["created"] += replay.newly_confirmed
             state.ledger.counts["unchanged"] += len(rows) - replay.newly_confirmed
             state.ledger.audit(table, batch_ref(batch_id), A.REPLAY, O.OK, target_id=f"{stream.dataset_id}/{table}",
                                reason=(f"Replayed batch {batch_id}: {len(rows)} rows to {table}; Power BI answered "
-                                       f"200 (RequestId {replay.request_id or 'none'})."),
+                                       f"200 (RequestId {replay.request_id or 'none'})." if replay.rebuilt_rows is None
+                                       else f"Replayed batch {batch_id} of current-state table {table} as a rebuild: "
+                                       f"{replay.rebuilt_rows} row(s), one per record."),
                                payload={**receipt, "status": 200, "request_id": replay.request_id})
             state.ledger.flush()
 

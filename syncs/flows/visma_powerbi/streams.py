@@ -40,6 +40,9 @@ class PowerBITableStream(VismaDeltaStream):
     batch_size = 10_000  # Power BI's maximum per POST rows (docs/vendors/powerbi.md §5)
     page_size = 1_000  # Visma's largest page
     table = ""
+    # Reference data: one row per record, the table rebuilt after a change (current_state.py); otherwise a
+    # change log, one row per version, summed at the latest version.
+    current_state = False
 
     def fetch(self, cursor):
         # On the run's own thread, before any write thread needs it.
@@ -64,16 +67,25 @@ class PowerBITableStream(VismaDeltaStream):
     def write_batch(self, intents: list[Intent]) -> list[str]:
         batch = intents[0].batch
         self.destination.post_rows(self.dataset_id, self.table, batch_rows(intents))
-        self.ctx.options.setdefault("_pushed", []).append(len(intents))  # list.append: safe from write threads
+        # dict.setdefault and list.append are atomic: safe from the run's write threads.
+        self.ctx.options.setdefault("_pushed", {}).setdefault(self.table, []).append(len(intents))
         return row_addresses(self.dataset_id, batch, len(intents))
 
     def notes(self):
-        # After the run's last table: the dependent imported model, if any, is refreshed (refresh.py).
-        wanted = self.ctx.integration.streams or []
-        tables = [t for t in self.ctx.options.get("_tables", ()) if not wanted or t in wanted]
-        if self.ctx.options.get("_pushed") and tables and tables[-1] == self.table:
-            from syncs.flows.visma_powerbi.refresh import refresh_after_push
+        """After the table's last page, on the run's thread: a current-state table is rebuilt if a record
+        changed (current_state.py); after the run's last table, the dependent imported model is refreshed."""
+        from syncs.flows.visma_powerbi.current_state import rebuild_due, table_rebuild
+        from syncs.flows.visma_powerbi.refresh import refresh_after_push
 
+        pushed = self.ctx.options.get("_pushed", {})
+        integration = self.ctx.integration
+        if self.current_state and rebuild_due(integration=integration, table=self.table,
+                                              pushed=bool(pushed.get(self.table))):
+            table_rebuild(integration=integration, destination=self.destination, dataset_id=dataset_ensure(self.ctx),
+                          table=self.table)
+        wanted = integration.streams or []
+        tables = [t for t in self.ctx.options.get("_tables", ()) if not wanted or t in wanted]
+        if any(pushed.values()) and tables and tables[-1] == self.table:
             refresh_after_push(ctx=self.ctx)
         return []
 
@@ -192,6 +204,7 @@ class Payments(PowerBITableStream):
 
 class GLAccounts(PowerBITableStream):
     name = table = "GLAccounts"
+    current_state = True
     path = ACCOUNTS
 
     def source_id(self, record):
@@ -248,6 +261,7 @@ class Dimensions(ExplodedStream):
     """The segment values the company's subaccounts use (department, cost centre, …)."""
 
     name = table = "Dimensions"
+    current_state = True
     path = SUBACCOUNTS
 
     def explode(self, record):
