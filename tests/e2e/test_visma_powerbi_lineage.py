@@ -92,7 +92,8 @@ def test_a_batch_whose_answer_was_lost_is_confirmed_by_its_replay(client, owner,
     batch = only_batch(finance)
     assert set(WriteIntent.objects.filter(batch=batch).values_list("state", flat=True)) == {"sent"}
     client.force_login(owner)
-    assert "outcome is unknown" in find(client.get(url("powerbi_batch", finance, batch)), data_test="batch-response").text
+    detail = client.get(url("powerbi_batch", finance, batch))
+    assert "outcome is unknown" in find(detail, data_test="batch-response").text
 
     response = client.post(url("powerbi_replay", finance, batch), follow=True)
 
@@ -117,12 +118,14 @@ def test_drift_is_shown_and_applied_from_the_admin(client, owner, finance, power
 
     page = client.get(url("powerbi", finance))
     assert {i.text for i in find_all(page, data_test="drift-item")} == {
-        "SupplierInvoices[Balance] is String, expected Double.", "SupplierInvoices[Status] is missing (expected String)."}
+        "SupplierInvoices[Balance] is String, expected Double.",
+        "SupplierInvoices[Status] is missing (expected String)."}
     response = client.post(url("powerbi_schema_apply", finance), follow=True)
 
     assert "Applied the declared columns to SupplierInvoices" in messages_of(response)[0]
     assert find(response, data_test="schema-ok")
-    columns = {c["name"]: c["dataType"] for c in powerbi.datasets[dataset_id].tables["SupplierInvoices"].definition["columns"]}
+    table = powerbi.datasets[dataset_id].tables["SupplierInvoices"]
+    columns = {c["name"]: c["dataType"] for c in table.definition["columns"]}
     assert columns["Balance"] == "Double" and columns["Status"] == "String" and columns["Notes"] == "String"
     assert AuditRecord.objects.get(integration=finance, stream="schema").reason.startswith("Declared schema applied")
     assert run(finance).status == SyncRun.Status.SUCCEEDED

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, Stream
+from syncs.flows.visma_powerbi.columns import mapping_choices  # noqa: F401  (the wizard's hook)
 from syncs.flows.visma_powerbi.streams import (CustomerInvoices, Dimensions, GLAccounts, JournalLines, Payments,
                                               SupplierInvoices)
 

@@ -91,7 +91,8 @@ def _batches(rows) -> dict[tuple[str, str], PushBatch]:
 def push_batches(*, tenant, integration: Integration, limit: int = SHOWN_BATCHES) -> list[PushBatch]:
     """The integration's pushed batches, newest first (tenant-checked: another tenant's integration has none)."""
     intents = WriteIntent.objects.filter(tenant=tenant, integration=integration).exclude(batch="")
-    recent = list(intents.values("batch").annotate(sent=Max("sent_at")).order_by(F("sent").desc(nulls_last=True), "batch")
+    newest_first = F("sent").desc(nulls_last=True)  # a batch never sent yet (pending) sorts last on both databases
+    recent = list(intents.values("batch").annotate(sent=Max("sent_at")).order_by(newest_first, "batch")
                   .values_list("batch", flat=True)[:limit])
     rows = (intents.filter(batch__in=recent).values("stream", "batch", "state")
             .annotate(n=Count("pk"), first=Min("source_id"), last=Max("source_id"), sent=Max("sent_at"),

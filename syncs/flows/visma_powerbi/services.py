@@ -70,8 +70,8 @@ def push_batch_replay(*, integration: Integration, batch_id: str) -> BatchReplay
             if stream.current_state:  # one row per record: the batch's rows are put back by a rebuild
                 with transaction.atomic():
                     replay.newly_confirmed = _confirm(state, stream.name, rows, addresses)
-                replay.rebuilt_rows = receipt["rebuilt_rows"] = table_rebuild(integration=integration, destination=stream.destination,
-                                                        dataset_id=stream.dataset_id, table=table)
+                replay.rebuilt_rows = receipt["rebuilt_rows"] = table_rebuild(
+                    integration=integration, destination=stream.destination, dataset_id=stream.dataset_id, table=table)
             else:
                 replay.request_id = stream.destination.post_rows(stream.dataset_id, table, batch_rows(intents))
         except VendorError as error:

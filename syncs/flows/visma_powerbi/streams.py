@@ -11,10 +11,11 @@ from datetime import datetime, timezone
 
 from connections.vendors.powerbi.schema import VISMA_FINANCE
 from connections.vendors.errors import VendorConfigurationError
-from connections.vendors.powerbi.validation import Difference, row_problems, schema_validate
+from connections.vendors.powerbi.validation import Difference, normalised_type, row_problems, schema_validate
 from connections.vendors.visma.client import (ACCOUNTS, CUSTOMER_INVOICES, EVERYTHING_SINCE, JOURNAL_TRANSACTIONS,
                                               PAYMENTS, SUBACCOUNTS, SUPPLIER_INVOICES)
 from syncs.flows.base import Intent, Page, WriteMode
+from syncs.flows.visma_powerbi.columns import column_rules, live_table, mapped_row
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import InvalidRecord
 
@@ -53,9 +54,21 @@ class PowerBITableStream(VismaDeltaStream):
     def row(self, record: dict) -> dict:
         """The Power BI row of one Visma record (before Version, Deleted and BatchId are added)."""
 
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.rules = column_rules(self.table)  # what the wizard's field step shows (columns.py)
+
+    def adjust(self, record: dict, column: str, value):
+        """The stream's own rule for a value the customer mapped to `column`, after its type conversion."""
+        return value
+
     def map(self, record, mappings):
-        row = {**self.row(record), "Version": version_of(record), "Deleted": False}
-        problems = row_problems(VISMA_FINANCE.table(self.table), {**row, "BatchId": "-"})
+        # Checked against the dataset's live table: the declared columns plus the customer's own.
+        table = live_table(self.ctx, self.table)
+        row = mapped_row(dict(self.row(record)), record, table, mappings, self.name,
+                         lambda column, value: self.adjust(record, column, value))
+        row.update(Version=version_of(record), Deleted=False)
+        problems = row_problems(table, {**row, "BatchId": "-"})
         if problems:
             raise InvalidRecord(f"Not pushed to Power BI {self.table}: {'; '.join(problems)}.")
         return row
@@ -119,9 +132,12 @@ def dataset_find(ctx) -> str | None:
 
 def dataset_drift(ctx, dataset_id: str) -> list[Difference]:
     """What keeps an existing dataset from taking our rows; the customer's own extra columns do no harm (our
-    rows leave them empty), so they are not drift."""
-    return [d for d in schema_validate(ctx.destination.list_tables(dataset_id), VISMA_FINANCE)
-            if d.kind != "extra_column"]
+    rows leave them empty, or fill them where the wizard maps a Visma field to one), so they are not drift.
+    The live columns are kept in the run's options for the rows' checks (columns.live_table)."""
+    tables = ctx.destination.list_tables(dataset_id)
+    ctx.options["_columns"] = {t["name"]: {c["name"]: normalised_type(c.get("dataType", ""))
+                                           for c in t.get("columns", [])} for t in tables}
+    return [d for d in schema_validate(tables, VISMA_FINANCE) if d.kind != "extra_column"]
 
 
 def dataset_ensure(ctx) -> str:
@@ -157,6 +173,9 @@ class Invoices(PowerBITableStream):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return value
         return -float(value) if record.get("documentType") in CREDIT_DOCUMENTS else float(value)
+
+    def adjust(self, record, column, value):
+        return self.signed(record, value) if column in ("Amount", "Balance") else value
 
 
 class SupplierInvoices(Invoices):
