@@ -93,3 +93,15 @@ def test_a_value_that_does_not_convert_or_a_missing_column_is_quarantined(wizard
     assert reasons and all("SupplierInvoices[PeriodNumber] ← status:" in r and "is not a number" in r
                            or "has no such column" in r for r in reasons)
     assert sandbox.app["powerbi"].table_rows(customer_dataset, "SupplierInvoices") == []
+
+
+def test_the_admin_validates_the_customers_dataset_against_the_mapping(wizard, customer_dataset):
+    from syncs.flows.visma_powerbi.services import powerbi_schema_check
+
+    integration = map_columns(wizard, to_mapping_step(wizard), SupplierRef="supplierReference", Notes="description")
+
+    dataset_id, problems = powerbi_schema_check(integration=integration)
+
+    assert dataset_id == customer_dataset
+    assert [str(p) for p in problems] == [
+        "SupplierInvoices[Notes] is missing (expected by the field mapping, from Visma description)."]

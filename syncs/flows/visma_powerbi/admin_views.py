@@ -132,8 +132,10 @@ def schema_apply_view(model_admin, request, object_id):
                 "(PUT table; your own extra columns and measures were kept). The next run pushes again."),
                 messages.SUCCESS)
         elif not result.left:
-            model_admin.message_user(request, f"Dataset {result.dataset_id} already matches the declared schema.",
-                                     messages.INFO)
+            model_admin.message_user(request, (
+                f"Dataset {result.dataset_id} already has the declared tables and columns. A column that only the "
+                "field mapping writes is the customer's own: add it to the dataset in Power BI, or remove its "
+                "mapping in the setup wizard."), messages.INFO)
         if result.left:
             model_admin.message_user(request, (
                 f"Not fixable by PUT table: {' '.join(map(str, result.left))} Power BI cannot add a table to a push "

@@ -22,7 +22,7 @@ from syncs.engine.run import RunState, sync_run_work
 from syncs.flows.visma_powerbi.current_state import table_rebuild
 from syncs.flows.visma_powerbi.lineage import as_intents, batch_intents, batch_ref, rows_hash
 from syncs.flows.visma_powerbi.streams import batch_rows, dataset_drift, dataset_ensure, dataset_find, row_addresses
-from syncs.models import Integration, SyncRun, WriteIntent
+from syncs.models import FieldMapping, Integration, SyncRun, WriteIntent
 
 A, O, S = AuditRecord.Action, AuditRecord.Outcome, WriteIntent.State
 FLOW_KIND = "visma_powerbi"
@@ -127,10 +127,20 @@ class SchemaApplied:
 
 def powerbi_schema_check(*, integration: Integration) -> tuple[str | None, list[Difference]]:
     """The integration's dataset and what keeps it from taking our rows ([] when it can, or none exists yet:
-    the first run creates it)."""
+    the first run creates it): drift from the declared schema, and columns the wizard's field mapping writes
+    that the dataset does not have (a customer's dataset validated against the mapping)."""
     ctx = flow_context(integration=integration)
     dataset_id = dataset_find(ctx)
-    return dataset_id, dataset_drift(ctx, dataset_id) if dataset_id else []
+    if not dataset_id:
+        return None, []
+    drift = dataset_drift(ctx, dataset_id)
+    live = ctx.options.get("_columns") or {}
+    for mapping in FieldMapping.objects.filter(tenant=integration.tenant, integration=integration):
+        columns = live.get(mapping.stream)
+        if columns is not None and mapping.target_field not in columns:
+            drift.append(Difference(mapping.stream, mapping.target_field, "missing_column",
+                                    f"by the field mapping, from Visma {mapping.source_field or 'a default'}"))
+    return dataset_id, drift
 
 
 def table_merged(declared: dict, existing: dict) -> dict:
