@@ -8,7 +8,8 @@ from connections.vendors.powerbi.conversions import ConversionError, convert
     ("1 234,50", "Double", 1234.5), ("1234.50", "Double", 1234.5), (7, "Double", 7.0),
     ("202401", "Int64", 202401), (12.0, "Int64", 12),
     ("Y", "Boolean", True), ("false", "Boolean", False), (True, "Boolean", True),
-    ("2024-01-31", "DateTime", "2024-01-31T00:00:00"), ("2024-01-31T10:00:00Z", "DateTime", "2024-01-31T10:00:00+00:00"),
+    ("2024-01-31", "DateTime", "2024-01-31T00:00:00"),
+    ("2024-01-31T10:00:00Z", "DateTime", "2024-01-31T10:00:00+00:00"),
     (42, "String", "42"), (True, "String", "true"), ("", "Double", None), (None, "Int64", None),
 ])
 def test_it_converts_what_a_person_mapped(value, data_type, expected):
