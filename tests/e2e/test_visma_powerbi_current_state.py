@@ -3,8 +3,8 @@ rebuild killed half-way repaired by the next run, a replayed batch rebuilt rathe
 import pytest
 from django.urls import reverse
 
-from syncs.engine import sync_run_create, sync_run_execute
 from connections.vendors.powerbi.client import PowerBIClient
+from syncs.engine import sync_run_create, sync_run_execute
 from syncs.models import Cursor, IntegrationLock, SyncRun, WriteIntent
 from syncs.services import integration_create
 

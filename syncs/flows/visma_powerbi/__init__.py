@@ -16,8 +16,14 @@ from __future__ import annotations
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, Stream
 from syncs.flows.visma_powerbi.columns import mapping_choices  # noqa: F401  (the wizard's hook)
-from syncs.flows.visma_powerbi.streams import (CustomerInvoices, Dimensions, GLAccounts, JournalLines, Payments,
-                                              SupplierInvoices)
+from syncs.flows.visma_powerbi.streams import (
+    CustomerInvoices,
+    Dimensions,
+    GLAccounts,
+    JournalLines,
+    Payments,
+    SupplierInvoices,
+)
 
 STREAMS = (GLAccounts, Dimensions, SupplierInvoices, CustomerInvoices, Payments, JournalLines)
 FLOW = FlowSpec("visma_powerbi", "Visma.net → Power BI", "visma", "powerbi", tuple(s.name for s in STREAMS), 15)

@@ -78,7 +78,7 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
     """For the wizard: the fields of one real Visma record per table, and the Power BI columns with their types
     (the customer's dataset if it exists, else the declared schema)."""
     from syncs.flows.visma_powerbi import STREAMS
-    from syncs.flows.visma_powerbi.streams import dataset_find
+    from syncs.flows.visma_powerbi.dataset import dataset_find
 
     columns = {t.name: {c.name: c.data_type for c in t.columns} for t in VISMA_FINANCE.tables}
     try:

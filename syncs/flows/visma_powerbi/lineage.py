@@ -22,7 +22,7 @@ from django.db.models import Count, F, Max, Min
 
 from audit.models import AuditRecord
 from syncs.flows.base import Intent
-from syncs.flows.visma_powerbi.streams import batch_rows
+from syncs.flows.visma_powerbi.dataset import batch_rows
 from syncs.models import Integration, WriteIntent
 
 S = WriteIntent.State

@@ -20,8 +20,8 @@ from syncs.engine import sync_run_create
 from syncs.engine.read import flow_context
 from syncs.engine.run import RunState, sync_run_work
 from syncs.flows.visma_powerbi.current_state import table_rebuild
+from syncs.flows.visma_powerbi.dataset import batch_rows, dataset_drift, dataset_ensure, dataset_find, row_addresses
 from syncs.flows.visma_powerbi.lineage import as_intents, batch_intents, batch_ref, rows_hash
-from syncs.flows.visma_powerbi.streams import batch_rows, dataset_drift, dataset_ensure, dataset_find, row_addresses
 from syncs.models import FieldMapping, Integration, SyncRun, WriteIntent
 
 A, O, S = AuditRecord.Action, AuditRecord.Outcome, WriteIntent.State

@@ -9,13 +9,20 @@ from __future__ import annotations
 from abc import abstractmethod
 from datetime import datetime, timezone
 
-from connections.vendors.powerbi.schema import VISMA_FINANCE
-from connections.vendors.errors import VendorConfigurationError
-from connections.vendors.powerbi.validation import Difference, normalised_type, row_problems, schema_validate
-from connections.vendors.visma.client import (ACCOUNTS, CUSTOMER_INVOICES, EVERYTHING_SINCE, JOURNAL_TRANSACTIONS,
-                                              PAYMENTS, SUBACCOUNTS, SUPPLIER_INVOICES)
+from connections.vendors.powerbi.client import LARGE_TABLE_ROWS
+from connections.vendors.powerbi.validation import row_problems
+from connections.vendors.visma.client import (
+    ACCOUNTS,
+    CUSTOMER_INVOICES,
+    EVERYTHING_SINCE,
+    JOURNAL_TRANSACTIONS,
+    PAYMENTS,
+    SUBACCOUNTS,
+    SUPPLIER_INVOICES,
+)
 from syncs.flows.base import Intent, Page, WriteMode
 from syncs.flows.visma_powerbi.columns import column_rules, live_table, mapped_row
+from syncs.flows.visma_powerbi.dataset import batch_rows, dataset_ensure, row_addresses, rows_pushed
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import InvalidRecord
 
@@ -48,7 +55,17 @@ class PowerBITableStream(VismaDeltaStream):
     def fetch(self, cursor):
         # On the run's own thread, before any write thread needs it.
         self.dataset_id = dataset_ensure(self.ctx)
+        if "_table_rows" not in self.ctx.options:
+            self.ctx.options["_table_rows"] = rows_pushed(self.ctx.integration)
         yield from super().fetch(cursor)
+
+    def table_is_large(self) -> bool:
+        """Whether a table of the dataset holds 250,000 rows or more, which lowers Power BI's quota to 120 POSTs
+        an hour (docs/vendors/powerbi.md §5): from the lineage (rows confirmed before this run) plus this run's
+        pushes. A lower bound when rows were resent; a table emptied by a rebuild holds fewer."""
+        earlier = self.ctx.options.get("_table_rows") or {}
+        now = self.ctx.options.get("_pushed", {})
+        return any(earlier.get(t, 0) + sum(now.get(t, ())) >= LARGE_TABLE_ROWS for t in set(earlier) | set(now))
 
     @abstractmethod
     def row(self, record: dict) -> dict:
@@ -79,7 +96,8 @@ class PowerBITableStream(VismaDeltaStream):
 
     def write_batch(self, intents: list[Intent]) -> list[str]:
         batch = intents[0].batch
-        self.destination.post_rows(self.dataset_id, self.table, batch_rows(intents))
+        self.destination.post_rows(self.dataset_id, self.table, batch_rows(intents),
+                                   table_is_large=self.table_is_large())
         # dict.setdefault and list.append are atomic: safe from the run's write threads.
         self.ctx.options.setdefault("_pushed", {}).setdefault(self.table, []).append(len(intents))
         return row_addresses(self.dataset_id, batch, len(intents))
@@ -106,60 +124,6 @@ class PowerBITableStream(VismaDeltaStream):
         # Push tables cannot be read back, and need not be: a resent batch repeats rows with the same
         # (record, Version), which the measures count once (docs/flows/visma-powerbi.md). So: send again.
         return None
-
-
-def batch_rows(intents: list[Intent]) -> list[dict]:
-    """The rows of a batch as Power BI gets them: a pure function of the intents' mapped rows and their batch
-    id, so a replay sends byte-identical rows (docs/flows/visma-powerbi.md)."""
-    return [{**i.mapped, "BatchId": i.batch} for i in intents]
-
-
-def row_addresses(dataset_id: str, batch: str, count: int) -> list[str]:
-    """Each row's target id: where it went (dataset, batch, position). Push rows have no id of their own; the
-    dataset in it is the lineage's record of which dataset took the batch."""
-    return [f"{dataset_id}/{batch}/{n}" for n in range(count)]
-
-
-def dataset_find(ctx) -> str | None:
-    """The integration's dataset: its `dataset_id` option, else the push dataset of the declared name."""
-    dataset_id = ctx.options.get("dataset_id")
-    if dataset_id:
-        return dataset_id
-    name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
-    found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
-    return found[0]["id"] if found else None
-
-
-def dataset_drift(ctx, dataset_id: str) -> list[Difference]:
-    """What keeps an existing dataset from taking our rows; the customer's own extra columns do no harm (our
-    rows leave them empty, or fill them where the wizard maps a Visma field to one), so they are not drift.
-    The live columns are kept in the run's options for the rows' checks (columns.live_table)."""
-    tables = ctx.destination.list_tables(dataset_id)
-    ctx.options["_columns"] = {t["name"]: {c["name"]: normalised_type(c.get("dataType", ""))
-                                           for c in t.get("columns", [])} for t in tables}
-    return [d for d in schema_validate(tables, VISMA_FINANCE) if d.kind != "extra_column"]
-
-
-def dataset_ensure(ctx) -> str:
-    """The dataset's id: the integration's option, else the dataset of the declared name, else a new one. An
-    existing dataset is checked against the declared schema once a run (a customer's own, or ours after the
-    schema changed): tables or columns it lacks, or columns of another type, stop the run with the list."""
-    if not ctx.options.get("_dataset_checked"):
-        dataset_id = dataset_find(ctx)
-        if dataset_id:
-            drift = dataset_drift(ctx, dataset_id)
-            if drift:
-                raise VendorConfigurationError(
-                    f"Power BI dataset {dataset_id} does not match the schema this integration pushes: "
-                    f"{' '.join(map(str, drift))} Apply the declared tables from the admin (the integration's "
-                    "Power BI page → Apply the declared schema: PUT table replaces a table's columns and keeps "
-                    "your own extra columns); a missing table needs a new dataset, Power BI cannot add one to a "
-                    "push dataset.", vendor="Power BI")
-        else:
-            name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
-            dataset_id = ctx.destination.create_dataset({**VISMA_FINANCE.to_power_bi(), "name": name})["id"]
-        ctx.options.update(dataset_id=dataset_id, _dataset_checked=True)
-    return ctx.options["dataset_id"]
 
 
 class Invoices(PowerBITableStream):
