@@ -6,7 +6,7 @@ import pytest
 from connections.vendors import get_vendor
 from connections.vendors.powerbi.schema import VISMA_FINANCE
 from syncs.engine import sync_run_create, sync_run_execute
-from syncs.models import FieldMapping, PendingRecord, SyncRun
+from syncs.models import Cursor, FieldMapping, PendingRecord, SyncRun
 from wizard.models import IntegrationDraft
 
 CUSTOMER_COLUMNS = [{"name": "OnHold", "dataType": "Boolean"}, {"name": "PeriodNumber", "dataType": "Int64"},
@@ -105,3 +105,25 @@ def test_the_admin_validates_the_customers_dataset_against_the_mapping(wizard, c
     assert dataset_id == customer_dataset
     assert [str(p) for p in problems] == [
         "SupplierInvoices[Notes] is missing (expected by the field mapping, from Visma description)."]
+
+
+def test_a_mapping_edit_makes_the_re_read_rows_the_latest(wizard, sandbox, customer_dataset):
+    page = to_mapping_step(wizard)
+    integration = map_columns(wizard, page, SupplierRef="supplierReference")
+    assert sync_run_execute(run=sync_run_create(integration=integration)).status == SyncRun.Status.SUCCEEDED
+    first = {r["InvoiceId"]: r for r in sandbox.app["powerbi"].table_rows(customer_dataset, "SupplierInvoices")}
+    FieldMapping.objects.filter(integration=integration, target_field="SupplierRef").update(source_field="description")
+    Cursor.objects.filter(integration=integration, stream="SupplierInvoices").update(value={})  # re-read everything
+
+    assert sync_run_execute(run=sync_run_create(integration=integration)).status == SyncRun.Status.SUCCEEDED
+
+    rows = sandbox.app["powerbi"].table_rows(customer_dataset, "SupplierInvoices")
+    newest = {}
+    for row in rows:
+        if row["InvoiceId"] not in newest or row["Version"] > newest[row["InvoiceId"]]["Version"]:
+            newest[row["InvoiceId"]] = row
+    visma = {f"{r['documentType']}:{r['referenceNumber']}": r
+             for r in sandbox.app["visma"].data.tables["supplier_invoices"].ordered()[0]}
+    assert len(rows) == 2 * len(visma)  # Visma changed nothing, the mapping did: every row anew…
+    assert all(newest[k]["SupplierRef"] == visma[k]["description"] for k in visma)  # …and each one the latest
+    assert all(newest[k]["Version"] > first[k]["Version"] for k in visma)  # never a tie with the old row

@@ -9,11 +9,16 @@ then checked against the declared table plus those columns before it joins a bat
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import time
+
 from connections.vendors.errors import VendorError
 from connections.vendors.powerbi.conversions import ConversionError, convert
 from connections.vendors.powerbi.schema import VISMA_FINANCE, Column, Table
 from syncs.flows.base import FlowContext, MappingChoices
 from syncs.mapping import MISSING, FieldRule, InvalidRecord, MappingSet, field_paths, get_path
+from syncs.models import Cursor, FieldMapping
 
 # Declared column → the Visma field its default comes from (dotted path in the Visma record).
 SOURCES = {
@@ -39,6 +44,25 @@ SOURCES = {
 }
 # Ours, never a Visma field's: a mapping may not replace them (the sums depend on them).
 RESERVED = {"Version", "BatchId", "Deleted"}
+
+
+def mapping_since(integration, stream: str) -> int:
+    """Since when (epoch ms) the stream's field mapping is what it is now; 0 for the mapping of the first run.
+
+    A mapping edit changes a record's row while Visma's lastModifiedDateTime stays: re-read (the delta's
+    overlap, a replay, a reset cursor) the record gets a row with new values under its old Version, and the
+    measures' MAX over one (record, version) would mix the two. So a record's Version is at least this moment
+    (streams.map): the new row is the newer. Kept in the stream's own cursor row `<stream>#mapping`.
+    """
+    rows = sorted(FieldMapping.objects.filter(integration=integration, stream=stream)
+                  .values_list("target_field", "source_field", "value_map", "default"))
+    fingerprint = hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+    marker, created = Cursor.objects.get_or_create(integration=integration, stream=f"{stream}#mapping",
+                                                   defaults={"value": {"fingerprint": fingerprint, "since": 0}})
+    if not created and (marker.value or {}).get("fingerprint") != fingerprint:
+        marker.value = {"fingerprint": fingerprint, "since": int(time.time() * 1000)}
+        marker.save(update_fields=["value", "updated_at"])
+    return int(marker.value["since"])
 
 
 def column_rules(table: str) -> list[FieldRule]:

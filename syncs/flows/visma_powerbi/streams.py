@@ -21,7 +21,7 @@ from connections.vendors.visma.client import (
     SUPPLIER_INVOICES,
 )
 from syncs.flows.base import Intent, Page, WriteMode
-from syncs.flows.visma_powerbi.columns import column_rules, live_table, mapped_row
+from syncs.flows.visma_powerbi.columns import column_rules, live_table, mapped_row, mapping_since
 from syncs.flows.visma_powerbi.dataset import batch_rows, dataset_ensure, row_addresses, rows_pushed
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import InvalidRecord
@@ -52,11 +52,22 @@ class PowerBITableStream(VismaDeltaStream):
     # change log, one row per version, summed at the latest version.
     current_state = False
 
+    dataset_id: str | None = None
+
+    def prepare(self) -> None:
+        """Once a run, on the run's own thread, before any write thread needs it: from fetch, or from the first
+        map() of a run that does not fetch (a release or replay of stored records)."""
+        options = self.ctx.options
+        if self.dataset_id is None:
+            self.dataset_id = dataset_ensure(self.ctx)
+        if "_table_rows" not in options:
+            options["_table_rows"] = rows_pushed(self.ctx.integration)
+        since = options.setdefault("_mapping_since", {})
+        if self.name not in since:
+            since[self.name] = mapping_since(self.ctx.integration, self.name)
+
     def fetch(self, cursor):
-        # On the run's own thread, before any write thread needs it.
-        self.dataset_id = dataset_ensure(self.ctx)
-        if "_table_rows" not in self.ctx.options:
-            self.ctx.options["_table_rows"] = rows_pushed(self.ctx.integration)
+        self.prepare()
         yield from super().fetch(cursor)
 
     def table_is_large(self) -> bool:
@@ -80,11 +91,12 @@ class PowerBITableStream(VismaDeltaStream):
         return value
 
     def map(self, record, mappings):
+        self.prepare()
         # Checked against the dataset's live table: the declared columns plus the customer's own.
         table = live_table(self.ctx, self.table)
         row = mapped_row(dict(self.row(record)), record, table, mappings, self.name,
                          lambda column, value: self.adjust(record, column, value))
-        row.update(Version=version_of(record), Deleted=False)
+        row.update(Version=max(version_of(record), self.ctx.options["_mapping_since"][self.name]), Deleted=False)
         problems = row_problems(table, {**row, "BatchId": "-"})
         if problems:
             raise InvalidRecord(f"Not pushed to Power BI {self.table}: {'; '.join(problems)}.")
