@@ -127,3 +127,22 @@ def test_a_mapping_edit_makes_the_re_read_rows_the_latest(wizard, sandbox, custo
     assert len(rows) == 2 * len(visma)  # Visma changed nothing, the mapping did: every row anew…
     assert all(newest[k]["SupplierRef"] == visma[k]["description"] for k in visma)  # …and each one the latest
     assert all(newest[k]["Version"] > first[k]["Version"] for k in visma)  # never a tie with the old row
+
+
+def test_the_wizard_chooses_the_customers_dataset_or_ours(wizard, sandbox, make_sandbox_connection, tenant_a):
+    schema = VISMA_FINANCE.to_power_bi()
+    client = get_vendor("powerbi").client_for(make_sandbox_connection("powerbi", tenant=tenant_a, name="Setup"))
+    theirs = client.create_dataset({**schema, "name": "Finance (ours, says the customer)"})["id"]
+    page = to_mapping_step(wizard)
+    [table] = [t for t in page.context["form"].value_tables() if t.choices.map_name == "powerbi_dataset"]
+    [row] = table.rows
+    offered = dict(table.choices.target_values)
+    assert offered[theirs] == f"Finance (ours, says the customer) (existing push dataset {theirs})"
+    assert offered["create"].startswith("Create “Visma Finance”")
+
+    wizard.mappings({row.target.html_name: theirs})
+    integration = IntegrationDraft.objects.get(pk=wizard.draft_id).integration
+    assert sync_run_execute(run=sync_run_create(integration=integration)).status == SyncRun.Status.SUCCEEDED
+
+    assert len(sandbox.app["powerbi"].table_rows(theirs, "SupplierInvoices")) == 30
+    assert not [d for d in sandbox.app["powerbi"].datasets.values() if d.properties["name"] == "Visma Finance"]

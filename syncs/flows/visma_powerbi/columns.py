@@ -16,7 +16,7 @@ import time
 from connections.vendors.errors import VendorError
 from connections.vendors.powerbi.conversions import ConversionError, convert
 from connections.vendors.powerbi.schema import VISMA_FINANCE, Column, Table
-from syncs.flows.base import FlowContext, MappingChoices
+from syncs.flows.base import FlowContext, MappingChoices, ValueMapChoices
 from syncs.mapping import MISSING, FieldRule, InvalidRecord, MappingSet, field_paths, get_path
 from syncs.models import Cursor, FieldMapping
 
@@ -102,10 +102,14 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
     """For the wizard: the fields of one real Visma record per table, and the Power BI columns with their types
     (the customer's dataset if it exists, else the declared schema)."""
     from syncs.flows.visma_powerbi import STREAMS
-    from syncs.flows.visma_powerbi.dataset import dataset_find
+    from syncs.flows.visma_powerbi.dataset import CREATE_OURS, DATASET_KEY, DATASET_MAP, dataset_find
 
     columns = {t.name: {c.name: c.data_type for c in t.columns} for t in VISMA_FINANCE.tables}
+    datasets = [(CREATE_OURS, f"Create “{ctx.options.get('dataset_name') or VISMA_FINANCE.name}” from the "
+                              "connector's schema (or use it if it exists)")]
     try:
+        datasets += [(d["id"], f"{d.get('name')} (existing push dataset {d['id']})")
+                     for d in ctx.destination.list_datasets() if d.get("addRowsAPIEnabled")]
         dataset_id = dataset_find(ctx)
         if dataset_id:
             columns.update({t["name"]: {c["name"]: c.get("dataType", "") for c in t.get("columns", [])}
@@ -121,4 +125,7 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
         offered = columns.get(stream.table, {})
         targets[stream.name] = [(name, f"{name} ({data_type})") for name, data_type in offered.items()
                                 if name not in RESERVED]
-    return MappingChoices(source_fields=sources, target_fields=targets)
+    which = ValueMapChoices(DATASET_MAP, "Power BI dataset to push to (the customer's own is checked against the "
+                            "schema and the field mapping before every run)",
+                            [(DATASET_KEY, "This integration's dataset")], datasets)
+    return MappingChoices(value_maps=[which], source_fields=sources, target_fields=targets)

@@ -30,11 +30,31 @@ def row_addresses(dataset_id: str, batch: str, count: int) -> list[str]:
     return [f"{dataset_id}/{batch}/{n}" for n in range(count)]
 
 
+# The wizard's choice of dataset, stored as a value mapping ("dataset" → a dataset id, or CREATE_OURS), so the
+# setup wizard's value-mapping step offers it without a step of its own (columns.mapping_choices).
+DATASET_MAP = "powerbi_dataset"
+DATASET_KEY = "dataset"
+CREATE_OURS = "create"
+
+
+def dataset_chosen(integration) -> str:
+    """The dataset chosen in the wizard: a dataset id, CREATE_OURS, or '' (none chosen)."""
+    from syncs.models import ValueMapping
+
+    choice = ValueMapping.objects.filter(integration=integration, map_name=DATASET_MAP,
+                                         source_value=DATASET_KEY).values_list("target_value", flat=True).first()
+    return choice or ""
+
+
 def dataset_find(ctx) -> str | None:
-    """The integration's dataset: its `dataset_id` option, else the push dataset of the declared name."""
+    """The integration's dataset: its `dataset_id` option, else the customer's dataset chosen in the wizard,
+    else the push dataset of the declared name; None when ours is to be created."""
     dataset_id = ctx.options.get("dataset_id")
     if dataset_id:
         return dataset_id
+    chosen = dataset_chosen(ctx.integration) if ctx.integration is not None else ""
+    if chosen and chosen != CREATE_OURS:
+        return chosen
     name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
     found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
     return found[0]["id"] if found else None
