@@ -152,4 +152,6 @@ def test_a_member_sees_the_batches_but_may_not_replay(client, member, finance, p
 
     assert not find_all(client.get(url("powerbi_batch", finance, batch)), data_test="batch-replay")
     assert client.post(url("powerbi_replay", finance, batch)).status_code == 403
+    assert client.post(url("powerbi_schema_apply", finance)).status_code == 403
+    assert not AuditRecord.objects.filter(stream="schema").exists()
     assert len(powerbi.table_rows("Visma Finance", "SupplierInvoices")) == 30
