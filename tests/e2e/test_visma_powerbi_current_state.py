@@ -97,3 +97,16 @@ def test_a_replayed_reference_batch_is_a_rebuild(client, owner, finance, powerbi
 
     assert "GLAccounts holds one row per record, so it was rebuilt" in str(list(response.context["messages"])[0])
     assert {k: len(v) for k, v in accounts(powerbi).items()} == dict.fromkeys(visma_accounts(visma_company), 1)
+
+
+def test_a_preview_never_finishes_a_rebuild(finance, powerbi, visma_company):
+    run(finance)
+    Cursor.objects.filter(integration=finance, stream="GLAccounts#current").update(value={"rebuilding": True})
+    before = list(powerbi.log.filter(vendor="powerbi", method="DELETE"))
+
+    preview = sync_run_execute(run=sync_run_create(integration=finance, dry_run=True), limit=5)
+
+    assert preview.status == SyncRun.Status.SUCCEEDED
+    assert list(powerbi.log.filter(vendor="powerbi", method="DELETE")) == before  # a dry run writes nothing
+    assert run(finance).status == SyncRun.Status.SUCCEEDED  # the next real run does it
+    assert len(powerbi.log.filter(vendor="powerbi", method="DELETE")) == len(before) + 1

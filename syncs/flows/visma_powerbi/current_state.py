@@ -23,7 +23,7 @@ from django.utils import timezone
 from audit.models import AuditRecord
 from audit.services import audit_record
 from connections.vendors.powerbi.client import MAX_ROWS_PER_POST
-from syncs.models import Cursor, WriteIntent
+from syncs.models import Cursor, SyncRun, WriteIntent
 
 S = WriteIntent.State
 
@@ -43,7 +43,11 @@ def current_rows(*, integration, table: str) -> list[dict]:
 
 
 def rebuild_due(*, integration, table: str, pushed: bool) -> bool:
-    """A rebuild left half-way, or this run pushed a record of which an older version is in the table."""
+    """A rebuild left half-way, or this run pushed a record of which an older version is in the table. Never
+    in a dry run (the wizard's preview writes nothing): the lease lets one run of an integration run at a time,
+    so a running dry run is the caller's."""
+    if SyncRun.objects.filter(integration=integration, status=SyncRun.Status.RUNNING, dry_run=True).exists():
+        return False
     if (_marker(integration, table).value or {}).get("rebuilding"):
         return True
     if not pushed:
