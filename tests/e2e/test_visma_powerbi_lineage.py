@@ -9,7 +9,7 @@ from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
 from connections.vendors.powerbi.schema import VISMA_FINANCE
 from syncs.engine import sync_run_create, sync_run_execute
-from syncs.models import SyncRun, WriteIntent
+from syncs.models import PendingRecord, SyncRun, WriteIntent
 from syncs.services import integration_create
 from tests.admin.page import find, find_all, messages_of
 from tests.e2e.test_visma_powerbi import open_ap, visma_balance
@@ -155,3 +155,32 @@ def test_a_member_sees_the_batches_but_may_not_replay(client, member, finance, p
     assert client.post(url("powerbi_schema_apply", finance)).status_code == 403
     assert not AuditRecord.objects.filter(stream="schema").exists()
     assert len(powerbi.table_rows("Visma Finance", "SupplierInvoices")) == 30
+
+
+def test_a_refused_batch_is_replayed_once_the_cause_is_fixed(client, owner, tenant_a, make_sandbox_connection,
+                                                             powerbi, visma_company):
+    """Power BI refuses the POST (the principal is only a Viewer of the workspace): the batch is failed with
+    Power BI's words; the owner fixes the principal and replays it, and the rows land once."""
+    from connections.services import connection_update
+    from sandbox.vendors.powerbi.contract import DEMO_CREDENTIALS, VIEWER_CREDENTIALS
+
+    destination = make_sandbox_connection("powerbi", tenant=tenant_a, name="Power BI")
+    get_vendor("powerbi").client_for(destination).create_dataset(VISMA_FINANCE.to_power_bi())
+    connection_update(connection=destination, credentials=VIEWER_CREDENTIALS)
+    finance = integration_create(tenant=tenant_a, name="Finance → BI", flow_kind="visma_powerbi",
+                                 streams=["SupplierInvoices"], destination=destination,
+                                 source=make_sandbox_connection("visma", tenant=tenant_a, name="Visma"))
+    assert run(finance).status == SyncRun.Status.PARTIAL
+    batch = only_batch(finance)
+    client.force_login(owner)
+    answer = find(client.get(url("powerbi_batch", finance, batch)), data_test="batch-response").text
+    assert answer.startswith("403: ") and "Viewer role" in answer and "needs Member or Admin" in answer
+
+    connection_update(connection=destination, credentials=DEMO_CREDENTIALS)
+    response = client.post(url("powerbi_replay", finance, batch), follow=True)
+
+    assert "30 row(s) confirmed now" in messages_of(response)[0]
+    assert find(response, data_test="batch-response").text == "200 OK: rows added"
+    assert len(powerbi.table_rows("Visma Finance", "SupplierInvoices")) == 30  # refused rows were never added
+    assert open_ap(powerbi) == visma_balance(visma_company, "supplier_invoices")
+    assert not PendingRecord.objects.filter(integration=finance).exclude(status=PendingRecord.Status.RESOLVED)
