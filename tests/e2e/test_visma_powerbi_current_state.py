@@ -110,3 +110,22 @@ def test_a_preview_never_finishes_a_rebuild(finance, powerbi, visma_company):
     assert list(powerbi.log.filter(vendor="powerbi", method="DELETE")) == before  # a dry run writes nothing
     assert run(finance).status == SyncRun.Status.SUCCEEDED  # the next real run does it
     assert len(powerbi.log.filter(vendor="powerbi", method="DELETE")) == len(before) + 1
+
+
+def test_a_change_written_by_a_run_that_does_not_rebuild_is_rebuilt_by_the_next(finance, powerbi, visma_company):
+    from syncs.engine import records_process
+
+    run(finance)
+    renamed = rename_first_account(visma_company)
+    record = visma_accounts(visma_company)[renamed]
+    records_process(run=sync_run_create(integration=finance), stream_name="GLAccounts", records=[record])
+    assert len(accounts(powerbi)[renamed]) == 2  # a webhook-style run appends, and does not rebuild
+
+    assert run(finance).status == SyncRun.Status.SUCCEEDED  # nothing new to push, yet the table is rebuilt
+
+    rows = accounts(powerbi)
+    assert {k: len(v) for k, v in rows.items()} == dict.fromkeys(visma_accounts(visma_company), 1)
+    assert rows[renamed][0]["Description"] == "Renamed in Visma"
+    deletes = len(powerbi.log.filter(vendor="powerbi", method="DELETE"))
+    assert run(finance).status == SyncRun.Status.SUCCEEDED
+    assert len(powerbi.log.filter(vendor="powerbi", method="DELETE")) == deletes  # and only once

@@ -42,19 +42,23 @@ def current_rows(*, integration, table: str) -> list[dict]:
     return list(latest.values())
 
 
-def rebuild_due(*, integration, table: str, pushed: bool) -> bool:
-    """A rebuild left half-way, or this run pushed a record of which an older version is in the table. Never
-    in a dry run (the wizard's preview writes nothing): the lease lets one run of an integration run at a time,
-    so a running dry run is the caller's."""
+def _counts(integration, table: str) -> dict:
+    return WriteIntent.objects.filter(integration=integration, stream=table, state=S.CONFIRMED).aggregate(
+        writes=Count("pk"), records=Count("source_id", distinct=True))
+
+
+def rebuild_due(*, integration, table: str) -> bool:
+    """A rebuild left half-way, or a record of which an older version is in the table was written since the
+    last rebuild (by this run, or by a release or replay, which do not rebuild themselves). Never in a dry run
+    (the wizard's preview writes nothing): the lease lets one run of an integration run at a time, so a running
+    dry run is the caller's."""
     if SyncRun.objects.filter(integration=integration, status=SyncRun.Status.RUNNING, dry_run=True).exists():
         return False
-    if (_marker(integration, table).value or {}).get("rebuilding"):
+    state = _marker(integration, table).value or {}
+    if state.get("rebuilding"):
         return True
-    if not pushed:
-        return False
-    counts = WriteIntent.objects.filter(integration=integration, stream=table, state=S.CONFIRMED).aggregate(
-        writes=Count("pk"), records=Count("source_id", distinct=True))
-    return counts["writes"] > counts["records"]
+    counts = _counts(integration, table)
+    return counts["writes"] > counts["records"] and counts["writes"] != state.get("writes")
 
 
 def table_rebuild(*, integration, destination, dataset_id: str, table: str) -> int:
@@ -63,10 +67,12 @@ def table_rebuild(*, integration, destination, dataset_id: str, table: str) -> i
     marker.value = {"rebuilding": True, "started": timezone.now().isoformat()}
     marker.save(update_fields=["value", "updated_at"])
     rows = current_rows(integration=integration, table=table)
+    writes = _counts(integration, table)["writes"]  # what this rebuild covers (rebuild_due compares it)
     destination.delete_rows(dataset_id, table)
     for start in range(0, len(rows), MAX_ROWS_PER_POST):
         destination.post_rows(dataset_id, table, rows[start:start + MAX_ROWS_PER_POST])
-    marker.value = {"rebuilding": False, "rebuilt": timezone.now().isoformat(), "rows": len(rows)}
+    marker.value = {"rebuilding": False, "rebuilt": timezone.now().isoformat(), "rows": len(rows),
+                    "writes": writes}
     marker.save(update_fields=["value", "updated_at"])
     audit_record(tenant=integration.tenant, integration=integration, action=AuditRecord.Action.UPDATE,
                  outcome=AuditRecord.Outcome.OK, stream=table, source_ref="current-state",

@@ -122,8 +122,7 @@ class PowerBITableStream(VismaDeltaStream):
 
         pushed = self.ctx.options.get("_pushed", {})
         integration = self.ctx.integration
-        if self.current_state and rebuild_due(integration=integration, table=self.table,
-                                              pushed=bool(pushed.get(self.table))):
+        if self.current_state and rebuild_due(integration=integration, table=self.table):
             table_rebuild(integration=integration, destination=self.destination, dataset_id=dataset_ensure(self.ctx),
                           table=self.table)
         wanted = integration.streams or []
