@@ -14,6 +14,7 @@ from connections.vendors import all_vendors, get_vendor
 from demo.dayforce import dayforce_integration_setup
 from demo.paychex import demo_paychex_setup
 from sandbox.vendors import SANDBOXES
+from sandbox.vendors.powerbi.seed import IMPORTED_DATASET_ID
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import Integration, ValueMapping
 from syncs.services import integration_create, integration_delete
@@ -85,9 +86,11 @@ def demo_integrations_setup(*, tenant, connections: dict):
     for department, target in zip(departments[:-1], DEMO_VISMA_DEPARTMENTS * 10):
         ValueMapping.objects.create(tenant=tenant, integration=rippling, map_name=DEPARTMENT_MAP,
                                     source_value=department["id"], target_value=target)
+    # The sandbox's imported model "Finance Actuals" stands for a report built on the pushed data: refreshed
+    # after a push, its history shown on the integration's dashboard.
     finance = integration_create(tenant=tenant, name="Visma → Power BI (finance)", flow_kind="visma_powerbi",
                                  source=connections["visma"], destination=connections["powerbi"],
-                                 every_minutes=15, enabled=True)
+                                 every_minutes=15, enabled=True, options={"refresh_dataset_id": IMPORTED_DATASET_ID})
     payroll = dayforce_integration_setup(tenant=tenant, connections=connections)
     return {"rippling_visma": (rippling, departments[-1] if departments else None), "visma_powerbi": (finance, None),
             "paychex_visma": (demo_paychex_setup(tenant=tenant, connections=connections), None),

@@ -17,6 +17,7 @@ from syncs.admin_operations import admin_url, may_operate, object_viewable, post
 from syncs.admin_preview import dry_run_view
 from syncs.admin_value_mappings import ValueMappingChoicesMixin
 from syncs.charts import records_over_time_chart, run_history_chart
+from syncs.flows import FLOWS, flow_module
 from syncs.mapping_services import (
     MappingError,
     field_mapping_check,
@@ -83,6 +84,22 @@ def badge_html(badge: str, label: str):
                        badge, badge, label)
 
 
+def flow_admin_urls(model_admin) -> list:
+    """Pages a flow adds to its integrations (its package's optional `admin_urls(model_admin)`)."""
+    urls = []
+    for kind in sorted(FLOWS):
+        urls += getattr(flow_module(kind), "admin_urls", lambda _: [])(model_admin)
+    return urls
+
+
+def flow_dashboard(integration, model_admin) -> dict:
+    """A flow's own part of the dashboard (its optional `dashboard_include(integration, model_admin)`:
+    {"template": …, **context}), or {}."""
+    hook = getattr(flow_module(integration.flow_kind), "dashboard_include", None) if integration.flow_kind in FLOWS \
+        else None
+    return hook(integration, model_admin) if hook else {}
+
+
 class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     form = IntegrationForm
     list_display = ("name", "tenant", "flow_kind", "health", "dashboard", "enabled", "every_minutes", "cron")
@@ -112,7 +129,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             path("<path:object_id>/progress/", view(self.progress_view), name="syncs_integration_progress"),
             path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
             path("<path:object_id>/dry-run/", view(partial(dry_run_view, self)), name="syncs_integration_dry_run"),
-        ] + super().get_urls()
+        ] + flow_admin_urls(self) + super().get_urls()
 
     def dashboard_view(self, request, object_id):
         integration = object_viewable(self, request, object_id)
@@ -125,6 +142,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             "title": f"{integration.name}: dashboard", "integration": integration, "health": health,
             "window_runs": HEALTH_WINDOW_RUNS, "progress": run_progress(run=current) if current else None,
             "runs": run_history(integration=integration), "may_run": self.has_change_permission(request, integration),
+            "flow_part": flow_dashboard(integration, self),
             "charts": {"history": run_history_chart(integration=integration),
                        "over_time": records_over_time_chart(integration=integration)},
             "urls": {

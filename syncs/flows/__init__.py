@@ -1,7 +1,9 @@
 """The flow registry: which source → destination integrations exist and what they sync.
 
 Each flow is a package ``syncs/flows/<flow>/`` whose ``__init__`` defines ``FLOW`` (a FlowSpec) and
-``build_streams(ctx)`` (and optionally ``mapping_choices(ctx)`` for the setup wizard). Packages are
+``build_streams(ctx)`` (and optionally ``mapping_choices(ctx)`` for the setup wizard, ``admin_urls(model_admin)``
+for pages of its own under an integration in the admin, ``dashboard_include(integration, model_admin)`` for a
+part of the integration's dashboard). Packages are
 discovered, like vendor packages, so a flow that is not built is listed nowhere: not in the API, the
 wizard or the model. Plain modules here (``base``, ``visma_source``) are shared building blocks, not
 flows. The engine asks here by kind and never imports a vendor module itself.

@@ -34,16 +34,6 @@ def build_streams(ctx):
     return [CrashingSupplierInvoices(ctx)]
 
 
-@pytest.fixture
-def powerbi(sandbox):
-    return sandbox.app["powerbi"]
-
-
-@pytest.fixture
-def visma_company(sandbox):
-    return sandbox.app["visma"]  # the seeded company: 30 supplier and 30 customer invoices, 15 payments
-
-
 def integration_for(tenant, make_sandbox_connection, kind="visma_powerbi"):
     return integration_create(tenant=tenant, name="Finance → BI", flow_kind=kind,
                               source=make_sandbox_connection("visma", tenant=tenant, name="Visma"),

@@ -38,6 +38,7 @@ WORKSPACE_ACCESS_ADVICE = (
 # absorb the difference in latency. Rows are counted in hundreds, so a bucket holds 10,000 entries an hour,
 # not a million; a part-hundred counts as a whole one (never more than Power BI allows).
 MAX_ROWS_PER_POST = 10_000
+LARGE_TABLE_ROWS = 250_000  # from here on, 120 POST rows an hour per dataset (§5)
 ROWS_UNIT = 100
 PACING_MARGIN = 1.02
 RATE_LIMITS = (
@@ -188,19 +189,22 @@ class PowerBIClient(BaseClient):
         return self.json(self.request("PUT", self.path(f"/{dataset_id}/tables/{quote(table['name'], safe='')}"),
                                       json=table))
 
-    def post_rows(self, dataset_id: str, table: str, rows: list[dict], *, table_is_large: bool = False) -> None:
+    def post_rows(self, dataset_id: str, table: str, rows: list[dict], *, table_is_large: bool = False) -> str:
         """Append rows (≤ 10,000). Paced per dataset by the shared limiter; `table_is_large` when a table of the
         dataset holds 250,000 rows or more, which lowers Power BI's quota to 120 POSTs an hour (§5). Only a 429
-        is retried here: after a timeout or a 5xx the rows may have been added, and the caller decides."""
+        is retried here: after a timeout or a 5xx the rows may have been added, and the caller decides. Returns
+        Power BI's RequestId for the answer (an empty 200 otherwise), which lineage keeps."""
         if len(rows) > MAX_ROWS_PER_POST:
             raise ValueError(f"{len(rows)} rows in one POST; Power BI takes at most {MAX_ROWS_PER_POST:,}.")
         if not rows:
-            return
+            return ""
         self.rate_limiter.acquire(scope="posts", key=dataset_id)
         if table_is_large:
             self.rate_limiter.acquire(scope="posts_large", key=dataset_id)
         self.rate_limiter.acquire(scope="rows", key=dataset_id, weight=-(-len(rows) // ROWS_UNIT))
-        self.request("POST", self.path(f"/{dataset_id}/tables/{quote(table, safe='')}/rows"), json={"rows": rows})
+        response = self.request("POST", self.path(f"/{dataset_id}/tables/{quote(table, safe='')}/rows"),
+                                json={"rows": rows})
+        return response.headers.get("RequestId", "")
 
     def delete_rows(self, dataset_id: str, table: str) -> None:
         """Empty the table: Power BI has no filter on deletes (§3)."""

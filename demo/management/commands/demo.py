@@ -18,6 +18,7 @@ from demo.processes import ChildExited, Children
 from demo.setup import demo_integrations_setup, demo_tenant_setup
 from demo.webhooks import DEMO_EMAIL, demo_webhook_change
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
+from syncs.flows.visma_powerbi.refresh import refresh_history
 from syncs.models import PendingRecord, SyncRun, WriteIntent
 from syncs.services import integration_run_now, value_mapping_set
 from mlconnector.devkeys import dev_secret
@@ -149,6 +150,9 @@ class Command(BaseCommand):
                    .values("stream").annotate(count=Count("id")).order_by("stream"))
         if written:
             self.stdout.write("      written: " + ", ".join(f"{row['stream']} {row['count']}" for row in written))
+        for refresh in reversed(refresh_history(integration=integration)):
+            self.stdout.write(f"      refresh of model {refresh.source_ref}: {refresh.get_outcome_display()} "
+                              f"{refresh.target_ref}".rstrip())
 
     def wait_run(self, run: SyncRun, timeout: float = 300) -> SyncRun:
         deadline = time.monotonic() + timeout

@@ -15,12 +15,33 @@ from __future__ import annotations
 
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, Stream
-from syncs.flows.visma_powerbi.streams import (CustomerInvoices, Dimensions, GLAccounts, JournalLines, Payments,
-                                              SupplierInvoices)
+from syncs.flows.visma_powerbi.columns import mapping_choices  # noqa: F401  (the wizard's hook)
+from syncs.flows.visma_powerbi.streams import (
+    CustomerInvoices,
+    Dimensions,
+    GLAccounts,
+    JournalLines,
+    Payments,
+    SupplierInvoices,
+)
 
 STREAMS = (GLAccounts, Dimensions, SupplierInvoices, CustomerInvoices, Payments, JournalLines)
 FLOW = FlowSpec("visma_powerbi", "Visma.net → Power BI", "visma", "powerbi", tuple(s.name for s in STREAMS), 15)
 
 
 def build_streams(ctx: FlowContext) -> list[Stream]:
+    ctx.options["_tables"] = [stream.table for stream in STREAMS]  # the last one pushed asks for the refresh
     return [stream(ctx) for stream in STREAMS]
+
+
+def admin_urls(model_admin) -> list:
+    """The integration's Power BI page: batches (lineage, replay), schema (apply), refreshes."""
+    from syncs.flows.visma_powerbi.admin_views import admin_urls as urls  # admin code only when the admin loads
+
+    return urls(model_admin)
+
+
+def dashboard_include(integration, model_admin) -> dict:
+    from syncs.flows.visma_powerbi.admin_views import dashboard_part
+
+    return dashboard_part(integration, model_admin)

@@ -9,12 +9,20 @@ from __future__ import annotations
 from abc import abstractmethod
 from datetime import datetime, timezone
 
-from connections.vendors.powerbi.schema import VISMA_FINANCE
-from connections.vendors.errors import VendorConfigurationError
-from connections.vendors.powerbi.validation import row_problems, schema_validate
-from connections.vendors.visma.client import (ACCOUNTS, CUSTOMER_INVOICES, EVERYTHING_SINCE, JOURNAL_TRANSACTIONS,
-                                              PAYMENTS, SUBACCOUNTS, SUPPLIER_INVOICES)
+from connections.vendors.powerbi.client import LARGE_TABLE_ROWS
+from connections.vendors.powerbi.validation import row_problems
+from connections.vendors.visma.client import (
+    ACCOUNTS,
+    CUSTOMER_INVOICES,
+    EVERYTHING_SINCE,
+    JOURNAL_TRANSACTIONS,
+    PAYMENTS,
+    SUBACCOUNTS,
+    SUPPLIER_INVOICES,
+)
 from syncs.flows.base import Intent, Page, WriteMode
+from syncs.flows.visma_powerbi.columns import column_rules, live_table, mapped_row, mapping_since
+from syncs.flows.visma_powerbi.dataset import batch_rows, dataset_ensure, row_addresses, rows_pushed
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import InvalidRecord
 
@@ -40,19 +48,56 @@ class PowerBITableStream(VismaDeltaStream):
     batch_size = 10_000  # Power BI's maximum per POST rows (docs/vendors/powerbi.md §5)
     page_size = 1_000  # Visma's largest page
     table = ""
+    # Reference data: one row per record, the table rebuilt after a change (current_state.py); otherwise a
+    # change log, one row per version, summed at the latest version.
+    current_state = False
+
+    dataset_id: str | None = None
+
+    def prepare(self) -> None:
+        """Once a run, on the run's own thread, before any write thread needs it: from fetch, or from the first
+        map() of a run that does not fetch (a release or replay of stored records)."""
+        options = self.ctx.options
+        if self.dataset_id is None:
+            self.dataset_id = dataset_ensure(self.ctx)
+        if "_table_rows" not in options:
+            options["_table_rows"] = rows_pushed(self.ctx.integration)
+        since = options.setdefault("_mapping_since", {})
+        if self.name not in since:
+            since[self.name] = mapping_since(self.ctx.integration, self.name)
 
     def fetch(self, cursor):
-        # On the run's own thread, before any write thread needs it.
-        self.dataset_id = dataset_ensure(self.ctx)
+        self.prepare()
         yield from super().fetch(cursor)
+
+    def table_is_large(self) -> bool:
+        """Whether a table of the dataset holds 250,000 rows or more, which lowers Power BI's quota to 120 POSTs
+        an hour (docs/vendors/powerbi.md §5): from the lineage (rows confirmed before this run) plus this run's
+        pushes. A lower bound when rows were resent; a table emptied by a rebuild holds fewer."""
+        earlier = self.ctx.options.get("_table_rows") or {}
+        now = self.ctx.options.get("_pushed", {})
+        return any(earlier.get(t, 0) + sum(now.get(t, ())) >= LARGE_TABLE_ROWS for t in set(earlier) | set(now))
 
     @abstractmethod
     def row(self, record: dict) -> dict:
         """The Power BI row of one Visma record (before Version, Deleted and BatchId are added)."""
 
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.rules = column_rules(self.table)  # what the wizard's field step shows (columns.py)
+
+    def adjust(self, record: dict, column: str, value):
+        """The stream's own rule for a value the customer mapped to `column`, after its type conversion."""
+        return value
+
     def map(self, record, mappings):
-        row = {**self.row(record), "Version": version_of(record), "Deleted": False}
-        problems = row_problems(VISMA_FINANCE.table(self.table), {**row, "BatchId": "-"})
+        self.prepare()
+        # Checked against the dataset's live table: the declared columns plus the customer's own.
+        table = live_table(self.ctx, self.table)
+        row = mapped_row(dict(self.row(record)), record, table, mappings, self.name,
+                         lambda column, value: self.adjust(record, column, value))
+        row.update(Version=max(version_of(record), self.ctx.options["_mapping_since"][self.name]), Deleted=False)
+        problems = row_problems(table, {**row, "BatchId": "-"})
         if problems:
             raise InvalidRecord(f"Not pushed to Power BI {self.table}: {'; '.join(problems)}.")
         return row
@@ -63,38 +108,33 @@ class PowerBITableStream(VismaDeltaStream):
 
     def write_batch(self, intents: list[Intent]) -> list[str]:
         batch = intents[0].batch
-        self.destination.post_rows(self.dataset_id, self.table, [{**i.mapped, "BatchId": batch} for i in intents])
-        return [f"{batch}:{n}" for n in range(len(intents))]
+        self.destination.post_rows(self.dataset_id, self.table, batch_rows(intents),
+                                   table_is_large=self.table_is_large())
+        # dict.setdefault and list.append are atomic: safe from the run's write threads.
+        self.ctx.options.setdefault("_pushed", {}).setdefault(self.table, []).append(len(intents))
+        return row_addresses(self.dataset_id, batch, len(intents))
+
+    def notes(self):
+        """After the table's last page, on the run's thread: a current-state table is rebuilt if a record
+        changed (current_state.py); after the run's last table, the dependent imported model is refreshed."""
+        from syncs.flows.visma_powerbi.current_state import rebuild_due, table_rebuild
+        from syncs.flows.visma_powerbi.refresh import refresh_after_push
+
+        pushed = self.ctx.options.get("_pushed", {})
+        integration = self.ctx.integration
+        if self.current_state and rebuild_due(integration=integration, table=self.table):
+            table_rebuild(integration=integration, destination=self.destination, dataset_id=dataset_ensure(self.ctx),
+                          table=self.table)
+        wanted = integration.streams or []
+        tables = [t for t in self.ctx.options.get("_tables", ()) if not wanted or t in wanted]
+        if any(pushed.values()) and tables and tables[-1] == self.table:
+            refresh_after_push(ctx=self.ctx)
+        return []
 
     def reconcile(self, intent: Intent) -> str | None:
         # Push tables cannot be read back, and need not be: a resent batch repeats rows with the same
         # (record, Version), which the measures count once (docs/flows/visma-powerbi.md). So: send again.
         return None
-
-
-def dataset_ensure(ctx) -> str:
-    """The dataset's id: the integration's option, else the dataset of the declared name, else a new one. An
-    existing dataset is checked against the declared schema once a run (a customer's own, or ours after the
-    schema changed): tables or columns it lacks, or columns of another type, stop the run with the list."""
-    if not ctx.options.get("_dataset_checked"):
-        dataset_id = ctx.options.get("dataset_id")
-        if not dataset_id:
-            name = ctx.options.get("dataset_name") or VISMA_FINANCE.name
-            found = [d for d in ctx.destination.list_datasets() if d.get("name") == name and d.get("addRowsAPIEnabled")]
-            dataset_id = found[0]["id"] if found else None
-        if dataset_id:
-            drift = [d for d in schema_validate(ctx.destination.list_tables(dataset_id), VISMA_FINANCE)
-                     if d.kind != "extra_column"]  # the customer's own columns do no harm: rows leave them empty
-            if drift:
-                raise VendorConfigurationError(
-                    f"Power BI dataset {dataset_id} does not match the schema this integration pushes: "
-                    f"{' '.join(map(str, drift))} Apply the declared tables (PUT table replaces a table's columns; "
-                    "a missing table needs a new dataset, Power BI cannot add one to a push dataset).",
-                    vendor="Power BI")
-        else:
-            dataset_id = ctx.destination.create_dataset({**VISMA_FINANCE.to_power_bi(), "name": name})["id"]
-        ctx.options.update(dataset_id=dataset_id, _dataset_checked=True)
-    return ctx.options["dataset_id"]
 
 
 class Invoices(PowerBITableStream):
@@ -108,6 +148,9 @@ class Invoices(PowerBITableStream):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return value
         return -float(value) if record.get("documentType") in CREDIT_DOCUMENTS else float(value)
+
+    def adjust(self, record, column, value):
+        return self.signed(record, value) if column in ("Amount", "Balance") else value
 
 
 class SupplierInvoices(Invoices):
@@ -155,6 +198,7 @@ class Payments(PowerBITableStream):
 
 class GLAccounts(PowerBITableStream):
     name = table = "GLAccounts"
+    current_state = True
     path = ACCOUNTS
 
     def source_id(self, record):
@@ -211,6 +255,7 @@ class Dimensions(ExplodedStream):
     """The segment values the company's subaccounts use (department, cost centre, …)."""
 
     name = table = "Dimensions"
+    current_state = True
     path = SUBACCOUNTS
 
     def explode(self, record):
