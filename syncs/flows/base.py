@@ -120,6 +120,9 @@ class Stream(ABC):
     value_maps: dict[str, str] = {}
     # Inbound event types (the vendor's words, e.g. "employee.updated") this stream re-reads records for.
     webhook_events: frozenset[str] = frozenset()
+    # Which connection of the integration sends those events: "source" (a change to re-read and write), or
+    # "destination" for a stream that flows back (a status set on a monday.com board, written to Visma).
+    webhook_from: str = "source"
 
     def __init__(self, ctx: FlowContext):
         self.ctx = ctx
@@ -135,7 +138,10 @@ class Stream(ABC):
         Ids that no longer exist at the source are left out."""
         raise NotImplementedError(f"{type(self).__name__} is not fed by webhooks.")
 
-    def consumes(self, event_type: str) -> bool:
+    def consumes(self, event_type: str, connection_id: int | None = None) -> bool:
+        """Whether this stream re-reads records for `event_type` events (sent by `connection_id`, if given)."""
+        if connection_id is not None and getattr(self.ctx.integration, f"{self.webhook_from}_id", None) != connection_id:
+            return False
         return Trigger.WEBHOOK in self.triggers and event_type in self.webhook_events
 
     def source_id(self, record: dict) -> str:

@@ -44,6 +44,11 @@ UNCONFIRMED = {
     "employee_location": "EmployeeCreateDTO/UpdateDto `location` = a LOCATION dimension value id; served {id, description}",
     "subaccount_number_format": "segment values joined with '-', e.g. '10-1000'",
     "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",
+    # §4 AP documents: PUT /v1/supplierInvoice/{nbr} and /v1/purchaseorder/{nbr} take `hold` (in both update DTOs).
+    # How `status` follows is not in the spec: hold → "Hold", released → "Open" (the approval workflow's other
+    # states are not simulated).
+    "document_hold_status": "hold true sets status Hold; hold false on a Hold document sets document_released_status",
+    "document_released_status": "Open",
     # §5 ETag
     "if_match_endpoints": "every PUT in the sandbox honours If-Match",
     # not in §4: GET /v1/department (DepartmentDto of Visma's v1 API) for the setup wizard's department choices
