@@ -52,6 +52,7 @@ class FlowContext:
     # newest timestamp (a record changed during the walk, or one dated 2999, would otherwise be lost).
     started_at: datetime | None = None
     clock_skew: timedelta = timedelta(minutes=5)
+    dry_run: bool = False  # a preview: nothing may be written to the destination, not even its setup
 
     def started_iso(self) -> str:
         return (self.started_at or datetime.now(timezone.utc)).isoformat()
@@ -102,6 +103,10 @@ class MappingChoices:
     source_fields: dict[str, list[str]] = field(default_factory=dict)  # stream → dotted paths of a real record
     # stream → (path, label) of the destination's real fields, e.g. monday columns by title
     target_fields: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # One real source record as the destination would hold it: a title ("Supplier invoice 000001 – …") and
+    # (destination field, its type, the value sent) rows; empty when the flow offers no preview.
+    preview_title: str = ""
+    preview: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class Stream(ABC):

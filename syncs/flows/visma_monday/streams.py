@@ -23,7 +23,13 @@ from syncs.mapping import FieldRule, InvalidRecord, MappingSet, get_path
 def boards_ensure(ctx) -> dict:
     """The boards' layouts (options["boards"]); on the first run, picked or created by board setup."""
     boards = ctx.options.get("boards") or {}
-    if not {"documents", "reference"} <= set(boards):
+    if not {"documents", "reference"} <= set(boards) and ctx.dry_run:
+        # A preview (the wizard's dry run) creates nothing: the boards as setup would leave them.
+        from syncs.flows.visma_monday.wizard import planned_board
+
+        boards = {role: boards.get(role) or planned_board(ctx, role) for role in ("documents", "reference")}
+        ctx.options["boards"] = boards
+    elif not {"documents", "reference"} <= set(boards):
         boards = board_setup(integration=ctx.integration, client=ctx.destination,
                              documents_board=ctx.options.get("board_id"),
                              reference_board=ctx.options.get("reference_board_id"))

@@ -6,6 +6,7 @@ board setup would create).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from syncs.flows.base import FlowContext, MappingChoices, ValueMapChoices
@@ -49,10 +50,14 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
     for stream in (SupplierInvoices, PurchaseOrders, CustomerInvoices):
         first = next(iter(ctx.source.iter_pages(stream(ctx).path, {}, 1)), [])
         sources[stream.name] = field_paths(first[0] if first else {})
+    from syncs.engine.read import mapping_set_load
+
+    title, cells = item_preview(ctx, mappings=mapping_set_load(integration=ctx.integration))
     return MappingChoices(
         value_maps=[ValueMapChoices(APPROVAL_MAP, APPROVAL_MAP_TITLE, [(label, label) for label in APPROVAL_LABELS],
                                     [("true", "on hold (true)"), ("false", "released (false)")])],
-        source_fields=sources, target_fields={name: targets for name in FORWARD})
+        source_fields=sources, target_fields={name: targets for name in FORWARD}, preview_title=title,
+        preview=[(c.title, c.type, json.dumps(c.value, ensure_ascii=False)) for c in cells])
 
 
 @dataclass(frozen=True)
