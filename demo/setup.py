@@ -86,4 +86,9 @@ def demo_integrations_setup(*, tenant, connections: dict):
     finance = integration_create(tenant=tenant, name="Visma → Power BI (finance)", flow_kind="visma_powerbi",
                                  source=connections["visma"], destination=connections["powerbi"],
                                  every_minutes=15, enabled=True)
-    return {"rippling_visma": (rippling, departments[-1] if departments else None), "visma_powerbi": (finance, None)}
+    # Visma ↔ monday.com: its first run sets up the boards; the demo's monday story sends a status back.
+    board = integration_create(tenant=tenant, name="Visma ↔ monday.com (AP board)", flow_kind="visma_monday",
+                               source=connections["visma"], destination=connections["monday"],
+                               every_minutes=15, enabled=True)
+    return {"rippling_visma": (rippling, departments[-1] if departments else None), "visma_powerbi": (finance, None),
+            "visma_monday": (board, None)}

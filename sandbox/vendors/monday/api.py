@@ -56,8 +56,25 @@ class MondaySandbox(VendorSandbox):
         self.webhooks = WebhookDispatcher(clock, APP_SIGNING_SECRET)
         super().__init__(clock, log)
 
+    # Sandbox control, not a monday API (the demo drives the board from another process): no limits apply.
+    unthrottled_paths = ("/_control/",)
+
     def routes(self):
-        return [("/v2", ["POST"], "graphql_endpoint")]
+        return [("/v2", ["POST"], "graphql_endpoint"), ("/_control/<action>", ["POST"], "control")]
+
+    def control(self, request: Request, action: str) -> Response:
+        """`POST /monday/_control/user_sets_status {item_id, column_id, label}`: a board user's change, webhooks and all."""
+        arguments = self.body_json(request)
+        if action != "user_sets_status" or not isinstance(arguments, dict):
+            return json_response({"message": "Known control actions: user_sets_status {item_id, column_id, label}."},
+                                 404)
+        try:
+            item = self.user_sets_status(str(arguments["item_id"]), str(arguments["column_id"]), str(arguments["label"]))
+        except (KeyError, TypeError) as error:
+            return json_response({"message": f"missing or bad argument: {error}"}, 400)
+        except Exception as error:  # monday's own refusals (unknown item, label) as the API would word them
+            return json_response({"message": str(error)}, 400)
+        return json_response({"id": item["id"], "values": item["values"]})
 
     def reset(self):
         limits_of_plan = PLAN_LIMITS[DEMO_PLAN]
