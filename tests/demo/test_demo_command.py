@@ -29,3 +29,6 @@ def test_its_summary_shows_a_webhook_driven_change_reaching_visma(tmp_path):
     assert "received employee.updated for" in output and "— processed" in output
     assert "(webhook): read 1, created 0, updated 1" in output
     assert "Visma now has e-mail ada.webhook@example.com for that employee" in output
+    # Visma ↔ monday.com both ways: items on the boards, a board status reaching the Visma invoice by webhook.
+    assert "items on the boards: supplier_invoices 30, purchase_orders 12, customer_invoices 30" in output
+    assert "(status webhook): read 1, created 1" in output and "→ Visma hold True" in output
