@@ -3,12 +3,13 @@ types, the approval labels, a preview of one real invoice as the item it becomes
 customer's column, and a dry run that creates no board."""
 import pytest
 
+from audit.models import AuditRecord
 from connections.vendors import get_vendor
 from connections.vendors.monday.pacing import pacers_forget
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.visma_monday.board import board_setup
 from syncs.flows.visma_monday.statuses import APPROVAL_MAP
-from audit.models import AuditRecord
+from syncs.models import Integration
 from tests.support.monday_board import board_named, items_by_key, operations
 from tests.wizard.conftest import writes
 
@@ -75,3 +76,37 @@ def test_an_explicit_rule_fills_a_customer_column_and_the_dry_run_creates_no_boa
     [item] = items_by_key(monday, board_named(monday, "Visma documents"))[
         f"supplierInvoice:{invoice['documentType']}:{invoice['referenceNumber']}"]
     assert item["values"]["text9"] == {"text": invoice["supplierReference"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_turning_it_on_sets_the_boards_up_and_registers_the_status_webhook(monday_wizard, sandbox, settings,
+                                                                          live_server):
+    settings.SITE_URL = live_server.url  # monday's challenge reaches our intake
+    monday_wizard.mappings()
+    monday_wizard.schedule(15)
+    monday_wizard.preview(limit=2)
+
+    page = monday_wizard.client.post(monday_wizard.url("enable"), follow=True)
+
+    monday = sandbox.app["monday"]
+    board = board_named(monday, "Visma documents")
+    assert {c["id"] for c in board["columns"]} >= {"visma_key", "approval", "amount"}
+    [hook] = [w for w in monday.webhooks.webhooks.values() if str(w["board_id"]) == board["id"]]
+    assert hook["event"] == "change_specific_column_value" and "approval" in hook["config"]
+    said = " ".join(str(m) for m in page.context["messages"])
+    assert "has the 11 columns the flow writes" in said and "Approval changes on the board are sent back" in said
+    assert board_named(monday, "Visma reference data")
+
+
+def test_an_unreachable_intake_is_reported_and_the_integration_still_turns_on(monday_wizard, sandbox, settings):
+    settings.SITE_URL = "http://127.0.0.1:9"  # nothing listens: monday's challenge cannot be answered
+    monday_wizard.mappings()
+    monday_wizard.schedule(15)
+    monday_wizard.preview(limit=2)
+
+    page = monday_wizard.client.post(monday_wizard.url("enable"), follow=True)
+
+    said = " ".join(str(m) for m in page.context["messages"])
+    assert "monday.com could not be told to send approval changes (Webhook URL verification failed" in said
+    assert Integration.objects.get(name="AP board").enabled
+    assert board_named(sandbox.app["monday"], "Visma documents")

@@ -126,3 +126,30 @@ def board_webhook_ensure(*, client, board_id: str, url: str, column_id: str) -> 
             return hook
     return client.webhook_create(board_id, url=url, event="change_specific_column_value",
                                  config={"columnId": column_id})
+
+
+def destination_setup(ctx) -> list[str]:
+    """The wizard's last step (before the integration is turned on): both boards set up, and monday told to call
+    our intake when the approval column changes. A webhook monday cannot verify (our SITE_URL is not reachable
+    from monday) is reported, not fatal: the board's statuses then do not flow back until it is registered."""
+    from connections.selectors import connection_webhook_url
+    from connections.vendors.errors import VendorError
+
+    boards = board_setup(integration=ctx.integration, client=ctx.destination,
+                         documents_board=ctx.options.get("board_id"),
+                         reference_board=ctx.options.get("reference_board_id"))
+    documents = boards["documents"]
+    said = [f"monday.com board '{documents['name']}' ({documents['id']}) has the {len(documents['columns'])} columns "
+            f"the flow writes, the key column '{documents['columns']['visma_key']['title']}' included; reference "
+            f"data goes to '{boards['reference']['name']}'."]
+    try:
+        board_webhook_ensure(client=ctx.destination, board_id=documents["id"],
+                             url=connection_webhook_url(connection=ctx.integration.destination),
+                             column_id=documents["columns"]["approval"]["id"])
+    except VendorError as error:
+        said.append(f"monday.com could not be told to send approval changes ({error.vendor_message or error}); "
+                    "check that SITE_URL is reachable from monday.com; until the webhook is registered "
+                    "(docs/flows/visma-monday.md), statuses set on the board stay there.")
+    else:
+        said.append("Approval changes on the board are sent back to Visma.")
+    return said
