@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from connections.vendors import get_vendor
-from connections.vendors.monday.pacing import pacers_forget
 from sandbox.vendors.monday import APP_SIGNING_SECRET, APP_TOKEN
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.visma_monday.board import board_webhook_ensure
@@ -19,12 +18,6 @@ from tests.support.monday_board import board_named, items_by_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
 VISMA_SECRET = "visma-webhook-key"
-
-
-@pytest.fixture
-def monday(sandbox):
-    pacers_forget()
-    return sandbox.app["monday"]
 
 
 @pytest.fixture
@@ -152,3 +145,25 @@ def test_an_unknown_label_is_held_with_the_reason_and_released_once_mapped(hooke
     held.refresh_from_db()
     assert held.status == PendingRecord.Status.RESOLVED
     assert visma_company.record("supplierInvoice", reference)["hold"] is True
+
+
+def test_a_visma_webhook_updates_its_item_and_the_poll_repairs_a_lost_one(hooked, monday, visma_company, live_server):
+    visma_company.subscribe(intake(live_server, hooked.source), ["supplierinvoice.*"], VISMA_SECRET)
+    rows = [r for r in visma_company.data.tables["supplier_invoices"].ordered()[0]]
+    notified, lost = rows[0]["referenceNumber"], rows[1]["referenceNumber"]
+
+    visma_company.modify("supplierInvoice", notified, dueDate="2027-03-31")
+    settle(monday, visma_company)
+    webhook_runs = SyncRun.objects.filter(integration=hooked, trigger=SyncRun.Trigger.WEBHOOK)
+    assert [(r.status, r.updated) for r in webhook_runs] == [(SyncRun.Status.SUCCEEDED, 1)]
+
+    visma_company.webhook_subscriptions.clear()  # Visma sends once and never again: this change is not notified
+    visma_company.modify("supplierInvoice", lost, dueDate="2027-04-30")
+    settle(monday, visma_company)
+    backstop = sync_run_execute(run=sync_run_create(integration=hooked))
+
+    assert backstop.updated == 1  # only the lost one: what the webhook carried is unchanged since
+    board = board_named(monday, "Visma documents")
+    due = {k.rsplit(":", 1)[-1]: i[0]["values"]["due_date"]["date"] for k, i in items_by_key(monday, board).items()
+           if k.startswith("supplierInvoice:")}
+    assert (due[notified], due[lost]) == ("2027-03-31", "2027-04-30")

@@ -4,7 +4,7 @@ reaching the same item, complexity exhaustion paced, an error inside a 200 and a
 import pytest
 
 from connections.vendors import get_vendor
-from connections.vendors.monday.pacing import pacer_for, pacers_forget
+from connections.vendors.monday.pacing import pacer_for
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.visma_monday.board import board_setup
 from syncs.models import IdMap, PendingRecord, SyncRun
@@ -12,12 +12,6 @@ from syncs.services import integration_create
 from tests.support.monday_board import board_named, items_by_key, operations
 
 SIZES = {"supplier_invoices": 6, "purchase_orders": 4, "customer_invoices": 5}
-
-
-@pytest.fixture
-def monday(sandbox):
-    pacers_forget()
-    return sandbox.app["monday"]
 
 
 @pytest.fixture

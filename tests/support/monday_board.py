@@ -28,3 +28,4 @@ def operations(monday, name: str | None = None, since: int = 0) -> list:
         return entries
     return [e for e in entries if isinstance(e.body, dict)
             and (OPERATION.match(str(e.body.get("query", ""))) or [None, None])[1] == name]
+

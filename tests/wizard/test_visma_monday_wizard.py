@@ -56,7 +56,7 @@ def test_the_mapping_step_shows_the_columns_with_their_types_and_one_invoice_as_
 
 def test_an_explicit_rule_fills_a_customer_column_and_the_dry_run_creates_no_board(monday_wizard, sandbox):
     monday = sandbox.app["monday"]
-    theirs = monday.data.add_board("Visma documents", "", [("text9", "Supplier ref", "text", {})])
+    monday.data.add_board("Visma documents", "", [("text9", "Supplier ref", "text", {})])  # the customer's own
     page = monday_wizard.client.get(monday_wizard.url("mappings"))
     form = page.context["form"]
     [table] = [t for t in form.field_tables() if t.stream.stream == "supplier_invoices"]

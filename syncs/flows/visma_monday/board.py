@@ -139,9 +139,9 @@ def destination_setup(ctx) -> list[str]:
                          documents_board=ctx.options.get("board_id"),
                          reference_board=ctx.options.get("reference_board_id"))
     documents = boards["documents"]
-    said = [f"monday.com board '{documents['name']}' ({documents['id']}) has the {len(documents['columns'])} columns "
-            f"the flow writes, the key column '{documents['columns']['visma_key']['title']}' included; reference "
-            f"data goes to '{boards['reference']['name']}'."]
+    said = [(f"monday.com board '{documents['name']}' ({documents['id']}) has the {len(documents['columns'])} columns "
+             f"the flow writes, the key column '{documents['columns']['visma_key']['title']}' included; reference "
+             f"data goes to '{boards['reference']['name']}'.")]
     try:
         board_webhook_ensure(client=ctx.destination, board_id=documents["id"],
                              url=connection_webhook_url(connection=ctx.integration.destination),
