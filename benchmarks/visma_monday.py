@@ -11,8 +11,8 @@ the budget the bottleneck without waiting minutes). The client learns each item 
 `complexity` answers; the ceiling is budget ÷ that cost per window. Throughput is measured from the first to the
 last create monday applied, so a run that keeps the budget used without going over scores about 100 %, one that
 is slower than the budget less, and refusals (429s: the client sent what monday would not take) are counted.
-monday states the reset in whole seconds (`reset_in_x_seconds`, the RateLimit header's `t`), so the pacer waits
-up to a second past it: on a 3 s window that costs a quarter of the budget, on monday's 60 s under 2 %.
+monday states the reset in whole seconds (`reset_in_x_seconds`, the RateLimit header's `t`), so the pacer may wait
+up to a second past it: noticeable on a window of a few seconds, under 2 % of monday's 60 s.
 """
 from __future__ import annotations
 
