@@ -70,17 +70,19 @@ def oauth_install_state_take(*, session, state: str, user, tenant_ids: list[int]
 
 def oauth_install_complete(*, connection: Connection, code: str, redirect_uri: str,
                            actor=None) -> ConnectionTestResult:
-    """Exchange the code, keep the refresh token (encrypted), then test the connection as usual. The install is
-    a change of the connection's credentials, so it is in the change log (who, when; the token only masked)."""
+    """Exchange the code, keep what it gave (encrypted), then test the connection as usual. A client returns the
+    refresh token (Rippling), or the credentials to keep (monday: its non-expiring access token as `api_token`).
+    The install is a change of the connection's credentials, so it is in the change log (who, when; masked)."""
     client = get_vendor(connection.kind).client_for(connection)
     try:
-        refresh_token = client.install_complete(code=code, redirect_uri=redirect_uri)
+        kept = client.install_complete(code=code, redirect_uri=redirect_uri)
     except VendorError as error:
         raise InstallRefused(str(error)) from None
+    kept = kept if isinstance(kept, dict) else {"refresh_token": kept}
     with transaction.atomic():
         locked = Connection.objects.select_for_update().get(pk=connection.pk)
         before, before_secrets = connection_snapshot(locked)
-        locked.credentials = {**(locked.credentials or {}), "refresh_token": refresh_token}
+        locked.credentials = {**(locked.credentials or {}), **kept}
         locked.status = Connection.Status.UNTESTED
         locked.save(update_fields=["credentials", "status", "updated_at"])
         after, after_secrets = connection_snapshot(locked)

@@ -92,6 +92,10 @@ def demo_integrations_setup(*, tenant, connections: dict):
                                  source=connections["visma"], destination=connections["powerbi"],
                                  every_minutes=15, enabled=True, options={"refresh_dataset_id": IMPORTED_DATASET_ID})
     payroll = dayforce_integration_setup(tenant=tenant, connections=connections)
+    # Visma ↔ monday.com: its first run sets up the boards; the demo's monday story sends a status back.
+    board = integration_create(tenant=tenant, name="Visma ↔ monday.com (AP board)", flow_kind="visma_monday",
+                               source=connections["visma"], destination=connections["monday"],
+                               every_minutes=15, enabled=True)
     return {"rippling_visma": (rippling, departments[-1] if departments else None), "visma_powerbi": (finance, None),
             "paychex_visma": (demo_paychex_setup(tenant=tenant, connections=connections), None),
-            "dayforce_visma": (payroll, None)}
+            "dayforce_visma": (payroll, None), "visma_monday": (board, None)}

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from audit.redaction import redact_text
@@ -139,11 +139,14 @@ def inbound_event_process(*, event: InboundEvent) -> str:
         # tested again, so its status and message say what the vendor now allows.
         connection_test(connection=event.connection)
         return inbound_event_settle(event=event, status=S.PROCESSED)
-    integrations = Integration.objects.filter(tenant=event.tenant, source=event.connection, enabled=True)
+    # The connection is usually the integration's source; a stream that flows back (monday.com statuses → Visma)
+    # hears its destination (Stream.webhook_from).
+    integrations = Integration.objects.filter(Q(source=event.connection) | Q(destination=event.connection),
+                                              tenant=event.tenant, enabled=True).distinct()
     consumed, failed = False, []
     for integration in integrations.select_related("tenant", "source", "destination"):
         streams = [s for s in flow_streams(integration=integration, ctx=flow_context(integration=integration))
-                   if s.consumes(event.type)]
+                   if s.consumes(event.type, event.connection_id)]
         if not streams:
             continue
         consumed = True

@@ -67,6 +67,8 @@ class MappingPage:
     current_values: dict[str, dict[str, str]]  # map name → source value → target value
     streams: list[StreamFields]
     error: str = ""  # the vendors could not be read: values are typed in instead
+    preview_title: str = ""  # the flow's preview of one real record at the destination (MappingChoices)
+    preview: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def mapping_page(*, integration: Integration) -> MappingPage:
@@ -98,7 +100,7 @@ def mapping_page(*, integration: Integration) -> MappingPage:
         StreamFields(stream.name, list(stream.rules), overrides.get(stream.name, {}),
                      choices.source_fields.get(stream.name, []), choices.target_fields.get(stream.name, []))
         for stream in streams if stream.rules or stream.name in overrides]
-    return MappingPage(choices.value_maps, current, stream_fields, error)
+    return MappingPage(choices.value_maps, current, stream_fields, error, choices.preview_title, choices.preview)
 
 
 # --- the preview step: syncs/preview.py, shared with the dashboard's dry run ---------------------------

@@ -227,6 +227,19 @@ def draft_enable(*, draft: IntegrationDraft, actor=None) -> Integration:
     return integration
 
 
+def draft_destination_setup(*, draft: IntegrationDraft) -> list[str]:
+    """Before the integration is turned on: the flow's optional `destination_setup(ctx)` hook makes the destination
+    ready (the monday boards with their columns and status webhook), so the first run finds it made; returns what
+    it did, in words. A vendor call, outside any transaction; VendorError goes to the caller."""
+    from syncs.engine import flow_context
+    from syncs.flows import flow_module
+
+    hook = getattr(flow_module(draft.flow_kind), "destination_setup", None)
+    if hook is None or draft.integration is None:
+        return []
+    return list(hook(flow_context(integration=draft.integration)))
+
+
 def draft_webhooks_register(*, draft: IntegrationDraft) -> dict | None:
     """Once the integration is on, register our intake URL where the source vendor's API lets us (Paychex hooks),
     so its notifications start flowing; the scheduled poll stays the backstop. Done once per connection: a

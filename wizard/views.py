@@ -334,6 +334,13 @@ class EnableView(WizardView):
 
     def post(self, request):
         try:
+            for done in services.draft_destination_setup(draft=self.draft):
+                messages.info(request, done)
+        except VendorError as error:
+            messages.error(request, f"{self.draft.integration.destination.name} could not be set up: "
+                                    f"{redact_text(str(error))}")
+            return redirect(self.step_url(Step.ENABLE))
+        try:
             integration = services.draft_enable(draft=self.draft, actor=request.user)
         except WizardError as error:
             messages.error(request, str(error))

@@ -175,6 +175,15 @@ class Vendor:
         """Required credentials left empty; a vendor offering alternatives (an API key or OAuth) overrides it."""
         return [f.name for f in self.credential_fields if f.required and not credentials.get(f.name)]
 
+    @staticmethod
+    def token_or_app_missing(credentials: dict, token: str, app: tuple[str, ...] = ("client_id", "client_secret")):
+        """For vendors entered either way: a token, or every half of an OAuth app's client credentials."""
+        if credentials.get(token):
+            return []
+        if any(credentials.get(name) for name in app):
+            return [name for name in app if not credentials.get(name)]
+        return [token]
+
     def sandbox_base_url(self, sandbox_url: str) -> str:
         return sandbox_url.rstrip("/") + self.sandbox_prefix
 

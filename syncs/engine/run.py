@@ -191,6 +191,8 @@ def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[S
         else:
             for stream in streams:  # streams built by a caller still date their watermark from this run
                 stream.ctx.started_at = stream.ctx.started_at or started
+        for stream in streams:
+            stream.ctx.dry_run = run.dry_run  # a preview sets up nothing at the destination either
         state = RunState(run=run, streams=streams, lease=lease, writer=writer, ledger=ledger)
         writer.lease = lease
         with lease_kept_alive(lease=lease, run_id=run.pk):

@@ -52,6 +52,7 @@ class FlowContext:
     # newest timestamp (a record changed during the walk, or one dated 2999, would otherwise be lost).
     started_at: datetime | None = None
     clock_skew: timedelta = timedelta(minutes=5)
+    dry_run: bool = False  # a preview: nothing may be written to the destination, not even its setup
 
     def started_iso(self) -> str:
         return (self.started_at or datetime.now(timezone.utc)).isoformat()
@@ -116,6 +117,10 @@ class MappingChoices:
     source_fields: dict[str, list[str]] = field(default_factory=dict)  # stream → dotted paths of a real record
     # stream → (path, label) of the destination's real fields, e.g. monday columns by title
     target_fields: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # One real source record as the destination would hold it: a title ("Supplier invoice 000001 – …") and
+    # (destination field, its type, the value sent) rows; empty when the flow offers no preview.
+    preview_title: str = ""
+    preview: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class Stream(ABC):
@@ -134,6 +139,9 @@ class Stream(ABC):
     value_maps: dict[str, str] = {}
     # Inbound event types (the vendor's words, e.g. "employee.updated") this stream re-reads records for.
     webhook_events: frozenset[str] = frozenset()
+    # Which connection of the integration sends those events: "source" (a change to re-read and write), or
+    # "destination" for a stream that flows back (a status set on a monday.com board, written to Visma).
+    webhook_from: str = "source"
     # How long after an unknown outcome (a timeout, a 5xx after sending) the destination can be trusted to show
     # the write. A vendor that applies writes late would otherwise be searched too soon, the write found
     # "absent" and sent twice. 0: looked up at once. More: the intent waits unsettled while the run goes on,
@@ -160,7 +168,10 @@ class Stream(ABC):
         values this integration last wrote)."""
         return None
 
-    def consumes(self, event_type: str) -> bool:
+    def consumes(self, event_type: str, connection_id: int | None = None) -> bool:
+        """Whether this stream re-reads records for `event_type` events (sent by `connection_id`, if given)."""
+        if connection_id is not None and getattr(self.ctx.integration, f"{self.webhook_from}_id", None) != connection_id:
+            return False
         return Trigger.WEBHOOK in self.triggers and event_type in self.webhook_events
 
     def source_id(self, record: dict) -> str:

@@ -16,6 +16,7 @@ from connections.vendors.errors import VendorAuthError
 from connections.vendors.rippling.oauth import REVOKED_HINT
 from sandbox.vendors.rippling import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 from tests.factories import MembershipFactory
+from tests.support.oauth_connect import connect
 
 APP = {"client_id": OAUTH_CLIENT_ID, "client_secret": OAUTH_CLIENT_SECRET}
 HOURS_36 = 129_600
@@ -24,16 +25,6 @@ HOURS_36 = 129_600
 @pytest.fixture
 def app_connection(make_sandbox_connection, tenant_a):
     return make_sandbox_connection("rippling", tenant=tenant_a, name="Rippling (App Shop)", credentials=dict(APP))
-
-
-def connect(client, connection):
-    """Click "Connect Rippling", let the sandbox's admin approve, follow the redirect back."""
-    answer = client.post(reverse("customer_admin:connections_connection_connect", args=[connection.pk]))
-    assert answer.status_code == 302, answer
-    approved = requests.get(answer["Location"], allow_redirects=False, timeout=5)
-    assert approved.status_code == 302
-    back = urlsplit(approved.headers["Location"])
-    return client.get(f"{back.path}?{back.query}")
 
 
 def installed(client, owner, connection):

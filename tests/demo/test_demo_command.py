@@ -34,3 +34,9 @@ def test_its_summary_shows_a_webhook_driven_change_reaching_visma(tmp_path):
     assert "Visma employees written: 12, cost-centre values (org units): 13, journal transactions: 10" in output
     posted = re.search(r"journal \d+ for pay run NO-MONTHLY:2026-11-25: debit ([\d,.]+) = credit ([\d,.]+) NOK", output)
     assert posted and posted.group(1) == posted.group(2), output[-3000:]
+    # Visma ↔ monday.com both ways: items on the boards, a board status reaching the Visma invoice by webhook.
+    assert "items on the boards: supplier_invoices 30, purchase_orders 12, customer_invoices 30" in output
+    assert "(status webhook): read 1, created 1" in output
+    # The invoice the demo clicks may be on hold already (then it is released): the label and Visma's hold agree.
+    flowed = re.search(r"board label '(On hold|Approved)' on supplier invoice \d+ → Visma hold (True|False)", output)
+    assert flowed and (flowed.group(1) == "On hold") == (flowed.group(2) == "True"), output[-3000:]

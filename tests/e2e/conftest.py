@@ -1,4 +1,4 @@
-"""Fixtures of the Visma → Power BI end-to-end tests: both sandboxes as the flow sees them."""
+"""Fixtures of the end-to-end flow tests: the sandboxes as the flows see them."""
 import pytest
 
 
@@ -10,3 +10,12 @@ def powerbi(sandbox):
 @pytest.fixture
 def visma_company(sandbox):
     return sandbox.app["visma"]  # the seeded company: 30 supplier and 30 customer invoices, 15 payments
+
+
+@pytest.fixture
+def monday(sandbox):
+    """The monday sandbox, and no complexity budget learnt by an earlier test's client (connection ids repeat)."""
+    from connections.vendors.monday.pacing import pacers_forget
+
+    pacers_forget()
+    return sandbox.app["monday"]

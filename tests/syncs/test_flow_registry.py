@@ -7,7 +7,7 @@ from syncs.flows import FLOWS, flow_choices, get_flow
 from syncs.flows.base import Trigger, WriteMode
 from syncs.models import flow_kind_validate
 
-BUILT = {"rippling_visma", "dayforce_visma", "paychex_visma", "visma_powerbi"}
+BUILT = {"rippling_visma", "dayforce_visma", "paychex_visma", "visma_powerbi", "visma_monday"}
 
 
 def test_discovery_registers_the_built_flows_only():
@@ -15,13 +15,13 @@ def test_discovery_registers_the_built_flows_only():
     assert not {k for k in FLOWS if not k.startswith(("test_", "api_"))} - BUILT  # no phantom flows
     assert get_flow("rippling_visma").module_path == "syncs.flows.rippling_visma"
     with pytest.raises(LookupError):
-        get_flow("visma_monday")
+        get_flow("visma_hubspot")  # not a flow here
 
 
 def test_flow_kind_is_validated_against_the_registry_without_choices():
     flow_kind_validate("rippling_visma")
     with pytest.raises(ValidationError):
-        flow_kind_validate("visma_monday")
+        flow_kind_validate("visma_hubspot")
 
 
 def test_rippling_visma_streams_declare_how_they_work():
@@ -67,5 +67,5 @@ def test_the_api_and_the_wizard_offer_only_built_flows(client, owner):
 
     assert listed & BUILT == BUILT and not listed - set(FLOWS)
     assert BUILT <= offered
-    assert "Coming next" not in start and "monday.com" not in start and "Rippling → Visma.net" in start
+    assert "Coming next" not in start and "Rippling → Visma.net" in start and "Visma.net ↔ monday.com" in start
     assert "Paychex Flex → Visma.net" in start and "Visma.net → Power BI" in start

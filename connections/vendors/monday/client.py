@@ -26,6 +26,7 @@ from connections.vendors.base import (
     parse_retry_after,
 )
 from connections.vendors.errors import (
+    VendorAuthError,
     VendorConflict,
     VendorError,
     VendorNotFound,
@@ -35,6 +36,7 @@ from connections.vendors.errors import (
     VendorUnavailable,
 )
 from connections.vendors.monday import documents
+from connections.vendors.monday.oauth import NOT_CONNECTED_HINT, AppInstall
 from connections.vendors.monday.errors import (  # noqa: F401  (graphql_errors, retry_in_seconds: public helpers)
     CLASS_STATUS,
     ERROR_CODES,
@@ -63,9 +65,10 @@ def encoded(values: dict) -> str:
     return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
 
 
-class MondayClient(BaseClient):
+class MondayClient(AppInstall, BaseClient):
     vendor_label = "monday.com"
-    required_credentials = ("api_token",)
+    # A personal API token, or an app's client id and secret whose token "Connect monday.com" fetches (oauth.py).
+    required_credentials = ()
     hints = {
         401: ("monday.com does not accept the API token. Copy the current personal API token from monday.com "
               "(avatar > Developers > My access tokens) into the connection; regenerating the token there "
@@ -94,6 +97,8 @@ class MondayClient(BaseClient):
 
     def auth_headers(self, token):
         # monday wants the raw token, without "Bearer " (docs/vendors/monday.md §1, [SDK]).
+        if not self.credentials.get("api_token"):
+            raise VendorAuthError(NOT_CONNECTED_HINT, vendor=self.vendor_label, hint=NOT_CONNECTED_HINT)
         return {
             "Authorization": str(self.credentials["api_token"]).strip(),
             "API-Version": self.config.get("api_version") or DEFAULT_API_VERSION,

@@ -17,11 +17,7 @@ class RipplingVendor(Vendor):
 
     def credentials_missing(self, credentials: dict) -> list[str]:
         # Either way in, complete: an API key, or both halves of the App Shop app's client credentials.
-        if credentials.get("api_key"):
-            return []
-        if credentials.get("client_id") or credentials.get("client_secret"):
-            return [name for name in ("client_id", "client_secret") if not credentials.get(name)]
-        return ["api_key"]
+        return self.token_or_app_missing(credentials, "api_key")
 
 
 # The REST API (docs/vendors/rippling.md §2-3), not the legacy Platform API at api.rippling.com/platform/api.

@@ -14,6 +14,7 @@ from connections.models import Connection
 from connections.tasks import connection_test_task
 from demo.dayforce import dayforce_summary
 from demo.paychex import demo_paychex_notification
+from demo.monday import demo_monday_status
 from demo.processes import ChildExited, Children
 from demo.setup import demo_integrations_setup, demo_tenant_setup
 from demo.webhooks import DEMO_EMAIL, demo_webhook_change
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         children.wait_http(f"http://127.0.0.1:{web_port}/admin/login/", "web server")
         self.webhook_story(integrations, sandbox_url=sandbox_url, web=f"http://127.0.0.1:{web_port}")
         self.paychex_story(integrations, sandbox_url=sandbox_url, web=f"http://127.0.0.1:{web_port}")
+        self.monday_story(integrations, sandbox_url=sandbox_url, web=f"http://127.0.0.1:{web_port}")
         self.summary(user=user, password=password, integrations=integrations, sandbox_url=sandbox_url,
                      web=f"http://127.0.0.1:{web_port}")
         if exit:
@@ -143,6 +145,23 @@ class Command(BaseCommand):
         self.report(integration, run, label=label)
         mark = self.style.SUCCESS if reached else self.style.ERROR
         self.stdout.write(mark(f"  Visma now has {holds} for that employee ({story['seconds']:.1f}s after {change})"))
+
+    def monday_story(self, integrations: dict, *, sandbox_url: str, web: str) -> None:
+        """Visma → monday items, and a status set on the board flowing back to Visma by webhook."""
+        if "visma_monday" not in integrations:
+            return
+        integration, _ = integrations["visma_monday"]
+        self.stdout.write(self.style.MIGRATE_HEADING("monday.com (board items from Visma; a status flows back)"))
+        story = demo_monday_status(integration=integration, sandbox_url=sandbox_url, web=web)
+        self.stdout.write("  items on the boards: " + ", ".join(f"{k} {n}" for k, n in story["items"].items()))
+        if story["run"] is None:
+            self.stdout.write(self.style.ERROR("  no status webhook run finished in time; see the worker log"))
+            return
+        self.report(integration, story["run"], label="status webhook")
+        wanted = story["label"] == "On hold"
+        mark = self.style.SUCCESS if story["hold"] is wanted else self.style.ERROR
+        self.stdout.write(mark(f"  board label '{story['label']}' on supplier invoice {story['reference']} → Visma hold "
+                               f"{story['hold']} ({story['seconds']:.1f}s after the click on the board)"))
 
     def report_streams(self, integration) -> None:
         """What each stream wrote: Power BI rows per table, Visma employees."""

@@ -11,6 +11,7 @@ One GraphQL endpoint, ``POST /monday/v2``, executed by graphql-core against mond
     items_query.py  items_page query_params rules and cursors (§5)
     limits.py       complexity per query and minute, daily calls, concurrency (§6)
     webhooks.py     challenge, signed deliveries from a background thread, retries (§7)
+    oauth.py        OAuth authorization code for apps ("Connect monday.com"), all UNCONFIRMED
     seed.py         the demo account, users and boards
 """
 from sandbox.vendors.monday.api import MondaySandbox
@@ -21,6 +22,8 @@ from sandbox.vendors.monday.contract import (  # noqa: F401  (what tests and the
     APP_TOKEN,
     DEMO_TOKEN,
     MEMBER_USER_ID,
+    OAUTH_CLIENT_ID,
+    OAUTH_CLIENT_SECRET,
     RESTRICTED_TOKEN,
     UNCONFIRMED,
     sdl_schema,

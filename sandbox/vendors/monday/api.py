@@ -37,6 +37,7 @@ from sandbox.vendors.monday.contract import (
     user_unauthorized,
 )
 from sandbox.vendors.monday.resolvers import OPEN_ROOT_FIELDS, RESOLVERS
+from sandbox.vendors.monday.oauth import OAuthServer
 from sandbox.vendors.monday.webhooks import WebhookDispatcher
 
 
@@ -54,10 +55,42 @@ class MondaySandbox(VendorSandbox):
         self._current = threading.local()
         self._request_ids = itertools.count(1)
         self.webhooks = WebhookDispatcher(clock, APP_SIGNING_SECRET)
+        self.oauth = OAuthServer(clock, self.app_token_issue)
         super().__init__(clock, log)
 
+    # Sandbox control, not a monday API (the demo drives the board from another process), and OAuth (monday's
+    # auth host, outside the API's limits): no limits apply.
+    unthrottled_paths = ("/_control/", "/oauth2/")
+
     def routes(self):
-        return [("/v2", ["POST"], "graphql_endpoint")]
+        return [("/v2", ["POST"], "graphql_endpoint"), ("/_control/<action>", ["POST"], "control"),
+                ("/oauth2/authorize", ["GET"], "oauth_authorize"), ("/oauth2/token", ["POST"], "oauth_token")]
+
+    def oauth_authorize(self, request: Request) -> Response:
+        return self.oauth.authorize(request)
+
+    def oauth_token(self, request: Request) -> Response:
+        return self.oauth.token(request)
+
+    def app_token_issue(self, user_id: str) -> str:
+        """An OAuth install's token: it acts as `user_id` and is an app token (signed webhooks)."""
+        issued = self.tokens.issue({"user_id": user_id, "account_id": ACCOUNT_ID})
+        self.personal_tokens[issued.value] = (issued, "app")
+        return issued.value
+
+    def control(self, request: Request, action: str) -> Response:
+        """`POST /monday/_control/user_sets_status {item_id, column_id, label}`: a board user's change, webhooks and all."""
+        arguments = self.body_json(request)
+        if action != "user_sets_status" or not isinstance(arguments, dict):
+            return json_response({"message": "Known control actions: user_sets_status {item_id, column_id, label}."},
+                                 404)
+        try:
+            item = self.user_sets_status(str(arguments["item_id"]), str(arguments["column_id"]), str(arguments["label"]))
+        except (KeyError, TypeError) as error:
+            return json_response({"message": f"missing or bad argument: {error}"}, 400)
+        except Exception as error:  # monday's own refusals (unknown item, label) as the API would word them
+            return json_response({"message": str(error)}, 400)
+        return json_response({"id": item["id"], "values": item["values"]})
 
     def reset(self):
         limits_of_plan = PLAN_LIMITS[DEMO_PLAN]

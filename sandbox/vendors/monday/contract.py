@@ -69,6 +69,11 @@ UNCONFIRMED = {
     "create_board_limit_message": "Call limit exceeded for CreateBoard",
     # §4: 10,000 items per board.
     "items_per_board": 10_000,
+    # §1 names OAuth tokens only; the authorization-code exchange is simulated as monday's public app docs
+    # describe it (auth.monday.com/oauth2/authorize and /token, form body, no expiry, no refresh token).
+    "oauth": {"code_lifetime": 600, "scope": "me:read boards:read boards:write webhooks:write",
+              "invalid_client": {"error": "invalid_client", "error_description": "Invalid client credentials"},
+              "invalid_grant": {"error": "invalid_grant", "error_description": "Invalid or expired code"}},
 }
 
 # Published per-plan limits (docs/vendors/monday.md §6, [RL]); the demo account is on Pro with a personal token.
@@ -90,6 +95,10 @@ RESTRICTED_TOKEN = "monday-sandbox-personal-token-gil-guest"
 # An app's OAuth token (acting as Ada): webhooks it creates are JWT-signed with the app's signing secret (§7).
 APP_TOKEN = "monday-sandbox-app-token-northwind-sync"
 APP_SIGNING_SECRET = "monday-sandbox-app-signing-secret"
+# The sandbox's one monday app for "Connect monday.com" (OAuth authorization code): client id → secret.
+OAUTH_CLIENT_ID = "monday-sandbox-app-client"
+OAUTH_CLIENT_SECRET = "monday-sandbox-app-client-secret"
+OAUTH_CLIENTS = {OAUTH_CLIENT_ID: OAUTH_CLIENT_SECRET}
 DEMO_TOKENS = {DEMO_TOKEN: (ADMIN_USER_ID, "personal"), RESTRICTED_TOKEN: (GUEST_USER_ID, "personal"),
                APP_TOKEN: (ADMIN_USER_ID, "app")}
 

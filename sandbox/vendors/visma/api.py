@@ -79,7 +79,8 @@ class VismaSandbox(VendorSandbox):
                 collection = f"{root}/<any({resource.path}):resource>"
                 rules += [(collection, ["GET"], "list_records"), (f"{collection}/<key>", ["GET"], "get_record")]
                 if resource.writable:
-                    rules += [(collection, ["POST"], "create_record"), (f"{collection}/<key>", ["PUT"], "update_record")]
+                    rules += [(f"{collection}/<key>", ["PUT"], "update_record")]
+                    rules += [(collection, ["POST"], "create_record")] if resource.creatable else []
         for root in ("/v1", f"{LEGACY_ROOT}/v1"):
             dimension = f"{root}/dimension"
             segment = f"{dimension}/<dimension_id>/<int:segment_id>"

@@ -44,6 +44,11 @@ UNCONFIRMED = {
     "employee_location": "EmployeeCreateDTO/UpdateDto `location` = a LOCATION dimension value id; served {id, description}",
     "subaccount_number_format": "segment values joined with '-', e.g. '10-1000'",
     "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",
+    # §4 AP documents: PUT /v1/supplierInvoice/{nbr} and /v1/purchaseorder/{nbr} take `hold` (in both update DTOs).
+    # How `status` follows is not in the spec: hold → "Hold", released → "Open" (the approval workflow's other
+    # states are not simulated).
+    "document_hold_status": "hold true sets status Hold; hold false on a Hold document sets document_released_status",
+    "document_released_status": "Open",
     # The 2016 swagger has GET /v1/financialPeriod and /v1/financialPeriod/{financialPeriodId} (FinancialPeriodDto)
     # but says nothing of the id's spelling, of paging beyond greaterThanValue/numberToRead/skipRecords, or of
     # what a posting into a closed period gets.

@@ -115,6 +115,7 @@ class Resource:
     entity: str  # webhook entity name
     filters: dict[str, Callable[[dict], Any]] = field(default_factory=dict)
     writable: bool = False
+    creatable: bool = True  # with writable: POST as well as PUT
     # v2 journaltransaction takes lastModifiedDateTime without a Condition, and needs it or periodId (§4, §7).
     delta_condition: bool = True
     requires_one_of: tuple[str, ...] = ()
@@ -146,12 +147,14 @@ RESOURCES: dict[str, Resource] = {r.path: r for r in (
              filters={"periodId": _field("financialPeriod"), "module": _field("module"), "status": _field("status"),
                       "branch": _field("branch")}),
     Resource("supplierInvoice", "v1", "supplier_invoices", "Supplier invoice", "supplierinvoice",
+             writable=True, creatable=False,
              filters={"supplier": _number("supplier.number"), "documentType": _field("documentType"),
                       "status": _field("status"), "financialPeriod": _field("financialPeriod")}),
     Resource("customerinvoice", "v1", "customer_invoices", "Customer invoice", "customerinvoice",
              filters={"customer": _number("customer.number"), "documentType": _field("documentType"),
                       "status": _field("status"), "financialPeriod": _field("financialPeriod")}),
     Resource("purchaseorder", "v1", "purchase_orders", "Purchase order", "purchaseorder",
+             writable=True, creatable=False,
              filters={"orderType": _field("orderType"), "orderStatus": _field("status"),
                       "supplier": _number("supplier.number"), "branch": _number("branch.number")}),
     Resource("payment", "v1", "payments", "Payment", "payment",

@@ -7,6 +7,7 @@ record; callers store it. Updates get a deep copy of the current record.
 from __future__ import annotations
 
 from sandbox.vendors.visma.contract import ZERO_UUID
+from sandbox.vendors.visma.document_writes import purchase_order_update, supplier_invoice_update
 from sandbox.vendors.visma.seed import subaccount_ref
 from sandbox.vendors.visma.periods import postable
 from sandbox.vendors.visma.store import Invalid, VismaData, parse_stamp
@@ -399,4 +400,5 @@ def segment_update(data: VismaData, dimension_id: str, segment: dict, fields: di
 CREATORS = {"employee": employee_create, "customer": customer_create, "supplier": supplier_create,
             "subaccount": subaccount_create, "journaltransaction": journal_transaction_create}
 UPDATERS = {"employee": employee_update, "customer": customer_update, "supplier": supplier_update,
-            "subaccount": subaccount_update, "journaltransaction": journal_transaction_update}
+            "subaccount": subaccount_update, "journaltransaction": journal_transaction_update,
+            "supplierInvoice": supplier_invoice_update, "purchaseorder": purchase_order_update}

@@ -1,0 +1,31 @@
+"""Visma.net ↔ monday.com: supplier invoices, purchase orders, customer invoices (with AR aging) and GL account /
+dimension reference data become board items; the approval label set on the board flows back to Visma's `hold`.
+
+* Visma → monday (streams.py): Visma's webhooks (`<entity>.created/changed`, sent once, no retry) name the
+  document, which is re-read and upserted; the integration's poll on `lastModifiedDateTime` is the backstop
+  (every 15 minutes by default, `backstop_every_minutes` when webhooks are on). One item per document, found
+  again by the key column `visma_key` = `<resource>:<source id>`: the id map says which item to update, and
+  an unknown outcome (a crash after monday made the item) is reconciled by looking the key up, never re-created.
+* Boards (board.py): the documents board and the reference board are picked (by id or name) or created with
+  their columns on the first run or in the setup wizard; their layout (flow value → board column) is saved in
+  the integration's options. Values are encoded per column type (columns.py).
+* monday → Visma (statuses.py): the approval column's webhook → the item re-read → `hold` with If-Match.
+* Pacing: the monday client waits out the complexity budget (and raises VendorRateLimited past 30 s, which the
+  engine turns into a Celery retry); mutations are serialised per board.
+"""
+from __future__ import annotations
+
+from syncs.flows import FlowSpec
+from syncs.flows.base import FlowContext, Stream
+from syncs.flows.visma_monday.board import destination_setup  # noqa: F401  (the wizard's hook, before enabling)
+from syncs.flows.visma_monday.statuses import ApprovalStatuses
+from syncs.flows.visma_monday.streams import (CustomerInvoices, Dimensions, GLAccounts, PurchaseOrders,
+                                              SupplierInvoices)
+from syncs.flows.visma_monday.wizard import mapping_choices  # noqa: F401  (the wizard's hook)
+
+STREAMS = (GLAccounts, Dimensions, SupplierInvoices, PurchaseOrders, CustomerInvoices, ApprovalStatuses)
+FLOW = FlowSpec("visma_monday", "Visma.net ↔ monday.com", "visma", "monday", tuple(s.name for s in STREAMS), 15)
+
+
+def build_streams(ctx: FlowContext) -> list[Stream]:
+    return [stream(ctx) for stream in STREAMS]

@@ -1,0 +1,307 @@
+"""Visma.net documents and reference data → items on monday.com boards (the flow is described in __init__).
+
+Each stream reads one Visma resource by `lastModifiedDateTime` delta (the backstop poll) or by the keys a Visma
+webhook names, and upserts one item per record. map() is pure: it returns the item's name and column values,
+already in monday's JSON for the board's column types; the item's key column holds `<resource>:<source id>`,
+so an item is found again by that key whatever the id map says (reconcile).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+from connections.vendors.errors import VendorNotFound
+from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PURCHASE_ORDERS, SUBACCOUNTS, SUPPLIER_INVOICES
+from syncs.flows.base import Intent, Page, Trigger, WriteMode
+from syncs.flows.visma_monday.board import board_setup
+from syncs.flows.visma_monday.columns import KEY, Link, aging_bucket, item_values
+from syncs.flows.visma_source import VismaDeltaStream
+from syncs.mapping import FieldRule, InvalidRecord, MappingSet, get_path
+
+
+def boards_ensure(ctx) -> dict:
+    """The boards' layouts (options["boards"]); on the first run, picked or created by board setup."""
+    boards = ctx.options.get("boards") or {}
+    if not {"documents", "reference"} <= set(boards) and ctx.dry_run:
+        # A preview (the wizard's dry run) creates nothing: the boards as setup would leave them.
+        from syncs.flows.visma_monday.wizard import planned_board
+
+        boards = {role: boards.get(role) or planned_board(ctx, role) for role in ("documents", "reference")}
+        ctx.options["boards"] = boards
+    elif not {"documents", "reference"} <= set(boards):
+        boards = board_setup(integration=ctx.integration, client=ctx.destination,
+                             documents_board=ctx.options.get("board_id"),
+                             reference_board=ctx.options.get("reference_board_id"))
+        ctx.options["boards"] = boards
+    return boards
+
+
+def party(record: dict, name: str) -> dict:
+    value = record.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def amount(record: dict, name: str) -> float | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidRecord(f"{name} is {value!r}, not a number")
+    return float(value)
+
+
+def day(record: dict, name: str) -> str | None:
+    value = record.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        raise InvalidRecord(f"{name} is {value!r}, not a date") from None
+
+
+class BoardItems(VismaDeltaStream):
+    """One Visma resource → one item per record on the board of `role`."""
+
+    triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
+    write_mode = WriteMode.UPSERT
+    page_size = 500
+    role = "documents"
+    resource = ""  # the Visma resource name the key column and links use ("supplierInvoice")
+    entity = ""  # Visma's webhook entity ("supplierinvoice")
+
+    @property
+    def webhook_events(self) -> frozenset[str]:
+        return frozenset({f"{self.entity}.created", f"{self.entity}.changed"})
+
+    @property
+    def path(self) -> str:
+        return f"v1/{self.resource}"
+
+    def fetch(self, cursor):
+        boards_ensure(self.ctx)  # on the run's thread, before the first map
+        yield from super().fetch(cursor)
+
+    def fetch_records(self, source_ids: list[str]) -> list[dict]:
+        boards_ensure(self.ctx)
+        found = []
+        for key in source_ids:  # Visma's own key, as its webhook names it
+            try:
+                found.append(self.source.get(f"{self.path}/{quote(str(key), safe='')}")[0])
+            except VendorNotFound:
+                continue  # gone from Visma: the poll settles it
+        return found
+
+    # --- the item ---------------------------------------------------------------------------------
+    def visma_key(self, record: dict) -> str:
+        """The key of the record in Visma's URL (GET v1/<resource>/<key>)."""
+        return self.source_id(record)
+
+    def item_name(self, record: dict) -> str:
+        raise NotImplementedError
+
+    def values(self, record: dict) -> dict[str, Any]:
+        """The flow values of the record (keys of columns.py), before they are encoded for the board."""
+        raise NotImplementedError
+
+    def link(self, record: dict) -> Link:
+        template = self.ctx.options.get("visma_link") or "{base}/{resource}/{key}"
+        base = str(getattr(self.source, "base_url", "")).rstrip("/")
+        url = template.format(base=base, resource=self.path, key=quote(self.visma_key(record), safe=""))
+        return Link(url, f"Open in Visma ({self.visma_key(record)})")
+
+    def board(self) -> dict:
+        return self.ctx.options["boards"][self.role]
+
+    def map(self, record: dict, mappings: MappingSet) -> dict:
+        board = self.board()
+        key = f"{self.resource}:{self.source_id(record)}"
+        values = self.values(record)
+        # The wizard's field rules: a flow column fed from another Visma field, or any board column (by id) fed
+        # from a Visma field; the flow's own rules stand for the values computed above (typed, derived).
+        own = {rule.target: rule.source for rule in self.rules}
+        for rule in mappings.rules_for(self.name, self.rules):
+            if own.get(rule.target) != rule.source:
+                found = get_path(record, rule.source, None) if rule.source else None
+                values[rule.target] = rule.default if found is None else found
+        layout = {**board.get("board_columns", {}), **board["columns"]}
+        values = item_values({**values, KEY: key}, layout)
+        name = self.item_name(record).strip()[:255]
+        if not name:
+            raise InvalidRecord("the record has nothing to name its item by")
+        return {"board": board["id"], "name": name, "values": values}
+
+    def natural_key(self, mapped: dict) -> str | None:
+        return mapped["values"][self.board()["columns"][KEY]["id"]]
+
+    # --- writing ------------------------------------------------------------------------------------
+    def reconcile(self, intent: Intent) -> str | None:
+        """An earlier create is found by the key column: a crash after monday made the item never duplicates it."""
+        key_column = self.board()["columns"][KEY]["id"]
+        found = self.destination.items_by_column(intent.mapped["board"], key_column, [self.natural_key(intent.mapped)])
+        return str(found[0]["id"]) if found else None
+
+    def write_intent(self, intent: Intent) -> str:
+        mapped = intent.mapped
+        if intent.target_id:
+            try:
+                self.destination.item_update(mapped["board"], intent.target_id, {**mapped["values"],
+                                                                                 "name": mapped["name"]})
+                return intent.target_id
+            except VendorNotFound:
+                # Deleted on the board by someone: an item with our key may still be there (a copy); else a new one.
+                found = self.reconcile(intent)
+                if found:
+                    self.destination.item_update(mapped["board"], found, {**mapped["values"], "name": mapped["name"]})
+                    return found
+        return str(self.destination.item_create(mapped["board"], name=mapped["name"], values=mapped["values"])["id"])
+
+
+def approval_of(record: dict) -> str:
+    """The board's approval label for a Visma AP document (what the warehouse and approvers change)."""
+    if record.get("hold") is True:
+        return "On hold"
+    if record.get("purchaseReceipts"):
+        return "Received"
+    approval = str(record.get("approvalStatus") or "")
+    if approval and not approval.startswith("Approved") and approval != "NotRequired":
+        return "Pending"
+    return "Approved"
+
+
+class SupplierInvoices(BoardItems):
+    name = "supplier_invoices"
+    resource = SUPPLIER_INVOICES.removeprefix("v1/")
+    entity = "supplierinvoice"
+    rules = [FieldRule("party", "supplier.name"), FieldRule("due_date", "dueDate"), FieldRule("currency", "currencyId"),
+             FieldRule("visma_status", "status")]
+
+    def source_id(self, record):
+        return f"{record['documentType']}:{record['referenceNumber']}"
+
+    def visma_key(self, record):
+        return str(record["referenceNumber"])
+
+    def item_name(self, record):
+        return f"Supplier invoice {record['referenceNumber']} – {party(record, 'supplier').get('name') or ''}"
+
+    def values(self, record):
+        net, vat = amount(record, "detailTotalInCurrency"), amount(record, "vatTotalInCurrency")
+        lines = record.get("invoiceLines") if isinstance(record.get("invoiceLines"), list) else []
+        po = next((line.get("purchaseOrderNumber") or line.get("poNumber") for line in lines
+                   if isinstance(line, dict) and (line.get("purchaseOrderNumber") or line.get("poNumber"))), None)
+        return {"document": record.get("documentType"), "party": party(record, "supplier").get("name"),
+                "po_number": po, "amount": None if net is None else round(net + (vat or 0.0), 2),
+                "currency": record.get("currencyId"), "due_date": day(record, "dueDate"),
+                "visma_status": record.get("status"), "approval": approval_of(record), "visma_link": self.link(record)}
+
+
+class PurchaseOrders(BoardItems):
+    name = "purchase_orders"
+    resource = PURCHASE_ORDERS.removeprefix("v1/")
+    entity = "purchaseorder"
+    rules = [FieldRule("party", "supplier.name"), FieldRule("due_date", "promisedOn"), FieldRule("currency", "currency"),
+             FieldRule("visma_status", "status")]
+
+    def source_id(self, record):
+        return f"{record['orderType']}:{record['orderNbr']}"
+
+    def visma_key(self, record):
+        return str(record["orderNbr"])
+
+    def item_name(self, record):
+        return f"Purchase order {record['orderNbr']} – {party(record, 'supplier').get('name') or ''}"
+
+    def values(self, record):
+        return {"document": "Purchase order", "party": party(record, "supplier").get("name"),
+                "po_number": record.get("orderNbr"), "amount": amount(record, "orderTotal"),
+                "currency": record.get("currency"), "due_date": day(record, "promisedOn"),
+                "visma_status": record.get("status"), "approval": approval_of(record), "visma_link": self.link(record)}
+
+
+class CustomerInvoices(BoardItems):
+    name = "customer_invoices"
+    resource = CUSTOMER_INVOICES.removeprefix("v1/")
+    entity = "customerinvoice"
+    rules = [FieldRule("party", "customer.name"), FieldRule("due_date", "documentDueDate"),
+             FieldRule("currency", "currencyId"), FieldRule("visma_status", "status")]
+
+    def source_id(self, record):
+        return f"{record['documentType']}:{record['referenceNumber']}"
+
+    def visma_key(self, record):
+        return str(record["referenceNumber"])
+
+    def item_name(self, record):
+        return f"Customer invoice {record['referenceNumber']} – {party(record, 'customer').get('name') or ''}"
+
+    def values(self, record):
+        balance = amount(record, "balance")
+        today = (self.ctx.started_at or datetime.now(timezone.utc)).date()
+        return {"document": record.get("documentType"), "party": party(record, "customer").get("name"),
+                "po_number": record.get("customerRefNumber"), "amount": amount(record, "amount"),
+                "currency": record.get("currencyId"), "due_date": day(record, "documentDueDate"),
+                "visma_status": record.get("status"),
+                "aging": aging_bucket(day(record, "documentDueDate"), balance, today), "visma_link": self.link(record)}
+
+
+class GLAccounts(BoardItems):
+    """GL accounts as lookup values on the reference board."""
+
+    name = "gl_accounts"
+    role = "reference"
+    resource = ACCOUNTS.removeprefix("v1/")
+    entity = "account"
+
+    def source_id(self, record):
+        return str(record["accountCd"])
+
+    def item_name(self, record):
+        return f"{record['accountCd']} {record.get('description') or ''}"
+
+    def values(self, record):
+        return {"kind": f"GL account ({record.get('type') or 'account'})", "code": str(record["accountCd"]),
+                "description": record.get("description"),
+                "active": "Inactive" if record.get("active") is False else "Active"}
+
+
+class Dimensions(BoardItems):
+    """The segment values the company's subaccounts use (department, cost centre, …), one item each."""
+
+    name = "dimensions"
+    role = "reference"
+    resource = SUBACCOUNTS.removeprefix("v1/")
+    entity = "subaccount"
+
+    def fetch(self, cursor):
+        for page in super().fetch(cursor):
+            yield Page(self.explode(page.records), page.cursor)
+
+    def fetch_records(self, source_ids):
+        return self.explode(super().fetch_records(source_ids))
+
+    @staticmethod
+    def explode(subaccounts: list) -> list:
+        rows: dict[str, Any] = {}
+        for subaccount in subaccounts:
+            segments = subaccount.get("segments") if isinstance(subaccount, dict) else None
+            if not isinstance(segments, list):
+                rows[repr(subaccount)[:200]] = subaccount  # kept whole: quarantined by its id
+                continue
+            for segment in segments:
+                if isinstance(segment, dict):
+                    row = {**segment, "lastModifiedDateTime": subaccount.get("lastModifiedDateTime")}
+                    rows[f"{segment.get('segmentId')}:{segment.get('segmentValue')}"] = row
+        return list(rows.values())
+
+    def source_id(self, record):
+        return f"SUBACCOUNT:{record['segmentId']}:{record['segmentValue']}"
+
+    def item_name(self, record):
+        return f"{record['segmentValue']} {record.get('segmentValueDescription') or ''}"
+
+    def values(self, record):
+        return {"kind": f"Dimension: {record.get('segmentDescription') or 'segment ' + str(record['segmentId'])}",
+                "code": str(record["segmentValue"]), "description": record.get("segmentValueDescription"),
+                "active": "Active"}
