@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "wizard",
     "notifications",
     "changelog",
+    "drift",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,9 @@
   or, where none is set, the Visma department whose name or id is the organization's name (case and spacing
   ignored). A worker whose organization matches neither is held, with the organization's name, until mapped.
 * Employee number = Paychex employeeId; ACTIVE → Active, anything else (TERMINATED, INACTIVE …) → Inactive.
+* Edits made in Visma (issue #13): the drift report polls Visma's employees and departments daily, not weekly
+  (`drift_cron`), and reports an employee Visma changed since our last write as "changed at the destination",
+  so it is re-synced or released by a person instead of overwritten blindly by the next change in Paychex.
 """
 from __future__ import annotations
 
@@ -19,6 +22,11 @@ from syncs.flows.paychex_visma.streams import ORGANIZATION_MAP, ORGANIZATION_MAP
 from syncs.mapping import field_paths
 
 FLOW = FlowSpec("paychex_visma", "Paychex Flex → Visma.net", "paychex", "visma", ("organizations", "employees"), 60)
+
+
+def drift_cron(integration) -> str:
+    """Daily, spread over 04:00–04:59 UTC by the integration's id (syncs/schedules.py owns the PeriodicTask)."""
+    return f"{integration.pk % 60} 4 * * *"
 
 
 def build_streams(ctx: FlowContext) -> list[Stream]:

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from connections.vendors.errors import VendorConfigurationError, VendorNotFound
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
-from syncs.flows.visma_employees import VismaEmployeeWrites, employee_defaults
+from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
 
 ORGANIZATION_MAP = "organization_to_department"
@@ -49,7 +49,7 @@ class PaychexStream(Stream):
         raise MissingMapping(ORGANIZATION_MAP, org_id, ORGANIZATION_LABEL, f"organization '{name or org_id}'")
 
 
-class Organizations(PaychexStream):
+class Organizations(VismaDepartmentLinks, PaychexStream):
     """Checks every organization against the mapping, so an unmapped one is flagged before a worker needs it.
     Nothing is written to Visma: the mapping (or the name match) is the link, recorded in the id map."""
 

@@ -6,6 +6,7 @@ row Power BI would refuse is quarantined with its reason instead of failing a PO
 """
 from __future__ import annotations
 
+import threading
 from abc import abstractmethod
 from datetime import datetime, timezone
 
@@ -15,8 +16,9 @@ from connections.vendors.powerbi.validation import row_problems, schema_validate
 from connections.vendors.visma.client import (ACCOUNTS, CUSTOMER_INVOICES, EVERYTHING_SINCE, JOURNAL_TRANSACTIONS,
                                               PAYMENTS, SUBACCOUNTS, SUPPLIER_INVOICES)
 from syncs.flows.base import Intent, Page, WriteMode
+from syncs.flows.drift import ControlTotal, DriftInput, FieldDiff, Finding, Kind
 from syncs.flows.visma_source import VismaDeltaStream
-from syncs.mapping import InvalidRecord
+from syncs.mapping import InvalidRecord, content_hash
 
 # Credit documents reduce what is owed: pushed with negative amounts so a SUM is the balance.
 CREDIT_DOCUMENTS = {"CreditAdj", "CreditNote", "Credit Adj.", "Credit Memo"}
@@ -40,11 +42,53 @@ class PowerBITableStream(VismaDeltaStream):
     batch_size = 10_000  # Power BI's maximum per POST rows (docs/vendors/powerbi.md §5)
     page_size = 1_000  # Visma's largest page
     table = ""
+    key_column = ""  # the row's record key (its source id): what DISTINCTCOUNT counts
+    drift_reading = False  # a drift report reads Visma only: it never creates the dataset
+
+    _dataset_lock = threading.Lock()
 
     def fetch(self, cursor):
-        # On the run's own thread, before any write thread needs it.
-        self.dataset_id = dataset_ensure(self.ctx)
+        if not self.drift_reading:  # on the run's own thread, before any write thread needs it
+            dataset_ensure(self.ctx)
         yield from super().fetch(cursor)
+
+    @property
+    def dataset_id(self) -> str:
+        # Found (or created) once per run; records pushed without a fetch (a replay, a drift re-sync) find it here.
+        with self._dataset_lock:
+            return dataset_ensure(self.ctx)
+
+    # --- drift: push tables cannot be read back row by row, so the ledger says what Power BI holds, and
+    # executeQueries counts what it really holds (rows, distinct records) as control totals.
+    def drift_source(self):
+        self.drift_reading = True
+        yield from super().drift_source()
+
+    def drift_compare(self, given: DriftInput) -> list[Finding]:
+        findings = []
+        for source_id, row in given.expected.items():
+            written = given.written.get(source_id)
+            if written is None:
+                findings.append(Finding(Kind.MISSING, source_id, note="never pushed to Power BI"))
+            elif written.content_hash != content_hash(row):
+                pushed = written.payload or {}
+                findings.append(Finding(Kind.DIFFERS, source_id, written.target_id, [
+                    FieldDiff(name, value, pushed.get(name), pushed.get(name)) for name, value in row.items()
+                    if pushed.get(name) != value] or [FieldDiff("Version", row.get("Version"), None)],
+                    note="Power BI's latest row is an older version"))
+        findings.extend(Finding(Kind.EXTRA, source_id, w.target_id, note="gone from Visma, still in Power BI")
+                        for source_id, w in given.written.items()
+                        if source_id not in given.expected and source_id not in given.unmappable)
+        return findings
+
+    def control_totals(self, given: DriftInput) -> list[ControlTotal]:
+        dataset_id = self.ctx.options.get("dataset_id") or next(
+            (d["id"] for d in self.destination.list_datasets()
+             if d.get("name") == (self.ctx.options.get("dataset_name") or VISMA_FINANCE.name)), None)
+        rows, records = self.destination.row_counts(dataset_id, self.table, self.key_column) if dataset_id else (0, 0)
+        return [ControlTotal("rows pushed vs rows in Power BI", self.table, given.rows_written, rows),
+                ControlTotal("records in Visma vs records in Power BI", self.table,
+                             len(given.expected), records)]
 
     @abstractmethod
     def row(self, record: dict) -> dict:
@@ -112,6 +156,7 @@ class Invoices(PowerBITableStream):
 
 class SupplierInvoices(Invoices):
     name = table = "SupplierInvoices"
+    key_column = "InvoiceId"
     path = SUPPLIER_INVOICES
 
     def row(self, record):
@@ -127,6 +172,7 @@ class SupplierInvoices(Invoices):
 
 class CustomerInvoices(Invoices):
     name = table = "CustomerInvoices"
+    key_column = "InvoiceId"
     path = CUSTOMER_INVOICES
 
     def row(self, record):
@@ -140,6 +186,7 @@ class CustomerInvoices(Invoices):
 
 class Payments(PowerBITableStream):
     name = table = "Payments"
+    key_column = "PaymentId"
     path = PAYMENTS
 
     def source_id(self, record):
@@ -155,6 +202,7 @@ class Payments(PowerBITableStream):
 
 class GLAccounts(PowerBITableStream):
     name = table = "GLAccounts"
+    key_column = "AccountCd"
     path = ACCOUNTS
 
     def source_id(self, record):
@@ -186,6 +234,7 @@ class ExplodedStream(PowerBITableStream):
 
 class JournalLines(ExplodedStream):
     name = table = "JournalLines"
+    key_column = "LineKey"
     path = JOURNAL_TRANSACTIONS
     # v2 needs lastModifiedDateTime or periodId; it means "since" and ignores a Condition (docs/vendors/visma.md).
     extra_params = {"lastModifiedDateTime": EVERYTHING_SINCE}
@@ -211,6 +260,7 @@ class Dimensions(ExplodedStream):
     """The segment values the company's subaccounts use (department, cost centre, …)."""
 
     name = table = "Dimensions"
+    key_column = "DimensionKey"
     path = SUBACCOUNTS
 
     def explode(self, record):
