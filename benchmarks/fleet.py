@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repo importable
@@ -54,9 +56,9 @@ class Processes:
     def __init__(self, root: Path, env: dict):
         self.root, self.env, self.children = root, env, []
 
-    def start(self, name: str, command: list[str]) -> subprocess.Popen:
+    def start(self, name: str, command: list[str], **env) -> subprocess.Popen:
         log = open(self.root / f"{name}.log", "a")
-        process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=REPO, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT)
         self.children.append((name, process))
         return process
 
@@ -86,9 +88,11 @@ def sandbox_start(procs: Processes, latency_ms: float) -> str:
                             "--latency-ms", str(latency_ms)])
     url = f"http://127.0.0.1:{port}"
     wait_for(lambda: _answers(url), timeout=60, message="the sandbox")
-    # Every tenant has a Visma company of its own, with its own quota; here they share one sandbox company, so
-    # its hourly limit (500 calls per client) is lifted rather than counted across tenants.
-    requests.post(f"{url}/_sandbox/visma/limits", json={"limit": None}, timeout=10).raise_for_status()
+    # Every tenant has a Visma company and a Power BI service principal of its own, each with its own quota; here
+    # they share the sandboxes' one demo client, so those per-client limits are lifted rather than counted across
+    # tenants. (Power BI's per-dataset push quotas still apply: every tenant has its own dataset.)
+    for vendor in ("visma", "powerbi"):
+        requests.post(f"{url}/_sandbox/{vendor}/limits", json={"limit": None}, timeout=10).raise_for_status()
     return url
 
 
@@ -172,7 +176,8 @@ def beat_phase(procs: Processes, integrations: list, *, queue: str, concurrency:
     started = workers_start(procs, 2, queue, concurrency, "beat")
     since = timezone.now()
     beat = procs.start("beat", [sys.executable, "-m", "celery", "-A", "mlconnector", "beat", "-l", "INFO",
-                                "--max-interval", "1", "-s", str(procs.root / "beat-schedule")])
+                                "--max-interval", "1", "-s", str(procs.root / "beat-schedule")],
+                       LOG_LEVEL="INFO")  # its "Sending due task" lines are the record of what it enqueued
     time.sleep(seconds)
     procs.stop(beat)
     window = (timezone.now() - since).total_seconds()
@@ -185,7 +190,6 @@ def beat_phase(procs: Processes, integrations: list, *, queue: str, concurrency:
     per_integration: dict[int, list] = {pk: [] for pk in ids}
     for run in runs.order_by("queued_at"):
         per_integration[run.integration_id].append(run)
-    enqueued = [len(v) for v in per_integration.values()]
     overlaps = 0
     for rows in per_integration.values():
         ran = sorted((r for r in rows if r.started_at and r.finished_at), key=lambda r: r.started_at)
@@ -194,8 +198,27 @@ def beat_phase(procs: Processes, integrations: list, *, queue: str, concurrency:
     for rows in per_integration.values():
         for r in rows:
             statuses[r.status] = statuses.get(r.status, 0) + 1
-    return {"window": window, "expected": window / interval, "min": min(enqueued), "max": max(enqueued),
-            "total": sum(enqueued), "overlaps": overlaps, "statuses": statuses}
+    sends = beat_sends(procs.root / "beat.log", set(ids))
+    gaps = [b - a for times in sends.values() for a, b in zip(times, times[1:])]
+    return {"window": window, "expected": window / interval, "sends_min": min(len(v) for v in sends.values()),
+            "sends_max": max(len(v) for v in sends.values()), "sends": sum(len(v) for v in sends.values()),
+            "gap_min": min(gaps, default=0), "gap_max": max(gaps, default=0),
+            "runs_equal_sends": all(len(per_integration[pk]) == len(sends[pk]) for pk in ids),
+            "runs": sum(len(v) for v in per_integration.values()), "overlaps": overlaps, "statuses": statuses}
+
+
+SENT = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+) .*Sending due task integration-(\d+):")
+
+
+def beat_sends(log: Path, ids: set[int]) -> dict[int, list[float]]:
+    """When beat sent each integration's task, from its own log lines ("Sending due task integration-<id>: …")."""
+    sends: dict[int, list[float]] = {pk: [] for pk in ids}
+    for line in log.read_text().splitlines():
+        found = SENT.match(line)
+        if found and int(found.group(2)) in sends:
+            moment = datetime.strptime(found.group(1).replace(",", "."), "%Y-%m-%d %H:%M:%S.%f")
+            sends[int(found.group(2))].append(moment.timestamp())
+    return sends
 
 
 def main() -> int:
@@ -264,9 +287,10 @@ def main() -> int:
                   ", ".join(f"{k} {v}" for k, v in sorted(p["statuses"].items())))
                  for w, p in ((1, one), (2, two))],
                 header=("workers", "seconds", "records", "vendor calls", "runs")))
-    print(f"beat: {len(scheduled)} integrations every {args.interval}s for {beat['window']:.0f}s "
-          f"(expected {beat['expected']:.1f} ticks each, the first one interval after beat starts; ±1 at the edges): enqueued min {beat['min']} max "
-          f"{beat['max']} per integration, {beat['total']} in all; runs "
+    print(f"beat: {len(scheduled)} integrations every {args.interval}s for {beat['window']:.0f}s: beat sent each "
+          f"integration's task {beat['sends_min']}–{beat['sends_max']} times ({beat['sends']} in all; the first one "
+          f"interval after beat started), {beat['gap_min']:.1f}–{beat['gap_max']:.1f}s apart (beat's log); "
+          f"{beat['runs']} scheduled runs, one per send for every integration: {beat['runs_equal_sends']}; runs "
           f"{', '.join(f'{k} {v}' for k, v in sorted(beat['statuses'].items()))}")
     print(f"beat: integrations that ever ran twice at once: {beat['overlaps']} (SyncRun started_at/finished_at; "
           "a tick that found the lease taken is 'skipped')")
