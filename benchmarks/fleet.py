@@ -16,9 +16,10 @@ work, i.e. that nothing the fleet shares serialises it. It does not measure CPU-
 Then beat: `--beat-integrations` integrations (2 per tenant) scheduled every `--interval` seconds (their
 PeriodicTask intervals, owned by the schedules service, are set to seconds for the benchmark), a real
 `celery beat` with the DatabaseScheduler and two workers, for `--beat-seconds`. From the SyncRun rows: how many
-times beat enqueued each integration (expected: once per interval, ±1 at the window's edges), and whether any
-integration ever ran twice at once (each run's started_at … finished_at against the next; the lease row makes the
-second one `skipped`).
+times beat sent each integration's task and how far apart (beat's own log), that each send became one run
+(SyncRun rows), and — with a "Run now" queued for every integration just after the second tick, while its
+scheduled run is under way — whether any integration ever ran twice at once (every run's started_at … finished_at
+against the next; the lease row makes the second one `skipped`).
 
 The last line is `fleet: 2 workers / 1 worker = X.XX`.
 """
@@ -178,22 +179,34 @@ def beat_phase(procs: Processes, integrations: list, *, queue: str, concurrency:
     beat = procs.start("beat", [sys.executable, "-m", "celery", "-A", "mlconnector", "beat", "-l", "INFO",
                                 "--max-interval", "1", "-s", str(procs.root / "beat-schedule")],
                        LOG_LEVEL="INFO")  # its "Sending due task" lines are the record of what it enqueued
-    time.sleep(seconds)
+    # "Run now" for every integration just after beat's second tick, while its scheduled runs are under way: the
+    # lease must make each one that meets a running run `skipped`, never a second run at once.
+    wait_for(lambda: SyncRun.objects.filter(integration__in=integrations, trigger=SyncRun.Trigger.SCHEDULE).count()
+             >= len(integrations) * 2, timeout=seconds + 120, message="beat's second tick", interval=0.2)
+    from syncs.engine import sync_run_create
+    from syncs.tasks import sync_run_task
+
+    for integration in integrations:
+        sync_run_task.apply_async(args=[sync_run_create(integration=integration).pk], queue=queue)
+    time.sleep(max(0.0, seconds - (timezone.now() - since).total_seconds()))
     procs.stop(beat)
     window = (timezone.now() - since).total_seconds()
     ids = [i.pk for i in integrations]
-    runs = SyncRun.objects.filter(integration_id__in=ids, trigger=SyncRun.Trigger.SCHEDULE, queued_at__gte=since)
-    wait_for(lambda: not runs.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).exists(),
-             timeout=600, message="the scheduled runs to end", interval=0.5)
+    every_run = SyncRun.objects.filter(integration_id__in=ids, queued_at__gte=since)
+    wait_for(lambda: not every_run.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).exists(),
+             timeout=600, message="the runs to end", interval=0.5)
+    runs = every_run.filter(trigger=SyncRun.Trigger.SCHEDULE)
     for process in started:
         procs.stop(process)
     per_integration: dict[int, list] = {pk: [] for pk in ids}
     for run in runs.order_by("queued_at"):
         per_integration[run.integration_id].append(run)
     overlaps = 0
-    for rows in per_integration.values():
-        ran = sorted((r for r in rows if r.started_at and r.finished_at), key=lambda r: r.started_at)
+    for pk in ids:  # every run of the integration, scheduled or "Run now"; a skipped one never started working
+        ran = sorted((r for r in every_run.filter(integration_id=pk) if r.started_at and r.finished_at
+                      and r.status != SyncRun.Status.SKIPPED), key=lambda r: r.started_at)
         overlaps += sum(1 for a, b in zip(ran, ran[1:]) if b.started_at < a.finished_at)
+    manual = every_run.filter(trigger=SyncRun.Trigger.MANUAL)
     statuses: dict[str, int] = {}
     for rows in per_integration.values():
         for r in rows:
@@ -204,7 +217,8 @@ def beat_phase(procs: Processes, integrations: list, *, queue: str, concurrency:
             "sends_max": max(len(v) for v in sends.values()), "sends": sum(len(v) for v in sends.values()),
             "gap_min": min(gaps, default=0), "gap_max": max(gaps, default=0),
             "runs_equal_sends": all(len(per_integration[pk]) == len(sends[pk]) for pk in ids),
-            "runs": sum(len(v) for v in per_integration.values()), "overlaps": overlaps, "statuses": statuses}
+            "runs": sum(len(v) for v in per_integration.values()), "overlaps": overlaps, "statuses": statuses,
+            "manual": manual.count(), "manual_skipped": manual.filter(status=SyncRun.Status.SKIPPED).count()}
 
 
 SENT = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+) .*Sending due task integration-(\d+):")
@@ -292,8 +306,9 @@ def main() -> int:
           f"interval after beat started), {beat['gap_min']:.1f}–{beat['gap_max']:.1f}s apart (beat's log); "
           f"{beat['runs']} scheduled runs, one per send for every integration: {beat['runs_equal_sends']}; runs "
           f"{', '.join(f'{k} {v}' for k, v in sorted(beat['statuses'].items()))}")
-    print(f"beat: integrations that ever ran twice at once: {beat['overlaps']} (SyncRun started_at/finished_at; "
-          "a tick that found the lease taken is 'skipped')")
+    print(f"beat: plus {beat['manual']} 'Run now' during the schedule, {beat['manual_skipped']} of them skipped by the "
+          f"lease; integrations that ever ran twice at once: {beat['overlaps']} (every run's started_at … finished_at "
+          "against the next's)")
     print(f"fleet: 2 workers / 1 worker = {one['seconds'] / two['seconds']:.2f}")
     return 0
 

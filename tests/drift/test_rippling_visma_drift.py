@@ -109,3 +109,18 @@ def test_the_command_prints_the_differences(integration, rippling, visma, capsys
     assert "1 changed at the destination" in out
     assert f"employees {ada['user_id']} → {edited}: Changed at the destination" in out and "'Active' ≠ 'Inactive'" in out
     assert "DIFFERS" in out  # the department's active headcount is one short in Visma
+
+
+def test_erasing_a_person_deletes_their_differences(integration, rippling, visma):
+    from audit.erasure import person_erase
+
+    ada, grace, *_ = synced(integration, rippling)
+    for person in (ada, grace):
+        number = employee_of(integration, visma, person["user_id"])["employeeId"]
+        visma.modify("employee", number, status="Inactive")
+    report = report_of(integration)
+    assert len(items(report, DriftItem.Kind.CHANGED)) == 2
+
+    person_erase(tenant=integration.tenant, source_id=ada["user_id"])
+
+    assert [i.source_id for i in items(report)] == [grace["user_id"]]
