@@ -63,6 +63,9 @@ def drift_report_run(*, report: DriftReport) -> DriftReport:
             _progress(report, streams_total=len(streams))
             items, totals = [], []
             for stream in streams:
+                if not stream.drift_declared():  # e.g. a flow's journals, until they declare a comparison
+                    _progress(report, streams_done=report.streams_done + 1)
+                    continue
                 _progress(report, stream=stream.name)
                 given = _source_read(report, stream, mappings)
                 given.written, given.rows_written = _written(integration, stream.name)

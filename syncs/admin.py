@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect, JsonResponse
@@ -12,6 +14,9 @@ from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionM
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, LastRunFilter
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
+from syncs.admin_preview import dry_run_view
+from syncs.admin_value_mappings import ValueMappingChoicesMixin
+from syncs.charts import records_over_time_chart, run_history_chart
 from syncs.mapping_services import (
     MappingError,
     field_mapping_check,
@@ -19,7 +24,8 @@ from syncs.mapping_services import (
     field_mapping_set,
     value_mapping_delete,
 )
-from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.approvals import APPROVAL_KEY
+from syncs.models import FieldMapping, Integration, JournalApproval, PendingRecord, SyncRun, ValueMapping
 from syncs.selectors import (
     HEALTH_WINDOW_RUNS,
     health_badge,
@@ -105,6 +111,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             path("<path:object_id>/dashboard/", view(self.dashboard_view), name="syncs_integration_dashboard"),
             path("<path:object_id>/progress/", view(self.progress_view), name="syncs_integration_progress"),
             path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
+            path("<path:object_id>/dry-run/", view(partial(dry_run_view, self)), name="syncs_integration_dry_run"),
         ] + super().get_urls()
 
     def dashboard_view(self, request, object_id):
@@ -118,6 +125,8 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             "title": f"{integration.name}: dashboard", "integration": integration, "health": health,
             "window_runs": HEALTH_WINDOW_RUNS, "progress": run_progress(run=current) if current else None,
             "runs": run_history(integration=integration), "may_run": self.has_change_permission(request, integration),
+            "charts": {"history": run_history_chart(integration=integration),
+                       "over_time": records_over_time_chart(integration=integration)},
             "urls": {
                 "run": admin_url(self, Integration, "run", integration.pk),
                 "progress": admin_url(self, Integration, "progress", integration.pk),
@@ -127,6 +136,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
                 "audit": admin_url(self, AuditRecord, "changelist", query=pending),
                 "runs": admin_url(self, SyncRun, "changelist", query=pending),
                 "value_mappings": admin_url(self, ValueMapping, "changelist"),
+                "dry_run": admin_url(self, Integration, "dry_run", integration.pk),
             },
         }
         return TemplateResponse(request, "admin/syncs/integration/dashboard.html", context)
@@ -166,8 +176,8 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 
 
 class SyncRunAdmin(ReadOnlyTenantScopedAdmin):
-    list_display = ("id", "integration", "status", "trigger", "read", "created", "updated", "unchanged", "held",
-                    "failed", "duration", "queued_at", "finished_at")
+    list_display = ("id", "status", "finished_at", "duration", "integration", "created", "updated", "held", "failed",
+                    "read", "unchanged", "trigger", "queued_at")
     list_filter = (IntegrationFilter, "status", "trigger")
     list_select_related = ("integration",)
     fields = ("integration", "status", "trigger", "dry_run", "read", "created", "updated", "unchanged", "held",
@@ -211,8 +221,9 @@ for site in (customer_site, ops_site):
     site.register(SyncRun, SyncRunAdmin)
 
 
-class ValueMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
-    """Creating a mapping here releases the records held for it (through value_mapping_set)."""
+class ValueMappingAdmin(ValueMappingChoicesMixin, ServiceDeletionMixin, TenantScopedAdmin):
+    """Creating a mapping here releases the records held for it (through value_mapping_set); changing one offers
+    to re-apply it to the records written with its old target (syncs/admin_value_mappings.py)."""
 
     list_display = ("integration", "map_name", "source_value", "target_value", "created_at")
     list_filter = ("map_name",)
@@ -237,6 +248,8 @@ class ValueMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         if held:
             self.message_user(request, f"{held} held record(s) waiting for this mapping are being released.",
                               messages.INFO)
+        if change and "target_value" in form.changed_data:
+            self.offer_reapply(request, saved)
 
 
     def delete_one(self, obj, *, actor):
@@ -279,7 +292,8 @@ class FieldMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Held, failed and quarantined records: why, and what to do about them."""
 
-    list_display = ("source_id", "integration", "stream", "status", "fix", "reason", "attempts", "updated_at")
+    # Key columns first (what, why, what to do): they stay in view on narrow screens (issue #16).
+    list_display = ("source_id", "status", "reason", "fix", "stream", "integration", "attempts", "updated_at")
     list_filter = (IntegrationFilter, "status", "stream", LastRunFilter)
     list_select_related = ("integration",)
     search_fields = ("source_id", "reason", "missing_key")
@@ -292,6 +306,14 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     def fix(self, obj):
         if obj.status == PendingRecord.Status.HELD and obj.missing_key:
             map_name, _, source_value = obj.missing_key.partition(":")
+            if map_name == APPROVAL_KEY and source_value.isdigit():  # a journal waiting for a second person
+                return format_html('<a href="{}" data-test="journal-approval-link">Review the journal</a>',
+                                   admin_url(self, JournalApproval, "change", int(source_value)))
+            existing = ValueMapping.objects.filter(integration_id=obj.integration_id, map_name=map_name,
+                                                   source_value=source_value).first()
+            if existing is not None:  # mapped to a value the destination refuses (a pay code to a closed account)
+                return format_html('<a href="{}" data-test="correct-mapping">Correct the mapping</a>',
+                                   admin_url(self, ValueMapping, "change", existing.pk))
             url = admin_url(self, ValueMapping, "add", query={
                 "integration": obj.integration_id, "map_name": map_name, "source_value": source_value})
             return format_html('<a href="{}" class="create-missing-mapping" data-test="create-missing-mapping">'
@@ -303,6 +325,8 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     @admin.display(description="What to do")
     def fix_for_viewers(self, obj):
         # Viewers cannot create mappings or replay: no link to a page that would refuse them.
+        if obj.status == PendingRecord.Status.HELD and obj.missing_key.startswith(f"{APPROVAL_KEY}:"):
+            return "Waits for an owner or admin to approve its journal."
         if obj.status == PendingRecord.Status.HELD and obj.missing_key:
             return f"Waits for the mapping {obj.missing_key}; an owner or admin of the company can create it."
         if obj.status in (PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED):
@@ -377,4 +401,4 @@ for site in (customer_site, ops_site):
     site.register(FieldMapping, FieldMappingAdmin)
     site.register(PendingRecord, PendingRecordAdmin)
 
-from syncs import admin_inbound  # noqa: E402,F401  (registers the inbound-event admin)
+from syncs import admin_approvals, admin_inbound  # noqa: E402,F401  (register the approval and inbound-event admins)

@@ -99,6 +99,16 @@ def held_release_task(integration_id: int, keys: list[str]) -> int | None:
     return run.pk if run else None
 
 
+@shared_task(name="syncs.tasks.mapping_reapply_task")
+def mapping_reapply_task(mapping_id: int) -> int | None:
+    from syncs.models import ValueMapping
+    from syncs.reapply import mapping_reapply
+
+    mapping = ValueMapping.objects.select_related("integration__tenant").filter(pk=mapping_id).first()
+    run = mapping_reapply(mapping=mapping) if mapping is not None else None  # deleted meanwhile: nothing to do
+    return run.pk if run else None
+
+
 # An event for a running integration waits: retried with pauses growing to 2 min, for about 70 minutes in all.
 BUSY_RETRIES = 40
 

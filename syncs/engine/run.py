@@ -64,16 +64,19 @@ def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.
 
 
 def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, release_held: bool = True,
-                     limit: int | None = None, should_stop: Callable[[], bool] | None = None) -> SyncRun:
+                     limit: int | None = None, should_stop: Callable[[], bool] | None = None,
+                     from_start: bool = False) -> SyncRun:
     """Run one sync. Transient vendor errors are re-raised after recording (the task retries).
 
     `limit` (dry runs only) stops each stream after its first `limit` records: a preview. A real run
-    never stops mid-page, because its cursor would then skip the rest of the page.
+    never stops mid-page, because its cursor would then skip the rest of the page. `from_start` (dry runs
+    only) reads each stream as a first sync would, ignoring its cursor: what a changed mapping does to records
+    already written.
     `should_stop` is asked after every settled page; when it says yes (the worker is shutting down) the run
     ends QUEUED, its cursor saved, for the caller to queue again.
     """
-    if limit is not None and not run.dry_run:
-        raise ValueError("Only a dry run can be limited to its first records.")
+    if (limit is not None or from_start) and not run.dry_run:
+        raise ValueError("Only a dry run can be limited to its first records or read from the start.")
 
     def work(state: RunState) -> None:
         if release_held and not run.dry_run:
@@ -81,7 +84,7 @@ def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, relea
         for stream in state.streams:
             cursor, _ = Cursor.objects.get_or_create(integration=run.integration, stream=stream.name)
             left = limit
-            pages = stream.fetch(dict(cursor.value or {}))
+            pages = stream.fetch({} if from_start else dict(cursor.value or {}))
             if stream.read_ahead and limit is None:  # a preview reads nothing more
                 pages = pages_ahead(iter(pages))
             try:
@@ -185,8 +188,9 @@ def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[S
         with transaction.atomic():
             ledger.flush()
         counts = ledger.counts
-        status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] else SyncRun.Status.SUCCEEDED
-        run_finish(run=run, status=status, http_calls=_calls(ctx, streams))
+        problem = next((p for p in (s.problem() for s in streams) if p is not None), None)
+        status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] or problem else SyncRun.Status.SUCCEEDED
+        run_finish(run=run, status=status, error=problem, http_calls=_calls(ctx, streams))
     except RunHandedBack as handed_back:
         with transaction.atomic():
             ledger.flush()

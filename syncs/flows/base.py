@@ -79,6 +79,9 @@ class Intent:
     record: Any
     target_id: str | None = None
     batch: str = ""
+    # Set by a write that did more than one thing (a corrected journal: reversed, then posted anew), for the
+    # audit row's reason, so both destination records are linked in the trail.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,17 @@ class ValueMapChoices:
     label: str  # "Rippling department → Visma department"
     source_values: list[tuple[str, str]] = field(default_factory=list)
     target_values: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OptionChoice:
+    """An integration option the setup wizard asks about (a flow module's `OPTION_CHOICES`), e.g. how an org
+    hierarchy is kept. `choices` are (what is stored in Integration.options, what the user reads); the first
+    is the default."""
+
+    name: str
+    label: str
+    choices: tuple[tuple[Any, str], ...]
 
 
 @dataclass
@@ -135,6 +149,12 @@ class Stream(ABC):
         """Webhook trigger: the current state of the records an event names (notifications carry no data).
         Ids that no longer exist at the source are left out."""
         raise NotImplementedError(f"{type(self).__name__} is not fed by webhooks.")
+
+    def current(self, target_id: str, mapped: dict) -> dict | None:
+        """The destination's present values of the fields `mapped` writes (dotted path → value), for a
+        preview's before → after; None when the stream cannot read them back (the preview then shows the
+        values this integration last wrote)."""
+        return None
 
     def consumes(self, event_type: str) -> bool:
         return Trigger.WEBHOOK in self.triggers and event_type in self.webhook_events
@@ -181,6 +201,11 @@ class Stream(ABC):
     # or drift_compare itself (append streams, aggregates), and control_totals for totals counted on both sides.
     drift_ignore: frozenset[str] = frozenset()  # mapped fields the destination never gives back
 
+    def drift_declared(self) -> bool:
+        """Whether this stream takes part (overrides drift_destination or drift_compare): others are not even read."""
+        cls = type(self)
+        return cls.drift_destination is not Stream.drift_destination or cls.drift_compare is not Stream.drift_compare
+
     def drift_source(self) -> Iterator[list]:
         """Every current source record, page by page: by default a full walk from an empty cursor."""
         for page in self.fetch({}):
@@ -204,3 +229,8 @@ class Stream(ABC):
         """Totals counted on both sides (headcount per cost center, rows pushed vs rows held); called after
         drift_compare, so it may reuse what that read."""
         return []
+
+    def problem(self) -> BaseException | None:
+        """A vendor error this stream met and stepped around (a 403 on one resource) so the run's other
+        streams could go on: the run ends partial with it as its error columns."""
+        return None

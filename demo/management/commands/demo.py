@@ -12,6 +12,7 @@ from django.db.models import Count
 
 from connections.models import Connection
 from connections.tasks import connection_test_task
+from demo.dayforce import dayforce_summary
 from demo.paychex import demo_paychex_notification
 from demo.processes import ChildExited, Children
 from demo.setup import demo_integrations_setup, demo_tenant_setup
@@ -20,6 +21,10 @@ from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import PendingRecord, SyncRun, WriteIntent
 from syncs.services import integration_run_now, value_mapping_set
 from mlconnector.devkeys import dev_secret
+
+
+# What a flow prints beyond its counts (kind → lines), from the flow's own demo module.
+FLOW_SUMMARIES = {"dayforce_visma": dayforce_summary}
 
 
 class Command(BaseCommand):
@@ -94,6 +99,8 @@ class Command(BaseCommand):
             run = self.wait_run(integration_run_now(integration=integration))
             self.report(integration, run)
             self.report_streams(integration)
+            for line in FLOW_SUMMARIES.get(kind, lambda i: [])(integration):
+                self.stdout.write(line)
             held = PendingRecord.objects.filter(integration=integration, status=PendingRecord.Status.HELD)
             for pending in held[:5]:
                 self.stdout.write(f"      held {pending.stream}:{pending.source_id} — {pending.reason}")

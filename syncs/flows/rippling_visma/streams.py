@@ -107,6 +107,11 @@ class Departments(VismaDepartmentLinks, RipplingPagedStream):
     def write(self, mapped, target_id, record) -> str:
         return mapped["cost_center"]
 
+    def fetch_records(self, source_ids: list[str]) -> list[dict]:
+        # Re-applying a changed mapping re-reads departments; Rippling's listing is small (one call per 100).
+        wanted = set(source_ids)
+        return [d for d in self.source.list_departments() if d.get("id") in wanted]
+
 
 class Employees(VismaEmployeeWrites, RipplingPagedStream):
     name = "employees"
