@@ -401,4 +401,4 @@ for site in (customer_site, ops_site):
     site.register(FieldMapping, FieldMappingAdmin)
     site.register(PendingRecord, PendingRecordAdmin)
 
-from syncs import admin_approvals, admin_inbound  # noqa: E402,F401  (register the approval and inbound-event admins)
+from syncs import admin_approvals, admin_inbound, admin_intents  # noqa: E402,F401  (register the approval, inbound-event and write-intent admins)

@@ -18,6 +18,7 @@ from connections.vendors.errors import VendorError
 from mlconnector.logs import log_context
 from notifications.hooks import run_finished
 from syncs.engine.ledger import A, O, Ledger
+from syncs.engine.orphans import deferred_settle, orphans_due, orphans_settle
 from syncs.engine.plan import Planner
 from syncs.engine.read import chunks_by_source, flow_context, flow_streams, mapping_set_load, pages_ahead
 from syncs.engine.write import Writer
@@ -55,6 +56,7 @@ class RunState:
             self.writer.write_page(plan, cursor=cursor if last else None, value=value if last else None)
         run_heartbeat(run_id=self.run.pk)
         self.lease.renew()
+        deferred_settle(self, wait=False)  # writes of earlier pages whose lookup is due by now
 
 
 def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.MANUAL,
@@ -81,6 +83,8 @@ def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, relea
     def work(state: RunState) -> None:
         if release_held and not run.dry_run:
             _release_releasable(state)
+        if not run.dry_run:  # unknown outcomes no page brings back: deferred past due, or left long ago
+            orphans_settle(state, orphans_due(integration=run.integration, streams=state.streams))
         for stream in state.streams:
             cursor, _ = Cursor.objects.get_or_create(integration=run.integration, stream=stream.name)
             left = limit
@@ -162,14 +166,19 @@ def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: li
 
 def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[Stream] | None) -> SyncRun:
     integration = run.integration
-    lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
+    started = timezone.now()
+    # The lease and RUNNING in one transaction: a worker killed in between leaves neither, never a QUEUED run
+    # holding a lease (the reaper would only see that once the lease is stale: syncs/reaper.py).
+    with transaction.atomic():
+        lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
+        if lease is not None:
+            # started_at is this attempt's start: the reaper asks whether a page was saved since.
+            SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started,
+                                                     heartbeat_at=started)
     if lease is None:
         run_finish(run=run, status=SyncRun.Status.SKIPPED,
                    error=RunSkipped("Another run of this integration is in progress; this one was skipped."))
         return run
-    started = timezone.now()
-    # started_at is this attempt's start: the reaper asks whether a page was saved since.
-    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started, heartbeat_at=started)
     run.status = SyncRun.Status.RUNNING
     ledger = Ledger(run=run)
     in_flight = int((integration.options or {}).get("writes_in_flight") or settings.SYNC_WRITES_IN_FLIGHT)
@@ -183,8 +192,10 @@ def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[S
             for stream in streams:  # streams built by a caller still date their watermark from this run
                 stream.ctx.started_at = stream.ctx.started_at or started
         state = RunState(run=run, streams=streams, lease=lease, writer=writer, ledger=ledger)
+        writer.lease = lease
         with lease_kept_alive(lease=lease, run_id=run.pk):
             work(state)
+            deferred_settle(state, wait=True)
         with transaction.atomic():
             ledger.flush()
         counts = ledger.counts

@@ -135,6 +135,11 @@ class Stream(ABC):
     value_maps: dict[str, str] = {}
     # Inbound event types (the vendor's words, e.g. "employee.updated") this stream re-reads records for.
     webhook_events: frozenset[str] = frozenset()
+    # How long after an unknown outcome (a timeout, a 5xx after sending) the destination can be trusted to show
+    # the write. A vendor that applies writes late would otherwise be searched too soon, the write found
+    # "absent" and sent twice. 0: looked up at once. More: the intent waits unsettled while the run goes on,
+    # and is reconciled once due, later in the run or by the next one (syncs/engine/orphans.py).
+    reconcile_after_seconds: float = 0
 
     def __init__(self, ctx: FlowContext):
         self.ctx = ctx
@@ -176,6 +181,13 @@ class Stream(ABC):
         timeout, a 5xx). Raise NotReconcilable when the destination cannot be searched.
         """
         raise NotReconcilable(f"{self.name}: the destination cannot be searched for an earlier write.")
+
+    def missing_reference(self, error: Exception, intent: Intent) -> str | None:
+        """A refusal that names a value the destination does not have (a dimension value, a location), as the
+        `map_name:source_value` of the mapping that produced it: the record is then held with the vendor's own
+        words, not failed, and released when that mapping changes or on the next run (the value may exist by
+        then). None: the refusal is a failure."""
+        return None
 
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
         """Create (target_id None) or update the destination record; return its id.

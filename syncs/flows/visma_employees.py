@@ -27,6 +27,10 @@ def employee_defaults(options: dict) -> dict:
 class VismaEmployeeWrites:
     """Mixed into a Stream whose map() returns EmployeeCreateDTO fields (unwrapped) with `employeeCd`."""
 
+    # Looked up at once after an unknown outcome: even a create Visma applied late cannot be doubled, because
+    # Visma refuses a second employee with the same number (the refusal is then a visible failure, not a copy).
+    reconcile_after_seconds = 0
+
     def natural_key(self, mapped: dict) -> str | None:
         return mapped.get("employeeCd")
 
