@@ -128,6 +128,10 @@ def person_erase(*, tenant: Tenant, source_id: str = "", email: str = "", by=Non
             # The raw body cannot be rewritten field by field; the parsed payload is kept, pseudonymised.
             event.payload, event.raw_body = pseudonymiser.payload(event.payload), ""
             event.save(update_fields=["payload", "raw_body"])
+        # Drift differences hold both vendors' copies of the person: dropped, the next report finds what is left.
+        from drift.models import DriftItem
+
+        DriftItem.objects.filter(tenant=tenant, source_id__in=refs).delete()
         return ErasureLog.objects.create(
             tenant=tenant, requested_by=by, requested_by_name=getattr(by, "username", "") or "command line",
             person_key=f"source_id:{source_id}" if source_id else f"email:{pseudonym(tenant=tenant, value=email)}",

@@ -43,6 +43,9 @@ def audit_purge(*, now: datetime | None = None) -> dict[str, int]:
             _, deleted = InboundEvent.objects.filter(tenant=tenant, received_at__lt=cutoff).exclude(
                 status=InboundEvent.Status.RECEIVED).delete()
             events = deleted.get(InboundEvent._meta.label, 0)  # not the rows of its runs link table
+            from drift.models import DriftReport  # its differences hold personal data: kept as long as audit rows
+
+            DriftReport.objects.filter(tenant=tenant, queued_at__lt=cutoff).delete()
         if audits or pending or events:
             purged[tenant.slug] = audits + pending + events
     return purged

@@ -22,6 +22,11 @@ def log_bind(**ids) -> contextvars.Token:
     return _context.set({**_context.get(), **{k: v for k, v in ids.items() if v is not None}})
 
 
+def log_ids() -> dict:
+    """The ids bound now (for error reports: mlconnector/errortracking.py)."""
+    return dict(_context.get())
+
+
 def log_unbind(token: contextvars.Token) -> None:
     _context.reset(token)
 

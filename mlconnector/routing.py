@@ -14,6 +14,10 @@ from pathlib import Path
 from kombu import Exchange, Queue
 
 SYNC_TASK = "syncs.tasks.sync_run_task"
+# Tasks that talk to an integration's vendors, and the model (with an `integration`) their first argument names:
+# a drift report reads both vendors as a sync does, so it waits on the same vendor and shares its queue.
+ROUTED = {SYNC_TASK: ("syncs.SyncRun", "run_id"), "drift.tasks.drift_report_task": ("drift.DriftReport", "report_id"),
+          "drift.tasks.drift_item_resync_task": ("drift.DriftItem", "item_id")}
 HUB_VENDOR = "visma"
 VENDORS_DIR = Path(__file__).resolve().parent.parent / "connections" / "vendors"
 
@@ -40,15 +44,16 @@ def run_vendor(source_kind: str, destination_kind: str) -> str:
 
 
 def task_route(name, args, kwargs, options, task=None, **kw):
-    """Celery router (CELERY_TASK_ROUTES): a sync run → its vendor's queue. A queue given by the caller wins."""
+    """Celery router (CELERY_TASK_ROUTES): a sync run (or a drift report) → its vendor's queue. A queue given by the
+    caller wins."""
+    from django.apps import apps
     from django.conf import settings
 
-    if name != SYNC_TASK or options.get("queue") or not settings.SYNC_VENDOR_QUEUES:
+    if name not in ROUTED or options.get("queue") or not settings.SYNC_VENDOR_QUEUES:
         return None
-    from syncs.models import SyncRun
-
-    run_id = args[0] if args else (kwargs or {}).get("run_id")
-    kinds = (SyncRun.objects.filter(pk=run_id)
+    model, argument = ROUTED[name]
+    object_id = args[0] if args else (kwargs or {}).get(argument)
+    kinds = (apps.get_model(model).objects.filter(pk=object_id)
              .values_list("integration__source__kind", "integration__destination__kind").first())
     if kinds is None:
         return None  # the task drops a run that does not exist, wherever it runs

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "wizard",
     "notifications",
     "changelog",
+    "drift",
 ]
 
 MIDDLEWARE = [
@@ -343,3 +344,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Error tracking (optional, off by default) ------------------------------------------------------------
+# SENTRY_DSN switches Sentry on (Django + Celery integrations, events scrubbed like logs); without it sentry-sdk
+# is not even imported (mlconnector/errortracking.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from mlconnector.errortracking import error_tracking_init
+
+    error_tracking_init(dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default=DJANGO_ENV),
+                        release=env.str("SENTRY_RELEASE", default=""),
+                        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0))
+

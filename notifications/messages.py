@@ -28,6 +28,7 @@ HELD_BACK = {
     Kind.RECORDS_FAILED: ("run with failed records", "runs with failed records"),
     Kind.RECORDS_HELD: ("run that held records", "runs that held records"),
     Kind.CONNECTION_FAILED: ("failed connection test", "failed connection tests"),
+    Kind.DRIFT_FOUND: ("drift report with differences", "drift reports with differences"),
 }
 
 
@@ -252,3 +253,24 @@ def sample_message(tenant) -> Message:
         headline="This is a test of ml-connector's failure notifications. If you can read it, they reach you.",
         advice="Nothing to do.",
         actions=[("Notification settings", admin_url("notifications_notificationsettings_changelist"))])
+
+
+def drift_found_message(report) -> Message:
+    """A drift report found differences (drift/): how many of each kind, the totals that do not match, and the page."""
+    integration = report.integration
+    kinds = [(report.missing, "missing at the destination"), (report.extra, "extra at the destination"),
+             (report.differs, "with differing fields"), (report.changed, "changed at the destination since our last "
+                                                                         "write")]
+    details = [f"{_counted(count, 'record')} {what}" for count, what in kinds if count]
+    details += [f"{t['label']}, {t['stream']} {t['group']}: {t['source']:g} at the source, {t['destination']:g} at "
+                f"the destination" for t in report.totals_off[:MAX_DETAILS]]
+    return Message(
+        kind=Kind.DRIFT_FOUND,
+        subject=f"{integration.name}: source and destination differ ({_counted(report.found, 'record')})",
+        headline=f"The drift report of '{integration.name}' found {_counted(report.found, 'difference')} between "
+                 f"{vendor_label(integration.source)} and {vendor_label(integration.destination)}.",
+        facts=_integration_facts(integration, None), details=details,
+        advice="Open the report: re-sync a record to write the source's version again, or release it to keep the "
+               "destination as it is. Changes made at the destination are not overwritten until you choose.",
+        actions=[("Open the drift report", absolute(reverse("customer_admin:drift_driftreport_integration",
+                                                            args=[integration.pk])))])

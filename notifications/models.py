@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     RECORDS_FAILED = "records_failed", "Records failed"
     RECORDS_HELD = "records_held", "Records held: mapping missing"
     CONNECTION_FAILED = "connection_failed", "Connection test failed"
+    DRIFT_FOUND = "drift_found", "Drift found: source and destination differ"
     RECOVERED = "recovered", "Back to normal"
     TEST = "test", "Test message"
 

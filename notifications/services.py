@@ -23,6 +23,7 @@ from notifications.messages import (
     Message,
     connection_failed_message,
     connection_recovered_message,
+    drift_found_message,
     records_failed_message,
     records_held_message,
     run_failed_message,
@@ -69,6 +70,12 @@ def run_outcome_notify(*, run: SyncRun) -> list[Notification]:
             notifications.append(_problem_notify(prefs=prefs, message=records_failed_message(run, failures),
                                                  integration=integration, run=run))
     return [n for n in notifications if n is not None]
+
+
+def drift_found_notify(*, report) -> Notification:
+    """A drift report found differences: one notice per integration and rate-limit window."""
+    prefs = notification_settings_for(tenant=report.tenant)
+    return _problem_notify(prefs=prefs, message=drift_found_message(report), integration=report.integration)
 
 
 def connection_outcome_notify(*, connection: Connection) -> Notification | None:

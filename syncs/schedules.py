@@ -12,6 +12,7 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 from syncs.models import Integration
 
 RUN_TASK = "syncs.tasks.integration_run_scheduled"
+DRIFT_TASK = "drift.tasks.drift_report_scheduled"
 
 
 def _task_name(integration: Integration) -> str:
@@ -66,9 +67,10 @@ def schedules_sync_for_connection(*, connection) -> None:
 
 
 def schedule_sync(*, integration: Integration) -> PeriodicTask | None:
-    """Make the integration's PeriodicTask match its schedule and enabled flag."""
+    """Make the integration's PeriodicTasks (its sync, its drift report) match its schedule and enabled flag."""
+    drift_schedule_sync(integration=integration)
     if not (schedule_every_minutes(integration) or integration.cron):
-        schedule_remove(integration=integration)
+        _run_task_remove(integration=integration)
         return None
     fields = {
         "name": _task_name(integration),
@@ -92,8 +94,67 @@ def schedule_sync(*, integration: Integration) -> PeriodicTask | None:
 
 @transaction.atomic
 def schedule_remove(*, integration: Integration) -> None:
+    """The integration goes: its sync and drift PeriodicTasks with it."""
+    _run_task_remove(integration=integration)
+    drift_schedule_remove(integration=integration)
+
+
+def _run_task_remove(*, integration: Integration) -> None:
     task = integration.periodic_task
     if task is not None:
         Integration.objects.filter(pk=integration.pk).update(periodic_task=None)
         integration.periodic_task = None
         task.delete()
+
+
+# --- the drift report (drift/): weekly by default --------------------------------------------------------
+
+def drift_cron(integration: Integration) -> str:
+    """When the integration's drift report runs: `options["drift_cron"]` ("off" turns it off), else the flow's
+    own `drift_cron(integration)` (Paychex → Visma: daily, to catch edits made in Visma), else weekly: Mondays,
+    spread over 03:00–05:59 UTC by the integration's id so a fleet's reports do not all read at once."""
+    from syncs.flows import flow_module
+
+    configured = (integration.options or {}).get("drift_cron")
+    if configured is not None:
+        return "" if str(configured).strip().lower() in ("", "off") else str(configured)
+    try:
+        hook = getattr(flow_module(integration.flow_kind), "drift_cron", None)
+    except LookupError:
+        hook = None
+    return hook(integration) if hook else f"{integration.pk % 60} {3 + integration.pk // 60 % 3} * * 1"
+
+
+@transaction.atomic
+def drift_schedule_sync(*, integration: Integration) -> PeriodicTask | None:
+    from drift.models import DriftSchedule
+
+    cron = drift_cron(integration)
+    if not cron:
+        drift_schedule_remove(integration=integration)
+        return None
+    minute, hour, day_of_month, month_of_year, day_of_week = _split_cron(cron)
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week,
+        timezone="UTC")
+    fields = {"name": f"drift-{integration.pk}: {integration.name}"[:200], "task": DRIFT_TASK,
+              "args": json.dumps([integration.pk]), "enabled": integration.enabled, "crontab": crontab,
+              "interval": None, "description": f"Drift report of {integration.flow_kind} for tenant {integration.tenant_id}"}
+    owner, _ = DriftSchedule.objects.select_related("periodic_task").get_or_create(integration=integration)
+    task = owner.periodic_task
+    if task is None:
+        task = PeriodicTask.objects.create(**fields)
+        DriftSchedule.objects.filter(pk=owner.pk).update(periodic_task=task)
+    else:
+        for key, value in fields.items():
+            setattr(task, key, value)
+        task.save()
+    return task
+
+
+def drift_schedule_remove(*, integration: Integration) -> None:
+    from drift.models import DriftSchedule
+
+    owner = DriftSchedule.objects.filter(integration_id=integration.pk).select_related("periodic_task").first()
+    if owner is not None and owner.periodic_task is not None:
+        owner.periodic_task.delete()

@@ -1,5 +1,6 @@
 """Thin Celery tasks: ids in, one service call. Long waits are Celery retries; short ones stay in the client."""
 import logging
+import multiprocessing
 import random
 import threading
 
@@ -26,11 +27,19 @@ DONE = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.SKIPPED
 # Set when this worker starts its warm shutdown (SIGTERM): the runs it works on settle their current page and
 # are handed back to the broker instead of holding the shutdown until their last page.
 _stopping = threading.Event()
+# The same for a prefork pool: the signal is handled in the main process while the runs are in its children,
+# forked after this module was imported, so the flag is in memory they share with it.
+_stopping_shared = multiprocessing.RawValue("b", 0)
 
 
 @worker_shutting_down.connect
 def _worker_stopping(**kwargs) -> None:
     _stopping.set()
+    _stopping_shared.value = 1
+
+
+def _worker_is_stopping() -> bool:
+    return _stopping.is_set() or bool(_stopping_shared.value)
 
 
 @shared_task(bind=True, name="syncs.tasks.sync_run_task", max_retries=MAX_RETRIES, acks_late=True)
@@ -43,7 +52,7 @@ def sync_run_task(self, run_id: int, attempt: int | None = None) -> str:
                     run.status, run.attempt)
         return run.status
     try:
-        run = sync_run_execute(run=run, should_stop=_stopping.is_set)
+        run = sync_run_execute(run=run, should_stop=_worker_is_stopping)
     except VendorError as error:
         # Only transient errors reach here (permanent ones end the run); resume from the cursor later.
         if self.request.retries >= self.max_retries:

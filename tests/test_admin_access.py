@@ -8,6 +8,7 @@ from audit.models import AuditRecord, ErasureLog
 from audit.services import audit_record
 from changelog.models import ChangeLogEntry
 from connections.models import Connection, Membership, Tenant
+from drift.models import DriftReport
 from mlconnector.sites import customer_site, ops_site
 from notifications.models import Notification, NotificationSettings
 from syncs.models import (FieldMapping, InboundEvent, Integration, JournalApproval, PendingRecord, SyncRun,
@@ -62,6 +63,7 @@ def objects(tenant_a, owner, member):
         Integration: integration,
         SyncRun: run,
         AuditRecord: record,
+        DriftReport: DriftReport.objects.create(tenant=tenant_a, integration=integration),
     }
 
 
@@ -70,7 +72,7 @@ def url(site, model, view, *args):
 
 
 MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
-          InboundEvent, ErasureLog, JournalApproval, WriteIntent]
+          InboundEvent, ErasureLog, JournalApproval, WriteIntent, DriftReport]
 ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, Iterator
 
+from syncs.flows.drift import ControlTotal, DriftInput, Finding, compare_by_key
 from syncs.mapping import FieldRule, MappingSet, apply_rules
 
 
@@ -216,6 +217,40 @@ class Stream(ABC):
 
     def notes(self) -> list[str]:
         """Run-level remarks to report once (e.g. fields the token may not read)."""
+        return []
+
+    # --- the drift report (drift/services.py, docs/operations.md "Drift report"): what differs right now ---
+    # A stream takes part by overriding drift_destination (an upsert stream with a key: the generic comparison)
+    # or drift_compare itself (append streams, aggregates), and control_totals for totals counted on both sides.
+    drift_ignore: frozenset[str] = frozenset()  # mapped fields the destination never gives back
+
+    def drift_declared(self) -> bool:
+        """Whether this stream takes part (overrides drift_destination or drift_compare): others are not even read."""
+        cls = type(self)
+        return cls.drift_destination is not Stream.drift_destination or cls.drift_compare is not Stream.drift_compare
+
+    def drift_source(self) -> Iterator[list]:
+        """Every current source record, page by page: by default a full walk from an empty cursor."""
+        for page in self.fetch({}):
+            yield page.records
+
+    def drift_destination(self) -> dict[str, dict] | None:
+        """What the destination holds: its key → the record projected onto map()'s shape. None: not compared."""
+        return None
+
+    def drift_key(self, mapped: dict) -> str | None:
+        return self.natural_key(mapped)
+
+    def drift_compare(self, given: DriftInput) -> list[Finding] | None:
+        """Missing, extra and differing records (syncs/flows/drift.py); None when the stream declares none."""
+        destination = self.drift_destination()
+        if destination is None:
+            return None
+        return compare_by_key(given=given, destination=destination, key_of=self.drift_key, ignore=self.drift_ignore)
+
+    def control_totals(self, given: DriftInput) -> list[ControlTotal]:
+        """Totals counted on both sides (headcount per cost center, rows pushed vs rows held); called after
+        drift_compare, so it may reuse what that read."""
         return []
 
     def problem(self) -> BaseException | None:

@@ -10,6 +10,7 @@ from connections.vendors.errors import VendorNotFound, VendorRejected
 from connections.vendors.visma.schemas import wrap_values
 from syncs.diff import leaves
 from syncs.flows.base import Intent, Stream, WriteMode
+from syncs.flows.drift import ControlTotal, DriftInput, Finding, Kind, headcount, headcount_totals
 from syncs.mapping import get_path
 
 # Where an EmployeeDto read back keeps what EmployeeCreateDTO fields were written as (docs/vendors/visma.md).
@@ -71,6 +72,57 @@ class VismaEmployeeWrites:
         # If-Match on the ETag just read; a 412 (someone edited the employee meanwhile) re-reads and retries once.
         self.destination.update_with_retry(f"v1/employee/{target_id}", lambda current: wrap_values(fields))
         return target_id
+
+
+    # --- drift: every Visma employee, read back in map()'s shape, keyed by employee number ---------------
+    # An employee's contact takes no title on writes (EmployeeUpdateDto's contact fields, CONTRACT §4): Visma keeps
+    # its own (a salutation), so comparing it would report every employee. Found by this report: the rule is
+    # still sent, and ignored by Visma.
+    drift_ignore = frozenset({"contact.title"})
+
+    def drift_destination(self) -> dict[str, dict]:
+        if getattr(self, "_drift_employees", None) is None:
+            self._drift_employees = {str(e.get("employeeId")): employee_as_written(e)
+                                     for e in self.destination.list_employees()}
+        return self._drift_employees
+
+    def control_totals(self, given: DriftInput) -> list[ControlTotal]:
+        """Active headcount per cost center (the Visma department), in the source and in all of Visma."""
+        def active(record):
+            return record.get("status") == "Active"
+
+        def department(record):
+            return record.get("department")
+
+        return headcount_totals("active headcount per cost center",
+                                headcount(given.expected.values(), group_of=department, active=active),
+                                headcount(self.drift_destination().values(), group_of=department, active=active))
+
+
+def employee_as_written(employee: dict) -> dict:
+    """A Visma employee (EmployeeDto, as read) in the EmployeeCreateDTO terms map() writes, so they compare."""
+    contact = employee.get("contact") or {}
+    return {"employeeCd": str(employee.get("employeeId")),
+            "contact": {k: contact.get(k) for k in ("firstName", "lastName", "email", "title")},
+            "department": employee.get("department"), "status": employee.get("status"),
+            "employeeClass": (employee.get("employeeClass") or {}).get("id"),
+            "branch": (employee.get("branch") or {}).get("number"), "calendar": employee.get("calendarID"),
+            "location": (employee.get("location") or {}).get("id"),
+            "subaccount": [{"segmentId": s.get("segmentId"), "segmentValue": s.get("segmentValue")}
+                           for s in employee.get("subaccount") or []]}
+
+
+class VismaDepartmentLinks:
+    """Mixed into a reference stream linking source units to Visma departments (Rippling departments, Paychex
+    organizations): the drift report checks each linked department still exists in Visma."""
+
+    department_field = "department"  # where map() puts the Visma department
+
+    def drift_compare(self, given: DriftInput) -> list[Finding]:
+        there = {str(d.get("departmentId")) for d in self.destination.list_departments()}
+        return [Finding(Kind.MISSING, source_id, mapped[self.department_field],
+                        note=f"Visma has no department {mapped[self.department_field]} any more")
+                for source_id, mapped in given.expected.items() if str(mapped[self.department_field]) not in there]
 
 
 class VismaEmployeeStream(VismaEmployeeWrites, Stream):

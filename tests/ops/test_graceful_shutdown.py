@@ -14,7 +14,8 @@ from tests.support.worker import celery_worker, wait_for, worker_log, worker_sta
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_stopped_worker_hands_its_run_back_after_a_saved_page(integration, rippling, visma):
+@pytest.mark.parametrize("pool", ["solo", "threads", "prefork"])
+def test_a_stopped_worker_hands_its_run_back_after_a_saved_page(integration, rippling, visma, pool):
     rippling.seed(workers=16, departments=3)
     map_all_departments(integration, rippling)
     visma.faults.slow_seconds = 0.15  # a run of several seconds, so the SIGTERM lands mid-run
@@ -22,7 +23,8 @@ def test_a_stopped_worker_hands_its_run_back_after_a_saved_page(integration, rip
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = {"CELERY_TASK_DEFAULT_QUEUE": queue}  # the handed-back run is queued here
 
-    stopping = worker_start(queue=queue, extra_env=env)
+    # SIGTERM to the main process only (as a supervisor sends it): with prefork the run is in a child process.
+    stopping = worker_start(queue=queue, extra_env=env, pool=pool)
     try:
         sync_run_task.apply_async(args=[run.pk], queue=queue)
         wait_for(lambda: Cursor.objects.filter(integration=integration, stream="employees").exclude(value={}).exists(),

@@ -23,6 +23,17 @@ def test_it_sends_a_sync_run_to_its_vendors_queue(integration):
     assert route(SYNC_TASK, [run.pk])["queue"].name == "sync.rippling"
 
 
+def test_a_drift_report_and_its_re_syncs_go_to_the_same_vendor_queue(integration):
+    from drift.models import DriftItem
+    from drift.services import drift_report_create
+
+    report = drift_report_create(integration=integration)
+    item = DriftItem.objects.create(tenant=integration.tenant, report=report, integration=integration,
+                                    stream="employees", kind=DriftItem.Kind.MISSING, fingerprint="-")
+    assert route("drift.tasks.drift_report_task", [report.pk])["queue"].name == "sync.rippling"
+    assert route("drift.tasks.drift_item_resync_task", [item.pk])["queue"].name == "sync.rippling"
+
+
 def test_it_keeps_a_queue_the_caller_chose_and_other_tasks_on_the_default(integration):
     run = sync_run_create(integration=integration)
     assert route(SYNC_TASK, [run.pk], queue="elsewhere")["queue"].name == "elsewhere"

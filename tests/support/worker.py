@@ -31,13 +31,13 @@ class WorkerProcess:
     """
 
     def __init__(self, *, queue: str | None = None, extra_env: dict | None = None, beat: bool = False,
-                 include: tuple[str, ...] = ()):
+                 include: tuple[str, ...] = (), pool: str = "solo"):
         self.queue = queue or f"test-{uuid.uuid4().hex[:8]}"
         # SYNC_VENDOR_QUEUES off: the tasks this worker queues itself (the reaper's resumptions) stay on its queue.
         self.env = {**os.environ, "DATABASE_URL": test_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
                     "CELERY_TASK_ALWAYS_EAGER": "false", "VAR_DIR": str(settings.VAR_DIR),
                     "SYNC_VENDOR_QUEUES": "false", **(extra_env or {})}
-        self.command = [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", "--pool=solo", "-Q", self.queue,
+        self.command = [sys.executable, "-m", "celery", "-A", "mlconnector", "worker", f"--pool={pool}", "-c", "1", "-Q", self.queue,
                         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO",
                         "-n", f"{self.queue}-{uuid.uuid4().hex[:4]}@%h"] + (["--beat"] if beat else [])
         if include:
@@ -89,9 +89,9 @@ def worker_log(queue: str) -> Path:
 
 
 def worker_start(*, queue: str, extra_env: dict | None = None, beat: bool = False,
-                 include: tuple[str, ...] = ()) -> subprocess.Popen:
+                 include: tuple[str, ...] = (), pool: str = "solo") -> subprocess.Popen:
     """A worker process consuming `queue` (with beat embedded if asked); its log is var/<queue>.log."""
-    return WorkerProcess(queue=queue, extra_env=extra_env, beat=beat, include=include).start().process
+    return WorkerProcess(queue=queue, extra_env=extra_env, beat=beat, include=include, pool=pool).start().process
 
 
 @contextmanager

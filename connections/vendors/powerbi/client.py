@@ -210,6 +210,16 @@ class PowerBIClient(BaseClient):
         """Empty the table: Power BI has no filter on deletes (§3)."""
         self.request("DELETE", self.path(f"/{dataset_id}/tables/{quote(table, safe='')}/rows"))
 
+    def row_counts(self, dataset_id: str, table: str, key_column: str) -> tuple[int, int]:
+        """(rows, distinct keys) of a table, by one DAX query (executeQueries: needs the tenant setting
+        "Dataset Execute Queries REST API"); what a reconciliation compares with what was pushed."""
+        name = table.replace("'", "''")
+        query = f"EVALUATE ROW(\"rows\", COUNTROWS('{name}'), \"records\", DISTINCTCOUNT('{name}'[{key_column}]))"
+        body = self.json(self.request("POST", self.path(f"/{dataset_id}/executeQueries"),
+                                      json={"queries": [{"query": query}]}))
+        row = body["results"][0]["tables"][0]["rows"][0]
+        return int(row.get("[rows]") or 0), int(row.get("[records]") or 0)
+
     # --- refreshes of an imported model that depends on the pushed data (§3) ---------------------------
     def refresh_dataset(self, dataset_id: str) -> str:
         """Queue a refresh (8 a day on shared capacity); returns its request id."""

@@ -56,6 +56,7 @@ ROUTES = [
     ("/<dataset_id>/tables/<table_name>/rows", ["POST"], "post_rows"),
     ("/<dataset_id>/tables/<table_name>/rows", ["DELETE"], "delete_rows"),
     ("/<dataset_id>/refreshes", ["GET"], "list_refreshes"), ("/<dataset_id>/refreshes", ["POST"], "refresh"),
+    ("/<dataset_id>/executeQueries", ["POST"], "execute_queries"),
 ]
 
 
@@ -290,6 +291,18 @@ class PowerBISandbox(EntraTokenEndpoint, VendorSandbox):
         dataset = self.dataset_for(request, group_id, dataset_id, write=True, push=True)
         dataset.table(table_name).rows.clear()  # there is no filter: all rows go (§3)
         return Response(b"", 200)
+
+    def execute_queries(self, request, dataset_id, group_id=None):
+        """One DAX query per call (the spec's limit); the sandbox answers row counts only (dax.py)."""
+        from sandbox.vendors.powerbi.dax import evaluate
+
+        dataset = self.dataset_for(request, group_id, dataset_id)
+        body = self.body_json(request)
+        queries = body.get("queries") if isinstance(body, dict) else None
+        if not isinstance(queries, list) or len(queries) != 1 or not isinstance(queries[0], dict):
+            raise bad_request("Bad Request", "queries", "Exactly one query per request.")
+        rows = evaluate(dataset, queries[0].get("query"))
+        return json_response({"results": [{"tables": [{"rows": rows}]}]})
 
     # --- refreshes of imported datasets (§3) ---------------------------------------------------------
     def list_refreshes(self, request, dataset_id, group_id=None):

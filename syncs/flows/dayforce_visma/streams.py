@@ -179,6 +179,13 @@ class OrgUnits(Stream):
     def reconcile(self, intent) -> str | None:
         return None  # writing a segment value again is an upsert: it is simply sent again
 
+    drift_ignore = frozenset({"name"})  # the unit's own name is in the path; Visma keeps only the description
+
+    def drift_destination(self) -> dict[str, dict]:
+        """The cost-centre segment's values, in map()'s shape (values a person added there count as extra)."""
+        return {str(v["valueId"]): {"value_id": str(v["valueId"]), "description": v.get("description")}
+                for v in self.destination.list_cost_centers(self.dimension, self.segment) if v.get("valueId")}
+
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
         self.destination.upsert_cost_center(self.dimension, mapped.get("segment", self.segment), mapped["value_id"],
                                             mapped["description"])

@@ -13,6 +13,9 @@
   them on (`job_segment`, `location_dimension`; dimensions.py); the organization hierarchy is followed
   through the parent links where `organization_parent_fallback` is on.
 * Employee number = Paychex employeeId; ACTIVE → Active, anything else (TERMINATED, INACTIVE …) → Inactive.
+* Edits made in Visma (issue #13): the drift report polls Visma's employees and departments daily, not weekly
+  (`drift_cron`), and reports an employee Visma changed since our last write as "changed at the destination",
+  so it is re-synced or released by a person instead of overwritten blindly by the next change in Paychex.
 """
 from __future__ import annotations
 
@@ -25,6 +28,11 @@ from syncs.mapping import field_paths
 
 FLOW = FlowSpec("paychex_visma", "Paychex Flex → Visma.net", "paychex", "visma",
                 ("organizations", "jobs", "locations", "employees"), 60)
+
+
+def drift_cron(integration) -> str:
+    """Daily, spread over 04:00–04:59 UTC by the integration's id (syncs/schedules.py owns the PeriodicTask)."""
+    return f"{integration.pk % 60} 4 * * *"
 
 
 def build_streams(ctx: FlowContext) -> list[Stream]:

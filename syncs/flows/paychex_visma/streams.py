@@ -5,7 +5,7 @@ from typing import Iterator
 
 from connections.vendors.errors import VendorConfigurationError, VendorNotFound
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
-from syncs.flows.visma_employees import VismaEmployeeWrites, employee_defaults
+from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults
 from syncs.flows.paychex_visma.dimensions import (JOB_MAP, JOB_MAP_TITLE, LOCATION_MAP, LOCATION_MAP_TITLE,
                                                    ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE, DimensionResolver,
                                                    OrganizationResolver)
@@ -82,10 +82,11 @@ class ReferenceStream(PaychexStream):
         return mapped["value"]
 
 
-class Organizations(ReferenceStream):
+class Organizations(VismaDepartmentLinks, ReferenceStream):
     name = "organizations"
     id_field = "organizationId"
     value_maps = {ORGANIZATION_MAP: ORGANIZATION_MAP_TITLE}
+    department_field = "value"  # the drift report checks the linked Visma department still exists
 
     def values(self) -> list[dict]:
         return self.organization_list()

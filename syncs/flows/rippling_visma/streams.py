@@ -9,7 +9,7 @@ from connections.vendors.errors import VendorNotFound
 from connections.vendors.rippling.client import parse_timestamp
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
 from syncs.flows.rippling_visma.dimensions import configured_segments, cost_allocation, value_missing_in_visma
-from syncs.flows.visma_employees import VismaEmployeeWrites, employee_defaults
+from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
 
 DEPARTMENT_MAP = "department_to_cost_center"
@@ -81,7 +81,7 @@ def newest_synced(high: str | None, newest: datetime | None) -> str | None:
     return newest.isoformat() if high is None or newest > parse_timestamp(high) else high
 
 
-class Departments(RipplingPagedStream):
+class Departments(VismaDepartmentLinks, RipplingPagedStream):
     """Checks every department against the mapping, so an unmapped one is flagged before an employee needs it.
 
     Nothing is written to Visma: the mapping itself is the link, recorded in the id map.
@@ -90,6 +90,7 @@ class Departments(RipplingPagedStream):
     name = "departments"
     write_mode = WriteMode.REFERENCE
     value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
+    department_field = "cost_center"
 
     def pages(self, since, next_link):
         return self.source.department_pages(updated_since=since, next_link=next_link, page_size=self.page_size)

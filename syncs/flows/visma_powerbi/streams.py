@@ -10,6 +10,7 @@ from abc import abstractmethod
 from datetime import datetime, timezone
 
 from connections.vendors.powerbi.client import LARGE_TABLE_ROWS
+from connections.vendors.powerbi.schema import VISMA_FINANCE
 from connections.vendors.powerbi.validation import row_problems
 from connections.vendors.visma.client import (
     ACCOUNTS,
@@ -23,8 +24,9 @@ from connections.vendors.visma.client import (
 from syncs.flows.base import Intent, Page, WriteMode
 from syncs.flows.visma_powerbi.columns import column_rules, live_table, mapped_row, mapping_since
 from syncs.flows.visma_powerbi.dataset import batch_rows, dataset_ensure, row_addresses, rows_pushed
+from syncs.flows.drift import ControlTotal, DriftInput, FieldDiff, Finding, Kind
 from syncs.flows.visma_source import VismaDeltaStream
-from syncs.mapping import InvalidRecord
+from syncs.mapping import InvalidRecord, content_hash
 
 # Credit documents reduce what is owed: pushed with negative amounts so a SUM is the balance.
 CREDIT_DOCUMENTS = {"CreditAdj", "CreditNote", "Credit Adj.", "Credit Memo"}
@@ -53,6 +55,8 @@ class PowerBITableStream(VismaDeltaStream):
     current_state = False
 
     dataset_id: str | None = None
+    key_column = ""  # the row's record key (its source id): what DISTINCTCOUNT counts
+    drift_reading = False
 
     def prepare(self) -> None:
         """Once a run, on the run's own thread, before any write thread needs it: from fetch, or from the first
@@ -67,7 +71,8 @@ class PowerBITableStream(VismaDeltaStream):
             since[self.name] = mapping_since(self.ctx.integration, self.name)
 
     def fetch(self, cursor):
-        self.prepare()
+        if not self.drift_reading:  # a drift report reads Visma only: it never creates the dataset
+            self.prepare()
         yield from super().fetch(cursor)
 
     def table_is_large(self) -> bool:
@@ -77,6 +82,38 @@ class PowerBITableStream(VismaDeltaStream):
         earlier = self.ctx.options.get("_table_rows") or {}
         now = self.ctx.options.get("_pushed", {})
         return any(earlier.get(t, 0) + sum(now.get(t, ())) >= LARGE_TABLE_ROWS for t in set(earlier) | set(now))
+
+    # --- drift: push tables cannot be read back row by row, so the ledger says what Power BI holds, and
+    # executeQueries counts what it really holds (rows, distinct records) as control totals.
+    def drift_source(self):
+        self.drift_reading = True
+        yield from super().drift_source()
+
+    def drift_compare(self, given: DriftInput) -> list[Finding]:
+        findings = []
+        for source_id, row in given.expected.items():
+            written = given.written.get(source_id)
+            if written is None:
+                findings.append(Finding(Kind.MISSING, source_id, note="never pushed to Power BI"))
+            elif written.content_hash != content_hash(row):
+                pushed = written.payload or {}
+                findings.append(Finding(Kind.DIFFERS, source_id, written.target_id, [
+                    FieldDiff(name, value, pushed.get(name), pushed.get(name)) for name, value in row.items()
+                    if pushed.get(name) != value] or [FieldDiff("Version", row.get("Version"), None)],
+                    note="Power BI's latest row is an older version"))
+        findings.extend(Finding(Kind.EXTRA, source_id, w.target_id, note="gone from Visma, still in Power BI")
+                        for source_id, w in given.written.items()
+                        if source_id not in given.expected and source_id not in given.unmappable)
+        return findings
+
+    def control_totals(self, given: DriftInput) -> list[ControlTotal]:
+        dataset_id = self.ctx.options.get("dataset_id") or next(
+            (d["id"] for d in self.destination.list_datasets()
+             if d.get("name") == (self.ctx.options.get("dataset_name") or VISMA_FINANCE.name)), None)
+        rows, records = self.destination.row_counts(dataset_id, self.table, self.key_column) if dataset_id else (0, 0)
+        return [ControlTotal("rows pushed vs rows in Power BI", self.table, given.rows_written, rows),
+                ControlTotal("records in Visma vs records in Power BI", self.table,
+                             len(given.expected), records)]
 
     @abstractmethod
     def row(self, record: dict) -> dict:
@@ -155,6 +192,7 @@ class Invoices(PowerBITableStream):
 
 class SupplierInvoices(Invoices):
     name = table = "SupplierInvoices"
+    key_column = "InvoiceId"
     path = SUPPLIER_INVOICES
 
     def row(self, record):
@@ -170,6 +208,7 @@ class SupplierInvoices(Invoices):
 
 class CustomerInvoices(Invoices):
     name = table = "CustomerInvoices"
+    key_column = "InvoiceId"
     path = CUSTOMER_INVOICES
 
     def row(self, record):
@@ -183,6 +222,7 @@ class CustomerInvoices(Invoices):
 
 class Payments(PowerBITableStream):
     name = table = "Payments"
+    key_column = "PaymentId"
     path = PAYMENTS
 
     def source_id(self, record):
@@ -199,6 +239,7 @@ class Payments(PowerBITableStream):
 class GLAccounts(PowerBITableStream):
     name = table = "GLAccounts"
     current_state = True
+    key_column = "AccountCd"
     path = ACCOUNTS
 
     def source_id(self, record):
@@ -230,6 +271,7 @@ class ExplodedStream(PowerBITableStream):
 
 class JournalLines(ExplodedStream):
     name = table = "JournalLines"
+    key_column = "LineKey"
     path = JOURNAL_TRANSACTIONS
     # v2 needs lastModifiedDateTime or periodId; it means "since" and ignores a Condition (docs/vendors/visma.md).
     extra_params = {"lastModifiedDateTime": EVERYTHING_SINCE}
@@ -256,6 +298,7 @@ class Dimensions(ExplodedStream):
 
     name = table = "Dimensions"
     current_state = True
+    key_column = "DimensionKey"
     path = SUBACCOUNTS
 
     def explode(self, record):
