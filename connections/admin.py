@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.redaction import redact_text
 from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
@@ -220,8 +221,12 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         if request.method != "POST" or not self.has_change_permission(request, connection):
             raise PermissionDenied
         self._test_and_report(request, connection)
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:%s_%s_change" % info, args=[connection.pk]))
+        back = request.POST.get("next", "")  # "Test again" on a dashboard returns there
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            info = self.model._meta.app_label, self.model._meta.model_name
+            back = reverse(f"{self.admin_site.name}:%s_%s_change" % info, args=[connection.pk])
+        return HttpResponseRedirect(back)
 
     @admin.action(description="Test connection")
     def test_connections(self, request, queryset):

@@ -103,7 +103,7 @@ def _integration_facts(integration: Integration, run: SyncRun | None) -> list[tu
                              f"{vendor_label(integration.destination)})")]
     if run is not None:
         when = run.finished_at or run.started_at or run.queued_at
-        facts.append(("Run", f"#{run.pk}, {run.get_trigger_display().lower()}, "
+        facts.append(("Run", f"#{run.number}, {run.get_trigger_display().lower()}, "
                              f"{run.get_status_display().lower()} at {when:%Y-%m-%d %H:%M} UTC"))
         facts.append(("Records", f"{run.read} read, {run.created} created, {run.updated} updated, "
                                  f"{run.held} held, {run.failed} failed"))
@@ -115,7 +115,7 @@ def _counted(count: int, noun: str) -> str:
 
 
 def _run_link(run: SyncRun) -> tuple[str, str]:
-    return f"Open run #{run.pk}", admin_url("syncs_syncrun_change", run.pk)
+    return f"Open run #{run.number}", admin_url("syncs_syncrun_change", run.pk)
 
 
 def _pending_link(label: str, status: str) -> tuple[str, str]:
@@ -144,7 +144,7 @@ def run_failed_message(run: SyncRun) -> Message:
                   "scheduled run tries again on its own.")
     elif error_is_internal(run.error_class):
         advice = ("This is a fault in ml-connector, not in your data or credentials. The next run tries again; "
-                  f"if it keeps failing, contact support and quote run #{run.pk}.")
+                  f"if it keeps failing, contact support and quote run #{run.number}.")
     elif not advice:
         advice = "Check the connection named above and press 'Test connection'; then run the integration again."
     facts = _integration_facts(integration, run)
@@ -153,7 +153,7 @@ def run_failed_message(run: SyncRun) -> Message:
     return Message(
         kind=Kind.RUN_FAILED,
         subject=f"{integration.name}: sync failed" + (f" ({vendor_label(culprits[0])})" if culprits else ""),
-        headline=f"The sync '{integration.name}' stopped: run #{run.pk} failed.",
+        headline=f"The sync '{integration.name}' stopped: run #{run.number} failed.",
         facts=facts, said=said, advice=f"{advice} {RESUMES}",
         actions=actions + [_run_link(run), ("Open the integration", admin_url("syncs_integration_change",
                                                                               integration.pk))])
@@ -179,7 +179,7 @@ def records_held_message(run: SyncRun, holds: list[dict]) -> Message:
     return Message(
         kind=Kind.RECORDS_HELD,
         subject=f"{integration.name}: {held} held, mapping missing",
-        headline=f"Run #{run.pk} of '{integration.name}' held {held}: "
+        headline=f"Run #{run.number} of '{integration.name}' held {held}: "
                  f"{'a mapping is' if len(by_key) == 1 else 'mappings are'} missing, so nothing was written for "
                  f"{'it' if len(holds) == 1 else 'them'}.",
         facts=_integration_facts(integration, run), details=details,
@@ -198,7 +198,7 @@ def records_failed_message(run: SyncRun, failures: list[dict]) -> Message:
     return Message(
         kind=Kind.RECORDS_FAILED,
         subject=f"{integration.name}: {failed} could not be written",
-        headline=f"Run #{run.pk} of '{integration.name}' could not write {failed}; "
+        headline=f"Run #{run.number} of '{integration.name}' could not write {failed}; "
                  "the rest of the run went on.",
         facts=_integration_facts(integration, run), details=details,
         advice="Each line says what the system refused. Fix the cause (usually the data at the source or a "
@@ -211,7 +211,7 @@ def run_recovered_message(run: SyncRun, *, failing_since, failures: int, held_ba
     return Message(
         kind=Kind.RECOVERED,
         subject=f"{integration.name}: back to normal",
-        headline=f"The sync '{integration.name}' works again: run #{run.pk} got through after "
+        headline=f"The sync '{integration.name}' works again: run #{run.number} got through after "
                  f"{_counted(failures, 'failed run')} since {failing_since:%Y-%m-%d %H:%M} UTC.",
         facts=_integration_facts(integration, run),
         details=[f"{held_back} of those failures were not e-mailed separately."] if held_back else [],

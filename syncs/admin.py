@@ -11,6 +11,7 @@ from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionMixin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, LastRunFilter
+from syncs.admin_health import health_panel_context, schedule_urls
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
 from syncs.mapping_services import (
     MappingError,
@@ -105,6 +106,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             path("<path:object_id>/dashboard/", view(self.dashboard_view), name="syncs_integration_dashboard"),
             path("<path:object_id>/progress/", view(self.progress_view), name="syncs_integration_progress"),
             path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
+            *schedule_urls(self),
         ] + super().get_urls()
 
     def dashboard_view(self, request, object_id):
@@ -128,6 +130,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
                 "runs": admin_url(self, SyncRun, "changelist", query=pending),
                 "value_mappings": admin_url(self, ValueMapping, "changelist"),
             },
+            **health_panel_context(self, request, integration, health),
         }
         return TemplateResponse(request, "admin/syncs/integration/dashboard.html", context)
 
@@ -145,7 +148,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         integration = object_viewable(self, request, object_id)
         post_or_refuse(self, request, integration)
         run = integration_run_now(integration=integration)
-        self.message_user(request, f"Run #{run.pk} of {integration} is queued; this page follows its progress.",
+        self.message_user(request, f"Run #{run.number} of {integration} is queued; this page follows its progress.",
                           messages.SUCCESS)
         return HttpResponseRedirect(admin_url(self, Integration, "dashboard", integration.pk))
 
