@@ -43,6 +43,7 @@ from syncs.services import (
     value_mapping_set,
 )
 from syncs.templatetags.syncs_admin import run_duration
+from syncs.words import column_label
 
 EDITABLE = ("name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination")
 
@@ -169,16 +170,26 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 
 
 class SyncRunAdmin(ReadOnlyTenantScopedAdmin):
-    list_display = ("id", "integration", "status", "trigger", "read", "created", "updated", "unchanged", "held",
-                    "failed", "duration", "queued_at", "finished_at")
+    list_display = ("run_number", "integration", "status", "trigger", "read", "created", "updated", "unchanged",
+                    "held", "failed", "duration", "queued_at", "finished_at")
+    list_display_links = ("run_number",)
     list_filter = (IntegrationFilter, "status", "trigger")
     list_select_related = ("integration",)
-    fields = ("integration", "status", "trigger", "dry_run", "read", "created", "updated", "unchanged", "held",
-              "failed", "http_calls", "error", "queued_at", "started_at", "finished_at", "duration", "audit_trail")
+    fields = ("integration", "run_number", "status", "trigger", "dry_run", "read", "created", "updated", "unchanged",
+              "held", "failed", "requests_made", "error", "queued_at", "started_at", "finished_at", "duration",
+              "audit_trail")
     readonly_fields = fields
 
     class Media:
         css = ADMIN_CSS
+
+    @admin.display(description="Run", ordering="number")
+    def run_number(self, obj):
+        return f"#{obj.number}"
+
+    @admin.display(description=column_label("http_calls"))
+    def requests_made(self, obj):
+        return obj.http_calls
 
     @admin.display(description="Duration")
     def duration(self, obj):

@@ -83,10 +83,11 @@ def health_decide(facts: HealthFacts, *, now: datetime) -> Health:
     problems: list[Problem] = []
     for connection in facts.connections:
         if connection.status == "failed":
+            # The vendor's words carry their own hint (errors.py); ours only says what is at stake.
             said = f": {connection.last_error}" if connection.last_error else "."
             problems.append(Problem("broken_connection", f"The {connection.vendor} connection “{connection.name}” "
-                                    f"failed its last test{said} Reconnect it (check its credentials) or test it "
-                                    "again.", connection))
+                                    f"failed its last test{said} Nothing syncs through it until it works again.",
+                                    connection))
     if facts.active_status == "running" and facts.active_beat_at is not None:
         silent = now - facts.active_beat_at
         if silent.total_seconds() > settings.SYNC_ABANDON_AFTER_SECONDS:

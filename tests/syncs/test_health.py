@@ -41,7 +41,7 @@ def test_a_connection_that_failed_its_test_comes_first_even_on_a_draft():
     assert kinds(health) == ["broken_connection", "records_waiting", "paused"]
     first = health.problems[0]
     assert first.connection.pk == 7
-    assert "Not Authenticated" in first.text and "Reconnect" in first.text and "test it again" in first.text
+    assert "Not Authenticated" in first.text and "Nothing syncs through it" in first.text
 
 
 def test_a_disabled_integration_is_paused_not_healthy():
