@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mlconnector.timezones.TenantTimeZoneMiddleware",  # the customer site in the tenant's time zone
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -130,7 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+TIME_ZONE = "UTC"  # storage, logs and the operators' site; customers see their tenant's zone (mlconnector/timezones.py)
+FORMAT_MODULE_PATH = ["mlconnector.formats"]  # 24-hour times with their zone, not Django's US "1:05 p.m."
 USE_I18N = True
 USE_TZ = True
 

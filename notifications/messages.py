@@ -14,11 +14,12 @@ from django.urls import reverse
 from audit.redaction import redact_text
 from connections.models import Connection
 from connections.vendors import get_vendor
-from connections.vendors.base import DEFAULT_HINTS
+from connections.vendors.base import DEFAULT_HINTS, TEST_HINTS
 from connections.vendors.errors import VendorConfigurationError
 from notifications.models import Kind
 from syncs.errors import RETRIED_CLASSES, error_is_internal, error_said
 from syncs.models import Integration, SyncRun
+from syncs.words import map_label
 
 MAX_DETAILS = 10
 RESUMES = "Nothing is lost: the next run resumes from the last page that was saved."
@@ -71,7 +72,7 @@ def split_advice(text: str, connections: list[Connection]) -> tuple[str, str]:
     (connections/vendors/base.py); finding that hint again keeps one source for every piece of advice.
     """
     text = redact_text((text or "").strip())
-    hints = list(DEFAULT_HINTS.values())
+    hints = list(DEFAULT_HINTS.values()) + list(TEST_HINTS.values())
     for connection in connections:
         try:
             client = get_vendor(connection.kind).client_class
@@ -169,7 +170,7 @@ def records_held_message(run: SyncRun, holds: list[dict]) -> Message:
     for key, records in list(by_key.items())[:MAX_DETAILS]:
         map_name, _, source_value = key.partition(":")
         details.append(f"{redact_text(records[0]['reason'])} ({_counted(len(records), 'record')})")
-        actions.append((f"Create the {map_name.replace('_', ' ')} mapping for '{source_value}'",
+        actions.append((f"Create the {map_label(map_name)} mapping for '{source_value}'",
                         admin_url("syncs_valuemapping_add", query={"integration": integration.pk,
                                                                    "map_name": map_name,
                                                                    "source_value": source_value})))
@@ -188,21 +189,35 @@ def records_held_message(run: SyncRun, holds: list[dict]) -> Message:
         actions=actions + [_pending_link("See all held records", "held"), _run_link(run)])
 
 
+def _from_mapping(failure: dict) -> str:
+    if not failure.get("value_mapping"):
+        return ""
+    map_name, source_value, target_value = failure["value_mapping"]
+    return f" (the value mapping {map_label(map_name)} turns “{source_value}” into “{target_value}”)"
+
+
 def records_failed_message(run: SyncRun, failures: list[dict]) -> Message:
     """`failures`: the run's failed or quarantined records as dicts with stream, source_id and reason."""
     integration = run.integration
-    details = [f"{f['stream']} {f['source_id']}: {redact_text(f['reason'])}" for f in failures[:MAX_DETAILS]]
+    details = [f"{f['stream']} {f['source_id']}: {redact_text(f['reason'])}{_from_mapping(f)}"
+               for f in failures[:MAX_DETAILS]]
     if len(failures) > MAX_DETAILS:
         details.append(f"… and {len(failures) - MAX_DETAILS} more.")
     failed = _counted(len(failures), "record")
+    if any(f.get("value_mapping") for f in failures):
+        advice = ("The destination refused a value that one of your value mappings produces (named on each line). "
+                  "Correct that mapping, then open the failed records, select them and choose “Replay selected "
+                  "records”.")
+    else:
+        advice = ("Each line gives the destination's reason. Correct the value it names at the source, then open "
+                  "the failed records, select them and choose “Replay selected records”.")
     return Message(
         kind=Kind.RECORDS_FAILED,
         subject=f"{integration.name}: {failed} could not be written",
         headline=f"Run #{run.number} of '{integration.name}' could not write {failed}; "
                  "the rest of the run went on.",
         facts=_integration_facts(integration, run), details=details,
-        advice="Each line says what the system refused. Fix the cause (usually the data at the source or a "
-               "field mapping), then select the records and use the Replay action.",
+        advice=advice,
         actions=[_pending_link("See the failed records", "failed"), _run_link(run)])
 
 

@@ -43,7 +43,7 @@ from syncs.services import (
     value_mapping_set,
 )
 from syncs.templatetags.syncs_admin import run_duration
-from syncs.words import column_label
+from syncs.words import column_label, missing_mapping_label
 
 EDITABLE = ("name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination")
 
@@ -290,6 +290,10 @@ class FieldMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         field_mapping_delete(mapping=obj, actor=actor)
 
 
+FAILED_HINT = ("Correct what the reason names (at the source, or in the value mapping that produced it), then "
+               "replay the record.")
+
+
 class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Held, failed and quarantined records: why, and what to do about them."""
 
@@ -311,14 +315,17 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
             return format_html('<a href="{}" class="create-missing-mapping" data-test="create-missing-mapping">'
                                'Create the missing mapping</a>', url)
         if obj.status in (PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED):
-            return "Fix the cause, then use the Replay action."
+            # The vendor's hint (stored with its words) says what to correct; the record's page has Replay.
+            return format_html('{} <a href="{}" data-test="open-to-replay">Open it to replay</a>',
+                               obj.error_hint or FAILED_HINT, admin_url(self, PendingRecord, "change", obj.pk))
         return ""
 
     @admin.display(description="What to do")
     def fix_for_viewers(self, obj):
         # Viewers cannot create mappings or replay: no link to a page that would refuse them.
         if obj.status == PendingRecord.Status.HELD and obj.missing_key:
-            return f"Waits for the mapping {obj.missing_key}; an owner or admin of the company can create it."
+            return (f"Waits for the mapping {missing_mapping_label(obj.missing_key)}; an owner or admin of the "
+                    "company can create it.")
         if obj.status in (PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED):
             return "An owner or admin can replay it once the cause is fixed."
         return ""
