@@ -78,6 +78,8 @@ class MembershipAdmin(TenantScopedAdmin):
         return False if self.scoped else super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
+        if self.scoped and obj is not None and obj.user_id == request.user.pk:
+            return False  # leaving a company is another owner's act: no Delete that locks you out of your own
         if obj is not None and obj.role == Membership.Role.OWNER:
             if self.scoped and not self._owner_of(request, obj):
                 return False

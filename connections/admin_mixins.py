@@ -58,6 +58,12 @@ class TenantScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._may(request, obj, managing=True) if self.scoped else super().has_delete_permission(request, obj)
 
+    def changelist_view(self, request, extra_context=None):
+        # "Integrations", not Django's "Select integration to change": customers do more here than select.
+        if self.scoped:
+            extra_context = {"title": str(self.model._meta.verbose_name_plural).capitalize(), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if self.scoped:
             managing = self.tenant_ids(request, managing=True)

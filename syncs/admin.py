@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.models import AuditRecord
+from audit.names import record_name_for
 from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionMixin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
@@ -43,7 +44,7 @@ from syncs.services import (
     value_mapping_set,
 )
 from syncs.templatetags.syncs_admin import run_duration
-from syncs.words import column_label, missing_mapping_label
+from syncs.words import column_label, map_label, missing_mapping_label
 
 EDITABLE = ("name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination")
 
@@ -91,6 +92,11 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 
     def get_queryset(self, request):
         return integration_health_annotate(super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        # Customers set integrations up in the wizard ("Set up an integration"); a bare add form beside it
+        # would skip the connection tests and the preview. Operators keep Django's form on /ops/.
+        return False if self.scoped else super().has_add_permission(request)
 
     @admin.display(description="Health")
     def health(self, obj):
@@ -228,10 +234,14 @@ for site in (customer_site, ops_site):
 class ValueMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     """Creating a mapping here releases the records held for it (through value_mapping_set)."""
 
-    list_display = ("integration", "map_name", "source_value", "target_value", "created_at")
+    list_display = ("integration", "translation", "source_value", "target_value", "created_at")
     list_filter = ("map_name",)
     search_fields = ("source_value", "target_value")
     fields = ("integration", "map_name", "source_value", "target_value")
+
+    @admin.display(description="Translation", ordering="map_name")
+    def translation(self, obj):
+        return map_label(obj.map_name)
 
     def get_changeform_initial_data(self, request):
         # The "create the missing mapping" link from a held record pre-fills these.
@@ -297,7 +307,8 @@ FAILED_HINT = ("Correct what the reason names (at the source, or in the value ma
 class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Held, failed and quarantined records: why, and what to do about them."""
 
-    list_display = ("source_id", "integration", "stream", "status", "fix", "reason", "attempts", "updated_at")
+    list_display = ("record", "integration", "stream", "status", "fix", "reason", "attempts", "updated_at")
+    list_display_links = ("record",)
     list_filter = (IntegrationFilter, "status", "stream", LastRunFilter)
     list_select_related = ("integration",)
     search_fields = ("source_id", "reason", "missing_key")
@@ -305,6 +316,14 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
                        "last_run", "created_at", "updated_at")
     fields = readonly_fields
     actions = ["replay"]
+
+    @admin.display(description="Record", ordering="source_id")
+    def record(self, obj):
+        name = record_name_for(tenant=obj.tenant_id, integration_id=obj.integration_id, stream=obj.stream,
+                               source_ref=obj.source_id)
+        if not name:
+            return obj.source_id
+        return format_html('{} <span class="quiet record-id">{}</span>', name, obj.source_id)
 
     @admin.display(description="What to do")
     def fix(self, obj):

@@ -11,7 +11,7 @@ from connections.selectors import tenant_ids_for_user
 from syncs.health import connection_state
 from syncs.selectors import connections_failing
 from syncs.selectors import integration_overview as overview_of
-from syncs.words import map_label, stream_label
+from syncs.words import map_label, missing_mapping_label, stream_label
 
 register = template.Library()
 
@@ -88,3 +88,8 @@ def stream_label_filter(stream: str) -> str:
 @register.filter(name="map_label")
 def map_label_filter(map_name: str) -> str:
     return map_label(map_name)
+
+
+@register.filter(name="missing_mapping")
+def missing_mapping_filter(missing_key: str) -> str:
+    return missing_mapping_label(missing_key)
