@@ -7,7 +7,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.redaction import redact_text
 from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
-from connections.forms import config_field_names, connection_form_for, credential_field_names
+from connections.forms import (
+    ADVANCED_HELP,
+    advanced_field_names,
+    config_field_names,
+    connection_form_for,
+    credential_field_names,
+)
 from connections.deletion import connection_delete
 from connections.install_views import install_callback_view, install_start_view
 from connections.installs import connection_installable
@@ -153,11 +159,14 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         vendor = self.vendor_for(request, obj)
         return [
-            (None, {"fields": ["tenant", "name", "vendor_label", "base_url"]}),
+            (None, {"fields": ["tenant", "name", "vendor_label"]}),
             ("Credentials", {"fields": credential_field_names(vendor),
                              "description": "Secrets are stored encrypted and are never displayed."}),
-            ("Settings", {"fields": config_field_names(vendor)}),
+            *([("Settings", {"fields": config_field_names(vendor, folded=False)})]
+              if config_field_names(vendor, folded=False) else []),
             ("Status", {"fields": ["status", "last_tested_at", "last_error"]}),
+            ("Advanced", {"fields": advanced_field_names(vendor), "classes": ["collapse"],
+                          "description": ADVANCED_HELP}),
         ] + self.intake_fieldsets(request, vendor, obj)
 
     def intake_fieldsets(self, request, vendor, obj) -> list:

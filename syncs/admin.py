@@ -12,8 +12,10 @@ from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionMixin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, LastRunFilter
+from syncs.admin_forms import OptionsField, streams_field
 from syncs.admin_health import health_panel_context, schedule_urls
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
+from syncs.flows import get_flow
 from syncs.mapping_services import (
     MappingError,
     field_mapping_check,
@@ -54,6 +56,17 @@ class IntegrationForm(forms.ModelForm):
         model = Integration
         fields = ("tenant", "name", "flow_kind", "source", "destination", "streams", "every_minutes", "cron",
                   "enabled", "options")
+
+    options = OptionsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        flow_kind = self.instance.flow_kind if self.instance.pk else None
+        if flow_kind and "streams" in self.fields:
+            self.fields["streams"] = streams_field(list(get_flow(flow_kind).streams))
+
+    def clean_streams(self):
+        return list(self.cleaned_data.get("streams") or [])
 
     def clean(self):
         data = super().clean()

@@ -135,6 +135,13 @@ class ConfigField:
     # A URL the client sends credentials to (a token endpoint): checked like the base URL, and changing
     # it needs the secrets entered again.
     url: bool = False
+    # Vendor plumbing most customers never change (scopes, header values): shown under "Advanced".
+    advanced: bool = False
+
+    @property
+    def folded(self) -> bool:
+        """Under the "Advanced" fold: marked so, or a URL of the vendor's own (its token endpoint)."""
+        return self.advanced or self.url
 
 
 @dataclass(frozen=True)

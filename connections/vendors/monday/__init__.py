@@ -17,7 +17,7 @@ VENDOR = Vendor(
     ),
     config_fields=(
         # The schema and the error formats change between versions (docs/vendors/monday.md §1, §6).
-        ConfigField("api_version", "API version (API-Version header)", default=DEFAULT_API_VERSION,
+        ConfigField("api_version", "API version (API-Version header)", advanced=True, default=DEFAULT_API_VERSION,
                     help="YYYY-MM. The schema and error formats change between versions."),
     ),
     sandbox_prefix="/monday",
