@@ -258,7 +258,7 @@ SIGNUP_VERIFY_HOURS = env.int("SIGNUP_VERIFY_HOURS", default=48)
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ml-connector API",
-    "DESCRIPTION": "Connections, integrations, runs, audit trail and replays of one tenant. See docs/api.md.",
+    "DESCRIPTION": "Connections, integrations, runs, audit trail and replays of one tenant.",  # api/schema.py words it
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -266,6 +266,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.schema_words"],
     "ENUM_NAME_OVERRIDES": {
         "ConnectionStatusEnum": "connections.models.Connection.Status",
         "RunStatusEnum": "syncs.models.SyncRun.Status",

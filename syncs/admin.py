@@ -309,6 +309,12 @@ class FieldMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
                                      value_map=data["value_map"], default=data["default"], actor=request.user)
         obj.pk = saved.pk
 
+    def changelist_view(self, request, extra_context=None):
+        # An empty list is the normal case, not a gap: every flow maps its fields by default.
+        extra_context = {"subtitle": "Overrides of a flow's default field mapping. With none, the defaults apply; "
+                                     "add one only to change where a field comes from.", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def delete_one(self, obj, *, actor):
         field_mapping_delete(mapping=obj, actor=actor)
 

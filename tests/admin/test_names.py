@@ -88,3 +88,9 @@ def test_an_outsider_sees_no_story_of_another_tenants_record(client, outsider, s
     client.force_login(outsider)
     held = synced.held[0]
     assert story_of(client, synced, held).status_code == 404
+
+
+def test_no_field_mappings_says_the_defaults_apply(client, owner, synced):
+    client.force_login(owner)
+    html = client.get(reverse("customer_admin:syncs_fieldmapping_changelist")).content.decode()
+    assert "With none, the defaults apply" in html
