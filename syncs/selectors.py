@@ -26,13 +26,11 @@ def _pending_count(*statuses: str) -> Coalesce:
 def integration_list(*, tenant: Tenant) -> QuerySet[Integration]:
     """Integrations with their health: last run, and how many records wait held or failed."""
     last_run = SyncRun.objects.filter(integration=OuterRef("pk")).order_by("-queued_at", "-pk")
-    return (Integration.objects.filter(tenant=tenant).select_related("source", "destination")
+    return (integration_health_annotate(Integration.objects.filter(tenant=tenant))
             .annotate(last_run_id=Subquery(last_run.values("pk")[:1]),
                       last_run_status=Subquery(last_run.values("status")[:1]),
                       last_run_queued_at=Subquery(last_run.values("queued_at")[:1]),
-                      last_run_finished_at=Subquery(last_run.values("finished_at")[:1]),
-                      held_count=_pending_count(PendingRecord.Status.HELD),
-                      failed_count=_pending_count(PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED))
+                      last_run_finished_at=Subquery(last_run.values("finished_at")[:1]))
             .order_by("name", "pk"))
 
 

@@ -64,6 +64,7 @@ def badge(page):
 
 def test_the_home_page_and_dashboards_tell_each_state(page, states, screenshot):
     login(page, username="owner", password=PASSWORD)
+    assert page.locator("[data-test=time-zone-note]").inner_text() == "Times in Europe/Oslo, 24-hour"
 
     failing = page.locator("[data-test=failing-connection]")
     assert failing.count() == 2
