@@ -15,6 +15,12 @@ def time_zone_validate(value: str) -> None:
         raise ValidationError(f"{value!r} is not a time zone name; use one like Europe/Oslo or Europe/Stockholm.")
 
 
+def tenant_time(moment, tenant) -> str:
+    """A time for e-mails and webhooks, in the tenant's zone and labelled: "2026-01-15 14:05 CET"."""
+    local = timezone.localtime(moment, zoneinfo.ZoneInfo(getattr(tenant, "time_zone", "") or DEFAULT_TIME_ZONE))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
 def tenant_time_zone_for(user) -> str | None:
     """The time zone of the user's tenant (the first by name if several); None for no membership."""
     from connections.models import Membership

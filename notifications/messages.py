@@ -16,6 +16,7 @@ from connections.models import Connection
 from connections.vendors import get_vendor
 from connections.vendors.base import DEFAULT_HINTS, TEST_HINTS
 from connections.vendors.errors import VendorConfigurationError
+from mlconnector.timezones import tenant_time
 from notifications.models import Kind
 from syncs.errors import RETRIED_CLASSES, error_is_internal, error_said
 from syncs.models import Integration, SyncRun
@@ -105,7 +106,7 @@ def _integration_facts(integration: Integration, run: SyncRun | None) -> list[tu
     if run is not None:
         when = run.finished_at or run.started_at or run.queued_at
         facts.append(("Run", f"#{run.number}, {run.get_trigger_display().lower()}, "
-                             f"{run.get_status_display().lower()} at {when:%Y-%m-%d %H:%M} UTC"))
+                             f"{run.get_status_display().lower()} at {tenant_time(when, integration.tenant)}"))
         facts.append(("Records", f"{run.read} read, {run.created} created, {run.updated} updated, "
                                  f"{run.held} held, {run.failed} failed"))
     return facts
@@ -227,7 +228,7 @@ def run_recovered_message(run: SyncRun, *, failing_since, failures: int, held_ba
         kind=Kind.RECOVERED,
         subject=f"{integration.name}: back to normal",
         headline=f"The sync '{integration.name}' works again: run #{run.number} got through after "
-                 f"{_counted(failures, 'failed run')} since {failing_since:%Y-%m-%d %H:%M} UTC.",
+                 f"{_counted(failures, 'failed run')} since {tenant_time(failing_since, integration.tenant)}.",
         facts=_integration_facts(integration, run),
         details=[f"{held_back} of those failures were not e-mailed separately."] if held_back else [],
         advice="Nothing to do. The next failure will be reported at once again.",
@@ -243,7 +244,7 @@ def connection_failed_message(connection: Connection) -> Message:
         headline=f"The {label} connection '{connection.name}' failed its test, so the syncs that use it will "
                  "fail too.",
         facts=_connection_facts(connection, label) + [
-            ("Tested", f"{connection.last_tested_at:%Y-%m-%d %H:%M} UTC" if connection.last_tested_at else "")],
+            ("Tested", tenant_time(connection.last_tested_at, connection.tenant) if connection.last_tested_at else "")],
         said=said,
         advice=advice or "Check the connection's settings and credentials, then press 'Test connection' again.",
         actions=[_connection_link(connection)])
@@ -255,7 +256,7 @@ def connection_recovered_message(connection: Connection, *, failing_since, failu
         kind=Kind.RECOVERED,
         subject=f"Connection '{connection.name}' ({label}): back to normal",
         headline=f"The {label} connection '{connection.name}' works again after "
-                 f"{_counted(failures, 'failed test')} since {failing_since:%Y-%m-%d %H:%M} UTC.",
+                 f"{_counted(failures, 'failed test')} since {tenant_time(failing_since, connection.tenant)}.",
         facts=_connection_facts(connection, label),
         advice="Nothing to do.",
         actions=[_connection_link(connection)])

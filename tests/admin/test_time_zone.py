@@ -50,3 +50,16 @@ def test_a_zone_must_be_a_real_one(tenant_a):
     tenant_a.time_zone = "Oslo"
     with pytest.raises(ValidationError, match="not a time zone name"):
         tenant_a.full_clean()
+
+
+def test_an_owner_sets_the_zone_on_the_company_page_and_an_outsider_cannot(client, owner, outsider, tenant_a):
+    url = reverse("customer_admin:connections_tenant_change", args=[tenant_a.pk])
+    form = {"name": tenant_a.name, "audit_retention_days": 365, "time_zone": "Europe/Stockholm"}
+    client.force_login(outsider)
+    client.post(url, form)
+    assert Tenant.objects.get(pk=tenant_a.pk).time_zone == "Europe/Oslo"
+
+    client.force_login(owner)
+    assert client.post(url, form).status_code == 302
+    assert Tenant.objects.get(pk=tenant_a.pk).time_zone == "Europe/Stockholm"
+    assert client.post(url, {**form, "time_zone": "Mars/Olympus"}).status_code == 200  # refused, said why

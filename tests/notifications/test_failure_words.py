@@ -1,5 +1,7 @@
 """A failure e-mail blames what caused it: a value mapping the destination refused, named with its values,
 or else the data at the source; never "a field mapping" by default."""
+import re
+
 from django.core import mail
 
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
@@ -21,3 +23,5 @@ def test_a_refused_value_from_a_value_mapping_is_blamed_on_that_mapping(integrat
     assert f"the value mapping Department → cost center turns “{wrong}” into “GHOST”" in body
     assert "Correct that mapping" in body and "Replay selected records" in body
     assert ValueMapping.objects.filter(integration=integration, map_name=DEPARTMENT_MAP).count() > 1
+    # The run's time in the company's zone (Europe/Oslo by default), labelled, 24-hour.
+    assert re.search(r"at \d{4}-\d\d-\d\d \d\d:\d\d CES?T", body) and " UTC" not in body
