@@ -58,6 +58,13 @@ class TenantScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._may(request, obj, managing=True) if self.scoped else super().has_delete_permission(request, obj)
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        # A customer of one company gains nothing from a column that always names it.
+        if self.scoped and len(self.tenant_ids(request)) == 1:
+            shown = tuple(f for f in shown if f != "tenant")
+        return shown
+
     def changelist_view(self, request, extra_context=None):
         # "Integrations", not Django's "Select integration to change": customers do more here than select.
         if self.scoped:

@@ -11,7 +11,7 @@ from audit.names import record_name_for
 from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionMixin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
-from syncs.admin_filters import IntegrationFilter, LastRunFilter
+from syncs.admin_filters import FlowFilter, IntegrationFilter, LastRunFilter
 from syncs.admin_forms import OptionsField, streams_field
 from syncs.admin_health import health_panel_context, schedule_urls
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
@@ -95,8 +95,8 @@ def badge_html(badge: str, label: str):
 
 class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     form = IntegrationForm
-    list_display = ("name", "tenant", "flow_kind", "health", "dashboard", "enabled", "every_minutes", "cron")
-    list_filter = ("flow_kind", "enabled")
+    list_display = ("name", "tenant", "flow", "health", "dashboard", "enabled", "every_minutes", "cron")
+    list_filter = (FlowFilter, "enabled")
     fields = ("tenant", "name", "flow_kind", "source", "destination", "streams", "every_minutes", "cron", "enabled",
               "options")
 
@@ -110,6 +110,13 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         # Customers set integrations up in the wizard ("Set up an integration"); a bare add form beside it
         # would skip the connection tests and the preview. Operators keep Django's form on /ops/.
         return False if self.scoped else super().has_add_permission(request)
+
+    @admin.display(description="Flow", ordering="flow_kind")
+    def flow(self, obj):
+        try:
+            return get_flow(obj.flow_kind).label  # "Rippling → Visma.net", not "rippling_visma"
+        except LookupError:
+            return obj.flow_kind
 
     @admin.display(description="Health")
     def health(self, obj):

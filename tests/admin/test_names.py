@@ -94,3 +94,9 @@ def test_no_field_mappings_says_the_defaults_apply(client, owner, synced):
     client.force_login(owner)
     html = client.get(reverse("customer_admin:syncs_fieldmapping_changelist")).content.decode()
     assert "With none, the defaults apply" in html
+
+
+def test_the_integration_list_names_the_flow_and_leaves_out_the_one_company(client, owner, synced):
+    client.force_login(owner)
+    html = client.get(reverse("customer_admin:syncs_integration_changelist")).content.decode()
+    assert "Rippling → Visma.net" in html and "column-tenant" not in html and ">rippling_visma<" not in html
