@@ -7,6 +7,9 @@ and 100 a minute per namespace) and the engine runs with the client's declared `
 figures say what a first load costs at Dayforce: records per second, the 429s met (should be none:
 the shared limiter keeps every call under the quota), and HTTP calls per employee against the
 minimum (one details GET at Dayforce, one POST at Visma). Then a delta with 5% of employees changed.
+Then the pay runs: the seeded pay groups' pay summaries posted as one journal transaction each, with
+pay-summary lines per second and HTTP calls against the minimum (the pay-summary pages plus one POST per
+journal; the pre-flight's reads of Visma's accounts, segments and periods are the overhead).
 """
 from __future__ import annotations
 
@@ -49,6 +52,22 @@ def integration_setup(sandbox):
         + [ValueMapping(tenant=tenant, integration=integration, map_name=COST_CENTER_MAP, source_value=xref,
                         target_value=str(6000 + n)) for n, xref in enumerate(org_units)])
     return integration
+
+
+PAY_OPTIONS = {"pay_groups": ["NO-MONTHLY", "NO-BIWEEKLY"], "pay_clearing_account": "1930",
+               "pay_dates_from": "2026-09-01"}
+
+
+def journal_mappings(integration) -> None:
+    from syncs.flows.dayforce_visma.journal import DEPARTMENT_SEGMENT_MAP, PAY_CATEGORY_MAP, PAY_CODE_MAP
+    from syncs.models import ValueMapping
+
+    maps = {DEPARTMENT_SEGMENT_MAP: {"ENG": "40", "SAL": "20", "FIN": "10", "OPS": "30"},
+            PAY_CODE_MAP: {"REG": "7010", "OT150": "7010", "SAL": "7010"},
+            PAY_CATEGORY_MAP: {"Retro": "7010", "Bonus": "7010"}}
+    ValueMapping.objects.bulk_create([
+        ValueMapping(tenant=integration.tenant, integration=integration, map_name=name, source_value=key,
+                     target_value=value) for name, values in maps.items() for key, value in values.items()])
 
 
 def employees_seed(dayforce, count: int) -> None:
@@ -104,13 +123,30 @@ def main() -> None:
                 app["dayforce"].change("edit", xref, LastName=f"Changed{xref}")
             run, seconds, dayforce, visma = timed_run(integration, app)
             rows.append(figures("delta", run, seconds, dayforce, visma, run.updated))
+            journal_mappings(integration)
+            integration.options, integration.streams = {**integration.options, **PAY_OPTIONS}, ["pay_runs"]
+            integration.save()
+            run, seconds, dayforce, visma = timed_run(integration, app)
+            lines = sum(len(pay_run.lines) for pay_run in app["dayforce"].company.pay_runs)  # all seeded runs are read
+            journal = journal_figures(run, seconds, dayforce, visma, lines)
             print(f"Dayforce → Visma.net, {args.employees} employees, Dayforce limits on (10/s, 100/min on details)")
             print(machine())
             print(table(rows, ("phase", "status", "employees written", "seconds", "employees/s", "Dayforce calls",
                                "429s", "Visma calls", "calls per employee", "÷ minimum")))
+            print(table([journal], ("phase", "status", "journals posted", "pay-summary lines", "seconds", "lines/s",
+                                    "Dayforce calls", "Visma calls", "calls per journal", "÷ minimum")))
             sandbox.stop()
         finally:
             teardown()
+
+
+def journal_figures(run, seconds, dayforce, visma, lines: int) -> tuple:
+    pages = [e for e in dayforce if "EmployeePaySummaries" in e.path]
+    journals = sum(1 for e in visma if e.method == "POST" and "journaltransaction" in e.path)
+    minimum = len(pages) + journals  # every page read once, every journal posted once
+    calls = len(dayforce) + len(visma)
+    return ("pay runs", run.status, journals, lines, f"{seconds:.1f}", f"{lines / seconds:.1f}", len(dayforce),
+            len(visma), f"{calls / journals:.2f}" if journals else "nan", f"{calls / minimum:.2f}" if minimum else "nan")
 
 
 def figures(phase, run, seconds, dayforce, visma, written) -> tuple:

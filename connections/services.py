@@ -229,3 +229,10 @@ def connection_test(*, connection: Connection) -> ConnectionTestResult:
     connection.refresh_from_db(fields=["status", "last_tested_at", "last_error"])
     connection_tested(connection_id=connection.pk, ok=result.ok)  # failure notifications, after commit
     return result
+
+
+def connection_problem_note(*, connection_id: int, message: str) -> None:
+    """A sync met a refusal on this connection that one resource only (a permission for pay data) causes:
+    kept as the connection's last error for people to see; its status stays as the last test left it, since
+    the connection works for everything else."""
+    Connection.objects.filter(pk=connection_id).update(last_error=message[:2000], updated_at=timezone.now())

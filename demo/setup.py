@@ -11,6 +11,8 @@ from django.db import transaction
 from connections.models import Connection, Membership, Tenant
 from connections.services import connection_create, connection_update
 from connections.vendors import all_vendors, get_vendor
+from demo.dayforce import dayforce_integration_setup
+from demo.paychex import demo_paychex_setup
 from sandbox.vendors import SANDBOXES
 from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import Integration, ValueMapping
@@ -86,4 +88,7 @@ def demo_integrations_setup(*, tenant, connections: dict):
     finance = integration_create(tenant=tenant, name="Visma → Power BI (finance)", flow_kind="visma_powerbi",
                                  source=connections["visma"], destination=connections["powerbi"],
                                  every_minutes=15, enabled=True)
-    return {"rippling_visma": (rippling, departments[-1] if departments else None), "visma_powerbi": (finance, None)}
+    payroll = dayforce_integration_setup(tenant=tenant, connections=connections)
+    return {"rippling_visma": (rippling, departments[-1] if departments else None), "visma_powerbi": (finance, None),
+            "paychex_visma": (demo_paychex_setup(tenant=tenant, connections=connections), None),
+            "dayforce_visma": (payroll, None)}

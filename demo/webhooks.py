@@ -29,14 +29,7 @@ def demo_webhook_change(*, integration, sandbox_url: str, web: str, timeout: flo
     started = time.monotonic()
     requests.post(f"{control}/update_worker", json={"worker_id": worker["id"], "work_email": DEMO_EMAIL},
                   timeout=10).raise_for_status()
-    done = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
-    run = None
-    while time.monotonic() - started < timeout:
-        run = SyncRun.objects.filter(integration=integration, trigger=SyncRun.Trigger.WEBHOOK,
-                                     status__in=done).order_by("-pk").first()
-        if run is not None:
-            break
-        time.sleep(0.3)
+    run = webhook_run_wait(integration, started=started, timeout=timeout)
     event = InboundEvent.objects.filter(connection=integration.source).order_by("-pk").first()
     target = IdMap.objects.filter(integration=integration, stream="employees",
                                   source_id=worker.get("user_id") or worker["id"]).first()
@@ -45,3 +38,15 @@ def demo_webhook_change(*, integration, sandbox_url: str, web: str, timeout: flo
         employee, _ = get_vendor("visma").client_for(integration.destination).get_employee(target.target_id)
         email = ((employee.get("contact") or {}).get("email")) or ""
     return {"run": run, "event": event, "email": email, "seconds": time.monotonic() - started}
+
+
+def webhook_run_wait(integration, *, started: float, timeout: float) -> SyncRun | None:
+    """The first finished webhook-triggered run of the integration, waiting up to `timeout` from `started`."""
+    done = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
+    while time.monotonic() - started < timeout:
+        run = SyncRun.objects.filter(integration=integration, trigger=SyncRun.Trigger.WEBHOOK,
+                                     status__in=done).order_by("-pk").first()
+        if run is not None:
+            return run
+        time.sleep(0.3)
+    return None

@@ -23,7 +23,8 @@ from syncs.mapping_services import (
     field_mapping_set,
     value_mapping_delete,
 )
-from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.approvals import APPROVAL_KEY
+from syncs.models import FieldMapping, Integration, JournalApproval, PendingRecord, SyncRun, ValueMapping
 from syncs.selectors import (
     HEALTH_WINDOW_RUNS,
     health_badge,
@@ -355,6 +356,14 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     def fix(self, obj):
         if obj.status == PendingRecord.Status.HELD and obj.missing_key:
             map_name, _, source_value = obj.missing_key.partition(":")
+            if map_name == APPROVAL_KEY and source_value.isdigit():  # a journal waiting for a second person
+                return format_html('<a href="{}" data-test="journal-approval-link">Review the journal</a>',
+                                   admin_url(self, JournalApproval, "change", int(source_value)))
+            existing = ValueMapping.objects.filter(integration_id=obj.integration_id, map_name=map_name,
+                                                   source_value=source_value).first()
+            if existing is not None:  # mapped to a value the destination refuses (a pay code to a closed account)
+                return format_html('<a href="{}" data-test="correct-mapping">Correct the mapping</a>',
+                                   admin_url(self, ValueMapping, "change", existing.pk))
             url = admin_url(self, ValueMapping, "add", query={
                 "integration": obj.integration_id, "map_name": map_name, "source_value": source_value})
             return format_html('<a href="{}" class="create-missing-mapping" data-test="create-missing-mapping">'
@@ -368,6 +377,8 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     @admin.display(description="What to do")
     def fix_for_viewers(self, obj):
         # Viewers cannot create mappings or replay: no link to a page that would refuse them.
+        if obj.status == PendingRecord.Status.HELD and obj.missing_key.startswith(f"{APPROVAL_KEY}:"):
+            return "Waits for an owner or admin to approve its journal."
         if obj.status == PendingRecord.Status.HELD and obj.missing_key:
             return (f"Waits for the mapping {missing_mapping_label(obj.missing_key)}; an owner or admin of the "
                     "company can create it.")
@@ -443,4 +454,4 @@ for site in (customer_site, ops_site):
     site.register(FieldMapping, FieldMappingAdmin)
     site.register(PendingRecord, PendingRecordAdmin)
 
-from syncs import admin_inbound  # noqa: E402,F401  (registers the inbound-event admin)
+from syncs import admin_approvals, admin_inbound  # noqa: E402,F401  (register the approval and inbound-event admins)

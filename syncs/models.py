@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -351,3 +352,36 @@ class InboundEvent(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id[:24]} ({self.status})"
+
+
+class JournalApproval(models.Model):
+    """A journal an integration with the approval gate may post only once a second person approved it.
+
+    One row per version of a pay run (source id + content hash): a corrected pay run asks again. The
+    journal is kept as it would be posted, so the approval page shows exactly that (syncs/approvals.py)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="journal_approvals")
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="journal_approvals")
+    stream = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=255)
+    content_hash = models.CharField(max_length=64)
+    journal = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [models.UniqueConstraint(fields=["integration", "stream", "source_id", "content_hash"],
+                                               name="journalapproval_unique_version")]
+
+    def __str__(self):
+        return f"{self.source_id} ({self.get_status_display()})"

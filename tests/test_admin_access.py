@@ -10,7 +10,8 @@ from changelog.models import ChangeLogEntry
 from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
 from notifications.models import Notification, NotificationSettings
-from syncs.models import FieldMapping, InboundEvent, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.models import (FieldMapping, InboundEvent, Integration, JournalApproval, PendingRecord, SyncRun,
+                          ValueMapping)
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
 
@@ -39,7 +40,13 @@ def objects(tenant_a, owner, member):
                                            payload={"id": "w1", "ssn": SECRET})
     event = InboundEvent.objects.create(tenant=tenant_a, connection=source, event_id="n-1", type="employee.updated",
                                         source_ids=["w1"], payload={"ssn": SECRET}, raw_body=f"ssn={SECRET}")
+    approval = JournalApproval.objects.create(
+        tenant=tenant_a, integration=integration, stream="pay_runs", source_id="NO-MONTHLY:2026-11-25",
+        content_hash="0" * 64, journal={"journalTransactionLines": [
+            {"accountNumber": "7010", "debitAmountInCurrency": 10.0, "transactionDescription": "Pay 1000",
+             "subaccount": [{"segmentId": 1, "segmentValue": "10"}, {"segmentId": 2, "segmentValue": "1000"}]}]})
     return {
+        JournalApproval: approval,
         InboundEvent: event,
         ValueMapping: value_mapping,
         FieldMapping: field_mapping,
@@ -59,7 +66,7 @@ def url(site, model, view, *args):
 
 
 MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
-          InboundEvent, ErasureLog]
+          InboundEvent, ErasureLog, JournalApproval]
 ADDABLE = {Connection, ValueMapping, FieldMapping}  # integrations are set up in the wizard
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 

@@ -55,9 +55,27 @@ class StreamsForm(forms.Form):
     streams = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Sync these",
                                         error_messages={"required": "Choose at least one."})
 
-    def __init__(self, *args, streams, **kwargs):
+    def __init__(self, *args, streams, options=(), current: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["streams"].choices = [(s, s.replace("_", " ").capitalize()) for s in streams]
+        # The flow's OPTION_CHOICES (syncs.flows.base.OptionChoice): one radio group each, by position.
+        self.option_choices = list(options)
+        for n, option in enumerate(self.option_choices):
+            stored = [value for value, _ in option.choices]
+            now = (current or {}).get(option.name, stored[0])
+            self.fields[f"option{n}"] = forms.ChoiceField(
+                label=option.label, required=False, widget=forms.RadioSelect(attrs={"data-test": "flow-option", "data-option": option.name}),
+                choices=[(str(i), label) for i, (_, label) in enumerate(option.choices)],
+                initial=str(stored.index(now)) if now in stored else "0")
+
+    def options(self) -> dict:
+        """The chosen options, as Integration.options stores them."""
+        chosen = {n: self.cleaned_data.get(f"option{n}") or self.fields[f"option{n}"].initial
+                  for n in range(len(self.option_choices))}  # not sent: as it was
+        return {option.name: option.choices[int(chosen[n])][0] for n, option in enumerate(self.option_choices)}
+
+    def option_fields(self):
+        return [self[f"option{n}"] for n in range(len(self.option_choices))]
 
 
 @dataclass

@@ -144,13 +144,17 @@ def draft_integration_ensure(*, draft: IntegrationDraft, actor=None) -> Integrat
     return integration
 
 
-def draft_streams_set(*, draft: IntegrationDraft, streams: list[str], actor=None) -> Integration:
+def draft_streams_set(*, draft: IntegrationDraft, streams: list[str], actor=None,
+                      options: dict | None = None) -> Integration:
+    """The streams, and the flow's option choices (OPTION_CHOICES) merged into the integration's options."""
     known = get_flow(draft.flow_kind).streams
     unknown = [s for s in streams if s not in known]
     if unknown or not streams:
         raise WizardError(f"Choose at least one of {', '.join(known)}.")
-    integration = integration_update(integration=draft_integration_ensure(draft=draft, actor=actor), actor=actor,
-                                     streams=[s for s in known if s in streams])
+    integration = draft_integration_ensure(draft=draft, actor=actor)
+    changes = {"options": {**(integration.options or {}), **options}} if options else {}
+    integration = integration_update(integration=integration, actor=actor,
+                                     streams=[s for s in known if s in streams], **changes)
     draft_reach(draft=draft, step=Step.MAPPINGS)
     return integration
 

@@ -21,7 +21,7 @@ from connections.models import Connection, Tenant
 from connections.selectors import tenant_ids_for_user
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
-from syncs.flows import get_flow
+from syncs.flows import flow_module, get_flow
 from wizard import services
 from wizard.forms import MappingsForm, PreviewForm, ScheduleForm, StartForm, StreamsForm, connection_step_form
 from wizard.selectors import (
@@ -246,12 +246,14 @@ class StreamsView(FormStepView):
 
     def form(self, data=None) -> StreamsForm:
         flow = get_flow(self.draft.flow_kind)
-        form = StreamsForm(data, streams=flow.streams)
+        options = getattr(flow_module(self.draft.flow_kind), "OPTION_CHOICES", ())
+        form = StreamsForm(data, streams=flow.streams, options=options, current=self.draft.integration.options)
         form.fields["streams"].initial = self.draft.integration.streams or list(flow.streams)
         return form
 
     def save(self, form) -> None:
-        services.draft_streams_set(draft=self.draft, streams=form.cleaned_data["streams"], actor=self.request.user)
+        services.draft_streams_set(draft=self.draft, streams=form.cleaned_data["streams"], actor=self.request.user,
+                                   options=form.options())
 
 
 class MappingsView(FormStepView):

@@ -191,8 +191,9 @@ def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[S
         with transaction.atomic():
             ledger.flush()
         counts = ledger.counts
-        status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] else SyncRun.Status.SUCCEEDED
-        run_finish(run=run, status=status, http_calls=_calls(ctx, streams))
+        problem = next((p for p in (s.problem() for s in streams) if p is not None), None)
+        status = SyncRun.Status.PARTIAL if counts["held"] or counts["failed"] or problem else SyncRun.Status.SUCCEEDED
+        run_finish(run=run, status=status, error=problem, http_calls=_calls(ctx, streams))
     except RunHandedBack as handed_back:
         with transaction.atomic():
             ledger.flush()

@@ -294,7 +294,8 @@ class Writer:
                 id_map.append((intent.source_id, outcome.target_id, write.digest))
                 resolved.add(intent.source_id)
                 ledger.counts["created" if write.action == A.CREATE else "updated"] += 1
-                reason = "found at the destination by reconciliation: not sent again" if outcome.reconciled else ""
+                reason = "found at the destination by reconciliation: not sent again" if outcome.reconciled else \
+                    intent.note
                 ledger.audit(name, intent.source_id, write.action, O.OK, target_id=outcome.target_id, reason=reason,
                              mapping=write.used, payload=intent.mapped)
             elif outcome.state == S.FAILED:

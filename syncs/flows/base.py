@@ -78,6 +78,9 @@ class Intent:
     record: Any
     target_id: str | None = None
     batch: str = ""
+    # Set by a write that did more than one thing (a corrected journal: reversed, then posted anew), for the
+    # audit row's reason, so both destination records are linked in the trail.
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,17 @@ class ValueMapChoices:
     label: str  # "Rippling department → Visma department"
     source_values: list[tuple[str, str]] = field(default_factory=list)
     target_values: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OptionChoice:
+    """An integration option the setup wizard asks about (a flow module's `OPTION_CHOICES`), e.g. how an org
+    hierarchy is kept. `choices` are (what is stored in Integration.options, what the user reads); the first
+    is the default."""
+
+    name: str
+    label: str
+    choices: tuple[tuple[Any, str], ...]
 
 
 @dataclass
@@ -174,3 +188,8 @@ class Stream(ABC):
     def notes(self) -> list[str]:
         """Run-level remarks to report once (e.g. fields the token may not read)."""
         return []
+
+    def problem(self) -> BaseException | None:
+        """A vendor error this stream met and stepped around (a 403 on one resource) so the run's other
+        streams could go on: the run ends partial with it as its error columns."""
+        return None

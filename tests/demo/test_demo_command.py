@@ -1,4 +1,5 @@
 """`manage.py demo` stops every child it started (sandbox, worker, beat, web) on SIGTERM, as on Ctrl-C."""
+import re
 import signal
 
 import pytest
@@ -29,3 +30,7 @@ def test_its_summary_shows_a_webhook_driven_change_reaching_visma(tmp_path):
     assert "received employee.updated for" in output and "— processed" in output
     assert "(webhook): read 1, created 0, updated 1" in output
     assert "Visma now has e-mail ada.webhook@example.com for that employee" in output
+    # Dayforce → Visma: what moved, and one posted journal whose debits equal its credits.
+    assert "Visma employees written: 12, cost-centre values (org units): 13, journal transactions: 10" in output
+    posted = re.search(r"journal \d+ for pay run NO-MONTHLY:2026-11-25: debit ([\d,.]+) = credit ([\d,.]+) NOK", output)
+    assert posted and posted.group(1) == posted.group(2), output[-3000:]

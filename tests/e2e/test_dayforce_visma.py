@@ -172,8 +172,44 @@ def test_the_wizard_offers_both_sides_real_values(integration):
     from syncs.engine import flow_context
     from syncs.flows.dayforce_visma import mapping_choices
 
-    departments, org_units = mapping_choices(flow_context(integration=integration)).value_maps
+    integration.options = {**integration.options, "pay_dates_from": "2026-09-01"}  # the seeded pay runs
+    integration.save()
+    maps = {m.map_name: m for m in mapping_choices(flow_context(integration=integration)).value_maps}
+    departments, org_units = maps[DEPARTMENT_MAP], maps[COST_CENTER_MAP]
 
     assert ("ENG", "Engineering") in departments.source_values and ("IT", "IT – IT") in departments.target_values
     assert ("OSL-ENG", "Northwind / North / Oslo / Oslo Eng") in org_units.source_values
     assert ("1000", "1000 – Oslo") in org_units.target_values
+    # The journal's mappings: Dayforce's pay codes and categories from its recent pay runs, Visma's GL accounts
+    # and the subaccount's department segment.
+    pay_codes = maps["pay_code_to_gl_account"]
+    assert {"REG", "SAL", "OT150"} <= {value for value, _ in pay_codes.source_values}
+    assert ("7010", "7010 – Salaries") in pay_codes.target_values
+    assert ("Retro", "Retro") in maps["pay_category_to_gl_account"].source_values
+    assert ("40", "40 – IT") in maps["department_to_subaccount_department"].target_values
+
+
+def test_nested_mode_writes_each_level_to_its_own_segment(integration, dayforce, visma):
+    from audit.models import AuditRecord
+
+    visma.dimension_add("ORGUNIT", {1: ("Region", 4), 2: ("Site", 4), 3: ("Department", 4)})
+    integration.options = {**integration.options, "hierarchy_mode": "nested", "nested_dimension": "ORGUNIT",
+                           "nested_segments": {"Region": 1, "Site": 2, "Department": 3}}
+    integration.streams = ["org_units"]
+    integration.save()
+
+    first = run(integration)
+
+    assert first.status == SyncRun.Status.SUCCEEDED, first.error
+    levels = {segment: {value_id: v["description"] for value_id, v in visma.data.values_of("ORGUNIT", segment).items()}
+              for segment in (1, 2, 3)}
+    assert levels[1] == {"5001": "North", "5002": "West"}
+    assert set(levels[2]) == {"5003", "5004", "5005", "5006"} and levels[2]["5005"] == "Bergen"
+    assert levels[3]["5007"] == "Oslo Eng" and len(levels[3]) == 6  # the unit's own name: its parents are segments
+    assert "5000" not in {v for values in levels.values() for v in values}  # Corporate has no segment
+    assert AuditRecord.objects.filter(run=first, reason__contains="level(s) CORPORATE are not written").exists()
+    assert not cost_centres(visma)  # nothing written to the flattened cost-centre segment
+
+    dayforce.change("org_rename", "OSL-SAL", short_name="Oslo Sales & Marketing")
+    renamed = run(integration)
+    assert renamed.updated == 1 and visma.data.values_of("ORGUNIT", 3)["5008"]["description"] == "Oslo Sales & Marketing"

@@ -165,9 +165,10 @@ def test_the_wizard_offers_paychex_organizations_and_visma_departments(integrati
 
     choices = mapping_choices(flow_context(integration=integration))
 
-    [organizations] = choices.value_maps
+    [organizations] = choices.value_maps  # jobs and locations are offered once the options turn them on
     assert (organizations.map_name, organizations.label) == (ORGANIZATION_MAP, "Paychex organization → Visma department")
-    assert ("850002407928095", "Operations") in organizations.source_values
+    # Each organization is shown with its place in the hierarchy, read from the parent links.
+    assert ("850002407928095", "Company / 2 South Division / Operations") in organizations.source_values
     assert ("OPS", "OPS – Operations") in organizations.target_values
     assert "name.familyName" in choices.source_fields["employees"]
 

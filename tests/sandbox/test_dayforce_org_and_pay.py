@@ -139,3 +139,15 @@ def test_a_corrected_pay_run_is_re_exported_with_changed_lines(sandbox, dayforce
     assert {line["PayExportId"] for line in after} == {9011}
     changed = [(b["PayAmount"], a["PayAmount"]) for b, a in zip(before, after) if b["PayAmount"] != a["PayAmount"]]
     assert changed == [(65_000.0, 70_000.0)]
+
+
+def test_a_role_without_the_pay_data_feature_reads_people_but_not_pay(sandbox):
+    from sandbox.vendors.dayforce import NO_PAY_DATA_USERNAME
+
+    hr_only = token_for(sandbox, NO_PAY_DATA_USERNAME)
+
+    assert get(sandbox, f"{NS}/Employees", hr_only).status_code == 200
+    assert get(sandbox, f"{NS}/OrgUnits", hr_only).status_code == 200
+    refused = get(sandbox, f"{NS}/EmployeePaySummaries", hr_only, **SEP_TO_NOV)
+    assert refused.status_code == 403 and refused.json()["ProcessResults"][0]["Message"] == "User does not have access."
+    assert get(sandbox, f"{NS}/EmployeePaySummaries", token_for(sandbox), **SEP_TO_NOV).status_code == 200

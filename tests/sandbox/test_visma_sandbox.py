@@ -461,6 +461,30 @@ def test_it_creates_a_balanced_journal_transaction_and_refuses_an_unbalanced_one
         {"operation": "Update", "lineNumber": {"value": 9}}]}), 400, says="line 9 does not exist")
 
 
+def test_it_serves_financial_periods_and_refuses_a_journal_in_a_closed_one(api, visma, swagger):
+    periods = api.get("v1/financialPeriod", greaterThanValue="202610", numberToRead=3)
+    november = api.get("v1/financialPeriod/202611")
+
+    assert periods.status_code == 200 and [p["period"] for p in periods.json()] == ["202611", "202612", "202701"]
+    for body in periods.json() + [november.json()]:
+        assert_valid(swagger, "FinancialPeriodDto", body)
+        assert set(body) == declared(swagger, "FinancialPeriodDto")  # every field the 2016 DTO declares
+    assert november.json()["startDate"] == "2026-11-01T00:00:00" and november.json()["endDate"] == "2026-11-30T00:00:00"
+    assert november.json()["closedInGeneralLedger"] is False
+    assert_ipp_exception(api.get("v1/financialPeriod/209912"), 404, says="not found")
+
+    visma.period_close("202611")
+    line = {"operation": "Insert", "subaccount": [{"segmentId": 1, "segmentValue": "10"},
+                                                  {"segmentId": 2, "segmentValue": "1000"}]}
+    body = {"transactionDate": {"value": "2026-11-25"}, "journalTransactionLines": [
+        {**line, "accountNumber": {"value": "7010"}, "debitAmountInCurrency": {"value": 100}},
+        {**line, "accountNumber": {"value": "1930"}, "creditAmountInCurrency": {"value": 100}}]}
+    assert api.get("v1/financialPeriod/202611").json()["closedInGeneralLedger"] is True
+    assert_ipp_exception(api.post("v2/journaltransaction", body), 400, says="202611 is closed in the general ledger")
+    visma.period_close("202611", closed=False)
+    assert api.post("v2/journaltransaction", body).status_code == 201
+
+
 # --- gateway behaviour (§3, §6) -----------------------------------------------------------------------------
 def test_it_rate_limits_with_retry_after_and_rate_headers(api, visma):
     visma.limiter.limit = 2

@@ -7,7 +7,7 @@ from syncs.engine import sync_run_create
 from syncs.models import SyncRun
 from syncs.services import integration_create
 
-numbering = importlib.import_module("syncs.migrations.0007_h5_run_number")
+numbering = importlib.import_module("syncs.migrations.0008_h5_run_number")
 
 
 def second_integration(integration):

@@ -23,6 +23,10 @@ OAUTH_CLIENT_ID = "Dayforce.HCMAnywhere.Client"
 
 # The HCM Anywhere role feature a web-services user needs to read anything (docs/vendors/dayforce.md §2 "Permissions").
 READ_PERMISSION = "Web Services > Read Data"
+# Resources secured by a sub-feature of Read Data: pay data is kept apart from HR data, so a role can read
+# people but not pay (the sub-feature's name is UNCONFIRMED; docs/vendors/dayforce.md §2). Dayforce's 403
+# does not say which of the two is missing, so both are named.
+RESOURCE_SUBFEATURES = {"EmployeePaySummaries": "Pay Summaries"}
 
 # What a sync reads of an employee (docs/vendors/dayforce.md §4.2); collections come as {"Items": [...]}.
 EMPLOYEE_EXPAND = ("WorkAssignments", "EmploymentStatuses", "EmployeeManagers", "Addresses", "Contacts",
@@ -175,19 +179,24 @@ class DayforceClient(BaseClient):
     def get_data(self, resource: str, params: dict | None = None) -> Any:
         return self.get_body(self.resource_url(resource), params)["Data"]
 
-    def permission_error(self, error: VendorPermissionError, url: str) -> VendorPermissionError:
+    def permission_error(self, refused: VendorPermissionError, url: str) -> VendorPermissionError:
         """Name the HCM Anywhere feature the user lacks, and what it could not read: in the message and,
-        for runs that store it as a column, in the hint."""
+        for runs that store it as a column, in the hint; `feature` is what to grant."""
         resource = urlsplit(url).path.rsplit("/V1/", 1)[-1] or url
-        said = f" (Dayforce said: {error.vendor_message})" if error.vendor_message else ""
-        hint = (f"User '{self.credentials['username']}' lacks the HCM Anywhere permission '{READ_PERMISSION}', so it "
-                f"may not read {resource}. Ask a Dayforce administrator to add HCM Anywhere > {READ_PERMISSION} to "
-                "the user's primary role (Dayforce reads permissions from the primary role only).")
-        return VendorPermissionError(
-            f"Dayforce accepted the login, but user '{self.credentials['username']}' lacks the HCM Anywhere "
-            f"permission '{READ_PERMISSION}', so it may not read {resource}{said}. Ask a Dayforce administrator "
-            f"to add HCM Anywhere > {READ_PERMISSION} to the user's primary role.",
-            vendor=self.vendor_label, status=error.status, vendor_message=error.vendor_message, hint=hint)
+        sub = RESOURCE_SUBFEATURES.get(resource.split("/")[0])
+        lacks = f"'{READ_PERMISSION}'" + (f" or its sub-feature '{sub}'" if sub else "")
+        grant = f"HCM Anywhere > {READ_PERMISSION}" + (f" > {sub}" if sub else "")
+        user = self.credentials["username"]
+        said = f" (Dayforce said: {refused.vendor_message})" if refused.vendor_message else ""
+        hint = (f"User '{user}' lacks the HCM Anywhere permission {lacks}, so it may not read {resource}. Ask a "
+                f"Dayforce administrator to add {grant} to the user's primary role (Dayforce reads permissions from "
+                "the primary role only).")
+        error = VendorPermissionError(
+            f"Dayforce accepted the login, but user '{user}' lacks the HCM Anywhere permission {lacks}, so it may "
+            f"not read {resource}{said}. Ask a Dayforce administrator to add {grant} to the user's primary role.",
+            vendor=self.vendor_label, status=refused.status, vendor_message=refused.vendor_message, hint=hint)
+        error.feature = grant
+        return error
 
     def employee_xrefcodes(self, **filters) -> list[str]:
         """XRefCodes of the employees matching Dayforce's search filters (docs/vendors/dayforce.md §4.1).

@@ -244,6 +244,13 @@ class VismaClient(BaseClient):
                 return transaction
         return None
 
+    def financial_period(self, period_id: str) -> dict | None:
+        """FinancialPeriodDto of one period (YYYYPP), or None when the company has no such period."""
+        try:
+            return self.get_json(f"v1/financialPeriod/{path_key(period_id)}")
+        except VendorNotFound:
+            return None
+
     def iter_accounts(self, since: datetime | None = None) -> Iterator[dict]:
         return self.iter_records(ACCOUNTS, self.delta_params(since))
 

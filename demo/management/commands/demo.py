@@ -12,6 +12,8 @@ from django.db.models import Count
 
 from connections.models import Connection
 from connections.tasks import connection_test_task
+from demo.dayforce import dayforce_summary
+from demo.paychex import demo_paychex_notification
 from demo.processes import ChildExited, Children
 from demo.setup import demo_integrations_setup, demo_tenant_setup
 from demo.webhooks import DEMO_EMAIL, demo_webhook_change
@@ -19,6 +21,10 @@ from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import PendingRecord, SyncRun, WriteIntent
 from syncs.services import integration_run_now, value_mapping_set
 from mlconnector.devkeys import dev_secret
+
+
+# What a flow prints beyond its counts (kind → lines), from the flow's own demo module.
+FLOW_SUMMARIES = {"dayforce_visma": dayforce_summary}
 
 
 class Command(BaseCommand):
@@ -60,6 +66,7 @@ class Command(BaseCommand):
         self.run_flows(integrations)
         children.wait_http(f"http://127.0.0.1:{web_port}/admin/login/", "web server")
         self.webhook_story(integrations, sandbox_url=sandbox_url, web=f"http://127.0.0.1:{web_port}")
+        self.paychex_story(integrations, sandbox_url=sandbox_url, web=f"http://127.0.0.1:{web_port}")
         self.summary(user=user, password=password, integrations=integrations, sandbox_url=sandbox_url,
                      web=f"http://127.0.0.1:{web_port}")
         if exit:
@@ -92,6 +99,8 @@ class Command(BaseCommand):
             run = self.wait_run(integration_run_now(integration=integration))
             self.report(integration, run)
             self.report_streams(integration)
+            for line in FLOW_SUMMARIES.get(kind, lambda i: [])(integration):
+                self.stdout.write(line)
             held = PendingRecord.objects.filter(integration=integration, status=PendingRecord.Status.HELD)
             for pending in held[:5]:
                 self.stdout.write(f"      held {pending.stream}:{pending.source_id} — {pending.reason}")
@@ -111,17 +120,28 @@ class Command(BaseCommand):
         integration, _ = integrations["rippling_visma"]
         self.stdout.write(self.style.MIGRATE_HEADING("Webhook (Rippling notifies the intake; the worker writes)"))
         story = demo_webhook_change(integration=integration, sandbox_url=sandbox_url, web=web)
+        self.tell(integration, story, "webhook", f"e-mail {story['email'] or '(none)'}", story["email"] == DEMO_EMAIL,
+                  "the change at Rippling")
+
+    def paychex_story(self, integrations: dict, *, sandbox_url: str, web: str) -> None:
+        """A move at Paychex reaches Visma by notification: registered, notified, re-read, written."""
+        integration, _ = integrations["paychex_visma"]
+        self.stdout.write(self.style.MIGRATE_HEADING("Notification (Paychex notifies the intake; the worker writes)"))
+        story = demo_paychex_notification(integration=integration, sandbox_url=sandbox_url, web=web)
+        self.tell(integration, story, "notification", f"department {story['department'] or '(none)'}",
+                  story["department"] == "OPS", "the move at Paychex")
+
+    def tell(self, integration, story: dict, label: str, holds: str, reached: bool, change: str) -> None:
+        """What an event-driven story did: the event received, its run, and what Visma holds now."""
         event, run = story["event"], story["run"]
         if event is not None:
             self.stdout.write(f"  received {event.type} for {', '.join(event.source_ids)} — {event.status}")
         if run is None:
-            self.stdout.write(self.style.ERROR("  no webhook run finished in time; see the worker log"))
+            self.stdout.write(self.style.ERROR(f"  no {label} run finished in time; see the worker log"))
             return
-        self.report(integration, run, label="webhook")
-        reached = story["email"] == DEMO_EMAIL
+        self.report(integration, run, label=label)
         mark = self.style.SUCCESS if reached else self.style.ERROR
-        self.stdout.write(mark(f"  Visma now has e-mail {story['email'] or '(none)'} for that employee "
-                               f"({story['seconds']:.1f}s after the change at Rippling)"))
+        self.stdout.write(mark(f"  Visma now has {holds} for that employee ({story['seconds']:.1f}s after {change})"))
 
     def report_streams(self, integration) -> None:
         """What each stream wrote: Power BI rows per table, Visma employees."""

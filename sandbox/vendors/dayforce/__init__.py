@@ -6,10 +6,12 @@ app.py the HTTP surface.
 """
 from sandbox.vendors.dayforce.app import DayforceSandbox
 from sandbox.vendors.dayforce.contract import (
-    DEMO_CREDENTIALS, DEMO_NAMESPACE, FIELD_RESTRICTED_USERNAME, RESTRICTED_USERNAME, UNCONFIRMED, process_results,
+    DEMO_CREDENTIALS, DEMO_NAMESPACE, FIELD_RESTRICTED_USERNAME, NO_PAY_DATA_USERNAME, PAY_DATA, RESTRICTED_USERNAME,
+    UNCONFIRMED, process_results,
 )
 
 SANDBOX = DayforceSandbox
 
-__all__ = ["DEMO_CREDENTIALS", "DEMO_NAMESPACE", "FIELD_RESTRICTED_USERNAME", "RESTRICTED_USERNAME", "SANDBOX",
+__all__ = ["DEMO_CREDENTIALS", "DEMO_NAMESPACE", "FIELD_RESTRICTED_USERNAME", "NO_PAY_DATA_USERNAME", "PAY_DATA",
+           "RESTRICTED_USERNAME", "SANDBOX",
            "UNCONFIRMED", "DayforceSandbox", "process_results"]

@@ -16,7 +16,8 @@ from werkzeug.wrappers import Request, Response
 from sandbox.core import FixedWindowLimiter, VendorSandbox, json_response
 from sandbox.vendors.dayforce import seed
 from sandbox.vendors.dayforce.contract import (
-    API_PATH, DEMO_CREDENTIALS, DEMO_NAMESPACE, FIELD_RESTRICTED_USERNAME, OAUTH_CLIENT_ID, READ_DATA,
+    API_PATH, DEMO_CREDENTIALS, DEMO_NAMESPACE, FIELD_RESTRICTED_USERNAME, NO_PAY_DATA_USERNAME, OAUTH_CLIENT_ID,
+    PAY_DATA, READ_DATA,
     RESTRICTED_FIELDS, RESTRICTED_USERNAME, UNCONFIRMED, WEB_SERVICES, envelope, parse_date, process_results,
 )
 from sandbox.vendors.dayforce.payroll import QUERY_ARGS, cursor_query, pay_summary_page
@@ -75,12 +76,14 @@ class DayforceSandbox(VendorSandbox):
     def seed(self, *, org_anomalies: bool = False) -> None:
         """The seeded company; `org_anomalies` adds an org-unit cycle and an orphan (test switch)."""
         password = DEMO_CREDENTIALS["password"]
-        readers = frozenset({WEB_SERVICES, READ_DATA})
+        hr_readers = frozenset({WEB_SERVICES, READ_DATA})
+        readers = hr_readers | {PAY_DATA}
         self.namespaces = {DEMO_NAMESPACE: Namespace(
             name=DEMO_NAMESPACE,
             users={
                 DEMO_CREDENTIALS["username"]: WebServicesUser(DEMO_CREDENTIALS["username"], password, readers),
                 RESTRICTED_USERNAME: WebServicesUser(RESTRICTED_USERNAME, password),
+                NO_PAY_DATA_USERNAME: WebServicesUser(NO_PAY_DATA_USERNAME, password, hr_readers),
                 FIELD_RESTRICTED_USERNAME: WebServicesUser(FIELD_RESTRICTED_USERNAME, password, readers,
                                                            RESTRICTED_FIELDS),
             },
@@ -308,7 +311,8 @@ class DayforceSandbox(VendorSandbox):
 
     @refusals_answered
     def pay_summaries(self, request: Request, ns: str) -> Response:
-        namespace, _ = self.authorize(request, ns)
+        self.authorize(request, ns)  # without Read Data nothing at all is readable
+        namespace, _ = self.authorize(request, ns, PAY_DATA)
         if cursor := request.args.get("cursor"):
             query = cursor_query(cursor)
         else:

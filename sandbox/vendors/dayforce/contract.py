@@ -67,6 +67,9 @@ OAUTH_CLIENT_ID = "Dayforce.HCMAnywhere.Client"  # §2: the only client id Dayfo
 # Role features of HCM Anywhere (§2 "Permissions"): reading needs Web Services + Read Data.
 WEB_SERVICES = "HCM Anywhere > Web Services"
 READ_DATA = "HCM Anywhere > Web Services > Read Data"
+# UNCONFIRMED: the contract names only Read Data. Dayforce secures pay data apart from HR data (a role can see
+# people but not pay); the sandbox models it as one more sub-feature that EmployeePaySummaries requires.
+PAY_DATA = "HCM Anywhere > Web Services > Read Data > Pay Summaries"
 
 DEMO_NAMESPACE = "mlconnector"
 DEMO_CREDENTIALS = {
@@ -76,6 +79,8 @@ DEMO_CREDENTIALS = {
 }
 # Logs in fine, but its primary role lacks HCM Anywhere, so every REST read is a 403.
 RESTRICTED_USERNAME = "ws.nohcmanywhere"
+# Reads HR data, but its role lacks the pay-data sub-feature (PAY_DATA), so EmployeePaySummaries is a 403.
+NO_PAY_DATA_USERNAME = "ws.nopaydata"
 # May read, but field-level security hides these properties: Dayforce sends them as null (§2, DG-AUTHZ).
 FIELD_RESTRICTED_USERNAME = "ws.restricted"
 RESTRICTED_FIELDS = frozenset({"SocialSecurityNumber", "BirthDate", "HomePhone", "BaseSalary", "BaseRate"})

@@ -52,7 +52,7 @@ class PaychexSandbox(WorkersMixin, HookRegistryMixin, VendorSandbox):
     token_lifetime = 3600  # "access tokens expire in 60 minutes" (docs/vendors/paychex.md §2)
     rate_limit = UNCONFIRMED["rate_limit"]
     rate_window = UNCONFIRMED["rate_window"]
-    unthrottled_paths = ("/auth/",)
+    unthrottled_paths = ("/auth/", "/_control/")
     demo_credentials = seed.DEMO_CREDENTIALS
     demo_config = {"company_id": seed.DEMO_COMPANY_ID}
 
@@ -77,7 +77,10 @@ class PaychexSandbox(WorkersMixin, HookRegistryMixin, VendorSandbox):
 
     def routes(self):
         self.spec_paths = {werkzeug_rule(path): path for path, _, _ in self.OPERATIONS}
-        return [(werkzeug_rule(path), methods, handler) for path, methods, handler in self.OPERATIONS]
+        rules = [(werkzeug_rule(path), methods, handler) for path, methods, handler in self.OPERATIONS]
+        # Sandbox control, not a Paychex API: POST /paychex/_control/<action> with JSON arguments, so a sandbox in
+        # its own process (the demo's) can be told to change a worker, which notifies as Paychex would.
+        return [*rules, ("/_control/<action>", ["POST"], "control")]
 
     def reset(self):
         self.apps = {
@@ -110,6 +113,21 @@ class PaychexSandbox(WorkersMixin, HookRegistryMixin, VendorSandbox):
                                       "Content-Type", ""), "body": response.get_data(as_text=True),
                                   "headers": dict(response.headers)})
         return response
+
+    def control(self, request: Request, action: str) -> Response:
+        actions = {"worker_ids": lambda company_id=seed.DEMO_COMPANY_ID: sorted(self.company_data[company_id]["workers"]),
+                   "hire": self.hire, "worker_edit": self.worker_edit, "terminate": self.terminate,
+                   "job_change": self.job_change, "org_move": self.org_move}
+        if action not in actions:
+            return json_response({"error": f"Unknown sandbox control action {action!r}; one of {', '.join(actions)}."},
+                                 404)
+        try:
+            arguments = json.loads(request.get_data(as_text=True) or "{}")
+            return json_response(actions[action](**(arguments if isinstance(arguments, dict) else {})))
+        except (KeyError, StopIteration) as error:
+            return json_response({"error": f"not found: {error}"}, 404)
+        except (TypeError, ValueError) as error:
+            return json_response({"error": str(error)}, 400)
 
     def operation(self, path: str, method: str = "GET") -> str | None:
         """The SPEC path of the operation that answers `path`, or None for an unknown path or method."""

@@ -21,6 +21,7 @@ from sandbox.vendors.visma.contract import (
     DEMO_CREDENTIALS,
     UNCONFIRMED,
 )
+from sandbox.vendors.visma.periods import period_dto, period_set, periods
 from sandbox.vendors.visma.store import RESOURCES, Invalid, Missing, VismaData, page_of, select, stamp_of, unwrap
 from sandbox.vendors.visma.webhooks import WebhookDispatcher
 from sandbox.vendors.visma.writes import CREATORS, UPDATERS, segment_update
@@ -91,6 +92,8 @@ class VismaSandbox(VendorSandbox):
                 (f"{segment}/publicid/<public_id>", ["GET"], "get_segment_value_by_public_id"),
                 (f"{root}/supplierInvoice/<document_type>/<key>", ["GET"], "get_supplier_invoice_by_type"),
                 (f"{root}/department", ["GET"], "list_departments"),
+                (f"{root}/financialPeriod", ["GET"], "list_financial_periods"),
+                (f"{root}/financialPeriod/<period_id>", ["GET"], "get_financial_period"),
             ]
         return rules
 
@@ -136,6 +139,10 @@ class VismaSandbox(VendorSandbox):
     def edit_before_next_put(self, resource: str, key: str, **fields) -> None:
         """An ERP user saves the record just before the next PUT to it arrives: that PUT's If-Match is stale (412)."""
         self.edits_before_put.append((resource, key, fields))
+
+    def dimension_add(self, dimension_id: str, segments: dict[int, tuple[str, int]]) -> None:
+        """Sandbox control: a company-defined dimension, {segment id: (description, length)} (see seed.py)."""
+        seeding.dimension_add(self.data, dimension_id, segments)
 
     def now(self) -> str:
         return stamp_of(self.clock.now())
@@ -300,6 +307,28 @@ class VismaSandbox(VendorSandbox):
         except Invalid as error:
             return ipp_error(400, str(error))
         return json_response(page)
+
+    # --- financial periods (FinancialPeriodDto; id spelling UNCONFIRMED financial_period_id) ------------
+    def list_financial_periods(self, request: Request) -> Response:
+        if (denied := self.authorize(request)) is not None:
+            return denied
+        after = request.args.get("greaterThanValue") or ""
+        rows = [period_dto(key, state) for key, state in sorted(periods(self.data).items()) if key > after]
+        skip = int(request.args.get("skipRecords") or 0)
+        count = request.args.get("numberToRead")
+        return json_response(rows[skip:skip + int(count)] if count else rows[skip:])
+
+    def get_financial_period(self, request: Request, period_id: str) -> Response:
+        if (denied := self.authorize(request)) is not None:
+            return denied
+        state = periods(self.data).get(period_id)
+        if state is None:
+            return ipp_error(404, f"Financial period {period_id} not found.")
+        return json_response(period_dto(period_id, state))
+
+    def period_close(self, period_id: str, closed: bool = True) -> None:
+        """Test/demo control: close (or reopen) a financial period in the general ledger."""
+        period_set(self.data, period_id, closed=closed)
 
     # --- dimensions: cost centres are SUBACCOUNT segment values (§4) -------------------------------------
     def list_dimensions(self, request: Request) -> Response:

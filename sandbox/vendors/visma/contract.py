@@ -44,6 +44,12 @@ UNCONFIRMED = {
     "employee_location": "EmployeeCreateDTO/UpdateDto `location` = a LOCATION dimension value id; served {id, description}",
     "subaccount_number_format": "segment values joined with '-', e.g. '10-1000'",
     "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",
+    # The 2016 swagger has GET /v1/financialPeriod and /v1/financialPeriod/{financialPeriodId} (FinancialPeriodDto)
+    # but says nothing of the id's spelling, of paging beyond greaterThanValue/numberToRead/skipRecords, or of
+    # what a posting into a closed period gets.
+    "financial_period_id": "YYYYPP (e.g. 202611), the same string as FinancialPeriodDto.period and a journal's financialPeriod",
+    "financial_period_list": "a bare array in period order; greaterThanValue = periods after that id, numberToRead caps it",
+    "closed_period_error": "Financial period {period} is closed in the general ledger; no transactions can be posted to it.",
     # §5 ETag
     "if_match_endpoints": "every PUT in the sandbox honours If-Match",
     # not in §4: GET /v1/department (DepartmentDto of Visma's v1 API) for the setup wizard's department choices

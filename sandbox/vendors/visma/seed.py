@@ -13,6 +13,7 @@ import random
 from datetime import datetime, timezone
 
 from sandbox.vendors.visma.contract import ZERO_UUID
+from sandbox.vendors.visma.periods import seed_periods
 from sandbox.vendors.visma.store import VismaData, stamp_of
 
 REFERENCE = {
@@ -81,6 +82,7 @@ def _seed(data, employees, customers, suppliers, supplier_invoices, customer_inv
     with data.lock:
         data.counters = {}
         data.reference = copy.deepcopy(REFERENCE)
+        seed_periods(data)
         _dimensions(data)
         t = data.tables
         t["accounts"].replace(_accounts(data))
@@ -155,6 +157,23 @@ def _dimensions(data: VismaData) -> None:
             1: segment(1, "Employee ID", 10, validate=False)}},
         "SUBACCOUNT": subaccount,
     }
+
+
+def dimension_add(data: VismaData, dimension_id: str, segments: dict[int, tuple[str, int]]) -> None:
+    """A dimension the company set up for itself (e.g. its org hierarchy, one segment per level), empty.
+    Visma has no API to create one (it is configured in the ERP), so tests and the demo call this."""
+    rng = random.Random(f"visma-dimension-{dimension_id}")
+    origin = stamp_of(BASE - 90 * 86400)
+    with data.lock:
+        data.dimensions[dimension_id] = {
+            "id": dimension_id, "length": sum(length for _, length in segments.values()), "description": dimension_id.title(),
+            "segments": {segment_id: {
+                "internalId": data.next("internal_id", 100), "segmentId": segment_id, "description": description,
+                "length": length, "publicId": _uuid(rng), "timeStamp": data.row_version(), "lastModified": origin,
+                "validate": True, "isAutoNumber": False, "consolNumChar": 0, "consolOrder": segment_id}
+                for segment_id, (description, length) in segments.items()}}
+        for segment_id in segments:
+            data.segment_values[(dimension_id, segment_id)] = {}
 
 
 def subaccount_ref(data: VismaData, number: str) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sandbox.vendors.visma.contract import ZERO_UUID
 from sandbox.vendors.visma.seed import subaccount_ref
+from sandbox.vendors.visma.periods import postable
 from sandbox.vendors.visma.store import Invalid, VismaData, parse_stamp
 
 EMPLOYEE_CREATE_REQUIRED = ("employeeCd", "department", "employeeClass", "branch", "calendar", "contact")
@@ -262,7 +263,9 @@ def journal_transaction_create(data: VismaData, fields: dict, now: str) -> dict:
               "hold": False, "transactionDate": now[:10] + "T00:00:00", "ledger": "ACTUAL",
               "ledgerDescription": "Actual ledger", "currencyId": "NOK", "description": "", "branch": "1",
               "journalTransactionLines": []}
-    return data.stamp(_apply_journal(data, record, fields, creating=True), now)
+    record = _apply_journal(data, record, fields, creating=True)
+    postable(data, record["financialPeriod"])
+    return data.stamp(record, now)
 
 
 def journal_transaction_update(data: VismaData, record: dict, fields: dict, now: str) -> dict:

@@ -1,4 +1,4 @@
-"""Dayforce → Visma.net: org units → cost centres, employees → employees.
+"""Dayforce → Visma.net: org units → cost centres, employees → employees, pay runs → journal transactions.
 
 * Every run starts with a fresh password grant (Dayforce issues no refresh token) and reads Dayforce's
   services host from the connection, where the connection test stored it (ClientMetadata discovery).
@@ -15,24 +15,61 @@
   description carries the parent path; moves and renames change the path, so the value is updated.
   Value ids are chosen in the mapping `org_unit_to_cost_center`. A cycle or an orphan is quarantined
   with the path that shows it; the run goes on.
-* Not yet: pay summaries → journal transactions (pre-flight, approval, corrections) and a nested
-  hierarchy mode.
+* Pay summaries: one balanced journal transaction per pay group and pay period, after an accounting
+  pre-flight and, optionally, a second person's approval; corrections are reversed and reposted
+  (pay_runs.py, journal.py).
+* Hierarchy: flattened (the path in the description) or nested (one segment per level of a company
+  dimension), a wizard choice (OPTION_CHOICES).
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from connections.vendors.errors import VendorPermissionError
 from syncs.flows import FlowSpec
-from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
-from syncs.flows.dayforce_visma.streams import (COST_CENTER_MAP, COST_CENTER_MAP_TITLE, DEPARTMENT_MAP,
-                                                DEPARTMENT_MAP_TITLE, Employees, OrgUnits, employee_fields,
-                                                hierarchy_path)
+from syncs.flows.base import FlowContext, MappingChoices, OptionChoice, Stream, ValueMapChoices
+from syncs.flows.dayforce_visma.journal import (
+    DEPARTMENT_SEGMENT_MAP,
+    DEPARTMENT_SEGMENT_MAP_TITLE,
+    PAY_CATEGORY_MAP,
+    PAY_CATEGORY_MAP_TITLE,
+    PAY_CODE_MAP,
+    PAY_CODE_MAP_TITLE,
+)
+from syncs.flows.dayforce_visma.pay_runs import PayRuns, pay_window_start
+from syncs.flows.dayforce_visma.streams import (
+    COST_CENTER_MAP,
+    COST_CENTER_MAP_TITLE,
+    DEPARTMENT_MAP,
+    DEPARTMENT_MAP_TITLE,
+    HIERARCHY_FLATTENED,
+    HIERARCHY_NESTED,
+    Employees,
+    OrgUnits,
+    employee_fields,
+    hierarchy_path,
+    items,
+)
 from syncs.mapping import field_paths
 
-FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma", ("org_units", "employees"), 15)
+# Asked by the setup wizard (streams step) and stored in Integration.options.
+OPTION_CHOICES = (
+    OptionChoice("hierarchy_mode", "How Visma keeps the org-unit hierarchy", (
+        (HIERARCHY_FLATTENED, "Flattened: one cost-centre value per org unit, its description the path from the top"),
+        (HIERARCHY_NESTED, "Nested: one segment per level in a dimension of its own (set nested_dimension and "
+                           "nested_segments)"))),
+    OptionChoice("approval_required", "Posting pay runs to the general ledger", (
+        (False, "Post each pay run's journal once the accounting pre-flight passes"),
+        (True, "A second person approves each journal before it is posted (Syncs > Journal approvals)"))),
+)
+
+FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma",
+                ("org_units", "employees", "pay_runs"), 15)
 
 
 def build_streams(ctx: FlowContext) -> list[Stream]:
     ctx.source.session_start()
-    return [OrgUnits(ctx), Employees(ctx)]
+    return [OrgUnits(ctx), Employees(ctx), PayRuns(ctx)]
 
 
 def mapping_choices(ctx: FlowContext) -> MappingChoices:
@@ -53,8 +90,42 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
                     for v in ctx.destination.list_cost_centers(options.get("cost_center_dimension", "SUBACCOUNT"),
                                                                int(options.get("cost_center_segment", 2)))
                     if v.get("valueId")]
+    dimension = options.get("cost_center_dimension", "SUBACCOUNT")
+    department_segment = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
+                          for v in ctx.destination.list_cost_centers(dimension, int(options.get("department_segment", 1)))
+                          if v.get("valueId")]
+    accounts = sorted((str(a["accountCd"]), f"{a['accountCd']} – {a.get('description') or ''}")
+                      for a in ctx.destination.iter_accounts() if a.get("active", True))
+    pay_codes, pay_categories = pay_code_choices(ctx, employees)
     return MappingChoices(
         value_maps=[ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, visma_departments),
-                    ValueMapChoices(COST_CENTER_MAP, COST_CENTER_MAP_TITLE, unit_values, cost_centers)],
+                    ValueMapChoices(COST_CENTER_MAP, COST_CENTER_MAP_TITLE, unit_values, cost_centers),
+                    ValueMapChoices(PAY_CODE_MAP, PAY_CODE_MAP_TITLE, pay_codes, accounts),
+                    ValueMapChoices(PAY_CATEGORY_MAP, PAY_CATEGORY_MAP_TITLE, pay_categories, accounts),
+                    ValueMapChoices(DEPARTMENT_SEGMENT_MAP, DEPARTMENT_SEGMENT_MAP_TITLE,
+                                    [(value, label) for value, label in departments], department_segment)],
         source_fields={"employees": field_paths(employee_fields(employees[0])) if employees else []},
     )
+
+
+def pay_code_choices(ctx: FlowContext, employees: list[dict]) -> tuple[list, list]:
+    """Pay codes and pay categories seen in the last pay runs of the configured pay groups (or, before any
+    is configured, of the pay groups the sampled employees are in). A role that may not read pay data
+    leaves both to be typed in."""
+    groups = list(ctx.options.get("pay_groups") or sorted({
+        ((status.get("PayGroup") or {}).get("XRefCode")) for e in employees for status in items(e, "EmploymentStatuses")
+        if (status.get("PayGroup") or {}).get("XRefCode")}))
+    end = datetime.now(timezone.utc)
+    start = pay_window_start(ctx.options, end)
+    codes, categories = {}, set()
+    try:
+        for group in groups:
+            for line in ctx.source.pay_summaries(start, end, pay_group=group):
+                if line.get("PayCodeXRefCode"):
+                    codes[line["PayCodeXRefCode"]] = line.get("PayCategoryXRefCode") or ""
+                if line.get("PayCategoryXRefCode"):
+                    categories.add(line["PayCategoryXRefCode"])
+    except VendorPermissionError:
+        return [], []
+    return ([(code, f"{code} ({category})" if category else code) for code, category in sorted(codes.items())],
+            [(category, category) for category in sorted(categories)])

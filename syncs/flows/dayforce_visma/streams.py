@@ -6,12 +6,19 @@ from typing import Iterator
 
 from syncs.flows.base import FlowContext, Page, Stream, WriteMode
 from syncs.flows.visma_employees import VismaEmployeeStream
-from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
+from syncs.mapping import (
+    FieldRule,
+    InvalidRecord,
+    MappingSet,
+    MissingMapping,
+    apply_rules,
+)
 
 DEPARTMENT_MAP = "department_to_visma_department"
 DEPARTMENT_MAP_TITLE = "Dayforce department → Visma department"
 COST_CENTER_MAP = "org_unit_to_cost_center"
 COST_CENTER_MAP_TITLE = "Dayforce org unit → Visma cost centre (subaccount value)"
+HIERARCHY_FLATTENED, HIERARCHY_NESTED = "flattened", "nested"  # option hierarchy_mode, chosen in the wizard
 # Where the Visma employee fields come from (the flattened Dayforce employee, see employee_fields).
 EMPLOYEE_RULES = [
     FieldRule("employeeCd", "number", required=True, transform=lambda n: str(int(n))),
@@ -119,14 +126,34 @@ class OrgUnits(Stream):
 
     def __init__(self, ctx: FlowContext):
         super().__init__(ctx)
-        self.dimension = ctx.options.get("cost_center_dimension", "SUBACCOUNT")
-        self.segment = int(ctx.options.get("cost_center_segment", 2))
+        options = ctx.options
+        self.dimension = options.get("cost_center_dimension", "SUBACCOUNT")
+        self.segment = int(options.get("cost_center_segment", 2))
+        # Nested (wizard choice): the company's Visma keeps the hierarchy as one segment per level of a
+        # dimension of its own (Region · Site · Department); each unit is a value of its level's segment.
+        self.nested = options.get("hierarchy_mode") == HIERARCHY_NESTED
+        if self.nested:
+            self.dimension = options.get("nested_dimension") or self.dimension
+            # Keyed by the OrgLevel's XRefCode (REGION), matched without regard to case.
+            self.level_segments = {str(k).upper(): int(v) for k, v in (options.get("nested_segments") or {}).items()}
+        self.levels_left_out: set[str] = set()
 
     def fetch(self, cursor: dict) -> Iterator[Page]:
         # Dayforce has no updated filter on org units; they are few, so every run reads them all and
         # the engine's content hashes leave the unchanged ones alone.
         units = {xref: self.source.org_unit(xref) for xref in self.source.org_units()}
-        yield Page([{**unit, "path": hierarchy_path(unit["XRefCode"], units)} for unit in units.values()], {})
+        records = [{**unit, "path": hierarchy_path(unit["XRefCode"], units)} for unit in units.values()]
+        if self.nested:
+            # Levels the Visma hierarchy has no segment for (the company itself, usually) are not written.
+            self.levels_left_out = {org_level(r) for r in records if org_level(r) not in self.level_segments}
+            records = [r for r in records if org_level(r) in self.level_segments]
+        yield Page(records, {})
+
+    def notes(self) -> list[str]:
+        if not self.levels_left_out:
+            return []
+        return [f"Org units at level(s) {', '.join(sorted(self.levels_left_out))} are not written: the nested "
+                f"hierarchy (option nested_segments) has no segment of {self.dimension} for them."]
 
     def source_id(self, record: dict) -> str:
         return str(record["XRefCode"])
@@ -140,17 +167,28 @@ class OrgUnits(Stream):
             value_id = mappings.translate(COST_CENTER_MAP, record["XRefCode"], "cost centre")
         except MissingMapping:
             raise MissingMapping(COST_CENTER_MAP, record["XRefCode"], "cost centre", f"org unit '{' / '.join(path)}'")
+        if self.nested:
+            # The parents are the segments to the left, so the value carries the unit's own name only.
+            return {"value_id": value_id, "description": path[-1][:60], "name": name,
+                    "segment": self.level_segments[org_level(record)]}
         return {"value_id": value_id, "description": " / ".join(path)[:60], "name": name}
 
     def natural_key(self, mapped: dict) -> str | None:
-        return mapped["value_id"]
+        return f"{mapped['segment']}/{mapped['value_id']}" if "segment" in mapped else mapped["value_id"]
 
     def reconcile(self, intent) -> str | None:
         return None  # writing a segment value again is an upsert: it is simply sent again
 
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
-        self.destination.upsert_cost_center(self.dimension, self.segment, mapped["value_id"], mapped["description"])
-        return mapped["value_id"]
+        self.destination.upsert_cost_center(self.dimension, mapped.get("segment", self.segment), mapped["value_id"],
+                                            mapped["description"])
+        return self.natural_key(mapped)
+
+
+def org_level(unit: dict) -> str:
+    """The unit's level as its XRefCode (OrgLevel is a reference object: {XRefCode, ShortName, …})."""
+    level = unit.get("OrgLevel")
+    return str((level.get("XRefCode") if isinstance(level, dict) else level) or "").upper()
 
 
 def hierarchy_path(xref: str, units: dict[str, dict]) -> list[str] | str:

@@ -9,31 +9,51 @@
 * A worker's organization becomes its Visma department through the value mapping `organization_to_department`,
   or, where none is set, the Visma department whose name or id is the organization's name (case and spacing
   ignored). A worker whose organization matches neither is held, with the organization's name, until mapped.
+* Jobs (job-costing codes) and locations become Visma dimension values the same way, when the company turns
+  them on (`job_segment`, `location_dimension`; dimensions.py); the organization hierarchy is followed
+  through the parent links where `organization_parent_fallback` is on.
 * Employee number = Paychex employeeId; ACTIVE → Active, anything else (TERMINATED, INACTIVE …) → Inactive.
 """
 from __future__ import annotations
 
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
-from syncs.flows.paychex_visma.streams import ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE, Employees, Organizations
+from syncs.flows.paychex_visma.dimensions import (JOB_MAP, JOB_MAP_TITLE, LOCATION_MAP, LOCATION_MAP_TITLE,
+                                                   ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE)
+from syncs.flows.paychex_visma.streams import Employees, Jobs, Locations, Organizations
 from syncs.mapping import field_paths
 
-FLOW = FlowSpec("paychex_visma", "Paychex Flex → Visma.net", "paychex", "visma", ("organizations", "employees"), 60)
+FLOW = FlowSpec("paychex_visma", "Paychex Flex → Visma.net", "paychex", "visma",
+                ("organizations", "jobs", "locations", "employees"), 60)
 
 
 def build_streams(ctx: FlowContext) -> list[Stream]:
-    return [Organizations(ctx), Employees(ctx)]
+    return [Organizations(ctx), Jobs(ctx), Locations(ctx), Employees(ctx)]
 
 
 def mapping_choices(ctx: FlowContext) -> MappingChoices:
-    """For the setup wizard: Paychex organizations, Visma departments, the fields of one real worker."""
+    """For the setup wizard: Paychex organizations, jobs and locations beside the Visma values they can become
+    (departments, the job segment's values, locations), and the fields of one real worker."""
     stream = Organizations(ctx)
-    organizations = [(o["organizationId"], o.get("name") or o["organizationId"])
-                     for o in ctx.source.organizations(stream.company_id)]
-    targets = [(str(d["departmentId"]), f"{d['departmentId']} – {d.get('description') or ''}".rstrip(" –"))
-               for d in ctx.destination.list_departments() if d.get("departmentId")]
-    workers, _ = next(iter(ctx.source.worker_pages(stream.company_id, limit=1)), ([], None))
-    return MappingChoices(
-        value_maps=[ValueMapChoices(ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE, organizations, targets)],
-        source_fields={"employees": field_paths(workers[0] if workers else {})},
-    )
+    company = stream.company_id
+    organizations = [(o["organizationId"], " / ".join(stream.organizations.path(o["organizationId"])))
+                     for o in stream.organization_list()]
+    departments = [(str(d["departmentId"]), labelled(d["departmentId"], d.get("description")))
+                   for d in ctx.destination.list_departments() if d.get("departmentId")]
+    value_maps = [ValueMapChoices(ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE, organizations, departments)]
+    if stream.job_segment is not None:
+        jobs = [(j["jobId"], j.get("jobName") or j["jobId"]) for j in ctx.source.jobs(company)]
+        values = [(v["valueId"], labelled(v["valueId"], v.get("description")))
+                  for v in ctx.destination.list_cost_centers("SUBACCOUNT", stream.job_segment) if v.get("valueId")]
+        value_maps.append(ValueMapChoices(JOB_MAP, JOB_MAP_TITLE, jobs, values))
+    if stream.location_dimension:
+        places = [(loc["locationId"], loc.get("name") or loc["locationId"]) for loc in ctx.source.locations(company)]
+        locations = [(v["valueId"], labelled(v["valueId"], v.get("description")))
+                     for v in ctx.destination.list_locations() if v.get("valueId")]
+        value_maps.append(ValueMapChoices(LOCATION_MAP, LOCATION_MAP_TITLE, places, locations))
+    workers, _ = next(iter(ctx.source.worker_pages(company, limit=1)), ([], None))
+    return MappingChoices(value_maps=value_maps, source_fields={"employees": field_paths(workers[0] if workers else {})})
+
+
+def labelled(value_id, description) -> str:
+    return f"{value_id} – {description or ''}".rstrip(" –")

@@ -6,21 +6,17 @@ from typing import Iterator
 from connections.vendors.errors import VendorConfigurationError, VendorNotFound
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
 from syncs.flows.visma_employees import VismaEmployeeWrites, employee_defaults
-from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
+from syncs.flows.paychex_visma.dimensions import (JOB_MAP, JOB_MAP_TITLE, LOCATION_MAP, LOCATION_MAP_TITLE,
+                                                   ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE, DimensionResolver,
+                                                   OrganizationResolver)
+from syncs.mapping import FieldRule, InvalidRecord, MappingSet, apply_rules
 
-ORGANIZATION_MAP = "organization_to_department"
-ORGANIZATION_LABEL = "Visma department"
-ORGANIZATION_MAP_TITLE = "Paychex organization → Visma department"
 EMPLOYEE_RULES = [
     FieldRule("employeeCd", "employeeId", required=True, transform=lambda n: str(int(n))),
     FieldRule("contact.firstName", "name.givenName"),
     FieldRule("contact.lastName", "name.familyName", required=True),
     FieldRule("contact.title", "job.title"),
 ]
-
-
-def name_key(name: str) -> str:
-    return " ".join(str(name or "").lower().split())
 
 
 class PaychexStream(Stream):
@@ -30,44 +26,110 @@ class PaychexStream(Stream):
         if not self.company_id:
             raise VendorConfigurationError("The Paychex connection must name its Company ID for this flow.",
                                            vendor="Paychex")
-        self._departments: dict[str, str] | None = None
+        options = ctx.options
+        self.organizations = OrganizationResolver(
+            parent_fallback=bool(options.get("organization_parent_fallback")),
+            source_names=lambda: {o["organizationId"]: o.get("name") or "" for o in self.organization_list()},
+            parents=lambda: {o["organizationId"]: o.get("parentId") for o in self.organization_list()},
+            target_values=lambda: [(d["departmentId"], d.get("description") or "")
+                                   for d in self.destination.list_departments() if d.get("departmentId")])
+        self.job_segment = int(options["job_segment"]) if str(options.get("job_segment") or "").isdigit() else None
+        self.jobs = DimensionResolver(
+            JOB_MAP, f"SUBACCOUNT segment {self.job_segment}", "job",
+            source_names=lambda: {j["jobId"]: j.get("jobName") or "" for j in self.source.jobs(self.company_id)},
+            target_values=lambda: [(v["valueId"], v.get("description") or "")
+                                   for v in self.destination.list_cost_centers("SUBACCOUNT", self.job_segment)])
+        self.location_dimension = bool(options.get("location_dimension"))
+        self.locations = DimensionResolver(
+            LOCATION_MAP, "Visma location", "location",
+            source_names=lambda: {loc["locationId"]: loc.get("name") or ""
+                                  for loc in self.source.locations(self.company_id)},
+            target_values=lambda: [(v["valueId"], v.get("description") or "") for v in self.destination.list_locations()])
+        self._organization_list: list[dict] | None = None
 
-    def department_for(self, organization: dict, mappings: MappingSet) -> str:
-        """The explicit mapping, else the Visma department named like the organization; else held."""
-        org_id, name = str(organization.get("organizationId") or ""), organization.get("name") or ""
-        try:
-            return mappings.translate(ORGANIZATION_MAP, org_id, ORGANIZATION_LABEL)
-        except MissingMapping:
-            pass
-        if self._departments is None:
-            self._departments = {}
-            for department in self.destination.list_departments():
-                for label in (department.get("description"), department.get("departmentId")):
-                    self._departments.setdefault(name_key(label), str(department["departmentId"]))
-        if name_key(name) in self._departments:
-            return self._departments[name_key(name)]
-        raise MissingMapping(ORGANIZATION_MAP, org_id, ORGANIZATION_LABEL, f"organization '{name or org_id}'")
+    def organization_list(self) -> list[dict]:
+        if self._organization_list is None:
+            self._organization_list = self.source.organizations(self.company_id)
+        return self._organization_list
 
 
-class Organizations(PaychexStream):
-    """Checks every organization against the mapping, so an unmapped one is flagged before a worker needs it.
-    Nothing is written to Visma: the mapping (or the name match) is the link, recorded in the id map."""
+class ReferenceStream(PaychexStream):
+    """Checks every value of one Paychex reference list, so an unresolvable one is flagged (held, listed in the
+    admin) before a worker needs it. Nothing is written to Visma: the mapping or name match is the link,
+    recorded in the id map."""
 
-    name = "organizations"
     write_mode = WriteMode.REFERENCE
-    value_maps = {ORGANIZATION_MAP: ORGANIZATION_MAP_TITLE}
+    id_field = ""
+
+    def values(self) -> list[dict]:
+        raise NotImplementedError
+
+    def resolver(self) -> DimensionResolver:
+        raise NotImplementedError
+
+    def enabled(self) -> bool:
+        return True
 
     def fetch(self, cursor: dict) -> Iterator[Page]:
-        yield Page(self.source.organizations(self.company_id), {})
+        yield Page(self.values() if self.enabled() else [], {})
 
     def source_id(self, record: dict) -> str:
-        return str(record["organizationId"])
-
-    def map(self, record: dict, mappings: MappingSet) -> dict:
-        return {"department": self.department_for(record, mappings), "name": record.get("name") or ""}
+        if not isinstance(record, dict) or not record.get(self.id_field):
+            raise InvalidRecord(f"reference value has no {self.id_field}")
+        return str(record[self.id_field])
 
     def write(self, mapped, target_id, record) -> str:
-        return mapped["department"]
+        return mapped["value"]
+
+
+class Organizations(ReferenceStream):
+    name = "organizations"
+    id_field = "organizationId"
+    value_maps = {ORGANIZATION_MAP: ORGANIZATION_MAP_TITLE}
+
+    def values(self) -> list[dict]:
+        return self.organization_list()
+
+    def map(self, record: dict, mappings: MappingSet) -> dict:
+        org_id = self.source_id(record)
+        found = self.organizations.resolve_or_hold(org_id, mappings, record.get("name") or "")
+        return {"value": found.value, "via": found.via, "name": record.get("name") or "",
+                "path": " / ".join(self.organizations.path(org_id))}
+
+
+class Jobs(ReferenceStream):
+    """Paychex jobs are job-costing codes (not titles, §4): they go to the SUBACCOUNT segment named by
+    `job_segment`, when the company sets one."""
+
+    name = "jobs"
+    id_field = "jobId"
+    value_maps = {JOB_MAP: JOB_MAP_TITLE}
+
+    def enabled(self) -> bool:
+        return self.job_segment is not None
+
+    def values(self) -> list[dict]:
+        return self.source.jobs(self.company_id)
+
+    def map(self, record: dict, mappings: MappingSet) -> dict:
+        found = self.jobs.resolve_or_hold(self.source_id(record), mappings, record.get("jobName") or "")
+        return {"value": found.value, "via": found.via, "name": record.get("jobName") or ""}
+
+
+class Locations(ReferenceStream):
+    name = "locations"
+    id_field = "locationId"
+    value_maps = {LOCATION_MAP: LOCATION_MAP_TITLE}
+
+    def enabled(self) -> bool:
+        return self.location_dimension
+
+    def values(self) -> list[dict]:
+        return self.source.locations(self.company_id)
+
+    def map(self, record: dict, mappings: MappingSet) -> dict:
+        found = self.locations.resolve_or_hold(self.source_id(record), mappings, record.get("name") or "")
+        return {"value": found.value, "via": found.via, "name": record.get("name") or ""}
 
 
 class Employees(VismaEmployeeWrites, PaychexStream):
@@ -75,7 +137,7 @@ class Employees(VismaEmployeeWrites, PaychexStream):
     triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
     write_mode = WriteMode.UPSERT
     rules = EMPLOYEE_RULES
-    value_maps = {ORGANIZATION_MAP: ORGANIZATION_MAP_TITLE}
+    value_maps = {ORGANIZATION_MAP: ORGANIZATION_MAP_TITLE, JOB_MAP: JOB_MAP_TITLE, LOCATION_MAP: LOCATION_MAP_TITLE}
     webhook_events = frozenset({"WORKER_MESSAGE"})
 
     def __init__(self, ctx: FlowContext):
@@ -112,6 +174,17 @@ class Employees(VismaEmployeeWrites, PaychexStream):
             mapped.setdefault("contact", {})["email"] = email
         if not (record.get("organization") or {}).get("organizationId"):
             raise InvalidRecord("worker has no organization")
-        mapped["department"] = self.department_for(record["organization"], mappings)
+        organization = record["organization"]
+        mapped["department"] = self.organizations.resolve_or_hold(
+            str(organization["organizationId"]), mappings, organization.get("name") or "").value
+        if self.job_segment is not None and record.get("jobId"):
+            job = self.jobs.resolve_or_hold(str(record["jobId"]), mappings).value
+            mapped["subaccount"] = [{"segmentId": self.job_segment, "segmentValue": job}]
+        location_id = record.get("locationId") or (record.get("location") or {}).get("locationId")
+        if self.location_dimension and location_id:
+            mapped["location"] = self.locations.resolve_or_hold(str(location_id), mappings,
+                                                                (record.get("location") or {}).get("name") or "").value
+        # Visma's EmployeeDto has no employment dates (docs/vendors/visma.md §4): a termination is the status;
+        # Paychex's hire and termination dates stay in the audit trail's source record.
         mapped["status"] = "Active" if (record.get("currentStatus") or {}).get("statusType") == "ACTIVE" else "Inactive"
         return {**self.defaults, **mapped}

@@ -14,7 +14,7 @@ def number_runs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("syncs", "0006_h5_pending_errors"),
+        ("syncs", "0007_h3_journal_approvals"),
     ]
 
     operations = [

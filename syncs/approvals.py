@@ -1,0 +1,138 @@
+"""The approval gate for journals (integration option `approval_required`): a journal is posted only after
+a second person approved exactly that version of it.
+
+Who may approve (decision): an owner or admin of the company who is **not** the person who last configured
+the integration (its latest change-log entry: created, options changed, enabled). The person who set up
+the mapping cannot wave through what the mapping produces. When nobody is on record (an integration made
+by a script), any owner or admin may approve. Approving or rejecting is written to the audit trail (who,
+when, the note) in the same transaction; approving queues a run, which posts the journal.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditRecord
+from changelog.models import ChangeLogEntry
+from syncs.mapping import content_hash
+from syncs.models import Integration, JournalApproval, WriteIntent
+
+A, O = AuditRecord.Action, AuditRecord.Outcome
+# The missing key of a pay run held for approval (`journal_approval:<id>`): the held record links to the
+# approval; no value mapping has this name, so creating mappings never releases it.
+APPROVAL_KEY = "journal_approval"
+
+
+class ApprovalRefused(Exception):
+    """This person may not decide this approval (the configurer, or it is decided already)."""
+
+
+def journal_approval_state(*, integration: Integration, stream: str, source_id: str,
+                           journal: dict) -> tuple[str, str] | None:
+    """None when this version of the journal is approved; else why it is held and its missing key (the
+    approval request exists by then)."""
+    approval, _ = JournalApproval.objects.get_or_create(
+        integration=integration, stream=stream, source_id=source_id, content_hash=content_hash(journal),
+        defaults={"tenant_id": integration.tenant_id, "journal": journal})
+    if approval.status == JournalApproval.Status.APPROVED:
+        return None
+    key = f"{APPROVAL_KEY}:{approval.pk}"
+    if approval.status == JournalApproval.Status.REJECTED:
+        who = approval.decided_by.get_username() if approval.decided_by else "someone"
+        return (f"Journal rejected by {who} on {approval.decided_at:%Y-%m-%d %H:%M} UTC: {approval.note or '(no note)'}. "
+                "Correct the pay run in Dayforce; the corrected journal asks for approval again.", key)
+    return ("Awaiting approval: a second person must approve this journal under Syncs > Journal approvals "
+            f"(approval #{approval.pk}) before it is posted.", key)
+
+
+def last_configured_by(integration: Integration):
+    entry = (ChangeLogEntry.objects.filter(tenant=integration.tenant, object_type="integration",
+                                           object_id=integration.pk, actor__isnull=False)
+             .order_by("-at", "-pk").select_related("actor").first())
+    return entry.actor if entry else None
+
+
+def approval_decider_check(*, approval: JournalApproval, user) -> None:
+    if approval.status != JournalApproval.Status.PENDING:
+        raise ApprovalRefused(f"Approval #{approval.pk} is already {approval.get_status_display().lower()}.")
+    configurer = last_configured_by(approval.integration)
+    if configurer is not None and configurer.pk == user.pk:
+        raise ApprovalRefused("You configured this integration last, so a second person must approve its journals.")
+
+
+@transaction.atomic
+def journal_approve(*, approval: JournalApproval, user, note: str = "") -> JournalApproval:
+    from syncs.services import integration_run_now
+
+    approval = JournalApproval.objects.select_for_update().select_related("integration").get(pk=approval.pk)
+    approval_decider_check(approval=approval, user=user)
+    _decide(approval, user, JournalApproval.Status.APPROVED, note)
+    AuditRecord.objects.create(tenant_id=approval.tenant_id, integration=approval.integration, stream=approval.stream,
+                               source_ref=approval.source_id, action=A.RELEASE, outcome=O.OK,
+                               reason=f"journal approved by {user.get_username()} at "
+                                      f"{approval.decided_at:%Y-%m-%d %H:%M:%S} UTC" + (f": {note}" if note else ""),
+                               mapping_used={"approval": approval.pk}, payload_digest=approval.content_hash)
+    integration_run_now(integration=approval.integration)  # queued on commit: the run posts it
+    return approval
+
+
+@transaction.atomic
+def journal_reject(*, approval: JournalApproval, user, note: str) -> JournalApproval:
+    approval = JournalApproval.objects.select_for_update().select_related("integration").get(pk=approval.pk)
+    approval_decider_check(approval=approval, user=user)
+    if not note.strip():
+        raise ApprovalRefused("Say why the journal is rejected: the note is what the payroll team reads.")
+    _decide(approval, user, JournalApproval.Status.REJECTED, note)
+    AuditRecord.objects.create(tenant_id=approval.tenant_id, integration=approval.integration, stream=approval.stream,
+                               source_ref=approval.source_id, action=A.HOLD, outcome=O.HELD,
+                               reason=f"journal rejected by {user.get_username()} at "
+                                      f"{approval.decided_at:%Y-%m-%d %H:%M:%S} UTC: {note}",
+                               mapping_used={"approval": approval.pk}, payload_digest=approval.content_hash)
+    return approval
+
+
+def _decide(approval: JournalApproval, user, status: str, note: str) -> None:
+    approval.status, approval.decided_by, approval.decided_at, approval.note = status, user, timezone.now(), note
+    approval.save(update_fields=["status", "decided_by", "decided_at", "note"])
+
+
+# --- what the approval page shows --------------------------------------------------------------------
+def cost_center_totals(journal: dict, segment: int = 2) -> dict[str, Decimal]:
+    """Net debit per cost centre of the pay lines (the clearing lines mirror them)."""
+    from syncs.flows.dayforce_visma.journal import totals
+
+    return totals(journal, segment).by_cost_center
+
+
+def journal_total(journal: dict) -> Decimal:
+    from syncs.flows.dayforce_visma.journal import totals
+
+    return totals(journal).debit
+
+
+def previous_journal(approval: JournalApproval) -> dict | None:
+    """The journal of the pay group's previous pay period (source ids are `pay group:pay date`): the one
+    posted for it (the latest version, if it was corrected), else the one last put up for approval."""
+    group = approval.source_id.rpartition(":")[0]
+    earlier = {"source_id__startswith": f"{group}:", "source_id__lt": approval.source_id}
+    posted = (WriteIntent.objects.filter(integration=approval.integration, stream=approval.stream,
+                                         state=WriteIntent.State.CONFIRMED, **earlier)
+              .order_by("-source_id", "-created_at").first())
+    asked = (JournalApproval.objects.filter(integration=approval.integration, stream=approval.stream, **earlier)
+             .exclude(status=JournalApproval.Status.REJECTED).order_by("-source_id", "-requested_at").first())
+    if posted is not None and (asked is None or posted.source_id >= asked.source_id):
+        return posted.payload
+    return asked.journal if asked else None
+
+
+def approval_comparison(approval: JournalApproval) -> list[dict]:
+    """Rows per cost centre: this period, the previous period, the difference."""
+    now = cost_center_totals(approval.journal)
+    previous = previous_journal(approval)
+    before = cost_center_totals(previous) if previous else {}
+    return [{"cost_center": center, "amount": now.get(center, Decimal("0.00")),
+             "previous": before.get(center) if previous else None,
+             "difference": now.get(center, Decimal("0.00")) - before.get(center, Decimal("0.00"))}
+            for center in sorted(set(now) | set(before))]
