@@ -14,15 +14,20 @@ from connections.admin_mixins import ReadOnlyTenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, RunFilter
 from syncs.admin_operations import admin_url, may_operate, object_viewable
+from syncs.diff import field_changes
 from syncs.models import PendingRecord
 from syncs.selectors import integration_get, pending_record_for
+
+
+WRITES = (AuditRecord.Action.CREATE, AuditRecord.Action.UPDATE)
 
 
 class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Read-only everywhere: audit rows are append-only. A record's story is every row of it, oldest first."""
 
-    list_display = ("created_at", "integration_name", "run_link", "stream", "record", "story", "target_ref",
-                    "action", "outcome", "short_reason")
+    # Key columns first (which record, what became of it, why): they stay in view on narrow screens.
+    list_display = ("created_at", "record", "outcome", "short_reason", "action", "story", "stream",
+                    "integration_name", "run_link", "target_ref")
     list_filter = (IntegrationFilter, RunFilter, "stream", "outcome", "action")
     list_select_related = ("integration", "run")  # LEFT JOINs: rows of a deleted integration stay listed
     search_fields = ("source_ref", "target_ref", "reason")
@@ -102,9 +107,14 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
         request.current_app = self.admin_site.name
         rows = list(audit_record_story(tenant=record.tenant, integration_id=record.integration_id,
                                        stream=record.stream, source_ref=record.source_ref))
+        written = None  # the payload last written: an update's "before"
         for row in rows:
             row.payload_text = json.dumps(row.payload, indent=2, sort_keys=True, ensure_ascii=False)
             row.mapping_text = json.dumps(row.mapping_used, indent=2, sort_keys=True, ensure_ascii=False)
+            if row.action == AuditRecord.Action.UPDATE and written is not None:
+                row.changes = field_changes(written, row.payload or {})
+            if row.action in WRITES and row.outcome == AuditRecord.Outcome.OK:
+                written = row.payload or {}
         pending = pending_record_for(tenant=record.tenant, integration_id=record.integration_id,
                                      stream=record.stream, source_id=record.source_ref)
         name = record_name_for(tenant=record.tenant, integration_id=record.integration_id, stream=record.stream,

@@ -69,7 +69,7 @@ def install_callback_view(request, site_name: str):
         return HttpResponseRedirect(back)
     try:
         result = oauth_install_complete(connection=connection, code=request.GET["code"],
-                                        redirect_uri=started["redirect_uri"])
+                                        redirect_uri=started["redirect_uri"], actor=request.user)
     except InstallRefused as refused:
         messages.error(request, f"{connection.name}: {refused}")
         return HttpResponseRedirect(back)

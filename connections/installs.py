@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from changelog.services import change_record
+from changelog.snapshots import connection_snapshot
 from connections.models import Connection
 from connections.services import ConnectionTestResult, connection_test
 from connections.vendors import get_vendor
@@ -66,8 +68,10 @@ def oauth_install_state_take(*, session, state: str, user, tenant_ids: list[int]
     return started
 
 
-def oauth_install_complete(*, connection: Connection, code: str, redirect_uri: str) -> ConnectionTestResult:
-    """Exchange the code, keep the refresh token (encrypted), then test the connection as usual."""
+def oauth_install_complete(*, connection: Connection, code: str, redirect_uri: str,
+                           actor=None) -> ConnectionTestResult:
+    """Exchange the code, keep the refresh token (encrypted), then test the connection as usual. The install is
+    a change of the connection's credentials, so it is in the change log (who, when; the token only masked)."""
     client = get_vendor(connection.kind).client_for(connection)
     try:
         refresh_token = client.install_complete(code=code, redirect_uri=redirect_uri)
@@ -75,9 +79,13 @@ def oauth_install_complete(*, connection: Connection, code: str, redirect_uri: s
         raise InstallRefused(str(error)) from None
     with transaction.atomic():
         locked = Connection.objects.select_for_update().get(pk=connection.pk)
+        before, before_secrets = connection_snapshot(locked)
         locked.credentials = {**(locked.credentials or {}), "refresh_token": refresh_token}
         locked.status = Connection.Status.UNTESTED
         locked.save(update_fields=["credentials", "status", "updated_at"])
+        after, after_secrets = connection_snapshot(locked)
+        change_record(tenant=locked.tenant, actor=actor, obj=locked, object_type="connection", action="updated",
+                      before=before, after=after, secrets=before_secrets | after_secrets)
     connection.refresh_from_db()
     from syncs.schedules import schedules_sync_for_connection
 

@@ -218,6 +218,10 @@ SYNC_LEASE_TTL_SECONDS = env.float("SYNC_LEASE_TTL_SECONDS", default=90.0)
 SYNC_ABANDON_AFTER_SECONDS = env.float("SYNC_ABANDON_AFTER_SECONDS", default=60.0)
 SYNC_REAP_EVERY_SECONDS = env.float("SYNC_REAP_EVERY_SECONDS", default=30.0)
 SYNC_MAX_STALLED_ATTEMPTS = env.int("SYNC_MAX_STALLED_ATTEMPTS", default=3)
+# Write intents left `sent` (outcome unknown) that no page brings back are reconciled by their key
+# (syncs/sweeper.py) once SYNC_SWEEP_SENT_AFTER_SECONDS old; beat looks for them every SYNC_SWEEP_EVERY_SECONDS.
+SYNC_SWEEP_SENT_AFTER_SECONDS = env.float("SYNC_SWEEP_SENT_AFTER_SECONDS", default=600.0)
+SYNC_SWEEP_EVERY_SECONDS = env.float("SYNC_SWEEP_EVERY_SECONDS", default=300.0)
 # /healthz (mlconnector/health.py): beat writes a heartbeat this often (through a worker) and is reported down when
 # it is older than BEAT_STALE_SECONDS; the worker ping waits HEALTH_PING_TIMEOUT and is cached HEALTH_CACHE_SECONDS.
 BEAT_HEARTBEAT_SECONDS = env.float("BEAT_HEARTBEAT_SECONDS", default=60.0)
@@ -228,6 +232,8 @@ HEALTH_MIN_WORKERS = env.int("HEALTH_MIN_WORKERS", default=1)
 # A system task, not a tenant's: django-celery-beat's DatabaseScheduler stores it as a PeriodicTask at beat start.
 CELERY_BEAT_SCHEDULE = {
     "syncs: resume runs whose worker died": {"task": "syncs.tasks.runs_reap", "schedule": SYNC_REAP_EVERY_SECONDS},
+    "syncs: settle write intents left sent": {"task": "syncs.tasks.intents_sweep",
+                                              "schedule": SYNC_SWEEP_EVERY_SECONDS},
     "ops: beat heartbeat": {"task": "syncs.tasks.beat_heartbeat", "schedule": BEAT_HEARTBEAT_SECONDS},
 }
 # Tests can run tasks inline; production never does.

@@ -259,6 +259,9 @@ class VendorSandbox:
                 self.tokens.revoke_all()
                 self.faults.revoke_tokens_after = None
 
+        later = self.faults.apply_later(request.method) if throttled else None
+        if later is not None:
+            return self._faulted(request, Injected("apply_later"), self._applied_later(request, later, endpoint, args))
         response = getattr(self, endpoint)(request, **args)
         response.headers.update({k: v for k, v in extra_headers.items() if k not in response.headers})
         if throttled:
@@ -288,13 +291,24 @@ class VendorSandbox:
         if injected.kind == "error_after":
             return self.error_response(injected.status, "Injected server error (the request was processed)")
         threading.Event().wait(self.faults.hang_seconds)
+        self._hang_up(request)
+        return applied
+
+    def _applied_later(self, request: Request, seconds: float, endpoint: str, args: dict) -> Response:
+        """Hold the write unanswered, apply it `seconds` after it arrived, then close without an answer."""
+        threading.Event().wait(seconds)
+        applied = getattr(self, endpoint)(request, **args)
+        self._hang_up(request)
+        return applied
+
+    @staticmethod
+    def _hang_up(request: Request) -> None:
         connection = request.environ.get("werkzeug.socket")
         if connection is not None:
             try:
                 connection.shutdown(socket.SHUT_RDWR)  # the server's write then fails quietly: no answer at all
             except OSError:
                 pass  # the client hung up first
-        return applied
 
     @staticmethod
     def _faulted(request: Request, injected: Injected, response: Response) -> Response:

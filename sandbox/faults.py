@@ -3,7 +3,9 @@
 Before: the request is refused or delayed and nothing is applied (5xx, 429 storms, latency, a slow
 answer). After, for writes only: the write is applied, then the caller gets a 5xx or no answer at all
 (the connection hangs until the client gives up, then is closed) — the "timeout after commit" that makes
-a blind retry create a record twice. Each fault has a ratio form (seeded, so a run is repeatable) and a
+a blind retry create a record twice. Or later (`apply_later_next`): the write is held unanswered and applied
+only after a delay, as a vendor that queues writes would, so a lookup made as soon as the caller's timeout
+fires finds nothing yet. Each fault has a ratio form (seeded, so a run is repeatable) and a
 queue form (the next N requests or writes), and is settable over HTTP from another process
 (`POST /_sandbox/<vendor>/faults`, see `Faults.configure`).
 """
@@ -26,7 +28,7 @@ SETTABLE = ("error_ratio", "error_status", "error_after_ratio", "timeout_ratio",
 class Injected:
     """A fault chosen for one request: `kind` is what the request log records."""
 
-    kind: str  # "error" | "storm" | "queued" (before) · "error_after" | "hang_after" (after)
+    kind: str  # "error" | "storm" | "queued" (before) · "error_after" | "hang_after" (after) · "apply_later"
     status: int = 0
     headers: dict = field(default_factory=dict)
     body: Any = None
@@ -57,6 +59,8 @@ class Faults:
     queued: deque = field(default_factory=deque)
     # Deterministic one-shot faults for the next successful writes: "hang" or an HTTP status.
     queued_after: deque = field(default_factory=deque)
+    # The next writes are held unanswered and applied after this many seconds each (then the connection closes).
+    queued_later: deque = field(default_factory=deque)
     seed: int = 7
     injected: dict = field(default_factory=dict)  # kind → how many times, for tests and benchmarks
     _rng: random.Random = field(default=None, repr=False)
@@ -96,17 +100,34 @@ class Faults:
         """The next `count` successful writes are applied, then answered with a 5xx."""
         self.queued_after.extend([status or self.error_status] * count)
 
+    def apply_later_next(self, count: int = 1, seconds: float = 2.0) -> None:
+        """The next `count` writes get no answer; each is applied `seconds` after it arrived."""
+        self.queued_later.extend([float(seconds)] * count)
+
+    def apply_later(self, method: str) -> float | None:
+        """Seconds to wait before applying this write, if it is one the sandbox was told to apply late."""
+        if method not in WRITE_METHODS or not self.queued_later:
+            return None
+        try:
+            seconds = self.queued_later.popleft()
+        except IndexError:
+            return None
+        self._count(Injected("apply_later"))
+        return seconds
+
     def configure(self, spec: dict) -> None:
         """Apply a control-API body: the settable fields, plus the queue forms
         `fail_next` {count, status, headers, body}, `storm_next` {count, retry_after},
-        `hang_after_next` (a count) and `error_after_next` (a count or {count, status})."""
+        `hang_after_next` (a count), `error_after_next` (a count or {count, status}) and `apply_later_next`
+        {count, seconds}."""
         unknown = set(spec) - set(SETTABLE) - {"slow_seconds", "fail_next", "storm_next", "hang_after_next",
-                                               "error_after_next", "clear"}
+                                               "error_after_next", "apply_later_next", "clear"}
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
         if spec.get("clear"):
             self.queued.clear()
             self.queued_after.clear()
+            self.queued_later.clear()
             self._storm_left = 0
         for key in (*SETTABLE, "slow_seconds"):
             if key in spec:
@@ -120,10 +141,12 @@ class Faults:
         if "error_after_next" in spec:
             value = spec["error_after_next"]
             self.error_after_next(**value) if isinstance(value, dict) else self.error_after_next(int(value))
+        if "apply_later_next" in spec:
+            self.apply_later_next(**spec["apply_later_next"])
 
     def describe(self) -> dict:
         return {**{key: getattr(self, key) for key in SETTABLE}, "queued": len(self.queued),
-                "queued_after": len(self.queued_after), "injected": dict(self.injected)}
+                "queued_after": len(self.queued_after), "queued_later": len(self.queued_later), "injected": dict(self.injected)}
 
     # --- what the pipeline asks ---------------------------------------------------------------------
     def before(self) -> Injected | None:

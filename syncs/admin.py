@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect, JsonResponse
@@ -15,6 +17,9 @@ from syncs.admin_filters import FlowFilter, IntegrationFilter, LastRunFilter
 from syncs.admin_forms import OptionsField, streams_field
 from syncs.admin_health import health_panel_context, schedule_urls
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
+from syncs.admin_preview import dry_run_view
+from syncs.admin_value_mappings import ValueMappingChoicesMixin
+from syncs.charts import records_over_time_chart, run_history_chart
 from syncs.flows import get_flow
 from syncs.mapping_services import (
     MappingError,
@@ -135,6 +140,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             path("<path:object_id>/progress/", view(self.progress_view), name="syncs_integration_progress"),
             path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
             *schedule_urls(self),
+            path("<path:object_id>/dry-run/", view(partial(dry_run_view, self)), name="syncs_integration_dry_run"),
         ] + super().get_urls()
 
     def dashboard_view(self, request, object_id):
@@ -148,6 +154,8 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             "title": f"{integration.name}: dashboard", "integration": integration, "health": health,
             "window_runs": HEALTH_WINDOW_RUNS, "progress": run_progress(run=current) if current else None,
             "runs": run_history(integration=integration), "may_run": self.has_change_permission(request, integration),
+            "charts": {"history": run_history_chart(integration=integration),
+                       "over_time": records_over_time_chart(integration=integration)},
             "urls": {
                 "run": admin_url(self, Integration, "run", integration.pk),
                 "progress": admin_url(self, Integration, "progress", integration.pk),
@@ -157,6 +165,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
                 "audit": admin_url(self, AuditRecord, "changelist", query=pending),
                 "runs": admin_url(self, SyncRun, "changelist", query=pending),
                 "value_mappings": admin_url(self, ValueMapping, "changelist"),
+                "dry_run": admin_url(self, Integration, "dry_run", integration.pk),
             },
             **health_panel_context(self, request, integration, health),
         }
@@ -197,8 +206,8 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 
 
 class SyncRunAdmin(ReadOnlyTenantScopedAdmin):
-    list_display = ("run_number", "integration", "status", "trigger", "read", "created", "updated", "unchanged",
-                    "held", "failed", "duration", "queued_at", "finished_at")
+    list_display = ("run_number", "status", "finished_at", "duration", "integration", "created", "updated", "held",
+                    "failed", "read", "unchanged", "trigger", "queued_at")
     list_display_links = ("run_number",)
     list_filter = (IntegrationFilter, "status", "trigger")
     list_select_related = ("integration",)
@@ -252,8 +261,9 @@ for site in (customer_site, ops_site):
     site.register(SyncRun, SyncRunAdmin)
 
 
-class ValueMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
-    """Creating a mapping here releases the records held for it (through value_mapping_set)."""
+class ValueMappingAdmin(ValueMappingChoicesMixin, ServiceDeletionMixin, TenantScopedAdmin):
+    """Creating a mapping here releases the records held for it (through value_mapping_set); changing one offers
+    to re-apply it to the records written with its old target (syncs/admin_value_mappings.py)."""
 
     list_display = ("integration", "translation", "source_value", "target_value", "created_at")
     list_filter = ("map_name",)
@@ -282,6 +292,8 @@ class ValueMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         if held:
             self.message_user(request, f"{held} held record(s) waiting for this mapping are being released.",
                               messages.INFO)
+        if change and "target_value" in form.changed_data:
+            self.offer_reapply(request, saved)
 
 
     def delete_one(self, obj, *, actor):
@@ -334,7 +346,8 @@ FAILED_HINT = ("Correct what the reason names (at the source, or in the value ma
 class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Held, failed and quarantined records: why, and what to do about them."""
 
-    list_display = ("record", "integration", "stream", "status", "fix", "reason", "attempts", "updated_at")
+    # Key columns first (what, why, what to do): they stay in view on narrow screens (issue #16).
+    list_display = ("record", "status", "reason", "fix", "stream", "integration", "attempts", "updated_at")
     list_display_links = ("record",)
     list_filter = (IntegrationFilter, "status", "stream", LastRunFilter)
     list_select_related = ("integration",)
@@ -454,4 +467,4 @@ for site in (customer_site, ops_site):
     site.register(FieldMapping, FieldMappingAdmin)
     site.register(PendingRecord, PendingRecordAdmin)
 
-from syncs import admin_approvals, admin_inbound  # noqa: E402,F401  (register the approval and inbound-event admins)
+from syncs import admin_approvals, admin_inbound, admin_intents  # noqa: E402,F401  (register the approval, inbound-event and write-intent admins)

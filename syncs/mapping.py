@@ -51,13 +51,21 @@ class FieldRule:
 class MappingSet:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     overrides: dict[str, dict[str, FieldRule]] = field(default_factory=dict)  # stream → target → rule
+    # "map:source value" → target of every translation made since the planner last took them: the audit row
+    # keeps them, so a changed mapping can find the records it wrote with its old value (syncs/reapply.py).
+    translated: dict[str, str] = field(default_factory=dict)
 
     def translate(self, map_name: str, source_value: Any, label: str = "") -> str:
         table = self.values.get(map_name, {})
         key = "" if source_value is None else str(source_value)
         if key not in table:
             raise MissingMapping(map_name, key, label)
+        self.translated[f"{map_name}:{key}"] = table[key]
         return table[key]
+
+    def take_translated(self) -> dict[str, str]:
+        taken, self.translated = self.translated, {}
+        return taken
 
     def rules_for(self, stream: str, defaults: list[FieldRule]) -> list[FieldRule]:
         overrides = self.overrides.get(stream, {})
@@ -66,10 +74,17 @@ class MappingSet:
         merged.extend(rule for target, rule in overrides.items() if target not in known)
         return merged
 
-    def used(self, stream: str, rules: list[FieldRule]) -> dict:
-        """A compact description of the mapping applied, for the audit trail."""
-        return {rule.target: (rule.source or repr(rule.default)) + (f" via {rule.value_map}" if rule.value_map else "")
+    def used(self, stream: str, rules: list[FieldRule], values: dict[str, str] | None = None) -> dict:
+        """A compact description of the mapping applied, for the audit trail; `values` are the value
+        translations the record went through ("map:source value" → target), under the key VALUES_USED."""
+        used = {rule.target: (rule.source or repr(rule.default)) + (f" via {rule.value_map}" if rule.value_map else "")
                 for rule in rules}
+        if values:
+            used[VALUES_USED] = values
+        return used
+
+
+VALUES_USED = "value mappings"
 
 
 def get_path(record: Any, path: str, default: Any = MISSING) -> Any:

@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 
 
 def abandoned_runs_resume(*, now: datetime | None = None) -> list[int]:
-    """Mark RUNNING runs without a recent heartbeat ABANDONED, free their lease and queue their next attempt.
+    """Mark RUNNING runs without a recent heartbeat, and QUEUED runs holding a stale lease, ABANDONED, free
+    their lease and queue their next attempt.
 
     Returns the ids of the runs queued again. Safe to run concurrently: each run is claimed with a
     conditional UPDATE on its attempt number, so two reapers never queue one run twice.
@@ -33,19 +34,35 @@ def abandoned_runs_resume(*, now: datetime | None = None) -> list[int]:
     silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
     resumed = []
     for run in SyncRun.objects.filter(silent, status=SyncRun.Status.RUNNING).only(
-            "pk", "integration_id", "attempt", "stalls", "started_at"):
+            "pk", "status", "integration_id", "attempt", "stalls", "started_at"):
+        if _run_reap(run=run, now=now):
+            resumed.append(run.pk)
+    for run in leased_queued_runs(now=now):
         if _run_reap(run=run, now=now):
             resumed.append(run.pk)
     return resumed
+
+
+def leased_queued_runs(*, now: datetime) -> list[SyncRun]:
+    """QUEUED runs holding a lease nobody renewed for SYNC_ABANDON_AFTER_SECONDS: a worker died after taking
+    the lease and before marking the run RUNNING, or after handing the run back and before freeing the lease.
+    Left alone, such a run would wait in QUEUED for a message the filesystem broker already dropped."""
+    from syncs.locks import lease_ttl
+
+    renewed_before = now - timedelta(seconds=settings.SYNC_ABANDON_AFTER_SECONDS) + lease_ttl()
+    held = IntegrationLock.objects.filter(expires_at__lt=renewed_before, run__isnull=False).values("run_id")
+    return list(SyncRun.objects.filter(status=SyncRun.Status.QUEUED, pk__in=held).only(
+        "pk", "status", "integration_id", "attempt", "stalls", "started_at"))
 
 
 @transaction.atomic
 def _run_reap(*, run: SyncRun, now: datetime) -> bool:
     run_id, integration_id, attempt = run.pk, run.integration_id, run.attempt
     # Did this attempt save a page? Cursors are saved with every page's checkpoint.
-    progressed = Cursor.objects.filter(integration_id=integration_id, updated_at__gte=run.started_at).exists()
+    progressed = run.started_at is not None and Cursor.objects.filter(
+        integration_id=integration_id, updated_at__gte=run.started_at).exists()
     stalls = 0 if progressed else run.stalls + 1
-    claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING, attempt=attempt).update(
+    claimed = SyncRun.objects.filter(pk=run_id, status=run.status, attempt=attempt).update(
         status=SyncRun.Status.ABANDONED, attempt=attempt + 1, heartbeat_at=None, stalls=stalls)
     if not claimed:
         return False  # it beat again, finished, or another reaper took it

@@ -90,6 +90,16 @@ def held_release_task(integration_id: int, keys: list[str]) -> int | None:
     return run.pk if run else None
 
 
+@shared_task(name="syncs.tasks.mapping_reapply_task")
+def mapping_reapply_task(mapping_id: int) -> int | None:
+    from syncs.models import ValueMapping
+    from syncs.reapply import mapping_reapply
+
+    mapping = ValueMapping.objects.select_related("integration__tenant").filter(pk=mapping_id).first()
+    run = mapping_reapply(mapping=mapping) if mapping is not None else None  # deleted meanwhile: nothing to do
+    return run.pk if run else None
+
+
 # An event for a running integration waits: retried with pauses growing to 2 min, for about 70 minutes in all.
 BUSY_RETRIES = 40
 
@@ -119,3 +129,21 @@ def inbound_event_process_task(self, event_id: int) -> str | None:
     except Exception as error:
         inbound_event_settle(event=event, status=InboundEvent.Status.FAILED, error=error)
         raise
+
+
+@shared_task(name="syncs.tasks.intents_sweep")
+def intents_sweep() -> list[int]:
+    """Beat, every SYNC_SWEEP_EVERY_SECONDS: write intents of unknown outcome that no run brings back."""
+    from syncs.sweeper import intents_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(name="syncs.tasks.write_intents_reconcile_task")
+def write_intents_reconcile_task(run_id: int, intent_ids: list[int]) -> str:
+    from syncs.sweeper import write_intents_reconcile_run
+
+    run = SyncRun.objects.select_related("integration__tenant").get(pk=run_id)
+    if run.status in DONE:
+        return run.status
+    return write_intents_reconcile_run(run=run, intent_ids=intent_ids).status

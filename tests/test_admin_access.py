@@ -11,7 +11,7 @@ from connections.models import Connection, Membership, Tenant
 from mlconnector.sites import customer_site, ops_site
 from notifications.models import Notification, NotificationSettings
 from syncs.models import (FieldMapping, InboundEvent, Integration, JournalApproval, PendingRecord, SyncRun,
-                          ValueMapping)
+                          ValueMapping, WriteIntent)
 from syncs.services import integration_create
 from tests.factories import ConnectionFactory
 
@@ -45,8 +45,12 @@ def objects(tenant_a, owner, member):
         content_hash="0" * 64, journal={"journalTransactionLines": [
             {"accountNumber": "7010", "debitAmountInCurrency": 10.0, "transactionDescription": "Pay 1000",
              "subaccount": [{"segmentId": 1, "segmentValue": "10"}, {"segmentId": 2, "segmentValue": "1000"}]}]})
+    intent = WriteIntent.objects.create(tenant=tenant_a, integration=integration, stream="employees", source_id="u1",
+                                        key="k" * 64, content_hash="h", payload={"ssn": SECRET},
+                                        state=WriteIntent.State.SENT)
     return {
         JournalApproval: approval,
+        WriteIntent: intent,
         InboundEvent: event,
         ValueMapping: value_mapping,
         FieldMapping: field_mapping,
@@ -66,7 +70,7 @@ def url(site, model, view, *args):
 
 
 MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
-          InboundEvent, ErasureLog, JournalApproval]
+          InboundEvent, ErasureLog, JournalApproval, WriteIntent]
 ADDABLE = {Connection, ValueMapping, FieldMapping}  # integrations are set up in the wizard
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 

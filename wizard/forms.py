@@ -132,10 +132,15 @@ class MappingsForm(forms.Form):
                                                [(v, v) for v in current] + [("", "")] * EXTRA_VALUE_ROWS):
                 source_name, target_name = f"vm{m}-{i}-source", f"vm{m}-{i}-target"
                 source_widget = forms.TextInput if free_text else forms.HiddenInput
+                # Every control is labelled (the table's headers are not labels): "<map>: source value n".
+                number = f"row {i + 1}" if free_text else label
                 self.fields[source_name] = forms.CharField(
                     required=False, initial=value, max_length=200,
-                    widget=source_widget(attrs={"data-test": "value-map-source"}))
-                attrs = {"data-test": "value-map-target"}
+                    widget=source_widget(attrs={"data-test": "value-map-source",
+                                                **({"aria-label": f"{choices.label}: source value, {number}"}
+                                                   if free_text else {})}))
+                attrs = {"data-test": "value-map-target", "aria-label": f"{choices.label}: destination value for "
+                                                                        f"{number}"}
                 if targets:
                     target = forms.ChoiceField(required=False, choices=[("", NOT_MAPPED)] + sorted(targets),
                                                initial=current.get(value, ""), widget=forms.Select(attrs=attrs))
@@ -153,7 +158,8 @@ class MappingsForm(forms.Form):
                 self.fields[name] = forms.CharField(
                     required=False, max_length=200, initial=stream.overrides.get(rule.target, rule.source),
                     widget=forms.TextInput(attrs={"data-test": "field-source", "data-target": rule.target,
-                                                  "list": f"wizard-fields-{stream.stream}"}))
+                                                  "list": f"wizard-fields-{stream.stream}",
+                                                  "aria-label": f"{stream.stream}: source field of {rule.target}"}))
                 rows.append((rule.target, rule.source, name, None))
             ruled = {rule.target for rule in stream.rules}
             extras = [(t, src) for t, src in stream.overrides.items() if t not in ruled]
@@ -162,11 +168,13 @@ class MappingsForm(forms.Form):
                 self.fields[target_name] = forms.CharField(
                     required=False, max_length=200, initial=target,
                     widget=forms.TextInput(attrs={"data-test": "field-target",
-                                                  "list": f"wizard-targets-{stream.stream}"}))
+                                                  "list": f"wizard-targets-{stream.stream}",
+                                                  "aria-label": f"{stream.stream}: extra field {k + 1}, written to"}))
                 self.fields[source_name] = forms.CharField(
                     required=False, max_length=200, initial=source,
                     widget=forms.TextInput(attrs={"data-test": "field-source", "data-target": target,
-                                                  "list": f"wizard-fields-{stream.stream}"}))
+                                                  "list": f"wizard-fields-{stream.stream}",
+                                                  "aria-label": f"{stream.stream}: extra field {k + 1}, comes from"}))
                 rows.append((target, "", source_name, target_name))
             self._field_specs.append((stream, rows))
 

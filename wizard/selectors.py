@@ -1,14 +1,11 @@
 """Reads for the setup wizard; every selector takes the tenant (or the user's tenant ids) explicitly."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from audit.models import AuditRecord
 from audit.redaction import redact_text
-from audit.selectors import audit_record_list
 from connections.models import Connection, Tenant
 from connections.selectors import connection_list
 from connections.vendors.errors import VendorError
@@ -16,8 +13,9 @@ from syncs.engine import flow_context, flow_streams
 from syncs.flows import FLOWS, FlowSpec, flow_module
 from syncs.flows.base import MappingChoices, ValueMapChoices
 from syncs.mapping import FieldRule
-from syncs.models import Integration, SyncRun
-from syncs.selectors import field_mapping_list, integration_name_taken, run_list, value_mapping_list
+from syncs.models import Integration
+from syncs.preview import Preview, latest_dry_run, preview_of
+from syncs.selectors import field_mapping_list, integration_name_taken, value_mapping_list
 from wizard.models import IntegrationDraft
 
 
@@ -103,48 +101,8 @@ def mapping_page(*, integration: Integration) -> MappingPage:
     return MappingPage(choices.value_maps, current, stream_fields, error)
 
 
-# --- the preview step --------------------------------------------------------------------------
-
-ACTIONS = {AuditRecord.Action.CREATE: "create", AuditRecord.Action.UPDATE: "update",
-           AuditRecord.Action.SKIP: "unchanged", AuditRecord.Action.HOLD: "hold",
-           AuditRecord.Action.QUARANTINE: "invalid", AuditRecord.Action.FAIL: "fail"}
-SHOWS_PAYLOAD = {"create", "update"}  # a held or invalid record's payload is the source record, not a write
-
-
-@dataclass
-class PreviewRow:
-    stream: str
-    source_id: str
-    action: str
-    payload: str
-    reason: str
-
-
-@dataclass
-class Preview:
-    run: SyncRun
-    rows: list[PreviewRow]
-    notes: list[str]
-    counts: dict[str, int]
-
+# --- the preview step: syncs/preview.py, shared with the dashboard's dry run ---------------------------
 
 def latest_preview(*, integration: Integration) -> Preview | None:
-    run = run_list(tenant=integration.tenant, integration_id=integration.pk).filter(dry_run=True).first()
+    run = latest_dry_run(integration=integration)
     return preview_of(run=run) if run is not None else None
-
-
-def preview_of(*, run: SyncRun) -> Preview:
-    """The dry run's audit rows as the preview table: what would be written, or why not."""
-    rows, notes = [], []
-    counts = dict.fromkeys(("create", "update", "unchanged", "hold", "invalid", "fail"), 0)
-    for record in audit_record_list(tenant=run.tenant, run_id=run.pk).order_by("pk"):
-        if not record.source_ref:  # a run-level note (e.g. fields the vendor hid)
-            notes.append(record.reason)
-            continue
-        action = ACTIONS.get(record.action, record.action)
-        counts[action] = counts.get(action, 0) + 1
-        payload = (json.dumps(record.payload, indent=2, ensure_ascii=False, sort_keys=True)
-                   if action in SHOWS_PAYLOAD else "")
-        reason = "" if record.reason.startswith("dry run") else record.reason
-        rows.append(PreviewRow(record.stream, record.source_ref, action, payload, reason))
-    return Preview(run, rows, notes, counts)

@@ -20,11 +20,10 @@ from connections.services import (
     connection_webhooks_register,
 )
 from connections.vendors import get_vendor
-from connections.vendors.errors import VendorError
-from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows import get_flow
 from syncs.mapping_services import field_mapping_delete, field_mapping_set, value_mapping_delete
 from syncs.models import Integration, SyncRun
+from syncs.preview import integration_dry_run
 from syncs.selectors import field_mapping_list, value_mapping_list
 from syncs.services import (
     integration_create,
@@ -118,6 +117,11 @@ def draft_connection_test(*, draft: IntegrationDraft, role: str, actor=None) -> 
         draft_reach(draft=draft, step=Step.DESTINATION if role == "source" else Step.STREAMS)
         if all(connection_passed(getattr(draft, r)) for r in ROLES):
             draft_integration_ensure(draft=draft, actor=actor)
+    elif step_index(draft.step) > step_index(role):
+        # Not kept as if usable: the draft is back at this step until the connection passes again; the steps
+        # after it are then walked again, each showing what was saved in it before.
+        draft.step = role
+        draft.save(update_fields=["step", "updated_at"])
     return result
 
 
@@ -204,12 +208,7 @@ def draft_preview(*, draft: IntegrationDraft, limit: int) -> SyncRun:
     """
     if not 1 <= limit <= PREVIEW_LIMIT_MAX:
         raise WizardError(f"Preview between 1 and {PREVIEW_LIMIT_MAX} records.")
-    run = sync_run_create(integration=draft_integration_ensure(draft=draft), trigger=SyncRun.Trigger.MANUAL,
-                          dry_run=True)
-    try:
-        run = sync_run_execute(run=run, limit=limit)
-    except VendorError:
-        run.refresh_from_db()
+    run = integration_dry_run(integration=draft_integration_ensure(draft=draft), limit=limit)
     if run.status not in (SyncRun.Status.FAILED, SyncRun.Status.SKIPPED):
         draft_reach(draft=draft, step=Step.ENABLE)
     return run

@@ -85,17 +85,26 @@ class WizardView(View):
         return services.STEPS[step_index(self.step) + 1]
 
     def steps(self) -> list[dict]:
+        """The step pills. A connection that does not pass its test stops the count there: its pill says
+        "failed" and no later step is shown as done (nor linked), whatever was reached before."""
         if self.draft is None:
             return []
         reached = step_index(self.draft.step)
+        failing = next((step_index(role) for role in ROLES
+                        if getattr(self.draft, role) is not None and not connection_passed(getattr(self.draft, role))
+                        and step_index(role) <= reached), None)
+        if failing is not None:
+            reached = failing
 
         def state(i: int, key: str) -> str:
             if key == self.step:
                 return "current"
+            if i == failing:
+                return "failed"
             return "done" if i < reached else "open" if i == reached else "locked"
 
         return [{"key": key, "label": label, "url": self.step_url(key) if i <= reached else "",
-                 "state": state(i, key)}
+                 "state": state(i, key), "failed": i == failing}
                 for i, (key, label) in enumerate(Step.choices)]
 
     def render(self, context: dict, status: int = 200) -> TemplateResponse:
@@ -296,7 +305,8 @@ class PreviewView(WizardView):
 
     def context(self, form: PreviewForm, can_enable: bool) -> dict:
         return {"form": form, "preview": latest_preview(integration=self.draft.integration),
-                "can_enable": can_enable, "next_url": self.step_url(Step.ENABLE)}
+                "can_enable": can_enable, "next_url": self.step_url(Step.ENABLE),
+                "mapping_add_url": reverse(f"{self.admin_site.name}:syncs_valuemapping_add")}
 
     def get(self, request):
         return self.render(self.context(PreviewForm(), step_index(self.draft.step) >= step_index(Step.ENABLE)))

@@ -84,6 +84,17 @@ class Ledger:
                    mapping=mapping if mapping is not None else ({"missing": missing_key} if missing_key else None),
                    payload=record)
 
+    def hold_refused(self, stream: str, source_id: str, record, error: BaseException, missing_key: str,
+                     mapping=None) -> None:
+        """Refused for a value the destination does not have: held in the vendor's own words (kept in the error
+        columns too) until the mapping `missing_key` names changes, or a later run finds the value there."""
+        words = getattr(error, "vendor_message", "") or str(error)
+        reason = (f"{words} Fix the value in Visma or change the mapping; the record is written when the mapping "
+                  "changes, or by the next run once the value exists.")
+        self.counts["held"] += 1
+        self.pending_save(stream, source_id, record, PendingRecord.Status.HELD, reason, missing_key, error=error)
+        self.audit(stream, source_id, A.HOLD, O.HELD, reason=reason, mapping=mapping, payload=record)
+
     def quarantine(self, stream: str, source_id: str, record, reason: str) -> None:
         self.counts["failed"] += 1
         self.pending_save(stream, source_id, record, PendingRecord.Status.QUARANTINED, reason)

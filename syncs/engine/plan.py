@@ -97,6 +97,7 @@ class Planner:
             reason = str(exc) if isinstance(exc, (BadSourceId, InvalidRecord)) else f"{type(exc).__name__}: {exc}"
             ledger.quarantine(name, unidentified_id(record), record, f"record has no usable id ({reason})")
             return
+        self.mappings.take_translated()  # what an earlier record translated is not this one's
         try:
             mapped = stream.map(record, self.mappings)
             digest = content_hash(mapped)
@@ -109,7 +110,7 @@ class Planner:
         except Exception as exc:  # OverflowError from 1e400, a flow's KeyError on odd input, …
             ledger.quarantine(name, source_id, record, f"malformed record: {type(exc).__name__}: {exc}")
             return
-        used = self.mappings.used(name, self.mappings.rules_for(name, stream.rules))
+        used = self.mappings.used(name, self.mappings.rules_for(name, stream.rules), self.mappings.take_translated())
         existing = id_map.get(source_id)
         prior = earlier.get(source_id, [])
         if any(p.state == S.HELD for p in prior):

@@ -19,6 +19,7 @@ from connections.vendors.errors import VendorError
 from mlconnector.logs import log_context
 from notifications.hooks import run_finished
 from syncs.engine.ledger import A, O, Ledger
+from syncs.engine.orphans import deferred_settle, orphans_due, orphans_settle
 from syncs.engine.plan import Planner
 from syncs.engine.read import chunks_by_source, flow_context, flow_streams, mapping_set_load, pages_ahead
 from syncs.engine.write import Writer
@@ -56,6 +57,7 @@ class RunState:
             self.writer.write_page(plan, cursor=cursor if last else None, value=value if last else None)
         run_heartbeat(run_id=self.run.pk)
         self.lease.renew()
+        deferred_settle(self, wait=False)  # writes of earlier pages whose lookup is due by now
 
 
 @transaction.atomic
@@ -70,24 +72,29 @@ def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.
 
 
 def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, release_held: bool = True,
-                     limit: int | None = None, should_stop: Callable[[], bool] | None = None) -> SyncRun:
+                     limit: int | None = None, should_stop: Callable[[], bool] | None = None,
+                     from_start: bool = False) -> SyncRun:
     """Run one sync. Transient vendor errors are re-raised after recording (the task retries).
 
     `limit` (dry runs only) stops each stream after its first `limit` records: a preview. A real run
-    never stops mid-page, because its cursor would then skip the rest of the page.
+    never stops mid-page, because its cursor would then skip the rest of the page. `from_start` (dry runs
+    only) reads each stream as a first sync would, ignoring its cursor: what a changed mapping does to records
+    already written.
     `should_stop` is asked after every settled page; when it says yes (the worker is shutting down) the run
     ends QUEUED, its cursor saved, for the caller to queue again.
     """
-    if limit is not None and not run.dry_run:
-        raise ValueError("Only a dry run can be limited to its first records.")
+    if (limit is not None or from_start) and not run.dry_run:
+        raise ValueError("Only a dry run can be limited to its first records or read from the start.")
 
     def work(state: RunState) -> None:
         if release_held and not run.dry_run:
             _release_releasable(state)
+        if not run.dry_run:  # unknown outcomes no page brings back: deferred past due, or left long ago
+            orphans_settle(state, orphans_due(integration=run.integration, streams=state.streams))
         for stream in state.streams:
             cursor, _ = Cursor.objects.get_or_create(integration=run.integration, stream=stream.name)
             left = limit
-            pages = stream.fetch(dict(cursor.value or {}))
+            pages = stream.fetch({} if from_start else dict(cursor.value or {}))
             if stream.read_ahead and limit is None:  # a preview reads nothing more
                 pages = pages_ahead(iter(pages))
             try:
@@ -165,14 +172,19 @@ def sync_run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: li
 
 def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[Stream] | None) -> SyncRun:
     integration = run.integration
-    lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
+    started = timezone.now()
+    # The lease and RUNNING in one transaction: a worker killed in between leaves neither, never a QUEUED run
+    # holding a lease (the reaper would only see that once the lease is stale: syncs/reaper.py).
+    with transaction.atomic():
+        lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
+        if lease is not None:
+            # started_at is this attempt's start: the reaper asks whether a page was saved since.
+            SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started,
+                                                     heartbeat_at=started)
     if lease is None:
         run_finish(run=run, status=SyncRun.Status.SKIPPED,
                    error=RunSkipped("Another run of this integration is in progress; this one was skipped."))
         return run
-    started = timezone.now()
-    # started_at is this attempt's start: the reaper asks whether a page was saved since.
-    SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started, heartbeat_at=started)
     run.status = SyncRun.Status.RUNNING
     ledger = Ledger(run=run)
     in_flight = int((integration.options or {}).get("writes_in_flight") or settings.SYNC_WRITES_IN_FLIGHT)
@@ -186,8 +198,10 @@ def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[S
             for stream in streams:  # streams built by a caller still date their watermark from this run
                 stream.ctx.started_at = stream.ctx.started_at or started
         state = RunState(run=run, streams=streams, lease=lease, writer=writer, ledger=ledger)
+        writer.lease = lease
         with lease_kept_alive(lease=lease, run_id=run.pk):
             work(state)
+            deferred_settle(state, wait=True)
         with transaction.atomic():
             ledger.flush()
         counts = ledger.counts

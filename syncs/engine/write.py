@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -55,6 +56,7 @@ class Outcome:
     target_id: str = ""
     error: BaseException | None = None
     reconciled: bool = False
+    deferred: bool = False  # unknown, looked up only once the stream's reconcile_after_seconds have passed
 
 
 SETTLED_FIELDS = ("state", "target_id", "batch", "last_run", "error_class", "error_status", "error_message",
@@ -79,6 +81,27 @@ def intents_save(rows: list[WriteIntent]) -> None:
         cursor.executemany(sql, params)
 
 
+def missing_reference(stream, error, intent: Intent) -> str | None:
+    """The stream's word on a refusal: a value missing at the destination (held) rather than a failure."""
+    if not isinstance(error, VendorError) or error.transient:
+        return None
+    try:
+        return stream.missing_reference(error, intent)
+    except Exception:  # the check itself failed (the destination's lists unreadable): a plain failure then
+        return None
+
+
+def _wait_until_searchable(stream, earlier: list[WriteIntent]) -> None:
+    """A record planned again soon after its write timed out (a webhook repeat, the next chunk): its lookup
+    waits out the stream's `reconcile_after_seconds`, so a write the destination applies late is found."""
+    if stream.reconcile_after_seconds <= 0 or not earlier:
+        return
+    sent = max((p.sent_at or p.created_at) for p in earlier)
+    seconds = (sent - timezone.now()).total_seconds() + stream.reconcile_after_seconds
+    if seconds > 0:
+        time.sleep(min(seconds, stream.reconcile_after_seconds))
+
+
 def _as_intent(row: WriteIntent) -> Intent:
     return Intent(key=row.key, source_id=row.source_id, mapped=row.payload, record=None,
                   target_id=row.target_id or None, batch=row.batch)
@@ -92,6 +115,8 @@ class Writer:
         self._halt = threading.Event()  # set by a call that stops the run: queued calls are then not started
         self._lock = threading.Lock()
         self._failures = 0  # transient failures in a row, across the run's threads
+        self.lease = None  # renewed inside every settle transaction: a lost lease rolls the settle back
+        self.deferred: list[tuple[WriteIntent, object]] = []  # (row, source record), for syncs/engine/orphans.py
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -136,20 +161,25 @@ class Writer:
             sent = self._send(plan, outcomes)
             if sent and not self._halt.is_set():
                 self._settle_unknown(plan.stream, sent, outcomes)
-        unsettled = [o for o in outcomes.values() if o.state in (S.SENT, S.PENDING)]
+        unsettled = [o for o in outcomes.values() if o.state in (S.SENT, S.PENDING) and not o.deferred]
         stop = None
         if unsettled:  # the run stops, and the page's cursor stays, until every intent of the page is settled
             stop = next((o.error for o in unsettled + list(outcomes.values()) if o.error), None) or \
                 RuntimeError("writes of this page were left unsettled")
         with transaction.atomic():
+            if self.lease is not None:
+                self.lease.renew()  # LeaseLost rolls this settle back: the new owner reconciles these writes
             self._settle(plan, outcomes, prior)
             self.ledger.flush(cursor=None if stop or self.run.dry_run else cursor, value=value)
+        self.deferred += [(w.row, w.intent.record) for w in plan.writes
+                          if outcomes.get(w.intent.key, Outcome(S.SENT)).deferred]
         if stop is not None:
             raise stop
 
     def _reconcile(self, plan: PagePlan, outcomes: dict[str, Outcome], prior: dict[int, Outcome]) -> None:
         """Look up every earlier attempt whose outcome is unknown, before anything is sent again."""
         stream = plan.stream
+        _wait_until_searchable(stream, [p for w in plan.writes for p in w.unknown])
         jobs = [(w, p, self.pool.submit(self._call, stream.reconcile, _as_intent(p))) for w in plan.writes for p in w.unknown]
         self._gather([f for _, _, f in jobs])
         for write, earlier, future in jobs:
@@ -231,6 +261,10 @@ class Writer:
         if not unknown or stream.batch_size > 1:
             return
         creates = [w for w in unknown if not w.intent.target_id]
+        if stream.reconcile_after_seconds > 0:  # a destination that applies late: not searched yet
+            for w in creates:
+                outcomes[w.intent.key].deferred = True
+            creates = []
         lookups = [(w, self.pool.submit(self._call, stream.reconcile, w.intent)) for w in creates]
         self._gather([f for _, f in lookups])
         # Only an upsert's update is a plain PUT of the whole record; other modes' updates wait for the lookup
@@ -300,7 +334,11 @@ class Writer:
                              mapping=write.used, payload=intent.mapped)
             elif outcome.state == S.FAILED:
                 row.settled_at = now
-                ledger.fail(name, intent.source_id, intent.record, str(error), mapping=write.used, error=error)
+                missing = missing_reference(plan.stream, error, intent)
+                if missing:  # refused for a value the destination lacks: the record waits for it (held)
+                    ledger.hold_refused(name, intent.source_id, intent.record, error, missing, mapping=write.used)
+                else:
+                    ledger.fail(name, intent.source_id, intent.record, str(error), mapping=write.used, error=error)
             elif outcome.state == S.HELD:
                 row.settled_at = now
                 ledger.hold(name, intent.source_id, intent.record,

@@ -134,6 +134,11 @@ class Stream(ABC):
     value_maps: dict[str, str] = {}
     # Inbound event types (the vendor's words, e.g. "employee.updated") this stream re-reads records for.
     webhook_events: frozenset[str] = frozenset()
+    # How long after an unknown outcome (a timeout, a 5xx after sending) the destination can be trusted to show
+    # the write. A vendor that applies writes late would otherwise be searched too soon, the write found
+    # "absent" and sent twice. 0: looked up at once. More: the intent waits unsettled while the run goes on,
+    # and is reconciled once due, later in the run or by the next one (syncs/engine/orphans.py).
+    reconcile_after_seconds: float = 0
 
     def __init__(self, ctx: FlowContext):
         self.ctx = ctx
@@ -148,6 +153,12 @@ class Stream(ABC):
         """Webhook trigger: the current state of the records an event names (notifications carry no data).
         Ids that no longer exist at the source are left out."""
         raise NotImplementedError(f"{type(self).__name__} is not fed by webhooks.")
+
+    def current(self, target_id: str, mapped: dict) -> dict | None:
+        """The destination's present values of the fields `mapped` writes (dotted path → value), for a
+        preview's before → after; None when the stream cannot read them back (the preview then shows the
+        values this integration last wrote)."""
+        return None
 
     def consumes(self, event_type: str) -> bool:
         return Trigger.WEBHOOK in self.triggers and event_type in self.webhook_events
@@ -169,6 +180,13 @@ class Stream(ABC):
         timeout, a 5xx). Raise NotReconcilable when the destination cannot be searched.
         """
         raise NotReconcilable(f"{self.name}: the destination cannot be searched for an earlier write.")
+
+    def missing_reference(self, error: Exception, intent: Intent) -> str | None:
+        """A refusal that names a value the destination does not have (a dimension value, a location), as the
+        `map_name:source_value` of the mapping that produced it: the record is then held with the vendor's own
+        words, not failed, and released when that mapping changes or on the next run (the value may exist by
+        then). None: the refusal is a failure."""
+        return None
 
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
         """Create (target_id None) or update the destination record; return its id.

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from connections.vendors.errors import VendorNotFound, VendorRejected
 from connections.vendors.visma.schemas import wrap_values
+from syncs.diff import leaves
 from syncs.flows.base import Intent, Stream, WriteMode
+from syncs.mapping import get_path
+
+# Where an EmployeeDto read back keeps what EmployeeCreateDTO fields were written as (docs/vendors/visma.md).
+READ_AS = {"employeeCd": "employeeNumber", "calendar": "calendarID", "employeeClass": "employeeClass.id",
+           "branch": "branch.number"}
 
 
 def employee_defaults(options: dict) -> dict:
@@ -19,6 +25,10 @@ def employee_defaults(options: dict) -> dict:
 
 class VismaEmployeeWrites:
     """Mixed into a Stream whose map() returns EmployeeCreateDTO fields (unwrapped) with `employeeCd`."""
+
+    # Looked up at once after an unknown outcome: even a create Visma applied late cannot be doubled, because
+    # Visma refuses a second employee with the same number (the refusal is then a visible failure, not a copy).
+    reconcile_after_seconds = 0
 
     def natural_key(self, mapped: dict) -> str | None:
         return mapped.get("employeeCd")
@@ -31,6 +41,18 @@ class VismaEmployeeWrites:
         except VendorNotFound:
             return None
         return number
+
+    def current(self, target_id: str, mapped: dict) -> dict:
+        """The employee as Visma has it now, field by field in the shape `mapped` writes (for a preview's
+        before → after)."""
+        employee, _ = self.destination.get_employee(target_id)
+        now = {}
+        for path in leaves(mapped):
+            value = get_path(employee, READ_AS.get(path, path), None)
+            if path == "subaccount" and isinstance(value, list):
+                value = [{"segmentId": v.get("segmentId"), "segmentValue": v.get("segmentValue")} for v in value]
+            now[path] = value
+        return now
 
     def write(self, mapped: dict, target_id: str | None, record: dict) -> str:
         if target_id is None:

@@ -31,6 +31,10 @@ class VismaJournalStream(Stream):
     journalTransactionLines [{accountNumber, subaccount, debitAmountInCurrency | creditAmountInCurrency, …}]."""
 
     write_mode = WriteMode.AGGREGATE
+    # Nothing stops a second posting of the same transaction (no natural key), so a timed-out posting is
+    # searched for only after a short wait: a posting Visma takes but books a moment later is then found by
+    # its reference, not posted again (tests/syncs/test_crash_windows.py).
+    reconcile_after_seconds = 3.0
 
     def write_intent(self, intent: Intent) -> str:
         reference = journal_reference(intent.key)

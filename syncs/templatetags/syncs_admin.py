@@ -38,6 +38,14 @@ def integration_overview(context) -> list[dict]:
     return overview
 
 
+@register.simple_tag
+def run_sparkline(integration) -> dict:
+    """The home page's sparkline of one integration (syncs/charts.py)."""
+    from syncs.charts import run_sparkline as sparkline_of
+
+    return sparkline_of(integration=integration)
+
+
 @register.filter
 def duration(value: timedelta | None) -> str:
     """'45 s', '12 min 5 s', '3 h 20 min', '4 days 2 h'."""

@@ -8,7 +8,8 @@ from tests.admin.page import find_all
 
 # Each changelist asked for tenant A's integration and run by id, with the filters it has.
 CHANGELISTS = {"audit_auditrecord": ("integration", "run"), "syncs_pendingrecord": ("integration", "run"),
-               "syncs_syncrun": ("integration",), "syncs_integration": ()}
+               "syncs_syncrun": ("integration",), "syncs_integration": (),
+               "syncs_writeintent": ("integration",)}
 
 
 @pytest.mark.parametrize("changelist", CHANGELISTS)

@@ -1,9 +1,10 @@
 """A customer's first day, in real Chromium against the sandboxes and a real worker:
 
 sign up → set up Rippling → Visma in the wizard (test connections, map departments from live values,
-preview) → the first run holds the employees of an unmapped department → creating the missing mapping
-(with a typo) releases them, and Visma refuses them with its own words → fixing the mapping and replaying
-the failed records writes them, exactly once each. Screenshots of every main page go to docs/screenshots
+preview) → the first run holds the employees of an unmapped department → the missing mapping is created from a
+picklist of Visma's departments (a value Visma lacks is refused on save), which releases them → correcting the
+mapping offers to re-apply it, the dashboard's dry run shows each employee's department before → after (read
+from Visma), and re-applying writes exactly those records, once each. Screenshots of every main page go to docs/screenshots
 when run with `make screenshots`.
 """
 from __future__ import annotations
@@ -12,7 +13,8 @@ import pytest
 
 from demo.setup import sandbox_connection_fields
 from sandbox.vendors.rippling import DEPARTMENTS
-from syncs.models import IdMap, Integration, PendingRecord, SyncRun
+from syncs.models import IdMap, Integration, PendingRecord, SyncRun, ValueMapping
+from tests.browser.a11y import axe_violations
 from tests.browser.support import login, signup_and_verify
 from tests.support.worker import wait_for
 
@@ -65,15 +67,18 @@ def test_from_signup_to_a_running_integration_with_held_and_failed_records_fixed
     page.fill("#id_name", "HR → ERP")
     page.check("input[name=flow_kind][value=rippling_visma]")
     screenshot(page, "wizard-1-start")
+    violations = {"start": axe_violations(page)}
     page.click("#wizard-start-submit")
 
     fill_connection(page, "rippling", sandbox.url, "Rippling")
     screenshot(page, "wizard-2-test-connection")
+    violations["source"] = axe_violations(page)
     page.click("#wizard-next")
     fill_connection(page, "visma", sandbox.url, "Visma.net")
     page.click("#wizard-next")
 
     page.wait_for_selector("#wizard[data-step=streams]")
+    violations["streams"] = axe_violations(page)
     page.check("input[name=streams][value=departments]")
     page.check("input[name=streams][value=employees]")
     page.click("#wizard-next")
@@ -85,9 +90,15 @@ def test_from_signup_to_a_running_integration_with_held_and_failed_records_fixed
     department_row(page, "engineering").locator("select[data-test=value-map-target]").select_option("IT")
     department_row(page, "people").locator("select[data-test=value-map-target]").select_option("HR")
     screenshot(page, "wizard-3-mappings")
+    violations["mappings"] = axe_violations(page)
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('#wizard-mappings-form select, '
+        + '#wizard-mappings-form input:not([type=hidden]):not([type=submit])')]
+        .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.name)""")
+    assert unlabelled == []
     page.click("#wizard-next")
 
     page.wait_for_selector("#wizard[data-step=schedule]")
+    violations["schedule"] = axe_violations(page)
     page.fill("#id_every_minutes", "30")
     page.click("#wizard-next")
 
@@ -101,8 +112,13 @@ def test_from_signup_to_a_running_integration_with_held_and_failed_records_fixed
     assert page.locator("#wizard-preview-table tr[data-test=preview-row][data-action=create]").count() >= 1
     assert not [e for e in sandbox.app.log.filter(vendor="visma", writes_only=True) if "/connect/" not in e.path]
     screenshot(page, "wizard-4-dry-run-preview")
+    violations["preview"] = axe_violations(page)
+    assert page.locator("#wizard-steps li[aria-current=step]").get_attribute("data-step") == "preview"
     page.click("#wizard-next")
     page.wait_for_selector("#wizard[data-step=enable]")
+    violations["enable"] = axe_violations(page)
+    assert not any(violations.values()), "\n".join(f"{step}: {line}" for step, lines in violations.items()
+                                                    for line in lines)
     page.click("#wizard-enable")
 
     # --- the first run, on the worker ----------------------------------------------------------------------
@@ -123,43 +139,78 @@ def test_from_signup_to_a_running_integration_with_held_and_failed_records_fixed
     assert page.locator("#health-held").get_attribute("data-value") == str(platform_workers + 1)
     screenshot(page, "dashboard")
 
-    # --- held → create the missing mapping (with a typo) → Visma refuses --------------------------------------
+    # --- held → create the missing mapping from the picklist: a value Visma lacks is refused, a real one saved ---
     page.click("[data-test=pending-link]")
     screenshot(page, "held-records")
     page.locator("[data-test=create-missing-mapping]").first.click()
-    page.wait_for_selector("#id_target_value")
-    page.fill("#id_target_value", "PLATFRM")  # not a Visma department
+    page.wait_for_selector("select#id_target_value")
+    assert "Platform at the source" in page.locator(".field-source_value").inner_text()  # its name, not its id
+    offered = page.locator("select#id_target_value option").evaluate_all("options => options.map(o => o.value)")
+    assert {"IT", "HR", "OPS"} <= set(offered)
+    # A value typed past the picklist (an old bookmark, a crafted form) is refused on save, with a message.
+    page.evaluate("""() => { const s = document.querySelector('#id_target_value');
+        s.add(new Option('PLATFRM', 'PLATFRM')); s.value = 'PLATFRM'; }""")
+    page.click("input[name=_save]")
+    assert "“PLATFRM” is not one of the values the destination offers" in page.locator(".errorlist").inner_text()
+    assert page.locator("#content-main").get_by_text("PLATFRM").count() >= 1
+    page.select_option("select#id_target_value", "HR")  # a real department, but the wrong one
+    screenshot(page, "fix-mapping-picklist")
     page.click("input[name=_save]")
     released = wait_for(lambda: latest_run(integration, trigger="replay", status__in=["succeeded", "partial",
                                                                                        "failed"]),
                         timeout=60, message="the worker to release the held records")
-    failed = PendingRecord.objects.filter(integration=integration, stream="employees",
-                                          status=PendingRecord.Status.FAILED)
-    assert failed.count() == platform_workers, list(failed.values("status", "reason"))
-    assert "PLATFRM" in failed.first().reason
+    assert released.status == "succeeded", (released.status, released.error)
+    assert not PendingRecord.objects.filter(integration=integration).exclude(
+        status=PendingRecord.Status.RESOLVED).exists()
+    written = {e["employeeNumber"]: e["department"] for e in visma.data.tables["employees"].ordered()[0]}
 
-    record = failed.first()
+    record = PendingRecord.objects.filter(integration=integration, stream="employees").first()
     page.goto(f"/admin/syncs/pendingrecord/{record.pk}/change/")
     page.click("#record-story-link")
     page.wait_for_selector("#record-story [data-test=story-row]")
     assert page.locator("#record-story [data-test=story-row][data-action=hold]").count() >= 1
-    assert "PLATFRM" in page.locator("#record-story").inner_text()
     screenshot(page, "record-story")
 
-    # --- fix the mapping, replay the run's failures: written once each -----------------------------------------
-    page.goto("/admin/syncs/valuemapping/?q=PLATFRM")
-    assert page.locator("#result_list tbody tr").count() == 1
-    page.locator("#result_list tbody tr a").first.click()
-    page.fill("#id_target_value", "IT")
+    # --- the mapping was wrong: correcting it offers to re-apply it; the dry run shows before → after ----------
+    mapping = ValueMapping.objects.get(integration=integration, map_name=DEPARTMENT_MAP,
+                                       source_value=DEPARTMENTS["platform"])
+    page.goto(f"/admin/syncs/valuemapping/{mapping.pk}/change/")
+    page.select_option("select#id_target_value", "IT")
     page.click("input[name=_save]")
-    page.goto(f"/admin/syncs/syncrun/{released.pk}/change/")
-    page.click("#replay-run-failures")
-    page.wait_for_selector(".messagelist")
-    assert "succeeded" in page.locator(".messagelist").inner_text().lower()
-    screenshot(page, "replay-outcome")
+    page.wait_for_selector("[data-test=reapply-confirm]")
+    affected = int(page.locator("[data-test=reapply-confirm]").get_attribute("data-affected"))
+    assert affected == platform_workers + 1  # the department and each of its employees
+    screenshot(page, "reapply-confirm")
 
-    assert not PendingRecord.objects.filter(integration=integration).exclude(
-        status=PendingRecord.Status.RESOLVED).exists()
+    page.goto(f"/admin/syncs/integration/{integration.pk}/dry-run/")
+    page.check("#id_from_start")
+    page.fill("#id_limit", "50")
+    page.click("#run-dry-run")
+    update = page.locator(f"[data-test=preview-row][data-action=update][data-stream=employees]"
+                          f"[data-source-id='{record.source_id}']")
+    diff = update.locator("[data-test=preview-diff][data-basis=destination] tr[data-field=department]")
+    assert diff.locator("[data-test=diff-before]").inner_text() == "HR"  # read from Visma
+    assert diff.locator("[data-test=diff-after]").inner_text() == "IT"
+    screenshot(page, "dry-run-before-after")
+
+    sandbox.app.log.clear()
+    page.goto(f"/admin/syncs/valuemapping/{mapping.pk}/reapply/")
+    page.click("#reapply-confirm")
+    page.wait_for_selector(".messagelist")
+    assert "being written again with IT" in page.locator(".messagelist").inner_text()
+    reapplied = wait_for(lambda: SyncRun.objects.filter(integration=integration, trigger="replay",
+                                                        status__in=["succeeded", "partial", "failed"])
+                         .exclude(pk=released.pk).order_by("-pk").first(),
+                         timeout=60, message="the worker to re-apply the mapping")
+    assert (reapplied.status, reapplied.updated) == ("succeeded", affected), reapplied.error
+    puts = [e.path for e in sandbox.app.log.filter(vendor="visma", writes_only=True) if "/connect/" not in e.path]
+    platform_numbers = sorted(str(int(w["number"])) for w in rippling.data["workers"].rows.values()
+                              if w.get("department_id") == DEPARTMENTS["platform"])
+    assert len(platform_numbers) == platform_workers and all(written[n] == "HR" for n in platform_numbers)
+    assert sorted(p.rsplit("/", 1)[-1] for p in puts) == platform_numbers  # exactly the affected, once each
+    assert all(e["department"] == "IT" for e in visma.data.tables["employees"].ordered()[0]
+               if e["employeeNumber"] in platform_numbers)
+
     per_worker = visma_employee_count_of(integration, visma)
     assert max(per_worker.values()) == 1, per_worker
     assert len(per_worker) == len([w for w in rippling.data["workers"].rows.values()]), per_worker

@@ -8,6 +8,8 @@ import requests
 from django.db import connection as db_connection
 from django.urls import reverse
 
+from changelog.models import ChangeLogEntry
+from changelog.services import SECRET_MASK
 from connections.models import Connection
 from connections.vendors import get_vendor
 from connections.vendors.errors import VendorAuthError
@@ -58,6 +60,17 @@ def test_it_installs_from_the_connect_button_and_keeps_the_refresh_token_encrypt
     page = client.get(reverse("customer_admin:connections_connection_change", args=[app_connection.pk]))
     assert "Connect Rippling" in page.content.decode()
     assert "App Shop install can read workers" in " ".join(m.message for m in page.context["messages"])
+
+
+def test_the_install_is_in_the_change_log_with_the_token_masked(client, owner, app_connection, sandbox):
+    installed(client, owner, app_connection)
+
+    entry = ChangeLogEntry.objects.filter(object_type="connection", object_id=app_connection.pk,
+                                          action=ChangeLogEntry.Action.UPDATED).get()
+    assert entry.actor == owner and entry.tenant == app_connection.tenant
+    assert entry.changes["credentials.refresh_token"] == ["", f"{SECRET_MASK} (changed)"]
+    assert app_connection.credentials["refresh_token"] not in str(entry.changes)
+    assert OAUTH_CLIENT_SECRET not in str(entry.changes)
 
 
 def test_an_expired_access_token_is_refreshed_and_the_rotated_refresh_token_stored(client, owner, app_connection,

@@ -1,5 +1,6 @@
 """Accounting dimensions and compensation → the Visma employee's cost allocation (SUBACCOUNT segments),
 and termination/rehire, over real HTTP against both sandboxes."""
+from sandbox.vendors.rippling import LEVELS, TEAMS
 from syncs.flows.rippling_visma.dimensions import segment_map
 from syncs.models import PendingRecord, SyncRun, ValueMapping
 from syncs.services import integration_update, value_mapping_set
@@ -64,17 +65,59 @@ def test_a_compensation_change_moves_the_cost_allocation(integration, rippling, 
     assert unmapped.held == 1 and "compensation 'COMMISSION'" in held.reason
 
 
-def test_a_segment_value_visma_does_not_have_is_refused_in_vismas_words(integration, rippling, visma):
+def employee_posts(sandbox):
+    return sandbox.app.log.filter(vendor="visma", method="POST", path_contains="v1/employee", status=201)
+
+
+def test_a_segment_value_visma_does_not_have_is_held_in_vismas_words_then_released_by_the_mapping(
+        integration, rippling, visma, sandbox, eager_tasks, django_capture_on_commit_callbacks):
+    map_all_departments(integration, rippling)
+    integration_update(integration=integration, options={**integration.options, "subaccount_segments": {"1": "department"}})
+    engineering, people, platform = departments(rippling)
+    for department in (engineering, people):
+        ValueMapping.objects.create(tenant=integration.tenant, integration=integration, map_name=segment_map(1),
+                                    source_value=department["id"], target_value="40")
+    ValueMapping.objects.create(tenant=integration.tenant, integration=integration, map_name=segment_map(1),
+                                source_value=platform["id"], target_value="99")  # a typo: Visma has no 99
+    in_platform = [w for w in workers(rippling) if w["department_id"] == platform["id"]]
+
+    result = run(integration)
+
+    held = PendingRecord.objects.get(integration=integration, source_id=in_platform[0]["user_id"])
+    assert result.failed == 0 and result.held == len(in_platform), (result.failed, result.held)
+    assert held.status == PendingRecord.Status.HELD and held.missing_key == f"{segment_map(1)}:{platform['id']}"
+    assert "'99' is not a value of SUBACCOUNT segment 1" in held.reason and held.error_status == 400
+    written = len(employee_posts(sandbox))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        value_mapping_set(integration=integration, map_name=segment_map(1), source_value=platform["id"],
+                          target_value="30")
+
+    held.refresh_from_db()
+    assert held.status == PendingRecord.Status.RESOLVED
+    assert allocation(integration, visma, in_platform[0]["user_id"]) == {1: "30"}
+    assert len(employee_posts(sandbox)) == written + len(in_platform)  # each written once
+    assert run(integration).created == 0 and len(employee_posts(sandbox)) == written + len(in_platform)
+
+
+def test_a_value_added_in_visma_later_releases_the_held_worker_on_the_next_run(integration, rippling, visma,
+                                                                              sandbox):
     map_all_departments(integration, rippling)
     integration_update(integration=integration, options={**integration.options, "subaccount_segments": {"1": "department"}})
     for department in departments(rippling):
         ValueMapping.objects.create(tenant=integration.tenant, integration=integration, map_name=segment_map(1),
-                                    source_value=department["id"], target_value="99")
+                                    source_value=department["id"], target_value="77")
+    first = run(integration)
+    assert first.held == len(workers(rippling)) and first.failed == 0 and not employee_posts(sandbox)
 
-    result = run(integration)
+    visma.data.values_of("SUBACCOUNT", 1)["77"] = {"valueId": "77", "description": "New cost centre",
+                                                   "active": True}
+    second = run(integration)
 
-    refused = PendingRecord.objects.filter(integration=integration, stream="employees").first()
-    assert result.failed and "'99' is not a value of SUBACCOUNT segment 1" in refused.reason
+    assert second.created == len(workers(rippling)) and second.held == 0
+    assert not PendingRecord.objects.filter(integration=integration).exclude(status=PendingRecord.Status.RESOLVED)
+    assert len(employee_posts(sandbox)) == len(workers(rippling))
+    assert allocation(integration, visma, workers(rippling)[0]["user_id"]) == {1: "77"}
 
 
 def test_termination_sets_inactive_and_a_rehire_reactivates_the_same_employee(integration, rippling, visma,
@@ -94,3 +137,35 @@ def test_termination_sets_inactive_and_a_rehire_reactivates_the_same_employee(in
     assert run(integration).updated == 1
     assert employee_of(integration, visma, worker["user_id"])["status"] == "Active"
     assert len(list(visma.data.tables["employees"].ordered()[0])) == before
+
+
+def test_the_wizard_offers_rippling_teams_and_levels_against_the_segments_real_values(integration, rippling, visma):
+    from syncs.engine.read import flow_context
+    from syncs.flows.rippling_visma import mapping_choices
+
+    integration_update(integration=integration, options={**integration.options,
+                                                         "subaccount_segments": {"1": "team", "2": "level"}})
+    integration.refresh_from_db()
+
+    maps = {m.map_name: m for m in mapping_choices(flow_context(integration=integration)).value_maps}
+
+    assert maps[segment_map(1)].source_values == [(TEAMS["platform"], "Platform team"),
+                                                  (TEAMS["payroll"], "Payroll team")]
+    assert maps[segment_map(2)].source_values == [(LEVELS["ic2"], "IC2"), (LEVELS["manager"], "Manager")]
+    assert maps[segment_map(1)].target_values and maps[segment_map(2)].target_values  # Visma's own segment values
+
+
+def test_a_workers_team_and_level_become_its_cost_allocation(integration, rippling, visma):
+    map_all_departments(integration, rippling)
+    integration_update(integration=integration, options={**integration.options,
+                                                         "subaccount_segments": {"1": "team", "2": "level"}})
+    for map_name, source, target in ((segment_map(1), TEAMS["payroll"], "30"),
+                                     (segment_map(2), LEVELS["manager"], "1100")):
+        ValueMapping.objects.create(tenant=integration.tenant, integration=integration, map_name=map_name,
+                                    source_value=source, target_value=target)
+    worker = workers(rippling)[0]
+    rippling.update_worker(worker["id"], teams_id=[TEAMS["payroll"]], level_id=LEVELS["manager"])
+
+    run(integration)
+
+    assert allocation(integration, visma, worker["user_id"]) == {1: "30", 2: "1100"}

@@ -38,7 +38,8 @@ def test_an_unmapped_work_location_is_held_then_released_and_a_move_reaches_vism
                                                                                 "description": "Remote"}
 
 
-def test_a_location_visma_does_not_have_is_refused_in_vismas_words(integration, rippling, visma):
+def test_a_location_visma_does_not_have_is_held_in_vismas_words_until_remapped(
+        integration, rippling, visma, eager_tasks, django_capture_on_commit_callbacks):
     map_all_departments(integration, rippling)
     ValueMapping.objects.create(tenant=integration.tenant, integration=integration, map_name=LOCATION_MAP,
                                 source_value=WORK_LOCATION_ID, target_value="MARS")
@@ -50,4 +51,10 @@ def test_a_location_visma_does_not_have_is_refused_in_vismas_words(integration, 
     office = [w for w in workers(rippling) if w["location"]["work_location_id"] == WORK_LOCATION_ID]
     refused = PendingRecord.objects.get(integration=integration, source_id=office[0]["user_id"])
     assert "Location 'MARS' does not exist in dimension LOCATION" in refused.reason
-    assert result.failed == len(office)
+    assert refused.status == PendingRecord.Status.HELD and refused.missing_key == f"{LOCATION_MAP}:{WORK_LOCATION_ID}"
+    assert result.held == len(office) and result.failed == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        value_mapping_set(integration=integration, map_name=LOCATION_MAP, source_value=WORK_LOCATION_ID,
+                          target_value="REMOTE")
+    assert employee_of(integration, visma, office[0]["user_id"])["location"]["id"] == "REMOTE"

@@ -87,6 +87,21 @@ def test_apply_then_no_answer_holds_the_connection_until_the_client_gives_up(api
     assert api.post("v1/employee", new_employee(employeeCd={"value": "5002"})).status_code == 201  # one-shot
 
 
+def test_apply_later_holds_a_write_unanswered_and_applies_it_only_after_the_delay(api, visma, sandbox):
+    control(sandbox, "visma/faults", {"apply_later_next": {"count": 1, "seconds": 1.0}})
+
+    with pytest.raises((requests.Timeout, requests.ConnectionError)):
+        requests.post(api.base + "v1/employee", json=new_employee(), headers=api.headers, timeout=0.3)
+
+    assert "5001" not in employee_numbers(visma)  # a lookup made now finds nothing…
+    wait_for(lambda: "5001" in employee_numbers(visma), timeout=5, message="the late write to be applied")
+    posted = wait_for(lambda: sandbox.app.log.filter(vendor="visma", method="POST", path_contains="/v1/employee"),
+                      timeout=5, message="the late POST to be logged")
+    assert [(e.status, e.fault) for e in posted] == [(201, "apply_later")] and visma.faults.injected == {
+        "apply_later": 1}
+    assert api.post("v1/employee", new_employee(employeeCd={"value": "5002"})).status_code == 201  # one-shot
+
+
 def test_apply_then_no_answer_by_ratio_closes_without_an_answer(api, visma, sandbox):
     visma.faults.hang_after_ratio = 1.0
     visma.faults.hang_seconds = 0.2

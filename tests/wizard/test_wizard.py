@@ -7,6 +7,7 @@ from syncs.flows.rippling_visma import DEPARTMENT_MAP
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 from tests.wizard.conftest import WRONG_API_KEY, department_targets, writes
 from wizard.models import IntegrationDraft
+from tests.admin.page import find_all
 from wizard.services import draft_webhooks_register
 
 VISMA_SECRET = "visma-sandbox-secret"
@@ -297,3 +298,29 @@ def test_enabling_a_paychex_integration_registers_its_webhooks_once(wizard, sand
     assert hook["uri"] == f"https://connector.example.com/hooks/{source.webhook_token}/"
     assert "Paychex now notifies this integration of changes (WRKR_DEM, WRKR_CMP" in page.content.decode()
     assert draft_webhooks_register(draft=IntegrationDraft.objects.get(pk=wizard.draft_id)) is None  # only once
+
+
+def pills(page) -> dict[str, str]:
+    return {li["data-step"]: li["data-state"] for li in find_all(page) if li.tag == "li" and "data-state" in li.attrs}
+
+
+def test_a_connection_failing_later_sends_the_draft_back_and_no_later_step_claims_done(mapped_wizard):
+    wizard = mapped_wizard
+    draft = IntegrationDraft.objects.get(pk=wizard.draft_id)
+    assert draft.step == IntegrationDraft.Step.PREVIEW
+
+    page = wizard.connect("destination", "visma", "Visma", connection=draft.destination_id,
+                          cred_client_secret="not-the-secret")
+
+    draft.refresh_from_db()
+    assert draft.destination.status == Connection.Status.FAILED
+    assert draft.step == IntegrationDraft.Step.DESTINATION  # not kept as if usable
+    states = pills(page)
+    assert states["source"] == "done" and states["destination"] == "current"
+    assert all(states[s] == "locked" for s in ("streams", "mappings", "schedule", "preview", "enable")), states
+    current = [li for li in find_all(page) if li.tag == "li" and li.get("aria-current")]
+    assert [(li["data-step"], li["aria-current"]) for li in current] == [("destination", "step")]
+    # From the source step, the failing destination says so, and nothing after it is done.
+    states = pills(wizard.client.get(wizard.url("source")))
+    assert states["destination"] == "failed"
+    assert "done" not in {states[s] for s in ("streams", "mappings", "schedule", "preview", "enable")}

@@ -171,6 +171,14 @@ class RipplingClient(AppShopInstall, BaseClient):
     def list_work_locations(self) -> list[dict]:
         return self.list_all("work-locations/")
 
+    def list_teams(self) -> list[dict]:
+        """Every team (GET /teams/, scope teams.read): the values a worker's `teams_id` takes."""
+        return self.list_all("teams/")
+
+    def list_levels(self) -> list[dict]:
+        """Every level (GET /levels/, scope levels.read): the values a worker's `level_id` takes."""
+        return self.list_all("levels/")
+
     def list_employment_types(self) -> list[dict]:
         return self.list_all("employment-types/")
 

@@ -1,7 +1,7 @@
 """Rippling sandbox: the new REST API (rest.ripplingapis.com), per docs/vendors/rippling.md and rest_openapi.json.
 
 Served resources: /workers/ (+ /{id}/) with `filter`, `order_by`, `expand` and keyset cursors,
-/users/, /departments/, /work-locations/, /employment-types/ (each + /{id}/) and /companies/.
+/users/, /departments/, /work-locations/, /employment-types/, /teams/, /levels/ (each + /{id}/) and /companies/.
 Static customer API keys are registered up front, each with its scopes; App Shop installs get OAuth2
 tokens (authorization code + refresh, oauth.py) and webhooks (webhooks.py); fields a key may not read
 come back in `__meta.redacted_fields`. Tests change the company through the helpers on
@@ -22,6 +22,7 @@ from sandbox.vendors.rippling.contract import (
     DEPARTMENTS,
     EMPLOYEE_TYPE_ID,
     LEGAL_ENTITY_ID,
+    LEVELS,
     NO_SENSITIVE_API_KEY,
     NO_USERS_API_KEY,
     OAUTH_CLIENT_ID,
@@ -29,6 +30,7 @@ from sandbox.vendors.rippling.contract import (
     PART_TIME_TYPE_ID,
     REMOTE_LOCATION_ID,
     RESTRICTED_API_KEY,
+    TEAMS,
     UNCONFIRMED,
     WORK_LOCATION_ID,
     object_id,
@@ -39,7 +41,7 @@ SANDBOX = RipplingSandbox
 
 __all__ = [
     "ALL_READ_SCOPES", "API_KEYS", "COMPANY_ID", "CONTRACTOR_TYPE_ID", "DAY", "DEMO_API_KEY", "DEPARTMENTS",
-    "EMPLOYEE_TYPE_ID", "LEGAL_ENTITY_ID", "MALFORMED_KINDS", "NO_SENSITIVE_API_KEY", "NO_USERS_API_KEY", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET",
-    "PART_TIME_TYPE_ID", "REMOTE_LOCATION_ID", "RESTRICTED_API_KEY", "SANDBOX", "UNCONFIRMED", "WORK_LOCATION_ID",
+    "EMPLOYEE_TYPE_ID", "LEGAL_ENTITY_ID", "LEVELS", "MALFORMED_KINDS", "NO_SENSITIVE_API_KEY", "NO_USERS_API_KEY", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET",
+    "PART_TIME_TYPE_ID", "REMOTE_LOCATION_ID", "RESTRICTED_API_KEY", "SANDBOX", "TEAMS", "UNCONFIRMED", "WORK_LOCATION_ID",
     "RipplingSandbox", "object_id",
 ]

@@ -70,14 +70,17 @@ DEPARTMENTS_RESOURCE = Resource("departments", "departments.read", expandable={
 })
 WORK_LOCATIONS = Resource("work_locations", "work-locations.read")
 EMPLOYMENT_TYPES = Resource("employment_types", "employment-types.read")
+TEAMS_RESOURCE = Resource("teams", "teams.read", expandable={"parent": Relation("teams", "parent_id", "teams.read")})
+LEVELS_RESOURCE = Resource("levels", "levels.read", expandable={"parent": Relation("levels", "parent_id", "levels.read")})
 COMPANIES = Resource("companies", "companies.read", expandable={
     "parent_legal_entity": Relation("legal_entities", "parent_legal_entity_id", "legal-entities.read"),
     "legal_entities": Relation("legal_entities", "legal_entities_id", "legal-entities.read"),
 })
 RESOURCES = {"workers": WORKERS, "users": USERS, "departments": DEPARTMENTS_RESOURCE,
-             "work-locations": WORK_LOCATIONS, "employment-types": EMPLOYMENT_TYPES, "companies": COMPANIES}
+             "work-locations": WORK_LOCATIONS, "employment-types": EMPLOYMENT_TYPES, "companies": COMPANIES,
+             "teams": TEAMS_RESOURCE, "levels": LEVELS_RESOURCE}
 # The spec has `GET /{resource}/{id}/` for these, not for /companies/.
-SINGLE_GET = ("workers", "users", "departments", "work-locations", "employment-types")
+SINGLE_GET = ("workers", "users", "departments", "work-locations", "employment-types", "teams", "levels")
 
 
 class ApiKeyRegistry(TokenIssuer):

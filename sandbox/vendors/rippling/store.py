@@ -30,7 +30,7 @@ from sandbox.vendors.rippling.seed import (
 )
 
 RESOURCES = ("workers", "users", "departments", "work_locations", "employment_types", "companies", "legal_entities",
-             "compensations")
+             "compensations", "teams", "levels")
 MALFORMED_KINDS = ("missing_required", "wrong_types", "bad_dates")
 # Worker's stored (non-expanded) properties in rest_openapi.json: a helper refuses anything else, so
 # a typo in a test fails loudly instead of serving a field Rippling never sends.

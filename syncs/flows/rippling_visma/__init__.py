@@ -10,9 +10,9 @@
 * Employees are upserts with a natural key, the employee number: a write whose outcome is unknown
   (a crash after Visma answered, a timeout) is reconciled by looking the number up before anything
   is sent again. Departments write nothing (reference mode): the value mapping is the link.
-* Hires create, terminations set the Visma employee Inactive (Visma's EmployeeDto has no end-date
-  field in the contract; the end date is kept in the audit trail and can be mapped with a field
-  mapping where a company's Visma exposes one), rehires set it Active again.
+* Hires create, terminations set the Visma employee Inactive (Visma's employee API has no end-date
+  field, neither in the contract nor in the vendored spec; the end date is kept in the audit trail),
+  rehires set it Active again.
 * The work location goes through `work_location_to_location` (Rippling work location → a value of Visma's
   LOCATION dimension) once the company maps any; a worker at an unmapped place is then held and released
   when it is mapped.
@@ -51,6 +51,14 @@ def build_streams(ctx: FlowContext) -> list[Stream]:
     return [Departments(ctx), Employees(ctx)]
 
 
+def dimension_values(ctx: FlowContext, label: str, departments: list) -> list[tuple[str, str]]:
+    """Rippling's own values of a dimension source, for the wizard; [] where the user types them in."""
+    if label == "department":
+        return departments
+    lister = {"team": ctx.source.list_teams, "level": ctx.source.list_levels}.get(label)
+    return [(row["id"], row.get("name") or row["id"]) for row in lister()] if lister else []
+
+
 def mapping_choices(ctx: FlowContext) -> MappingChoices:
     """For the setup wizard, read live: Rippling's departments, the Visma departments an employee can be
     put in, and the fields of one real Rippling worker (for field mappings)."""
@@ -69,12 +77,13 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
     value_maps = [ValueMapChoices(DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, departments, targets),
                   ValueMapChoices(LOCATION_MAP, LOCATION_MAP_TITLE, locations, places)]
     for segment_id, source in sorted(configured_segments(ctx.options).items()):
-        # Accounting dimensions: the segment's real values; departments offered by name, other sources typed in.
+        # Accounting dimensions: the segment's real values against Rippling's real departments, teams or levels
+        # (GET /teams/, /levels/); compensation payment types are typed in (a free string in the spec, not listed).
         values = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description', '')}")
                   for v in ctx.destination.list_cost_centers("SUBACCOUNT", segment_id) if v.get("valueId")]
         value_maps.append(ValueMapChoices(segment_map(segment_id), f"Rippling {source.label} → Visma SUBACCOUNT "
-                                          f"segment {segment_id}", departments if source.label == "department"
-                                          else [], values))
+                                          f"segment {segment_id}", dimension_values(ctx, source.label, departments),
+                                          values))
     return MappingChoices(
         value_maps=value_maps,
         source_fields={"employees": field_paths(worker)},

@@ -61,3 +61,28 @@ def cost_allocation(record: dict, segments: dict[int, DimensionSource], mappings
             raise MissingMapping(map_name, value, f"SUBACCOUNT segment {segment_id}",
                                  f"{source.label} '{shown}'") from None
     return allocation
+
+
+def value_missing_in_visma(*, destination, intent, segments: dict[int, DimensionSource], location_map: str,
+                           known: dict) -> str | None:
+    """After Visma refused a write: which mapped value Visma does not have, checked against Visma's own value
+    lists (its refusal is a sentence, never parsed back), as `map_name:source_value` so the worker is held
+    and released when that mapping changes. `known` caches the lists for the run."""
+    mapped, record = intent.mapped, intent.record if isinstance(intent.record, dict) else {}
+
+    def values(dimension: str, segment_id: int) -> set[str]:
+        if (dimension, segment_id) not in known:
+            listed = (destination.list_locations() if dimension == "LOCATION"
+                      else destination.list_cost_centers(dimension, segment_id))
+            known[dimension, segment_id] = {str(v.get("valueId")) for v in listed}
+        return known[dimension, segment_id]
+
+    for item in mapped.get("subaccount") or []:
+        segment_id = int(item["segmentId"])
+        source = segments.get(segment_id)
+        if source and str(item["segmentValue"]) not in values("SUBACCOUNT", segment_id):
+            return f"{segment_map(segment_id)}:{get_path(record, source.path, '')}"
+    location = mapped.get("location")
+    if location and str(location) not in values("LOCATION", 1):
+        return f"{location_map}:{(record.get('location') or {}).get('work_location_id', '')}"
+    return None

@@ -8,7 +8,7 @@ from typing import Iterator
 from connections.vendors.errors import VendorNotFound
 from connections.vendors.rippling.client import parse_timestamp
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
-from syncs.flows.rippling_visma.dimensions import configured_segments, cost_allocation
+from syncs.flows.rippling_visma.dimensions import configured_segments, cost_allocation, value_missing_in_visma
 from syncs.flows.visma_employees import VismaEmployeeWrites, employee_defaults
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
 
@@ -106,6 +106,11 @@ class Departments(RipplingPagedStream):
     def write(self, mapped, target_id, record) -> str:
         return mapped["cost_center"]
 
+    def fetch_records(self, source_ids: list[str]) -> list[dict]:
+        # Re-applying a changed mapping re-reads departments; Rippling's listing is small (one call per 100).
+        wanted = set(source_ids)
+        return [d for d in self.source.list_departments() if d.get("id") in wanted]
+
 
 class Employees(VismaEmployeeWrites, RipplingPagedStream):
     name = "employees"
@@ -121,6 +126,7 @@ class Employees(VismaEmployeeWrites, RipplingPagedStream):
         self.defaults = employee_defaults(ctx.options)
         self._department_names: dict[str, str] | None = None
         self._location_names: dict[str, str] | None = None
+        self._visma_values: dict = {}
         self.segments = configured_segments(ctx.options)
         self.expand = ("user", *sorted({s.expand for s in self.segments.values() if s.expand}))
 
@@ -180,6 +186,12 @@ class Employees(VismaEmployeeWrites, RipplingPagedStream):
         terminated = record.get("status") == TERMINATED
         mapped["status"] = "Inactive" if terminated else "Active"
         return {**self.defaults, **mapped}
+
+    def missing_reference(self, error, intent) -> str | None:
+        # A segment or LOCATION value Visma refuses (it does not have it): held in Visma's words, released when
+        # its mapping changes or, once someone adds the value in Visma, by the next run.
+        return value_missing_in_visma(destination=self.destination, intent=intent, segments=self.segments,
+                                      location_map=LOCATION_MAP, known=self._visma_values)
 
     def location(self, record: dict, mappings: MappingSet) -> str | None:
         """The Visma location of the worker's Rippling work location (docs/vendors/rippling.md §3 `location`).

@@ -15,11 +15,14 @@
         if (value !== undefined && value !== null) el.textContent = value;
       });
       if (!bar) return;
+      bar.setAttribute("aria-valuenow", run.read);
       if (run.expected) {
         bar.max = run.expected;
         bar.value = run.read;
+        bar.setAttribute("aria-valuemax", run.expected);
       } else {
         bar.removeAttribute("value"); // no estimate: an indeterminate bar
+        bar.removeAttribute("aria-valuemax");
       }
       bar.textContent = run.read;
     }
