@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 
 from audit.erasure import ErasureError, person_erase
 from audit.models import AuditRecord, ErasureLog
+from audit.names import record_label, record_name, record_name_for
 from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
@@ -25,10 +26,10 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Read-only everywhere: audit rows are append-only. A record's story is every row of it, oldest first."""
 
     # Key columns first (which record, what became of it, why): they stay in view on narrow screens.
-    list_display = ("created_at", "source_ref", "outcome", "short_reason", "action", "story", "stream",
+    list_display = ("created_at", "record", "outcome", "short_reason", "action", "story", "stream",
                     "integration_name", "run_link", "target_ref")
     list_filter = (IntegrationFilter, RunFilter, "stream", "outcome", "action")
-    list_select_related = ("integration",)  # a LEFT JOIN: rows of a deleted integration stay listed
+    list_select_related = ("integration", "run")  # LEFT JOINs: rows of a deleted integration stay listed
     search_fields = ("source_ref", "target_ref", "reason")
     actions = ["erase_people"]
 
@@ -44,6 +45,14 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
             return ""
         return obj.integration.name if obj.integration else f"#{obj.integration_id} (deleted)"
 
+    @admin.display(description="Record", ordering="source_ref")
+    def record(self, obj):
+        """The name in the row's own payload first, the vendor's id second."""
+        name = record_name(obj.payload)
+        if not name:
+            return obj.source_ref
+        return format_html('{} <span class="quiet record-id">{}</span>', name, obj.source_ref)
+
     @admin.display(description="Reason")
     def short_reason(self, obj):
         return Truncator(obj.reason).chars(90)
@@ -52,7 +61,8 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
     def run_link(self, obj):
         if obj.run_id is None:
             return ""
-        return format_html('<a href="{}?run={}">#{}</a>', admin_url(self, AuditRecord, "changelist"), obj.run_id, obj.run_id)
+        number = obj.run.number if obj.run is not None else obj.run_id
+        return format_html('<a href="{}?run={}">#{}</a>', admin_url(self, AuditRecord, "changelist"), obj.run_id, number)
 
     @admin.display(description="Story")
     def story(self, obj):
@@ -107,9 +117,12 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
                 written = row.payload or {}
         pending = pending_record_for(tenant=record.tenant, integration_id=record.integration_id,
                                      stream=record.stream, source_id=record.source_ref)
+        name = record_name_for(tenant=record.tenant, integration_id=record.integration_id, stream=record.stream,
+                               source_ref=record.source_ref)
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "record": record, "rows": rows,
-            "title": f"Story of {record.stream}:{record.source_ref}", "pending": pending,
+            "title": f"Story of {record_label(name, record.stream, record.source_ref)}", "pending": pending,
+            "record_name": name,
             "retention_days": record.tenant.audit_retention_days,
             # The integration may be gone: audit rows outlive it on purpose.
             "integration": integration_get(tenant=record.tenant, pk=record.integration_id)

@@ -3,10 +3,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.redaction import redact_text
 from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
-from connections.forms import config_field_names, connection_form_for, credential_field_names
+from connections.forms import (
+    ADVANCED_HELP,
+    advanced_field_names,
+    config_field_names,
+    connection_form_for,
+    credential_field_names,
+)
 from connections.deletion import connection_delete
 from connections.install_views import install_callback_view, install_start_view
 from connections.installs import connection_installable
@@ -77,6 +84,8 @@ class MembershipAdmin(TenantScopedAdmin):
         return False if self.scoped else super().has_add_permission(request)
 
     def has_delete_permission(self, request, obj=None):
+        if self.scoped and obj is not None and obj.user_id == request.user.pk:
+            return False  # leaving a company is another owner's act: no Delete that locks you out of your own
         if obj is not None and obj.role == Membership.Role.OWNER:
             if self.scoped and not self._owner_of(request, obj):
                 return False
@@ -150,11 +159,14 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         vendor = self.vendor_for(request, obj)
         return [
-            (None, {"fields": ["tenant", "name", "vendor_label", "base_url"]}),
+            (None, {"fields": ["tenant", "name", "vendor_label"]}),
             ("Credentials", {"fields": credential_field_names(vendor),
                              "description": "Secrets are stored encrypted and are never displayed."}),
-            ("Settings", {"fields": config_field_names(vendor)}),
+            *([("Settings", {"fields": config_field_names(vendor, folded=False)})]
+              if config_field_names(vendor, folded=False) else []),
             ("Status", {"fields": ["status", "last_tested_at", "last_error"]}),
+            ("Advanced", {"fields": advanced_field_names(vendor), "classes": ["collapse"],
+                          "description": ADVANCED_HELP}),
         ] + self.intake_fieldsets(request, vendor, obj)
 
     def intake_fieldsets(self, request, vendor, obj) -> list:
@@ -220,8 +232,12 @@ class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         if request.method != "POST" or not self.has_change_permission(request, connection):
             raise PermissionDenied
         self._test_and_report(request, connection)
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:%s_%s_change" % info, args=[connection.pk]))
+        back = request.POST.get("next", "")  # "Test again" on a dashboard returns there
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            info = self.model._meta.app_label, self.model._meta.model_name
+            back = reverse(f"{self.admin_site.name}:%s_%s_change" % info, args=[connection.pk])
+        return HttpResponseRedirect(back)
 
     @admin.action(description="Test connection")
     def test_connections(self, request, queryset):

@@ -58,6 +58,19 @@ class TenantScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._may(request, obj, managing=True) if self.scoped else super().has_delete_permission(request, obj)
 
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        # A customer of one company gains nothing from a column that always names it.
+        if self.scoped and len(self.tenant_ids(request)) == 1:
+            shown = tuple(f for f in shown if f != "tenant")
+        return shown
+
+    def changelist_view(self, request, extra_context=None):
+        # "Integrations", not Django's "Select integration to change": customers do more here than select.
+        if self.scoped:
+            extra_context = {"title": str(self.model._meta.verbose_name_plural).capitalize(), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if self.scoped:
             managing = self.tenant_ids(request, managing=True)

@@ -9,12 +9,14 @@ from connections.services import destination_changes, secrets_missing
 from connections.vendors.base import Vendor
 
 SECRET_HELP = "Stored encrypted and never shown again. Leave blank to keep the current value."
+ADVANCED_HELP = ("The vendor's defaults are right for almost every company; change these only for a sandbox, a "
+                 "proxy, or when the vendor's support asks you to.")
 
 
 class ConnectionForm(forms.ModelForm):
     vendor: Vendor  # set by connection_form_for()
-    base_url = forms.URLField(assume_scheme="https", max_length=500,
-                              help_text="API base URL; point it at a sandbox to test.")
+    base_url = forms.URLField(assume_scheme="https", max_length=500, label="Server address",
+                              help_text="The vendor's API address; change it only to point at a sandbox or a proxy.")
 
     class Meta:
         model = Connection
@@ -59,6 +61,18 @@ class ConnectionForm(forms.ModelForm):
             raise forms.ValidationError(f"Enter {', '.join(labels.get(name, name) for name in missing)}.")
         return cleaned
 
+    @property
+    def advanced_names(self) -> list[str]:
+        return advanced_field_names(self.vendor)
+
+    @property
+    def advanced_help(self) -> str:
+        return ADVANCED_HELP
+
+    @property
+    def advanced_has_errors(self) -> bool:
+        return any(name in self.errors for name in self.advanced_names)
+
     def stored_credentials(self) -> dict:
         if not self.instance.pk:
             return {}
@@ -87,5 +101,11 @@ def credential_field_names(vendor: Vendor) -> list[str]:
     return [f"cred_{spec.name}" for spec in vendor.credential_fields]
 
 
-def config_field_names(vendor: Vendor) -> list[str]:
-    return [f"cfg_{spec.name}" for spec in vendor.config_fields]
+def config_field_names(vendor: Vendor, *, folded: bool | None = None) -> list[str]:
+    """The config fields' form names; `folded` True/False picks those under / outside the "Advanced" fold."""
+    return [f"cfg_{spec.name}" for spec in vendor.config_fields if folded is None or spec.folded == folded]
+
+
+def advanced_field_names(vendor: Vendor) -> list[str]:
+    """What the "Advanced" fold holds: the server address and the vendor's plumbing (token URL, scopes…)."""
+    return ["base_url", *config_field_names(vendor, folded=True)]

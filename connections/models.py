@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
 from mlconnector.fields import EncryptedJSONField
+from mlconnector.timezones import DEFAULT_TIME_ZONE, time_zone_validate
 
 
 class Tenant(models.Model):
@@ -16,6 +17,8 @@ class Tenant(models.Model):
     audit_retention_days = models.PositiveIntegerField(
         default=365, validators=[MinValueValidator(1)],
         help_text="Audit rows and resolved pending records older than this are deleted by the nightly purge.")
+    time_zone = models.CharField(max_length=60, default=DEFAULT_TIME_ZONE, validators=[time_zone_validate],
+                                 help_text="Times in the admin are shown in this zone, e.g. Europe/Oslo.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from changelog.snapshots import connection_snapshot
 from connections.models import Connection, Membership, Tenant, webhook_token_new
 from connections.selectors import connection_webhook_url
 from connections.vendors import get_vendor
-from connections.vendors.base import default_token_cache, token_cache_key
+from connections.vendors.base import default_token_cache, connection_test_hint, token_cache_key
 from connections.vendors.errors import VendorConfigurationError, VendorError
 from mlconnector.fields import FieldDecryptionError
 from notifications.hooks import connection_tested
@@ -217,7 +217,10 @@ def connection_test(*, connection: Connection) -> ConnectionTestResult:
         result = ConnectionTestResult(ok=True, message=client.check_connection())
         connection_config_remember(connection=connection, values=client.discovered_config)
     except (VendorError, FieldDecryptionError) as error:
-        result = ConnectionTestResult(ok=False, message=redact_text(str(error)))
+        message, instead = str(error), connection_test_hint(error) if isinstance(error, VendorError) else None
+        if instead:  # nothing retries a test: say what to do now, not "will be retried"
+            message = f"{message.removesuffix(error.hint).rstrip()} {instead}"
+        result = ConnectionTestResult(ok=False, message=redact_text(message))
     Connection.objects.filter(pk=connection.pk).update(
         status=Connection.Status.OK if result.ok else Connection.Status.FAILED,
         last_tested_at=timezone.now(),

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mlconnector.timezones.TenantTimeZoneMiddleware",  # the customer site in the tenant's time zone
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -131,7 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+TIME_ZONE = "UTC"  # storage, logs and the operators' site; customers see their tenant's zone (mlconnector/timezones.py)
+FORMAT_MODULE_PATH = ["mlconnector.formats"]  # 24-hour times with their zone, not Django's US "1:05 p.m."
 USE_I18N = True
 USE_TZ = True
 
@@ -263,7 +265,7 @@ SIGNUP_VERIFY_HOURS = env.int("SIGNUP_VERIFY_HOURS", default=48)
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "ml-connector API",
-    "DESCRIPTION": "Connections, integrations, runs, audit trail and replays of one tenant. See docs/api.md.",
+    "DESCRIPTION": "Connections, integrations, runs, audit trail and replays of one tenant.",  # api/schema.py words it
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -271,6 +273,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.schema_words"],
     "ENUM_NAME_OVERRIDES": {
         "ConnectionStatusEnum": "connections.models.Connection.Status",
         "RunStatusEnum": "syncs.models.SyncRun.Status",

@@ -3,6 +3,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from connections.password_reset import password_reset_urls
+from mlconnector.docs_pages import docs_page
 from mlconnector.health import healthz
 from mlconnector.sites import customer_site, ops_site
 from syncs.webhooks import inbound_hook
@@ -17,4 +18,5 @@ urlpatterns = [
     path("hooks/<str:token>/", inbound_hook, name="inbound-hook"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/<path:name>", docs_page, name="docs-page"),
 ]

@@ -59,6 +59,15 @@ class NotificationSettingsAdmin(TenantScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("tenant", "webhook_secret_status") if obj is not None else ("webhook_secret_status",)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        managing = self.tenant_ids(request, managing=True) if self.scoped else []
+        if obj is None and len(managing) == 1 and "tenant" in form.base_fields:
+            # One company: it is the one these settings are for; asking to pick it is noise.
+            tenant = form.base_fields["tenant"]
+            tenant.initial, tenant.widget = managing[0], forms.HiddenInput()
+        return form
+
     @admin.display(description="Webhook secret status")
     def webhook_secret_status(self, obj):
         return "Set (stored encrypted)" if obj is not None and has_webhook_secret(obj) else "Not set"

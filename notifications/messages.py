@@ -14,11 +14,13 @@ from django.urls import reverse
 from audit.redaction import redact_text
 from connections.models import Connection
 from connections.vendors import get_vendor
-from connections.vendors.base import DEFAULT_HINTS
+from connections.vendors.base import DEFAULT_HINTS, TEST_HINTS
 from connections.vendors.errors import VendorConfigurationError
+from mlconnector.timezones import tenant_time
 from notifications.models import Kind
 from syncs.errors import RETRIED_CLASSES, error_is_internal, error_said
 from syncs.models import Integration, SyncRun
+from syncs.words import map_label
 
 MAX_DETAILS = 10
 RESUMES = "Nothing is lost: the next run resumes from the last page that was saved."
@@ -72,7 +74,7 @@ def split_advice(text: str, connections: list[Connection]) -> tuple[str, str]:
     (connections/vendors/base.py); finding that hint again keeps one source for every piece of advice.
     """
     text = redact_text((text or "").strip())
-    hints = list(DEFAULT_HINTS.values())
+    hints = list(DEFAULT_HINTS.values()) + list(TEST_HINTS.values())
     for connection in connections:
         try:
             client = get_vendor(connection.kind).client_class
@@ -104,8 +106,8 @@ def _integration_facts(integration: Integration, run: SyncRun | None) -> list[tu
                              f"{vendor_label(integration.destination)})")]
     if run is not None:
         when = run.finished_at or run.started_at or run.queued_at
-        facts.append(("Run", f"#{run.pk}, {run.get_trigger_display().lower()}, "
-                             f"{run.get_status_display().lower()} at {when:%Y-%m-%d %H:%M} UTC"))
+        facts.append(("Run", f"#{run.number}, {run.get_trigger_display().lower()}, "
+                             f"{run.get_status_display().lower()} at {tenant_time(when, integration.tenant)}"))
         facts.append(("Records", f"{run.read} read, {run.created} created, {run.updated} updated, "
                                  f"{run.held} held, {run.failed} failed"))
     return facts
@@ -116,7 +118,7 @@ def _counted(count: int, noun: str) -> str:
 
 
 def _run_link(run: SyncRun) -> tuple[str, str]:
-    return f"Open run #{run.pk}", admin_url("syncs_syncrun_change", run.pk)
+    return f"Open run #{run.number}", admin_url("syncs_syncrun_change", run.pk)
 
 
 def _pending_link(label: str, status: str) -> tuple[str, str]:
@@ -145,7 +147,7 @@ def run_failed_message(run: SyncRun) -> Message:
                   "scheduled run tries again on its own.")
     elif error_is_internal(run.error_class):
         advice = ("This is a fault in ml-connector, not in your data or credentials. The next run tries again; "
-                  f"if it keeps failing, contact support and quote run #{run.pk}.")
+                  f"if it keeps failing, contact support and quote run #{run.number}.")
     elif not advice:
         advice = "Check the connection named above and press 'Test connection'; then run the integration again."
     facts = _integration_facts(integration, run)
@@ -154,7 +156,7 @@ def run_failed_message(run: SyncRun) -> Message:
     return Message(
         kind=Kind.RUN_FAILED,
         subject=f"{integration.name}: sync failed" + (f" ({vendor_label(culprits[0])})" if culprits else ""),
-        headline=f"The sync '{integration.name}' stopped: run #{run.pk} failed.",
+        headline=f"The sync '{integration.name}' stopped: run #{run.number} failed.",
         facts=facts, said=said, advice=f"{advice} {RESUMES}",
         actions=actions + [_run_link(run), ("Open the integration", admin_url("syncs_integration_change",
                                                                               integration.pk))])
@@ -170,7 +172,7 @@ def records_held_message(run: SyncRun, holds: list[dict]) -> Message:
     for key, records in list(by_key.items())[:MAX_DETAILS]:
         map_name, _, source_value = key.partition(":")
         details.append(f"{redact_text(records[0]['reason'])} ({_counted(len(records), 'record')})")
-        actions.append((f"Create the {map_name.replace('_', ' ')} mapping for '{source_value}'",
+        actions.append((f"Create the {map_label(map_name)} mapping for '{source_value}'",
                         admin_url("syncs_valuemapping_add", query={"integration": integration.pk,
                                                                    "map_name": map_name,
                                                                    "source_value": source_value})))
@@ -180,7 +182,7 @@ def records_held_message(run: SyncRun, holds: list[dict]) -> Message:
     return Message(
         kind=Kind.RECORDS_HELD,
         subject=f"{integration.name}: {held} held, mapping missing",
-        headline=f"Run #{run.pk} of '{integration.name}' held {held}: "
+        headline=f"Run #{run.number} of '{integration.name}' held {held}: "
                  f"{'a mapping is' if len(by_key) == 1 else 'mappings are'} missing, so nothing was written for "
                  f"{'it' if len(holds) == 1 else 'them'}.",
         facts=_integration_facts(integration, run), details=details,
@@ -189,21 +191,35 @@ def records_held_message(run: SyncRun, holds: list[dict]) -> Message:
         actions=actions + [_pending_link("See all held records", "held"), _run_link(run)])
 
 
+def _from_mapping(failure: dict) -> str:
+    if not failure.get("value_mapping"):
+        return ""
+    map_name, source_value, target_value = failure["value_mapping"]
+    return f" (the value mapping {map_label(map_name)} turns “{source_value}” into “{target_value}”)"
+
+
 def records_failed_message(run: SyncRun, failures: list[dict]) -> Message:
     """`failures`: the run's failed or quarantined records as dicts with stream, source_id and reason."""
     integration = run.integration
-    details = [f"{f['stream']} {f['source_id']}: {redact_text(f['reason'])}" for f in failures[:MAX_DETAILS]]
+    details = [f"{f['stream']} {f['source_id']}: {redact_text(f['reason'])}{_from_mapping(f)}"
+               for f in failures[:MAX_DETAILS]]
     if len(failures) > MAX_DETAILS:
         details.append(f"… and {len(failures) - MAX_DETAILS} more.")
     failed = _counted(len(failures), "record")
+    if any(f.get("value_mapping") for f in failures):
+        advice = ("The destination refused a value that one of your value mappings produces (named on each line). "
+                  "Correct that mapping, then open the failed records, select them and choose “Replay selected "
+                  "records”.")
+    else:
+        advice = ("Each line gives the destination's reason. Correct the value it names at the source, then open "
+                  "the failed records, select them and choose “Replay selected records”.")
     return Message(
         kind=Kind.RECORDS_FAILED,
         subject=f"{integration.name}: {failed} could not be written",
-        headline=f"Run #{run.pk} of '{integration.name}' could not write {failed}; "
+        headline=f"Run #{run.number} of '{integration.name}' could not write {failed}; "
                  "the rest of the run went on.",
         facts=_integration_facts(integration, run), details=details,
-        advice="Each line says what the system refused. Fix the cause (usually the data at the source or a "
-               "field mapping), then select the records and use the Replay action.",
+        advice=advice,
         actions=[_pending_link("See the failed records", "failed"), _run_link(run)])
 
 
@@ -212,8 +228,8 @@ def run_recovered_message(run: SyncRun, *, failing_since, failures: int, held_ba
     return Message(
         kind=Kind.RECOVERED,
         subject=f"{integration.name}: back to normal",
-        headline=f"The sync '{integration.name}' works again: run #{run.pk} got through after "
-                 f"{_counted(failures, 'failed run')} since {failing_since:%Y-%m-%d %H:%M} UTC.",
+        headline=f"The sync '{integration.name}' works again: run #{run.number} got through after "
+                 f"{_counted(failures, 'failed run')} since {tenant_time(failing_since, integration.tenant)}.",
         facts=_integration_facts(integration, run),
         details=[f"{held_back} of those failures were not e-mailed separately."] if held_back else [],
         advice="Nothing to do. The next failure will be reported at once again.",
@@ -229,7 +245,7 @@ def connection_failed_message(connection: Connection) -> Message:
         headline=f"The {label} connection '{connection.name}' failed its test, so the syncs that use it will "
                  "fail too.",
         facts=_connection_facts(connection, label) + [
-            ("Tested", f"{connection.last_tested_at:%Y-%m-%d %H:%M} UTC" if connection.last_tested_at else "")],
+            ("Tested", tenant_time(connection.last_tested_at, connection.tenant) if connection.last_tested_at else "")],
         said=said,
         advice=advice or "Check the connection's settings and credentials, then press 'Test connection' again.",
         actions=[_connection_link(connection)])
@@ -241,7 +257,7 @@ def connection_recovered_message(connection: Connection, *, failing_since, failu
         kind=Kind.RECOVERED,
         subject=f"Connection '{connection.name}' ({label}): back to normal",
         headline=f"The {label} connection '{connection.name}' works again after "
-                 f"{_counted(failures, 'failed test')} since {failing_since:%Y-%m-%d %H:%M} UTC.",
+                 f"{_counted(failures, 'failed test')} since {tenant_time(failing_since, connection.tenant)}.",
         facts=_connection_facts(connection, label),
         advice="Nothing to do.",
         actions=[_connection_link(connection)])

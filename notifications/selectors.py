@@ -1,10 +1,12 @@
 """Reads for notifications; every selector takes the tenant (or a row that belongs to one) explicitly."""
 from __future__ import annotations
 
+import re
+
 from audit.models import AuditRecord
 from connections.models import Connection, Membership, Tenant
 from notifications.models import Kind, NotificationSettings, NotificationThrottle
-from syncs.models import PendingRecord, SyncRun
+from syncs.models import PendingRecord, SyncRun, ValueMapping
 
 CHUNK = 500
 
@@ -55,10 +57,26 @@ def run_new_holds(*, run: SyncRun) -> list[dict]:
 
 
 def run_failed_records(*, run: SyncRun) -> list[dict]:
-    return list(PendingRecord.objects.filter(
+    """The run's failed records, each with `value_mapping`: the translation whose target the destination
+    named in its refusal (map_name, source_value, target_value), or None when no mapping is involved."""
+    failures = list(PendingRecord.objects.filter(
         integration_id=run.integration_id, last_run=run,
         status__in=(PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED))
-        .order_by("stream", "source_id").values("stream", "source_id", "reason"))
+        .order_by("stream", "source_id").values("stream", "source_id", "reason", "error_message"))
+    translations = list(ValueMapping.objects.filter(tenant_id=run.tenant_id, integration_id=run.integration_id)
+                        .values_list("map_name", "source_value", "target_value"))
+    for failure in failures:
+        failure["value_mapping"] = value_mapping_named(failure["error_message"], translations)
+    return failures
+
+
+def value_mapping_named(vendor_message: str, translations: list[tuple[str, str, str]]):
+    """The translation whose target value the vendor's message names as a whole word (the value it refused)."""
+    for translation in translations:
+        target = translation[2]
+        if target and re.search(rf"(?<![\w-]){re.escape(target)}(?![\w-])", vendor_message or ""):
+            return translation
+    return None
 
 
 def connection_for_notice(*, connection_id: int) -> Connection | None:

@@ -9,15 +9,18 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from audit.models import AuditRecord
+from audit.names import record_name_for
 from audit.selectors import audit_record_story
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin, ServiceDeletionMixin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
-from syncs.admin_filters import IntegrationFilter, LastRunFilter
+from syncs.admin_filters import FlowFilter, IntegrationFilter, LastRunFilter
+from syncs.admin_forms import OptionsField, streams_field
+from syncs.admin_health import health_panel_context, schedule_urls
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse, replay_and_report
 from syncs.admin_preview import dry_run_view
 from syncs.admin_value_mappings import ValueMappingChoicesMixin
 from syncs.charts import records_over_time_chart, run_history_chart
-from syncs.flows import FLOWS, flow_module
+from syncs.flows import FLOWS, flow_module, get_flow
 from syncs.mapping_services import (
     MappingError,
     field_mapping_check,
@@ -49,6 +52,7 @@ from syncs.services import (
     value_mapping_set,
 )
 from syncs.templatetags.syncs_admin import run_duration
+from syncs.words import column_label, map_label, missing_mapping_label
 
 EDITABLE = ("name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination")
 
@@ -58,6 +62,17 @@ class IntegrationForm(forms.ModelForm):
         model = Integration
         fields = ("tenant", "name", "flow_kind", "source", "destination", "streams", "every_minutes", "cron",
                   "enabled", "options")
+
+    options = OptionsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        flow_kind = self.instance.flow_kind if self.instance.pk else None
+        if flow_kind and "streams" in self.fields:
+            self.fields["streams"] = streams_field(list(get_flow(flow_kind).streams))
+
+    def clean_streams(self):
+        return list(self.cleaned_data.get("streams") or [])
 
     def clean(self):
         data = super().clean()
@@ -102,8 +117,8 @@ def flow_dashboard(integration, model_admin) -> dict:
 
 class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     form = IntegrationForm
-    list_display = ("name", "tenant", "flow_kind", "health", "dashboard", "enabled", "every_minutes", "cron")
-    list_filter = ("flow_kind", "enabled")
+    list_display = ("name", "tenant", "flow", "health", "dashboard", "enabled", "every_minutes", "cron")
+    list_filter = (FlowFilter, "enabled")
     fields = ("tenant", "name", "flow_kind", "source", "destination", "streams", "every_minutes", "cron", "enabled",
               "options")
 
@@ -112,6 +127,18 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 
     def get_queryset(self, request):
         return integration_health_annotate(super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        # Customers set integrations up in the wizard ("Set up an integration"); a bare add form beside it
+        # would skip the connection tests and the preview. Operators keep Django's form on /ops/.
+        return False if self.scoped else super().has_add_permission(request)
+
+    @admin.display(description="Flow", ordering="flow_kind")
+    def flow(self, obj):
+        try:
+            return get_flow(obj.flow_kind).label  # "Rippling → Visma.net", not "rippling_visma"
+        except LookupError:
+            return obj.flow_kind
 
     @admin.display(description="Health")
     def health(self, obj):
@@ -128,6 +155,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
             path("<path:object_id>/dashboard/", view(self.dashboard_view), name="syncs_integration_dashboard"),
             path("<path:object_id>/progress/", view(self.progress_view), name="syncs_integration_progress"),
             path("<path:object_id>/run/", view(self.run_now_view), name="syncs_integration_run"),
+            *schedule_urls(self),
             path("<path:object_id>/dry-run/", view(partial(dry_run_view, self)), name="syncs_integration_dry_run"),
         ] + flow_admin_urls(self) + super().get_urls()
 
@@ -156,6 +184,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
                 "value_mappings": admin_url(self, ValueMapping, "changelist"),
                 "dry_run": admin_url(self, Integration, "dry_run", integration.pk),
             },
+            **health_panel_context(self, request, integration, health),
         }
         return TemplateResponse(request, "admin/syncs/integration/dashboard.html", context)
 
@@ -173,7 +202,7 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
         integration = object_viewable(self, request, object_id)
         post_or_refuse(self, request, integration)
         run = integration_run_now(integration=integration)
-        self.message_user(request, f"Run #{run.pk} of {integration} is queued; this page follows its progress.",
+        self.message_user(request, f"Run #{run.number} of {integration} is queued; this page follows its progress.",
                           messages.SUCCESS)
         return HttpResponseRedirect(admin_url(self, Integration, "dashboard", integration.pk))
 
@@ -194,16 +223,26 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
 
 
 class SyncRunAdmin(ReadOnlyTenantScopedAdmin):
-    list_display = ("id", "status", "finished_at", "duration", "integration", "created", "updated", "held", "failed",
-                    "read", "unchanged", "trigger", "queued_at")
+    list_display = ("run_number", "status", "finished_at", "duration", "integration", "created", "updated", "held",
+                    "failed", "read", "unchanged", "trigger", "queued_at")
+    list_display_links = ("run_number",)
     list_filter = (IntegrationFilter, "status", "trigger")
     list_select_related = ("integration",)
-    fields = ("integration", "status", "trigger", "dry_run", "read", "created", "updated", "unchanged", "held",
-              "failed", "http_calls", "error", "queued_at", "started_at", "finished_at", "duration", "audit_trail")
+    fields = ("integration", "run_number", "status", "trigger", "dry_run", "read", "created", "updated", "unchanged",
+              "held", "failed", "requests_made", "error", "queued_at", "started_at", "finished_at", "duration",
+              "audit_trail")
     readonly_fields = fields
 
     class Media:
         css = ADMIN_CSS
+
+    @admin.display(description="Run", ordering="number")
+    def run_number(self, obj):
+        return f"#{obj.number}"
+
+    @admin.display(description=column_label("http_calls"))
+    def requests_made(self, obj):
+        return obj.http_calls
 
     @admin.display(description="Duration")
     def duration(self, obj):
@@ -243,10 +282,14 @@ class ValueMappingAdmin(ValueMappingChoicesMixin, ServiceDeletionMixin, TenantSc
     """Creating a mapping here releases the records held for it (through value_mapping_set); changing one offers
     to re-apply it to the records written with its old target (syncs/admin_value_mappings.py)."""
 
-    list_display = ("integration", "map_name", "source_value", "target_value", "created_at")
+    list_display = ("integration", "translation", "source_value", "target_value", "created_at")
     list_filter = ("map_name",)
     search_fields = ("source_value", "target_value")
     fields = ("integration", "map_name", "source_value", "target_value")
+
+    @admin.display(description="Translation", ordering="map_name")
+    def translation(self, obj):
+        return map_label(obj.map_name)
 
     def get_changeform_initial_data(self, request):
         # The "create the missing mapping" link from a held record pre-fills these.
@@ -303,15 +346,26 @@ class FieldMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
                                      value_map=data["value_map"], default=data["default"], actor=request.user)
         obj.pk = saved.pk
 
+    def changelist_view(self, request, extra_context=None):
+        # An empty list is the normal case, not a gap: every flow maps its fields by default.
+        extra_context = {"subtitle": "Overrides of a flow's default field mapping. With none, the defaults apply; "
+                                     "add one only to change where a field comes from.", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def delete_one(self, obj, *, actor):
         field_mapping_delete(mapping=obj, actor=actor)
+
+
+FAILED_HINT = ("Correct what the reason names (at the source, or in the value mapping that produced it), then "
+               "replay the record.")
 
 
 class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
     """Held, failed and quarantined records: why, and what to do about them."""
 
     # Key columns first (what, why, what to do): they stay in view on narrow screens (issue #16).
-    list_display = ("source_id", "status", "reason", "fix", "stream", "integration", "attempts", "updated_at")
+    list_display = ("record", "status", "reason", "fix", "stream", "integration", "attempts", "updated_at")
+    list_display_links = ("record",)
     list_filter = (IntegrationFilter, "status", "stream", LastRunFilter)
     list_select_related = ("integration",)
     search_fields = ("source_id", "reason", "missing_key")
@@ -319,6 +373,14 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
                        "last_run", "created_at", "updated_at")
     fields = readonly_fields
     actions = ["replay"]
+
+    @admin.display(description="Record", ordering="source_id")
+    def record(self, obj):
+        name = record_name_for(tenant=obj.tenant_id, integration_id=obj.integration_id, stream=obj.stream,
+                               source_ref=obj.source_id)
+        if not name:
+            return obj.source_id
+        return format_html('{} <span class="quiet record-id">{}</span>', name, obj.source_id)
 
     @admin.display(description="What to do")
     def fix(self, obj):
@@ -337,7 +399,9 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
             return format_html('<a href="{}" class="create-missing-mapping" data-test="create-missing-mapping">'
                                'Create the missing mapping</a>', url)
         if obj.status in (PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED):
-            return "Fix the cause, then use the Replay action."
+            # The vendor's hint (stored with its words) says what to correct; the record's page has Replay.
+            return format_html('{} <a href="{}" data-test="open-to-replay">Open it to replay</a>',
+                               obj.error_hint or FAILED_HINT, admin_url(self, PendingRecord, "change", obj.pk))
         return ""
 
     @admin.display(description="What to do")
@@ -346,7 +410,8 @@ class PendingRecordAdmin(ReadOnlyTenantScopedAdmin):
         if obj.status == PendingRecord.Status.HELD and obj.missing_key.startswith(f"{APPROVAL_KEY}:"):
             return "Waits for an owner or admin to approve its journal."
         if obj.status == PendingRecord.Status.HELD and obj.missing_key:
-            return f"Waits for the mapping {obj.missing_key}; an owner or admin of the company can create it."
+            return (f"Waits for the mapping {missing_mapping_label(obj.missing_key)}; an owner or admin of the "
+                    "company can create it.")
         if obj.status in (PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED):
             return "An owner or admin can replay it once the cause is fixed."
         return ""

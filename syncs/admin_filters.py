@@ -50,3 +50,18 @@ class RunFilter(admin.SimpleListFilter):
 class LastRunFilter(RunFilter):
     title = "last tried in run"
     run_lookup = "last_run_id"
+
+
+class FlowFilter(admin.SimpleListFilter):
+    """The flows by their names ("Rippling → Visma.net"), not their kinds."""
+
+    title = "flow"
+    parameter_name = "flow_kind"
+
+    def lookups(self, request, model_admin):
+        from syncs.flows import flow_choices
+
+        return flow_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(flow_kind=self.value()) if self.value() else queryset

@@ -63,7 +63,7 @@ def replay_and_report(model_admin, request, integration: Integration, **selectio
         return run
     written = run.created + run.updated + run.unchanged
     model_admin.message_user(request, (
-        f"{integration}: replayed {run.read} record(s) in run #{run.pk}: {written} now succeeded ({run.created} "
+        f"{integration}: replayed {run.read} record(s) in run #{run.number}: {written} now succeeded ({run.created} "
         f"created, {run.updated} updated, {run.unchanged} unchanged), {run.failed} still failing, "
         f"{run.held} still held."), messages.WARNING if run.failed or run.held else messages.SUCCESS)
     leftovers = list(replay_leftovers(run=run)[:SHOWN_LEFTOVERS + 1])

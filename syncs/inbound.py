@@ -160,7 +160,7 @@ def inbound_event_process(*, event: InboundEvent) -> str:
             f"No enabled integration of this company has a webhook-fed stream for {event.type!r} events."))
     if failed:
         return inbound_event_settle(event=event, status=S.FAILED, error_class="SyncRunFailed", error_message=(
-            "; ".join(f"run #{r.pk}: {r.error}" for r in failed)))
+            "; ".join(f"run #{r.number}: {r.error}" for r in failed)))
     return inbound_event_settle(event=event, status=S.PROCESSED)
 
 

@@ -97,6 +97,8 @@ class SyncRun(ErrorColumns):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.SCHEDULE)
     dry_run = models.BooleanField(default=False)
+    # #1, #2, #3 within its integration (what customers see); the pk counts across every tenant.
+    number = models.PositiveIntegerField(null=True, blank=True)
     read = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -119,9 +121,10 @@ class SyncRun(ErrorColumns):
     class Meta:
         ordering = ["-queued_at"]
         indexes = [models.Index(fields=["integration", "-queued_at"])]
+        constraints = [models.UniqueConstraint(fields=["integration", "number"], name="syncrun_unique_number")]
 
     def __str__(self):
-        return f"Run {self.pk} of {self.integration} ({self.status})"
+        return f"Run #{self.number or self.pk} of {self.integration} ({self.get_status_display().lower()})"
 
     @property
     def error(self) -> str:

@@ -158,3 +158,29 @@ def drift_schedule_remove(*, integration: Integration) -> None:
     owner = DriftSchedule.objects.filter(integration_id=integration.pk).select_related("periodic_task").first()
     if owner is not None and owner.periodic_task is not None:
         owner.periodic_task.delete()
+
+def schedule_next_run(*, integration: Integration, now=None):
+    """When beat will next start a scheduled run: None when paused or without a schedule. A time already
+    past (beat was down) means "due now"; the dashboard says so."""
+    from django.utils import timezone
+
+    task = integration.periodic_task
+    if task is None or not task.enabled or not integration.enabled:
+        return None
+    now = now or timezone.now()
+    # Beat counts from the task's last start; a task that never ran counts from when it was last changed.
+    last = task.last_run_at or task.date_changed or now
+    return now + task.schedule.remaining_estimate(last)
+
+
+def schedule_pause(*, integration: Integration, actor=None) -> Integration:
+    """Stop scheduled runs (manual runs and webhooks still work); recorded in the change log."""
+    from syncs.services import integration_update
+
+    return integration_update(integration=integration, actor=actor, enabled=False)
+
+
+def schedule_resume(*, integration: Integration, actor=None) -> Integration:
+    from syncs.services import integration_update
+
+    return integration_update(integration=integration, actor=actor, enabled=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from connections.models import Connection, Tenant
+from syncs.health import Health, health_decide, health_facts
 from syncs.models import Cursor, FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 
 UNRESOLVED = (PendingRecord.Status.HELD, PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED)
@@ -25,13 +26,11 @@ def _pending_count(*statuses: str) -> Coalesce:
 def integration_list(*, tenant: Tenant) -> QuerySet[Integration]:
     """Integrations with their health: last run, and how many records wait held or failed."""
     last_run = SyncRun.objects.filter(integration=OuterRef("pk")).order_by("-queued_at", "-pk")
-    return (Integration.objects.filter(tenant=tenant).select_related("source", "destination")
+    return (integration_health_annotate(Integration.objects.filter(tenant=tenant))
             .annotate(last_run_id=Subquery(last_run.values("pk")[:1]),
                       last_run_status=Subquery(last_run.values("status")[:1]),
                       last_run_queued_at=Subquery(last_run.values("queued_at")[:1]),
-                      last_run_finished_at=Subquery(last_run.values("finished_at")[:1]),
-                      held_count=_pending_count(PendingRecord.Status.HELD),
-                      failed_count=_pending_count(PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED))
+                      last_run_finished_at=Subquery(last_run.values("finished_at")[:1]))
             .order_by("name", "pk"))
 
 
@@ -149,32 +148,35 @@ def integration_health_annotate(integrations: QuerySet[Integration]) -> QuerySet
     runs = SyncRun.objects.filter(integration=OuterRef("pk"), dry_run=False).order_by("-queued_at", "-pk")
     finished = runs.filter(status__in=FINISHED)
     completed = runs.filter(status__in=COMPLETED).order_by("-finished_at", "-pk")
-    return integrations.annotate(
+    active = runs.filter(status__in=ACTIVE).order_by("-status", "queued_at", "pk")  # "running" first, as run_current
+    return integrations.select_related("source", "destination", "periodic_task").annotate(
         last_finished_status=Subquery(finished.values("status")[:1]),
         last_success_at=Subquery(completed.values("finished_at")[:1]),
-        active_run_id=Subquery(runs.filter(status__in=ACTIVE).values("pk")[:1]),
+        active_run_id=Subquery(active.values("pk")[:1]),
+        active_run_status=Subquery(active.values("status")[:1]),
+        active_run_number=Subquery(active.values("number")[:1]),
+        active_run_beat_at=Subquery(active.annotate(beat=Coalesce("heartbeat_at", "started_at")).values("beat")[:1]),
         held_count=_pending_count(PendingRecord.Status.HELD),
         failed_count=_pending_count(PendingRecord.Status.FAILED, PendingRecord.Status.QUARANTINED))
 
 
 def integration_overview(*, tenant: Tenant) -> list[Integration]:
-    """The tenant's integrations, each with `.health` = (badge, label)."""
+    """The tenant's integrations, each with `.health` (a syncs.health.Health: badge, label, problems)."""
     integrations = list(integration_health_annotate(Integration.objects.filter(tenant=tenant)).order_by("name", "pk"))
+    now = timezone.now()
     for integration in integrations:
-        integration.health = health_badge(integration)
+        integration.health = health_decide(health_facts(integration), now=now)
     return integrations
 
 
-def health_badge(integration: Integration) -> tuple[str, str]:
-    """(badge, label) from integration_health_annotate's figures: never_run, failing, attention or healthy."""
-    held, failed = integration.held_count, integration.failed_count
-    if integration.last_finished_status is None:
-        return "never_run", "Running its first sync" if integration.active_run_id else "Not run yet"
-    if integration.last_finished_status == SyncRun.Status.FAILED:
-        return "failing", "Last run failed"
-    if held or failed:
-        return "attention", f"{held} held, {failed} failed record(s) waiting"
-    return "healthy", "Healthy"
+def health_badge(integration: Integration, *, now: datetime | None = None) -> Health:
+    """The Health of an integration annotated by integration_health_annotate (see syncs.health)."""
+    return health_decide(health_facts(integration), now=now or timezone.now())
+
+
+def connections_failing(*, tenant: Tenant) -> QuerySet[Connection]:
+    """The tenant's connections whose last test failed: the home page lists them first."""
+    return Connection.objects.filter(tenant=tenant, status=Connection.Status.FAILED).order_by("name", "pk")
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,11 @@ class IntegrationHealth:
     window_failed: int
     error_rate: float | None  # failed ÷ read over the window; None when nothing was read
     current_run: SyncRun | None
+    problems: tuple = ()  # syncs.health.Problem, most urgent first
+    next_run_at: datetime | None = None  # None: paused, or no schedule
+    scheduled: bool = False
+    # The last successful run saw the source after its newest change: the source has simply been quiet since.
+    source_quiet: bool = False
 
 
 def _watermark(value: dict) -> datetime | None:
@@ -226,7 +233,7 @@ def integration_health(*, integration: Integration, now: datetime | None = None)
     now = now or timezone.now()
     annotated = integration_health_annotate(Integration.objects.filter(tenant_id=integration.tenant_id,
                                                                        pk=integration.pk)).get()
-    badge, label = health_badge(annotated)
+    verdict = health_badge(annotated, now=now)
     watermarks = [StreamWatermark(c.stream, _watermark(c.value), c.updated_at)
                   for c in Cursor.objects.filter(integration=integration).order_by("stream")]
     newest = max((w for w in watermarks if w.watermark), key=lambda w: w.watermark, default=None)
@@ -239,14 +246,20 @@ def integration_health(*, integration: Integration, now: datetime | None = None)
     window = list(_finished_runs(tenant_id=integration.tenant_id, integration_id=integration.pk)
                   .values("read", "failed")[:HEALTH_WINDOW_RUNS])
     read, failed = sum(r["read"] for r in window), sum(r["failed"] for r in window)
+    from syncs.schedules import schedule_next_run
+
+    facts = health_facts(annotated)
     return IntegrationHealth(
-        badge=badge, badge_label=label, last_success_at=annotated.last_success_at,
+        badge=verdict.badge, badge_label=verdict.label, last_success_at=annotated.last_success_at,
         lag=max(lag, timedelta(0)) if lag is not None else None,  # a source clock ahead of ours is no lag
         lag_basis=basis, lag_stream=stream, watermarks=watermarks,
         held_now=annotated.held_count, failed_now=annotated.failed_count,
         window_runs=len(window), window_read=read, window_failed=failed,
         error_rate=(failed / read) if read else None,
-        current_run=run_current(integration=integration))
+        current_run=run_current(integration=integration), problems=verdict.problems,
+        next_run_at=schedule_next_run(integration=annotated, now=now), scheduled=facts.scheduled,
+        source_quiet=bool(basis == "watermark" and annotated.last_success_at
+                          and annotated.last_success_at >= newest.watermark))
 
 
 def run_current(*, integration: Integration) -> SyncRun | None:
@@ -262,7 +275,7 @@ def run_progress(*, run: SyncRun) -> dict:
     handled = run.read
     estimate = max(expected, default=0)
     return {
-        "id": run.pk, "status": run.status, "status_label": run.get_status_display(), "trigger": run.trigger,
+        "id": run.pk, "number": run.number, "status": run.status, "status_label": run.get_status_display(), "trigger": run.trigger,
         "trigger_label": run.get_trigger_display(),
         "active": run.status in ACTIVE, **{k: getattr(run, k) for k in RUN_COUNTS},
         # The largest recent run is the best guess of a run's size we have; past it, the bar has no end.
@@ -308,5 +321,5 @@ def run_choices(*, tenant_ids: list[int] | None, integration_id: int | None = No
     chosen = list(runs[:limit])
     if selected is not None and selected not in {r.pk for r in chosen}:
         chosen += list(runs.filter(pk=selected))
-    return [(str(r.pk), f"#{r.pk} {r.integration.name} · {timezone.localtime(r.queued_at):%Y-%m-%d %H:%M} · "
+    return [(str(r.pk), f"#{r.number} {r.integration.name} · {timezone.localtime(r.queued_at):%Y-%m-%d %H:%M} · "
                         f"{r.get_status_display()}") for r in chosen]

@@ -73,7 +73,7 @@ def url(site, model, view, *args):
 
 MODELS = [Tenant, Membership, Connection, Integration, SyncRun, AuditRecord, ValueMapping, FieldMapping, PendingRecord,
           InboundEvent, ErasureLog, JournalApproval, WriteIntent, DriftReport]
-ADDABLE = {Connection, Integration, ValueMapping, FieldMapping}
+ADDABLE = {Connection, ValueMapping, FieldMapping}  # integrations are set up in the wizard
 DELETABLE = {Connection, Integration, Membership, ValueMapping, FieldMapping}
 
 

@@ -7,7 +7,7 @@ from api.serializers.fields import IdField, JSONObjectField, cron_validator
 from connections.selectors import connection_list
 from syncs.flows import flow_choices, get_flow
 from syncs.models import Integration, SyncRun
-from syncs.selectors import integration_name_taken
+from syncs.selectors import health_badge, integration_name_taken
 
 MAX_EVERY_MINUTES = 7 * 24 * 60  # longer intervals read better as a crontab
 
@@ -104,6 +104,24 @@ class IntegrationHealthOutput(serializers.Serializer):
     last_run_finished_at = serializers.DateTimeField(allow_null=True)
     held = serializers.IntegerField(source="held_count", help_text="Records waiting for a value mapping.")
     failed = serializers.IntegerField(source="failed_count", help_text="Records failed or quarantined.")
+    badge = serializers.SerializerMethodField(help_text="broken, stuck, failing, attention, paused, never_run, "
+                                                        "running or healthy (the admin's badge; docs/health.md).")
+    label = serializers.SerializerMethodField(help_text="The badge in words.")
+    problems = serializers.SerializerMethodField(help_text="Every problem, most urgent first: kind and text.")
+
+    def _health(self, obj):
+        if not hasattr(obj, "_health"):
+            obj._health = health_badge(obj)
+        return obj._health
+
+    def get_badge(self, obj) -> str:
+        return self._health(obj).badge
+
+    def get_label(self, obj) -> str:
+        return self._health(obj).label
+
+    def get_problems(self, obj) -> list[dict[str, str]]:
+        return [{"kind": p.kind, "text": p.text} for p in self._health(obj).problems]
 
 
 class IntegrationOutput(serializers.ModelSerializer):

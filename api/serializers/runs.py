@@ -16,11 +16,12 @@ class RunFilter(serializers.Serializer):
 
 class RunOutput(serializers.ModelSerializer):
     integration = serializers.IntegerField(source="integration_id")
+    number = serializers.IntegerField(read_only=True, allow_null=True, help_text="The run's number within its integration (#1, #2…).")
 
     class Meta:
         model = SyncRun
-        fields = ("id", "integration", "status", "trigger", "dry_run", "read", "created", "updated", "unchanged",
-                  "held", "failed", "http_calls", "error", "queued_at", "started_at", "finished_at")
+        fields = ("id", "number", "integration", "status", "trigger", "dry_run", "read", "created", "updated",
+                  "unchanged", "held", "failed", "http_calls", "error", "queued_at", "started_at", "finished_at")
         read_only_fields = fields
 
 

@@ -11,8 +11,9 @@ from api.permissions import IsTenantManager, IsTenantMember, tenant_membership
 from connections.models import Tenant
 
 class TenantAPIView(APIView):
-    """Members of the tenant may read; its owners and admins may also write (403 for viewers);
-    for anyone else the tenant does not exist (404)."""
+    # Members of the tenant may read; its owners and admins may also write (403 for viewers); for anyone else
+    # the tenant does not exist (404). A comment, not a docstring: drf-spectacular would make it every
+    # endpoint's description (api/schema.py says it once).
 
     pagination_class = Pagination
 

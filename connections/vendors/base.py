@@ -135,6 +135,13 @@ class ConfigField:
     # A URL the client sends credentials to (a token endpoint): checked like the base URL, and changing
     # it needs the secrets entered again.
     url: bool = False
+    # Vendor plumbing most customers never change (scopes, header values): shown under "Advanced".
+    advanced: bool = False
+
+    @property
+    def folded(self) -> bool:
+        """Under the "Advanced" fold: marked so, or a URL of the vendor's own (its token endpoint)."""
+        return self.advanced or self.url
 
 
 @dataclass(frozen=True)
@@ -402,8 +409,8 @@ class BaseClient:
                 f"{self.vendor_label} was not called: {refused}.", vendor=self.vendor_label) from None
         except requests.Timeout:
             raise VendorUnavailable(
-                f"{self.vendor_label} did not answer within {timeout_text(self.timeout)}. It will be retried; "
-                "if it keeps happening, check the vendor's status page.", vendor=self.vendor_label) from None
+                f"{self.vendor_label} did not answer within {timeout_text(self.timeout)}. {TIMEOUT_HINT}",
+                vendor=self.vendor_label, hint=TIMEOUT_HINT) from None
         except requests.ConnectionError as exc:
             raise VendorUnavailable(
                 f"Could not reach {self.vendor_label} at {url.split('?')[0]} ({type(exc).__name__}). "
@@ -471,12 +478,31 @@ DEFAULT_HINTS = {
     VendorAuthError: "Check the credentials on the connection; if they were changed or revoked at the vendor, enter new ones.",
     VendorPermissionError: "The account authenticates but lacks a permission or scope; ask the vendor admin to grant it.",
     VendorNotFound: "The resource does not exist for this account; check ids in the connection settings.",
-    VendorRejected: "The vendor refused the request as sent; see its message above.",
+    VendorRejected: "Correct the value the vendor names (at the source, or in the mapping that produced it), "
+                    "then replay the record.",
     VendorConflict: "The record changed at the vendor meanwhile; it will be re-read and retried.",
     VendorPreconditionFailed: "The record changed at the vendor since it was read; it is re-read and written again.",
     VendorRateLimited: "The vendor's rate limit was hit; the sync waits as asked and continues.",
     VendorUnavailable: "The vendor is having trouble; the call will be retried with backoff.",
 }
+TIMEOUT_HINT = "It will be retried; if it keeps happening, check the vendor's status page."
+
+# A connection test is not retried: the hints that promise a retry are true of a sync only, so a test says
+# what the person testing can do instead (connections.services.connection_test).
+RETRY_PROMISES = {DEFAULT_HINTS[VendorUnavailable], DEFAULT_HINTS[VendorRateLimited], DEFAULT_HINTS[VendorConflict],
+                  TIMEOUT_HINT}
+TEST_HINTS = {
+    VendorRateLimited: "The vendor's rate limit was hit; wait a minute, then test again.",
+    VendorError: "The vendor is having trouble or did not answer in time; test again in a few minutes, and "
+                 "check the vendor's status page if it goes on.",
+}
+
+
+def connection_test_hint(error) -> str | None:
+    """The hint a connection test shows instead of the error's own, when that one promises a retry."""
+    if error.hint not in RETRY_PROMISES:
+        return None
+    return TEST_HINTS.get(type(error)) or TEST_HINTS[VendorError]
 
 
 def error_class_for(status: int) -> type[VendorError]:

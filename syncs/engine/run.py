@@ -11,6 +11,7 @@ from typing import Callable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from connections.vendors.errors import VendorError
@@ -59,10 +60,15 @@ class RunState:
         deferred_settle(self, wait=False)  # writes of earlier pages whose lookup is due by now
 
 
+@transaction.atomic
 def sync_run_create(*, integration: Integration, trigger: str = SyncRun.Trigger.MANUAL,
                     dry_run: bool = False) -> SyncRun:
+    # The integration's row is locked while its next run number is taken, so two runs queued at once
+    # (schedule and "Run now") cannot both be #7; SQLite serialises writers anyway.
+    Integration.objects.select_for_update().filter(pk=integration.pk).values_list("pk").first()
+    last = SyncRun.objects.filter(integration=integration).aggregate(n=Max("number"))["n"] or 0
     return SyncRun.objects.create(tenant=integration.tenant, integration=integration, trigger=trigger,
-                                  dry_run=dry_run)
+                                  dry_run=dry_run, number=last + 1)
 
 
 def sync_run_execute(*, run: SyncRun, streams: list[Stream] | None = None, release_held: bool = True,

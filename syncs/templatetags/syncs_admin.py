@@ -8,22 +8,33 @@ from django.urls import reverse
 
 from connections.models import Tenant
 from connections.selectors import tenant_ids_for_user
+from syncs.health import connection_state
+from syncs.selectors import connections_failing
 from syncs.selectors import integration_overview as overview_of
+from syncs.words import map_label, missing_mapping_label, stream_label
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def integration_overview(context) -> list[tuple[Tenant, list]]:
-    """[(tenant, integrations with .health and .dashboard_url)] for each tenant the user belongs to."""
+def integration_overview(context) -> list[dict]:
+    """For each tenant the user belongs to: its failing connections (first: nothing syncs while a credential
+    is broken) and its integrations with .health and .dashboard_url; `may_manage` gates the fix buttons."""
     request = context["request"]
     site = request.resolver_match.namespace
+    managing = set(tenant_ids_for_user(user=request.user, managing=True))
     overview = []
     for tenant in Tenant.objects.filter(pk__in=tenant_ids_for_user(user=request.user)).order_by("name"):
         integrations = overview_of(tenant=tenant)
         for integration in integrations:
             integration.dashboard_url = reverse(f"{site}:syncs_integration_dashboard", args=[integration.pk])
-        overview.append((tenant, integrations))
+        failing = list(connections_failing(tenant=tenant))
+        for connection in failing:
+            connection.test_url = reverse(f"{site}:connections_connection_test", args=[connection.pk])
+            connection.change_url = reverse(f"{site}:connections_connection_change", args=[connection.pk])
+            connection.vendor_label = connection_state(connection).vendor
+        overview.append({"tenant": tenant, "integrations": integrations, "failing_connections": failing,
+                         "may_manage": tenant.pk in managing})
     return overview
 
 
@@ -63,3 +74,30 @@ def run_duration(run) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f} %"
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def is_past(value) -> bool:
+    from django.utils import timezone
+
+    return value is not None and value <= timezone.now()
+
+
+@register.filter(name="stream_label")
+def stream_label_filter(stream: str) -> str:
+    return stream_label(stream)
+
+
+@register.filter(name="map_label")
+def map_label_filter(map_name: str) -> str:
+    return map_label(map_name)
+
+
+@register.filter(name="missing_mapping")
+def missing_mapping_filter(missing_key: str) -> str:
+    return missing_mapping_label(missing_key)

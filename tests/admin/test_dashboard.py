@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from mlconnector.celery import app
 from syncs.engine import sync_run_create, sync_run_execute
-from syncs.models import Cursor, PendingRecord, SyncRun
+from syncs.models import Cursor, Integration, PendingRecord, SyncRun
 from tests.admin.conftest import visma_employees, workers_in
 from tests.admin.page import find, find_all, messages_of
 
@@ -53,7 +53,9 @@ def test_the_lag_is_measured_from_the_newest_synced_source_change(client, owner,
     expected = (timezone.now() - timezone.datetime.fromisoformat(newest)).total_seconds()
     assert lag["data-basis"] == "watermark"
     assert abs(int(lag["data-seconds"]) - expected) < 60
-    assert "watermark" in lag.text and "employees" in lag.text
+    assert "watermark" in lag.text and "“Employees” stream" in lag.text
+    # The run read the source after that change: an old watermark means a quiet source, not a lagging sync.
+    assert lag["data-quiet"] == "true" and "nothing has changed at the source since then" in lag.text
 
 
 def test_without_a_watermark_the_lag_is_the_time_since_the_last_success(client, owner, synced):
@@ -122,7 +124,7 @@ def test_run_now_queues_a_run_that_the_worker_executes(client, owner, synced, vi
     assert run.status == SyncRun.Status.QUEUED and run.trigger == SyncRun.Trigger.MANUAL
     assert len(queued) == 1  # sync_run_task.delay, after the commit
     assert response.redirect_chain[-1][0] == dashboard(synced.integration)
-    assert f"Run #{run.pk} of HR → ERP is queued" in messages_of(response)[0]
+    assert f"Run #{run.number} of HR → ERP is queued" in messages_of(response)[0]
     assert find(response, id="current-run")["data-run-id"] == str(run.pk)
     assert find(response, data_test="run-status").text == "Queued"
 
@@ -189,6 +191,10 @@ def test_the_index_shows_each_integration_with_its_health(client, owner, member,
 def test_the_badge_turns_healthy_when_nothing_waits(client, owner, synced):
     client.force_login(owner)
     PendingRecord.objects.filter(integration=synced.integration).update(status=PendingRecord.Status.RESOLVED)
+    changelist = client.get(reverse("customer_admin:syncs_integration_changelist"))
+    assert find(changelist, data_test="health-badge")["data-health"] == "paused"  # the fixture's is not turned on
+
+    Integration.objects.filter(pk=synced.integration.pk).update(enabled=True)
     changelist = client.get(reverse("customer_admin:syncs_integration_changelist"))
     assert find(changelist, data_test="health-badge")["data-health"] == "healthy"
 

@@ -28,8 +28,12 @@ def test_it_creates_an_integration_with_its_schedule(api, objects):
     assert body["flow_label"] == "Rippling → Visma.net"
     assert body["source"] == {"id": objects.source.pk, "name": "Rippling A", "kind": "rippling"}
     assert body["streams"] == ["employees"]
-    assert body["health"] == {"last_run_id": None, "last_run_status": None, "last_run_queued_at": None,
-                              "last_run_finished_at": None, "held": 0, "failed": 0}
+    health = body["health"]
+    assert {k: health[k] for k in ("last_run_id", "last_run_status", "last_run_queued_at", "last_run_finished_at",
+                                   "held", "failed")} == {"last_run_id": None, "last_run_status": None,
+                                                          "last_run_queued_at": None, "last_run_finished_at": None,
+                                                          "held": 0, "failed": 0}
+    assert (health["badge"], health["label"]) == ("attention", "Connection not tested")  # never tested, never run
     task = Integration.objects.get(pk=body["id"]).periodic_task
     assert task.enabled and task.crontab.hour == "6"
 
@@ -166,3 +170,13 @@ def test_mappings_of_another_integration_are_not_found_through_this_one(api, obj
     assert response.status_code == 404
     assert ValueMapping.objects.filter(pk=objects.value_mapping.pk).exists()
     assert FieldMapping.objects.filter(pk=objects.field_mapping.pk).exists()
+
+
+
+def test_the_health_tells_the_admins_truth(client_for, owner, objects, tenant_a):
+    """The same badge, label and problems as the admin (syncs/health.py): records waiting, and paused."""
+    url = f"/api/v1/tenants/{tenant_a.slug}/integrations/{objects.integration.pk}"
+    health = client_for(owner).get(url).json()["health"]
+    assert health["badge"] == "attention" and health["label"] == "1 held, 1 failed record(s) waiting"
+    kinds = [p["kind"] for p in health["problems"]]
+    assert kinds[0] == "records_waiting" and ("paused" in kinds) == (not objects.integration.enabled)

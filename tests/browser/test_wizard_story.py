@@ -26,6 +26,7 @@ DEPARTMENT_MAP = "department_to_cost_center"
 def fill_connection(page, kind: str, sandbox_url: str, name: str) -> None:
     fields = sandbox_connection_fields(kind, sandbox_url)
     page.fill("#id_name", name)
+    page.click("[data-test=advanced-settings] summary")  # the sandbox's addresses are vendor plumbing, folded
     page.fill("#id_base_url", fields["base_url"])
     for key, value in {**{f"cred_{k}": v for k, v in fields["credentials"].items()},
                        **{f"cfg_{k}": v for k, v in fields["config"].items()}}.items():

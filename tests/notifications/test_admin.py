@@ -150,3 +150,18 @@ def test_production_without_a_mail_server_is_warned(settings):
     assert [w.id for w in email_is_delivered(None)] == ["notifications.W001"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     assert email_is_delivered(None) == []
+
+
+def test_a_one_company_owner_is_not_asked_to_pick_a_tenant(client, owner, tenant_a):
+    from django.urls import reverse
+
+    from notifications.models import NotificationSettings
+
+    client.force_login(owner)
+    add = reverse("customer_admin:notifications_notificationsettings_add")
+    html = client.get(add).content.decode()
+    assert f'<input type="hidden" name="tenant" value="{tenant_a.pk}"' in html and "<select name=\"tenant\"" not in html
+    response = client.post(add, {"tenant": tenant_a.pk, "email_enabled": "on", "notify_records": "on",
+                                 "window_minutes": 60, "webhook_url": ""})
+    assert response.status_code == 302
+    assert NotificationSettings.objects.get(tenant=tenant_a).window_minutes == 60

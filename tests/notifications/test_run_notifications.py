@@ -34,7 +34,7 @@ def test_it_emails_owner_and_admin_what_broke_and_what_to_do(integration, rippli
     assert "HR → ERP: sync failed (Rippling)" in email.subject
     assert "Rippling answered 401: Invalid token" in email.body  # Rippling's own words
     assert REVOKED_ADVICE in email.body
-    assert f"Run: #{result.pk}" in email.body and "Integration: HR → ERP (Rippling → Visma.net ERP)" in email.body
+    assert f"Run: #{result.number}" in email.body and "Integration: HR → ERP (Rippling → Visma.net ERP)" in email.body
     connection_url = f"http://127.0.0.1:8000/admin/connections/connection/{integration.source_id}/change/"
     assert connection_url in email.body
     html, mimetype = email.alternatives[0]
@@ -132,7 +132,7 @@ def test_recovery_is_told_once_and_resets_the_limit(integration, rippling, owner
     assert len(mail.outbox) == 2
     back = mail.outbox[1]
     assert "HR → ERP: back to normal" in back.subject
-    assert f"run #{recovered.pk} got through after 3 failed runs" in back.body
+    assert f"run #{recovered.number} got through after 3 failed runs" in back.body
     assert "2 of those failures were not e-mailed separately" in back.body
     assert Notification.objects.filter(kind=Kind.RECOVERED).count() == 1
 

@@ -27,7 +27,7 @@ VENDOR = MondayVendor(
     ),
     config_fields=(
         # The schema and the error formats change between versions (docs/vendors/monday.md §1, §6).
-        ConfigField("api_version", "API version (API-Version header)", default=DEFAULT_API_VERSION,
+        ConfigField("api_version", "API version (API-Version header)", advanced=True, default=DEFAULT_API_VERSION,
                     help="YYYY-MM. The schema and error formats change between versions."),
         ConfigField("authorize_url", "OAuth authorize URL", url=True, default=AUTHORIZE_URL),
         ConfigField("token_url", "OAuth token URL", url=True, default=TOKEN_URL),

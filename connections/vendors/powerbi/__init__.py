@@ -19,7 +19,7 @@ VENDOR = Vendor(
                     help="The GUID after /groups/ in the workspace URL. Service principals cannot use My workspace."),
         # {tenant} is filled in from the credentials; override only for sovereign clouds.
         ConfigField("token_url", "Token URL", url=True, default=DEFAULT_TOKEN_URL),
-        ConfigField("scope", "Scope", default=DEFAULT_SCOPE),
+        ConfigField("scope", "Scope", advanced=True, default=DEFAULT_SCOPE),
     ),
     sandbox_prefix="/powerbi",
     # The REST API and Entra ID's token endpoint (CONTRACT §1-2); sovereign clouds need an operator allowlist.

@@ -17,10 +17,11 @@ VENDOR = Vendor(
     ),
     config_fields=(
         ConfigField("token_url", "Token URL", url=True, default="https://connect.visma.com/connect/token"),
-        ConfigField("scope", "Scopes", default=(
+        ConfigField("scope", "Scopes", advanced=True, default=(
             "vismanet_erp_service_api:read vismanet_erp_service_api:create "
             "vismanet_erp_service_api:update vismanet_erp_service_api:delete")),
-        ConfigField("company_id", "Company id (ipp-company-id)", help="Optional; only for legacy setups."),
+        ConfigField("company_id", "Company number", advanced=True,
+                    help="Optional; only for legacy setups that name the company in the ipp-company-id header."),
     ),
     sandbox_prefix="/visma",
     # The ERP API and Visma Connect, the token issuer (CONTRACT §1-2).
