@@ -104,9 +104,10 @@ def test_the_charts_draw_the_runs(chromium_browser, live_server, owner, two_runs
 def test_key_columns_stay_in_view_at_1400_px(chromium_browser, live_server, owner, two_runs):
     context, page = signed_in(chromium_browser, live_server, width=1400)
     urls = urls_of(two_runs)
-    checks = [("held and failed", "#result_list", ["Source id", "Status", "Reason", "What to do"]),
-              ("audit list", "#result_list", ["Created", "Source ref", "Outcome", "Reason"]),
-              ("runs", "#result_list", ["Id", "Status", "Finished", "Duration"]),
+    # The record and run columns are named in customer words ("Record" by name, "Run" by its per-integration number).
+    checks = [("held and failed", "#result_list", ["Record", "Status", "Reason", "What to do"]),
+              ("audit list", "#result_list", ["Created", "Record", "Outcome", "Reason"]),
+              ("runs", "#result_list", ["Run", "Status", "Finished", "Duration"]),
               ("dashboard", "#run-history", ["Run", "Status", "Finished", "Duration"])]
     hidden = {}
     for name, table, columns in checks:
