@@ -1,6 +1,8 @@
 """The Paychex Flex → Visma.net streams (the flow is described in the package's docstring)."""
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from typing import Iterator
 
 from connections.vendors.errors import VendorConfigurationError, VendorNotFound
@@ -60,12 +62,15 @@ class ReferenceStream(PaychexStream):
 
     write_mode = WriteMode.REFERENCE
     id_field = ""
+    name_field = ""
 
+    @abstractmethod
     def values(self) -> list[dict]:
-        raise NotImplementedError
+        """The Paychex reference list this stream checks."""
 
+    @abstractmethod
     def resolver(self) -> DimensionResolver:
-        raise NotImplementedError
+        """How its values become Visma values."""
 
     def enabled(self) -> bool:
         return True
@@ -78,24 +83,29 @@ class ReferenceStream(PaychexStream):
             raise InvalidRecord(f"reference value has no {self.id_field}")
         return str(record[self.id_field])
 
+    def map(self, record: dict, mappings: MappingSet) -> dict:
+        name = record.get(self.name_field) or ""
+        found = self.resolver().resolve_or_hold(self.source_id(record), mappings, name)
+        return {"value": found.value, "via": found.via, "name": name}
+
     def write(self, mapped, target_id, record) -> str:
         return mapped["value"]
 
 
 class Organizations(VismaDepartmentLinks, ReferenceStream):
     name = "organizations"
-    id_field = "organizationId"
+    id_field, name_field = "organizationId", "name"
     value_maps = {ORGANIZATION_MAP: ORGANIZATION_MAP_TITLE}
     department_field = "value"  # the drift report checks the linked Visma department still exists
 
     def values(self) -> list[dict]:
         return self.organization_list()
 
+    def resolver(self) -> DimensionResolver:
+        return self.organizations
+
     def map(self, record: dict, mappings: MappingSet) -> dict:
-        org_id = self.source_id(record)
-        found = self.organizations.resolve_or_hold(org_id, mappings, record.get("name") or "")
-        return {"value": found.value, "via": found.via, "name": record.get("name") or "",
-                "path": " / ".join(self.organizations.path(org_id))}
+        return {**super().map(record, mappings), "path": " / ".join(self.organizations.path(self.source_id(record)))}
 
 
 class Jobs(ReferenceStream):
@@ -103,7 +113,7 @@ class Jobs(ReferenceStream):
     `job_segment`, when the company sets one."""
 
     name = "jobs"
-    id_field = "jobId"
+    id_field, name_field = "jobId", "jobName"
     value_maps = {JOB_MAP: JOB_MAP_TITLE}
 
     def enabled(self) -> bool:
@@ -112,14 +122,13 @@ class Jobs(ReferenceStream):
     def values(self) -> list[dict]:
         return self.source.jobs(self.company_id)
 
-    def map(self, record: dict, mappings: MappingSet) -> dict:
-        found = self.jobs.resolve_or_hold(self.source_id(record), mappings, record.get("jobName") or "")
-        return {"value": found.value, "via": found.via, "name": record.get("jobName") or ""}
+    def resolver(self) -> DimensionResolver:
+        return self.jobs
 
 
 class Locations(ReferenceStream):
     name = "locations"
-    id_field = "locationId"
+    id_field, name_field = "locationId", "name"
     value_maps = {LOCATION_MAP: LOCATION_MAP_TITLE}
 
     def enabled(self) -> bool:
@@ -128,9 +137,8 @@ class Locations(ReferenceStream):
     def values(self) -> list[dict]:
         return self.source.locations(self.company_id)
 
-    def map(self, record: dict, mappings: MappingSet) -> dict:
-        found = self.locations.resolve_or_hold(self.source_id(record), mappings, record.get("name") or "")
-        return {"value": found.value, "via": found.via, "name": record.get("name") or ""}
+    def resolver(self) -> DimensionResolver:
+        return self.locations
 
 
 class Employees(VismaEmployeeWrites, PaychexStream):

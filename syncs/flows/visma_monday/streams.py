@@ -7,6 +7,8 @@ so an item is found again by that key whatever the id map says (reconcile).
 """
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from datetime import date, datetime, timezone
 from typing import Any
 from urllib.parse import quote
@@ -98,12 +100,13 @@ class BoardItems(VismaDeltaStream):
         """The key of the record in Visma's URL (GET v1/<resource>/<key>)."""
         return self.source_id(record)
 
+    @abstractmethod
     def item_name(self, record: dict) -> str:
-        raise NotImplementedError
+        """The item's name on the board."""
 
+    @abstractmethod
     def values(self, record: dict) -> dict[str, Any]:
         """The flow values of the record (keys of columns.py), before they are encoded for the board."""
-        raise NotImplementedError
 
     def link(self, record: dict) -> Link:
         template = self.ctx.options.get("visma_link") or "{base}/{resource}/{key}"
