@@ -4,6 +4,9 @@ another process) and flushed when the module ends.
 """
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
+
+from tests.support.chaos import DEAD_WORKER_ENV
 
 
 @pytest.fixture(scope="module")
@@ -12,3 +15,11 @@ def committed_db(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         yield
         call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def dead_worker_settings():
+    """DEAD_WORKER_ENV in this process too: the reaper runs here, as beat would. Vendor queues off, as the
+    per-test fixture in tests/conftest.py does, so its resumptions reach the test's worker."""
+    with override_settings(SYNC_VENDOR_QUEUES=False, **{name: float(value) for name, value in DEAD_WORKER_ENV.items()}):
+        yield

@@ -17,7 +17,7 @@ PAGE_SIZE = 50
 
 
 @pytest.fixture(scope="module")
-def outcome(committed_db, sandbox_server, settings_module):
+def outcome(committed_db, sandbox_server, dead_worker_settings):
     integration = integration_setup(sandbox_server, workers=WORKERS, page_size=PAGE_SIZE)
     worker = WorkerProcess(queue="celery", extra_env={**DEAD_WORKER_ENV, "VENDOR_HTTP_TIMEOUT": "5"})
     try:
@@ -27,17 +27,6 @@ def outcome(committed_db, sandbox_server, settings_module):
         yield result, tally, changes.done
     finally:
         worker.close()
-
-
-@pytest.fixture(scope="module")
-def settings_module():
-    """DEAD_WORKER_ENV in this process too: the reaper (when there is one) runs here, as beat would. Vendor
-    queues off, as the per-test fixture in tests/conftest.py does, so its resumptions reach the test's worker."""
-    from django.test import override_settings
-
-    with override_settings(SYNC_VENDOR_QUEUES=False,
-                           **{name: float(value) for name, value in DEAD_WORKER_ENV.items()}):
-        yield
 
 
 def test_the_worker_was_killed_at_least_five_times_also_between_answer_and_commit(outcome):

@@ -18,14 +18,10 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 KILLS = 5
 WORKERS = 200
 PAGE_SIZE = 25
-# Kills close together can land before a resumed attempt saved a page; the product gives such a run up after
-# SYNC_MAX_STALLED_ATTEMPTS (3) deaths in a row (a worker that dies by itself on one page). These deaths are
-# the harness's, so the guard is raised here; what is judged is the postings.
-STALLS = {"SYNC_MAX_STALLED_ATTEMPTS": "10"}
 
 
 @pytest.fixture(scope="module")
-def outcome(committed_db, sandbox_server, settings_module):
+def outcome(committed_db, sandbox_server, dead_worker_settings):
     app = sandbox_server.app
     rippling_visma = integration_setup(sandbox_server, workers=WORKERS, page_size=PAGE_SIZE, slug="journal-chaos")
     integration = integration_create(tenant=rippling_visma.tenant, name="Postings", flow_kind=KIND,
@@ -35,7 +31,7 @@ def outcome(committed_db, sandbox_server, settings_module):
     # must look up by reference, after the journal stream's declared wait, instead of posting them again.
     app["visma"].faults.configure({"hang_after_next": 2, "hang_seconds": 2})
     worker = WorkerProcess(queue="celery", include=("tests.chaos.journal_flow",),
-                           extra_env={**DEAD_WORKER_ENV, **STALLS, "VENDOR_HTTP_TIMEOUT": "1"})
+                           extra_env={**DEAD_WORKER_ENV, "VENDOR_HTTP_TIMEOUT": "1"})
     journals = app["visma"].data.tables["journal_transactions"]
     try:
         result = chaos_run(app=app, integration=integration, worker=worker, kills=KILLS, rng=random.Random(11),
@@ -46,15 +42,6 @@ def outcome(committed_db, sandbox_server, settings_module):
         yield result, tally, dict(app["visma"].faults.injected)
     finally:
         worker.close()
-
-
-@pytest.fixture(scope="module")
-def settings_module():
-    from django.test import override_settings
-
-    with override_settings(SYNC_VENDOR_QUEUES=False, SYNC_MAX_STALLED_ATTEMPTS=int(STALLS["SYNC_MAX_STALLED_ATTEMPTS"]),
-                           **{name: float(value) for name, value in DEAD_WORKER_ENV.items()}):
-        yield
 
 
 def test_the_worker_was_killed_five_times_also_between_vismas_answer_and_our_commit(outcome):

@@ -5,7 +5,6 @@ import threading
 import time
 
 import pytest
-from django.test import override_settings
 
 from connections.services import connection_create
 from demo.setup import sandbox_connection_fields
@@ -52,12 +51,6 @@ def killed(switch, seconds: float = 120) -> bool:
         if time.monotonic() > deadline:
             return False
     return True
-
-
-@pytest.fixture
-def dead_worker_settings():
-    with override_settings(SYNC_VENDOR_QUEUES=False, **{k: float(v) for k, v in DEAD_WORKER_ENV.items()}):
-        yield
 
 
 def test_a_worker_killed_the_instant_monday_made_an_item_leaves_no_duplicate(sandbox, tenant_a, dead_worker_settings):

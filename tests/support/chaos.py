@@ -26,8 +26,10 @@ from tests.support.worker import WorkerProcess
 
 # Run liveness (mlconnector/settings.py SYNC_*): the production defaults (15 s beats, abandoned after 60 s,
 # reaped every 30 s) scaled down, for the worker's environment and for this process, where the reaper runs.
-DEAD_WORKER_ENV = {"SYNC_HEARTBEAT_SECONDS": "0.5", "SYNC_LEASE_TTL_SECONDS": "6", "SYNC_ABANDON_AFTER_SECONDS": "3",
-                   "SYNC_REAP_EVERY_SECONDS": "1"}
+# The silence before a run counts as abandoned is most of what each kill costs; six beats long (production
+# waits four), so a loaded machine's late beat does not look like a death. The lease outlives it.
+DEAD_WORKER_ENV = {"SYNC_HEARTBEAT_SECONDS": "0.25", "SYNC_LEASE_TTL_SECONDS": "6",
+                   "SYNC_ABANDON_AFTER_SECONDS": "1.5", "SYNC_REAP_EVERY_SECONDS": "0.5"}
 UNDER_WAY = ("queued", "running")
 # A run that failed on a transient error is retried by Celery (same run id), so "failed" is not the end of it;
 # nor is "abandoned" (a dead worker's run, which the reaper resumes, as this run or a new attempt of it).
@@ -75,6 +77,17 @@ def run_resume(*, run_id: int) -> str:
         expires_at=timezone.now() - timedelta(seconds=1))
     sync_run_task.apply_async(args=[run_id])
     return "stand-in"
+
+
+def attempt_saved_a_page(*, run_id: int) -> bool:
+    """The run's current attempt is running and checkpointed a page since it started: the reaper's own test
+    of progress (syncs/reaper.py), so a kill now does not count as a death in a row."""
+    from syncs.models import Cursor, SyncRun
+
+    run = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).values(
+        "integration_id", "started_at").first()
+    return bool(run and run["started_at"] and Cursor.objects.filter(
+        integration_id=run["integration_id"], updated_at__gte=run["started_at"]).exists())
 
 
 def runs_unfinished(integration_id: int) -> bool:
@@ -142,6 +155,9 @@ def chaos_run(*, app, integration, worker: WorkerProcess, kills: int, rng: rando
         for n, target in enumerate(targets):
             mode = "answered" if n % 2 == 0 else "random"
             unfinished = lambda: not run_settled(integration_id=integration.pk, run_id=run.pk)  # noqa: E731
+            # Each death lands after the attempt it kills saved a page, as a crash mid-sync does; a run whose
+            # workers die before that is given up (SYNC_MAX_STALLED_ATTEMPTS), a guard tested on its own.
+            _wait(lambda: attempt_saved_a_page(run_id=run.pk) or not unfinished(), timeout)
             if mode == "answered":
                 switch.arm(max(1, target - employees()))
                 _wait(lambda: switch.fired.is_set() or not unfinished(), timeout)
