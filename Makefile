@@ -35,8 +35,12 @@ migrate: $(STAMP)
 demo: migrate
 	$(PY) manage.py demo --web-port $(PORT)
 
+# The suite runs in TEST_PROCESSES pytest-xdist workers, a test file per worker at a time (a module's expensive
+# fixture runs once); tests/parallel.py gives each worker its own var/ folder and Redis keys. Most tests wait on
+# sandboxes, worker processes and Chromium. TEST_PROCESSES=0: one process.
+TEST_PROCESSES ?= 2
 test: $(STAMP) browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 # Regenerates docs/screenshots/ from the browser tests.
 screenshots: $(STAMP) browser

@@ -116,9 +116,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Written in front of every Redis key of ours (cache, rate-limit buckets, token locks, Celery's queues and
+# broadcasts), so deployments sharing one Redis, or the test suite's parallel processes, never meet.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+         "KEY_PREFIX": REDIS_KEY_PREFIX}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )
@@ -189,6 +193,8 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # countdown, so a waiting retry is not delivered twice; a dead worker's run does not wait for it, the
     # reaper below resumes it within two minutes.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)}
+    if REDIS_KEY_PREFIX:
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = REDIS_KEY_PREFIX
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged when it ends, and given back to the broker if its worker process dies; one
 # message at a time per worker, so a killed worker takes no queued-up runs with it.

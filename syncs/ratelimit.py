@@ -36,7 +36,8 @@ def _limiter(key: str, rates: tuple[tuple[int, float], ...]) -> Limiter:
             if settings.REDIS_URL:
                 from redis import Redis
 
-                bucket = RedisBucket.init(pyrate_rates, Redis.from_url(settings.REDIS_URL), f"ratelimit:{key}")
+                bucket = RedisBucket.init(pyrate_rates, Redis.from_url(settings.REDIS_URL),
+                                         f"{settings.REDIS_KEY_PREFIX}ratelimit:{key}")
             else:
                 path = Path(settings.VAR_DIR) / "ratelimit.sqlite"
                 bucket = SQLiteBucket.init_from_file(pyrate_rates, table=bucket_table(key), db_path=str(path),

@@ -1,18 +1,27 @@
 """Shared fixtures: the three actors, and the vendor sandboxes served over real HTTP."""
 import pytest
-from django.core.cache import cache
 
 from connections.models import Membership
 from connections.vendors.monday.pacing import pacers_forget
 from demo.setup import sandbox_connection_fields
 from sandbox.server import start_in_thread
 from tests.factories import ConnectionFactory, MembershipFactory, TenantFactory
+from tests.parallel import WORKER, cache_clear
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # Under `make test`'s pytest-xdist workers a file runs whole on one worker, and files are handed out in
+    # collection order: the ones that start processes (up to two minutes each) go first, so that none of them
+    # starts last and ends the run alone. A serial run keeps pytest-django's order.
+    if WORKER:
+        items.sort(key=lambda item: not (item.get_closest_marker("worker") or item.get_closest_marker("browser")))
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Cached vendor tokens, and what a client learnt of a vendor's budget, must not leak into the next test.
-    cache.clear()
+    cache_clear()
     pacers_forget()
     yield
 

@@ -117,7 +117,8 @@ class DjangoCacheTokenCache:
         if settings.REDIS_URL:
             from redis import Redis
 
-            lock = Redis.from_url(settings.REDIS_URL).lock(name, timeout=RENEWAL_LOCK_SECONDS,
+            lock = Redis.from_url(settings.REDIS_URL).lock(settings.REDIS_KEY_PREFIX + name,
+                                                           timeout=RENEWAL_LOCK_SECONDS,
                                                            blocking_timeout=RENEWAL_LOCK_SECONDS)
         else:
             from pathlib import Path

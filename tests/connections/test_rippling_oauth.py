@@ -16,6 +16,7 @@ from connections.vendors.errors import VendorAuthError
 from connections.vendors.rippling.oauth import REVOKED_HINT
 from sandbox.vendors.rippling import OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET
 from tests.factories import MembershipFactory
+from tests.parallel import cache_clear
 from tests.support.oauth_connect import connect
 
 APP = {"client_id": OAUTH_CLIENT_ID, "client_secret": OAUTH_CLIENT_SECRET}
@@ -83,9 +84,7 @@ def test_an_expired_access_token_is_refreshed_and_the_rotated_refresh_token_stor
 @pytest.mark.django_db(transaction=True)
 def test_workers_refreshing_at_once_refresh_once(client, owner, app_connection, sandbox, rippling):
     installed(client, owner, app_connection)
-    from django.core.cache import cache
-
-    cache.clear()  # every access token is gone: each client must refresh
+    cache_clear()  # every access token is gone: each client must refresh
     clients = [get_vendor("rippling").client_for(Connection.objects.get(pk=app_connection.pk)) for _ in range(4)]
     worker_id = sorted(rippling.data["workers"].rows)[1]
     errors = []

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,19 +14,8 @@ from pathlib import Path
 import requests
 from django.conf import settings
 
-from tests.support.embedded import alive, descendants
+from tests.support.embedded import alive, descendants, free_port
 from tests.support.worker import ROOT, test_database_url, wait_for
-
-PORTS = range(8150, 8160)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
 
 @dataclass
 class Stack:
