@@ -2,6 +2,8 @@
 sync of the integration is mid-write, and a sync never starts writing while it compares. On the worker a held lease
 makes the report wait (a Celery retry) and compare afterwards, or end "skipped: a sync was running" once its
 retries are spent; in the foreground (`manage.py drift`) it is skipped at once."""
+from contextlib import contextmanager
+
 import pytest
 from django.core.management import call_command
 
@@ -16,6 +18,16 @@ from tests.support.worker import wait_for, worker_log, worker_taking_all_tasks
 
 def status_of(report) -> str:
     return DriftReport.objects.get(pk=report.pk).status
+
+
+@contextmanager
+def queued_while_a_sync_runs(integration, rippling, *, retry_seconds: str, retries: str):
+    """A report queued on a real worker while another process's sync holds the lease: (report, lease, worker log)."""
+    synced(integration, rippling)
+    sync_lease = lock_acquire(integration_id=integration.pk)
+    with worker_taking_all_tasks(extra_env={"DRIFT_LEASE_RETRY_SECONDS": retry_seconds,
+                                            "DRIFT_LEASE_RETRIES": retries}) as queue:
+        yield drift_report_queue(integration=integration), sync_lease, worker_log(queue)
 
 
 def test_a_report_while_a_sync_holds_the_lease_is_skipped_and_leaves_the_lease_alone(integration, rippling,
@@ -37,11 +49,8 @@ def test_a_report_while_a_sync_holds_the_lease_is_skipped_and_leaves_the_lease_a
 
 @pytest.mark.django_db(transaction=True)
 def test_on_the_worker_a_report_waits_for_the_sync_then_holds_the_lease_itself(integration, rippling, visma):
-    synced(integration, rippling)
-    sync_lease = lock_acquire(integration_id=integration.pk)
-    with worker_taking_all_tasks(extra_env={"DRIFT_LEASE_RETRY_SECONDS": "1", "DRIFT_LEASE_RETRIES": "60"}) as queue:
-        report = drift_report_queue(integration=integration)
-        wait_for(lambda: worker_log(queue).read_text().count("Retry in 1") >= 2, timeout=60, message="two retries")
+    with queued_while_a_sync_runs(integration, rippling, retry_seconds="1", retries="60") as (report, sync_lease, log):
+        wait_for(lambda: log.read_text().count("Retry in 1") >= 2, timeout=60, message="two retries")
         assert status_of(report) == DriftReport.Status.QUEUED
         rippling.faults.latency_ms = visma.faults.latency_ms = 400  # the comparison takes a few seconds
         try:
@@ -59,12 +68,9 @@ def test_on_the_worker_a_report_waits_for_the_sync_then_holds_the_lease_itself(i
 
 @pytest.mark.django_db(transaction=True)
 def test_on_the_worker_a_report_gives_up_as_skipped_after_its_retries(integration, rippling, visma):
-    synced(integration, rippling)
-    sync_lease = lock_acquire(integration_id=integration.pk)
-    with worker_taking_all_tasks(extra_env={"DRIFT_LEASE_RETRY_SECONDS": "0.5", "DRIFT_LEASE_RETRIES": "2"}) as queue:
-        report = drift_report_queue(integration=integration)
+    with queued_while_a_sync_runs(integration, rippling, retry_seconds="0.5", retries="2") as (report, sync_lease, log):
         wait_for(lambda: status_of(report) != DriftReport.Status.QUEUED, timeout=60, message="the report")
-        assert worker_log(queue).read_text().count("Retry in") == 2
+        assert log.read_text().count("Retry in") == 2
     report.refresh_from_db()
     assert report.status == DriftReport.Status.SKIPPED and report.error_message == BUSY
     assert report.get_status_display() == "Skipped: a sync was running"
