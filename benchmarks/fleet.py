@@ -55,7 +55,7 @@ class Processes:
     """Child processes of the benchmark, each with its log; stopped with SIGTERM (then SIGKILL) at the end."""
 
     def __init__(self, root: Path, env: dict):
-        self.root, self.env, self.children = root, env, []
+        self.root, self.env, self.children, self.signalled = root, env, [], set()
 
     def start(self, name: str, command: list[str], **env) -> subprocess.Popen:
         log = open(self.root / f"{name}.log", "a")
@@ -63,9 +63,16 @@ class Processes:
         self.children.append((name, process))
         return process
 
+    def terminate(self, processes: list[subprocess.Popen]) -> None:
+        """SIGTERM now (Celery's warm shutdown), waited for by stop(): workers shut down side by side."""
+        for process in processes:
+            if process.poll() is None and process.pid not in self.signalled:
+                self.signalled.add(process.pid)
+                process.send_signal(signal.SIGTERM)
+
     def stop(self, process: subprocess.Popen) -> None:
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            self.terminate([process])  # once: a second SIGTERM would make Celery's shutdown a cold one
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
@@ -73,6 +80,7 @@ class Processes:
                 process.wait(timeout=15)
 
     def stop_all(self) -> None:
+        self.terminate([process for _, process in self.children])
         for _, process in reversed(self.children):
             self.stop(process)
 
@@ -82,12 +90,16 @@ class Processes:
 
 
 def sandbox_start(procs: Processes, latency_ms: float) -> str:
-    import requests
-
+    """Started before the database is migrated (it uses none), so the two boot at once; see sandbox_ready."""
     port = free_port()
     procs.start("sandbox", [sys.executable, "manage.py", "sandbox", "--port", str(port), "--state", "",
                             "--latency-ms", str(latency_ms)])
-    url = f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{port}"
+
+
+def sandbox_ready(url: str) -> str:
+    import requests
+
     wait_for(lambda: _answers(url), timeout=60, message="the sandbox")
     # Every tenant has a Visma company and a Power BI service principal of its own, each with its own quota; here
     # they share the sandboxes' one demo client, so those per-client limits are lifted rather than counted across
@@ -140,12 +152,18 @@ def workers_start(procs: Processes, count: int, queue: str, concurrency: int, ta
     return started
 
 
-def phase(procs: Processes, integrations: list, *, workers: int, queue: str, concurrency: int, tag: str) -> dict:
+def phase(procs: Processes, integrations: list, *, workers: int, queue: str, concurrency: int, tag: str,
+          retiring: list = ()) -> dict:
+    """The integrations' runs queued at once on `workers` fresh worker processes, which stay up (returned as
+    "workers": the beat phase uses the two of the second phase). `retiring`: the previous phase's workers, sent
+    SIGTERM before these start and gone before anything is measured."""
     from syncs.engine import sync_run_create
     from syncs.models import SyncRun
     from syncs.tasks import sync_run_task
 
     started = workers_start(procs, workers, queue, concurrency, tag)
+    for process in retiring:
+        procs.stop(process)
     runs = [sync_run_create(integration=i, trigger=SyncRun.Trigger.MANUAL) for i in integrations]
     for run in runs:
         sync_run_task.apply_async(args=[run.pk], queue=queue)
@@ -153,20 +171,19 @@ def phase(procs: Processes, integrations: list, *, workers: int, queue: str, con
     ended = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
     wait_for(lambda: SyncRun.objects.filter(pk__in=ids, status__in=ended).count() == len(ids), timeout=1800,
              message=f"{len(ids)} runs on {workers} worker(s)", interval=0.5)
-    for process in started:
-        procs.stop(process)
     rows = SyncRun.objects.filter(pk__in=ids)
     first = min(r.queued_at for r in rows)
     last = max(r.finished_at for r in rows)
     statuses = {}
     for r in rows:
         statuses[r.status] = statuses.get(r.status, 0) + 1
-    return {"seconds": (last - first).total_seconds(), "statuses": statuses,
+    return {"seconds": (last - first).total_seconds(), "statuses": statuses, "workers": started,
             "records": sum(r.created + r.updated for r in rows), "http_calls": sum(r.http_calls for r in rows)}
 
 
-def beat_phase(procs: Processes, integrations: list, *, queue: str, concurrency: int, interval: int,
-               seconds: float) -> dict:
+def beat_phase(procs: Processes, integrations: list, *, queue: str, interval: int, seconds: float,
+               workers: list) -> dict:
+    """On the two workers of the second phase (still up), stopped at the end."""
     from django.utils import timezone
     from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
@@ -174,7 +191,7 @@ def beat_phase(procs: Processes, integrations: list, *, queue: str, concurrency:
 
     every, _ = IntervalSchedule.objects.get_or_create(every=interval, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.filter(integration__in=integrations).update(interval=every, crontab=None)
-    started = workers_start(procs, 2, queue, concurrency, "beat")
+    started = workers
     since = timezone.now()
     beat = procs.start("beat", [sys.executable, "-m", "celery", "-A", "mlconnector", "beat", "-l", "INFO",
                                 "--max-interval", "1", "-s", str(procs.root / "beat-schedule")],
@@ -196,6 +213,7 @@ def beat_phase(procs: Processes, integrations: list, *, queue: str, concurrency:
     wait_for(lambda: not every_run.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]).exists(),
              timeout=600, message="the runs to end", interval=0.5)
     runs = every_run.filter(trigger=SyncRun.Trigger.SCHEDULE)
+    procs.terminate(started)
     for process in started:
         procs.stop(process)
     per_integration: dict[int, list] = {pk: [] for pk in ids}
@@ -252,11 +270,20 @@ def main() -> int:
     args = parser.parse_args()
 
     queue = f"fleet-{os.getpid()}"
-    os.environ.update(DATABASE_URL=args.database_url, CELERY_BROKER_URL=args.broker, REDIS_URL=args.redis,
-                      CELERY_TASK_DEFAULT_QUEUE=queue, SYNC_VENDOR_QUEUES="false", LOG_FORMAT="plain")
+    # An empty value means the embedded default (SQLite in the temp dir, the file cache), as in the smoke test.
+    for name, value in (("DATABASE_URL", args.database_url), ("CELERY_BROKER_URL", args.broker),
+                        ("REDIS_URL", args.redis)):
+        os.environ.pop(name, None) if not value else os.environ.update({name: value})
+    os.environ.update(CELERY_TASK_DEFAULT_QUEUE=queue, SYNC_VENDOR_QUEUES="false", LOG_FORMAT="plain")
     with workdir() as tmp:
         root = Path(tmp)
-        teardown = django_bootstrap(root)
+        procs = Processes(root, dict(os.environ))
+        url = sandbox_start(procs, args.latency_ms)
+        try:
+            teardown = django_bootstrap(root)
+        except BaseException:
+            procs.stop_all()
+            raise
         from django.conf import settings
         from django.core.cache import cache
 
@@ -265,15 +292,15 @@ def main() -> int:
         from tests.support.worker import test_database_url
 
         cache.clear()  # tokens and limiter buckets of earlier runs name other connections with the same ids
-        env = {**os.environ, "DATABASE_URL": test_database_url(), "VAR_DIR": str(settings.VAR_DIR)}
-        procs = Processes(root, env)
+        procs.env = {**os.environ, "DATABASE_URL": test_database_url(), "VAR_DIR": str(settings.VAR_DIR)}
         try:
-            url = sandbox_start(procs, args.latency_ms)
+            sandbox_ready(url)
             tenants = [Tenant.objects.create(name=f"Fleet tenant {n}", slug=f"fleet-{n}") for n in range(args.tenants)]
             one = phase(procs, integrations_create(sandbox_url=url, tenants=tenants, label="A"), workers=1,
                         queue=queue, concurrency=args.concurrency, tag="one")
+            procs.terminate(one["workers"])
             two = phase(procs, integrations_create(sandbox_url=url, tenants=tenants, label="B"), workers=2,
-                        queue=queue, concurrency=args.concurrency, tag="two")
+                        queue=queue, concurrency=args.concurrency, tag="two", retiring=one["workers"])
             import requests
 
             requests.post(f"{url}/_sandbox/faults", json={"*": {"latency_ms": args.beat_latency_ms}},
@@ -282,12 +309,12 @@ def main() -> int:
             for n in range(args.beat_integrations):
                 scheduled += integrations_create(sandbox_url=url, tenants=[tenants[n % len(tenants)]],
                                                  label=f"S{n}", enabled=True)
-            beat = beat_phase(procs, scheduled, queue=queue, concurrency=args.concurrency, interval=args.interval,
-                              seconds=args.beat_seconds)
+            beat = beat_phase(procs, scheduled, queue=queue, interval=args.interval, seconds=args.beat_seconds,
+                              workers=two["workers"])
             load = os.getloadavg()
             described = machine()
         except Exception:
-            for name in ("sandbox", "worker-one-0", "worker-two-0", "beat"):
+            for name in ("sandbox", "worker-one-0", "worker-two-0", "worker-two-1", "beat"):
                 print(f"--- {name} log ---\n{procs.log(name)}", file=sys.stderr)
             raise
         finally:
