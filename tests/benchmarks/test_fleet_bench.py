@@ -17,7 +17,10 @@ COMMAND = [sys.executable, "benchmarks/fleet.py", "--tenants", "3", "--latency-m
            "--beat-integrations", str(INTEGRATIONS), "--interval", str(INTERVAL), "--beat-seconds", "5",
            "--beat-latency-ms", "0", "--database-url", "", "--broker", "filesystem://", "--redis", ""]
 RATIO = re.compile(r"^fleet: 2 workers / 1 worker = (\d+\.\d\d)$")
-PHASE = re.compile(r"^(1 worker process|2 worker processes) +([\d.]+) +63 +24 +succeeded 3$", re.MULTILINE)
+PHASE = re.compile(r"^(1 worker process|2 worker processes) +([\d.]+) +([\d.]+) +63 +24 +succeeded 3$",
+                   re.MULTILINE)
+WAVES = re.compile(r"^fleet: 3 runs fill 2 threads in 2 waves and 2 × 2 in 1: at most 2.00 with runs of equal "
+                   r"length$", re.MULTILINE)
 SENT = re.compile(rf"^beat: {INTEGRATIONS} integrations every {INTERVAL}s for (\d+)s: beat sent each integration's "
                   r"task (\d+)–(\d+) times \((\d+) in all; the first one interval after beat started\), "
                   r"([\d.]+)–([\d.]+)s apart \(beat's log\); (\d+) scheduled runs, one per send for every "
@@ -37,6 +40,7 @@ def test_a_tiny_fleet_prints_its_ratio_and_beat_checks():
     ratio = RATIO.match(out.strip().splitlines()[-1])
     assert ratio and float(ratio.group(1)) > 0, out
     assert [m.group(1) for m in PHASE.finditer(out)] == ["1 worker process", "2 worker processes"], out
+    assert WAVES.search(out), out
     sent = SENT.search(out)
     assert sent, out
     window, fewest, most, sends, gap_min, gap_max, runs, one_each, statuses = sent.groups()
