@@ -38,9 +38,14 @@ demo: migrate
 # The suite runs in TEST_PROCESSES pytest-xdist workers, a test file per worker at a time (a module's expensive
 # fixture runs once); tests/parallel.py gives each worker its own var/ folder and Redis keys. Most tests wait on
 # sandboxes, worker processes and Chromium. TEST_PROCESSES=0: one process.
+# Tests marked `serial` (schemathesis' per-operation items, which pytest-xdist would run as one) run after, in
+# one process; exit code 5 is "none of them was selected".
 TEST_PROCESSES ?= 2
 test: $(STAMP) browser
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
+	@status=0; \
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not serial" $(PYTEST_ARGS) || status=$$?; \
+	$(PY) -m pytest -m serial $(PYTEST_ARGS) || [ $$? -eq 5 ] || status=1; \
+	exit $$status
 
 # Regenerates docs/screenshots/ from the browser tests.
 screenshots: $(STAMP) browser
