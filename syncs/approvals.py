@@ -99,11 +99,11 @@ def _decide(approval: JournalApproval, user, status: str, note: str) -> None:
 
 
 # --- what the approval page shows --------------------------------------------------------------------
-def cost_center_totals(journal: dict, segment: int = 2) -> dict[str, Decimal]:
+def cost_center_totals(journal: dict, department_segment: int = 1) -> dict[str, Decimal]:
     """Net debit per cost centre of the pay lines (the clearing lines mirror them)."""
     from syncs.flows.dayforce_visma.journal import totals
 
-    return totals(journal, segment).by_cost_center
+    return totals(journal, department_segment).by_cost_center
 
 
 def journal_total(journal: dict) -> Decimal:
@@ -129,9 +129,10 @@ def previous_journal(approval: JournalApproval) -> dict | None:
 
 def approval_comparison(approval: JournalApproval) -> list[dict]:
     """Rows per cost centre: this period, the previous period, the difference."""
-    now = cost_center_totals(approval.journal)
+    department_segment = int(approval.integration.options.get("department_segment", 1))
+    now = cost_center_totals(approval.journal, department_segment)
     previous = previous_journal(approval)
-    before = cost_center_totals(previous) if previous else {}
+    before = cost_center_totals(previous, department_segment) if previous else {}
     return [{"cost_center": center, "amount": now.get(center, Decimal("0.00")),
              "previous": before.get(center) if previous else None,
              "difference": now.get(center, Decimal("0.00")) - before.get(center, Decimal("0.00"))}

@@ -141,9 +141,10 @@ class VismaSandbox(VendorSandbox):
         """An ERP user saves the record just before the next PUT to it arrives: that PUT's If-Match is stale (412)."""
         self.edits_before_put.append((resource, key, fields))
 
-    def dimension_add(self, dimension_id: str, segments: dict[int, tuple[str, int]]) -> None:
+    def dimension_add(self, dimension_id: str, segments: dict[int, tuple[str, int]],
+                      values: dict[int, dict[str, str]] | None = None) -> None:
         """Sandbox control: a company-defined dimension, {segment id: (description, length)} (see seed.py)."""
-        seeding.dimension_add(self.data, dimension_id, segments)
+        seeding.dimension_add(self.data, dimension_id, segments, values)
 
     def now(self) -> str:
         return stamp_of(self.clock.now())

@@ -43,6 +43,11 @@ UNCONFIRMED = {
     "employee_cost_allocation": "employee `subaccount` = [{segmentId, segmentValue}], merged per segment",
     "employee_location": "EmployeeCreateDTO/UpdateDto `location` = a LOCATION dimension value id; served {id, description}",
     "subaccount_number_format": "segment values joined with '-', e.g. '10-1000'",
+    # DtoSegmentValue has valueId, description, publicId, active (and mappedSegValue in PSDK): no parent. A company
+    # that keeps a hierarchy in Visma does it as one subaccount segment per level; which combinations are valid
+    # (a "Northwind North – Bergen" pair) is nothing the API shows or checks, so the sandbox takes any combination
+    # of existing values, on journal lines and employees alike.
+    "segment_value_parent": "segment values carry no parent; a hierarchy is the combination of level values",
     "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",
     # §4 AP documents: PUT /v1/supplierInvoice/{nbr} and /v1/purchaseorder/{nbr} take `hold` (in both update DTOs).
     # How `status` follows is not in the spec: hold → "Hold", released → "Open" (the approval workflow's other

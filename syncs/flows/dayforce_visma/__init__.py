@@ -46,6 +46,7 @@ from syncs.flows.dayforce_visma.streams import (
     HIERARCHY_NESTED,
     Employees,
     OrgUnits,
+    OrgUnitsRead,
     employee_fields,
     hierarchy_path,
     items,
@@ -69,7 +70,8 @@ FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma",
 
 def build_streams(ctx: FlowContext) -> list[Stream]:
     ctx.source.session_start()
-    return [OrgUnits(ctx), Employees(ctx), PayRuns(ctx)]
+    org = OrgUnitsRead(ctx)  # read once, used by all three in nested mode
+    return [OrgUnits(ctx, org), Employees(ctx, org), PayRuns(ctx, org)]
 
 
 def mapping_choices(ctx: FlowContext) -> MappingChoices:

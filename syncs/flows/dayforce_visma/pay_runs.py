@@ -41,7 +41,7 @@ from syncs.flows.dayforce_visma.journal import (
     preflight,
     reversal_of,
 )
-from syncs.flows.dayforce_visma.streams import COST_CENTER_MAP, COST_CENTER_MAP_TITLE
+from syncs.flows.dayforce_visma.streams import COST_CENTER_MAP, COST_CENTER_MAP_TITLE, HIERARCHY_NESTED, OrgUnitsRead
 from syncs.flows.visma_journal import (
     REFERENCE_LENGTH,
     VismaJournalStream,
@@ -49,7 +49,7 @@ from syncs.flows.visma_journal import (
     period_of,
 )
 from syncs.mapping import InvalidRecord, MappingSet, content_hash
-from syncs.models import IdMap
+from syncs.models import IdMap, WriteIntent
 
 REVERSAL_PREFIX = "MLR"
 
@@ -66,8 +66,8 @@ def pay_window_start(options: dict, end: datetime) -> datetime:
 
 
 def posting(mapped: dict) -> dict:
-    """What is sent to Visma: the mapped journal without the pre-flight's bookkeeping."""
-    return {k: v for k, v in mapped.items() if k != "sources"}
+    """What is sent to Visma: the mapped journal without the pre-flight's and the hierarchy's bookkeeping."""
+    return {k: v for k, v in mapped.items() if k not in ("sources", "allocations")}
 
 
 class PayRuns(VismaJournalStream):
@@ -75,9 +75,11 @@ class PayRuns(VismaJournalStream):
     value_maps = {PAY_CODE_MAP: PAY_CODE_MAP_TITLE, PAY_CATEGORY_MAP: PAY_CATEGORY_MAP_TITLE,
                   DEPARTMENT_SEGMENT_MAP: DEPARTMENT_SEGMENT_MAP_TITLE, COST_CENTER_MAP: COST_CENTER_MAP_TITLE}
 
-    def __init__(self, ctx: FlowContext):
+    def __init__(self, ctx: FlowContext, org: OrgUnitsRead | None = None):
         super().__init__(ctx)
         options = ctx.options
+        self.org = org or OrgUnitsRead(ctx)
+        self.nested = options.get("hierarchy_mode") == HIERARCHY_NESTED
         self.pay_groups = [str(g) for g in options.get("pay_groups") or []]
         self.dimension = options.get("cost_center_dimension", "SUBACCOUNT")
         self.journal_options = JournalOptions(
@@ -87,6 +89,7 @@ class PayRuns(VismaJournalStream):
         self.approval_required = bool(options.get("approval_required"))
         self._accounting: Accounting | None = None
         self._posted: dict[str, str] | None = None
+        self._posted_allocations: dict[str, dict] | None = None
         self.forbidden: VendorPermissionError | None = None
 
     # --- read -------------------------------------------------------------------------------
@@ -122,7 +125,11 @@ class PayRuns(VismaJournalStream):
     def map(self, record: dict, mappings: MappingSet) -> dict:
         if not record.get("pay_date"):
             raise InvalidRecord("pay-summary lines without a PayDate")
-        journal = journal_of(record, mappings, self.journal_options)
+        if self.nested and self.journal_options.org_tree is None:
+            # Nested: a line names its org unit with the unit's parents, so the hierarchy is read (once a run).
+            self.journal_options.org_tree = self.org.tree()
+        journal = journal_of(record, mappings, self.journal_options,
+                             self.posted_allocations().get(self.source_id(record)) if self.nested else None)
         if self.posted().get(self.source_id(record)) == content_hash(journal):
             # Posted already and unchanged: nothing will be written, so nothing to check or approve (its
             # period may well be closed by now, as old periods are).
@@ -143,10 +150,19 @@ class PayRuns(VismaJournalStream):
                                 .values_list("source_id", "content_hash"))
         return self._posted
 
+    def posted_allocations(self) -> dict[str, dict]:
+        """Nested: the org units' level values each posted pay run was booked with (its latest version)."""
+        if self._posted_allocations is None:
+            self._posted_allocations = {}
+            for intent in (WriteIntent.objects.filter(integration=self.ctx.integration, stream=self.name,
+                                                      state=WriteIntent.State.CONFIRMED).order_by("created_at")):
+                self._posted_allocations[intent.source_id] = intent.payload.get("allocations") or {}
+        return self._posted_allocations
+
     def accounting(self, period_id: str) -> Accounting:
         """Visma's periods, accounts and segment values, read once per run (a period when first asked)."""
         if self._accounting is None:
-            segments = (self.journal_options.department_segment, self.journal_options.cost_center_segment)
+            segments = (self.journal_options.department_segment, *self.journal_options.tree().segments())
             self._accounting = Accounting(
                 periods={}, accounts={a["accountCd"] for a in self.destination.iter_accounts() if a.get("active", True)},
                 segment_values={s: {v["valueId"] for v in self.destination.list_cost_centers(self.dimension, s)
