@@ -377,6 +377,8 @@ class JournalApproval(models.Model):
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # When the approvers were e-mailed that it waits (notifications.services.journal_waiting_notify): once.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
