@@ -18,8 +18,8 @@
 * Pay summaries: one balanced journal transaction per pay group and pay period, after an accounting
   pre-flight and, optionally, a second person's approval; corrections are reversed and reposted
   (pay_runs.py, journal.py).
-* Hierarchy: flattened (the path in the description) or nested (one segment per level of a company
-  dimension), a wizard choice (OPTION_CHOICES).
+* Hierarchy: flattened (the path in the description) or nested (one subaccount segment per level; employees
+  and journal lines name a unit with its parents), a wizard choice (OPTION_CHOICES, hierarchy.py).
 """
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ from syncs.mapping import field_paths
 OPTION_CHOICES = (
     OptionChoice("hierarchy_mode", "How Visma keeps the org-unit hierarchy", (
         (HIERARCHY_FLATTENED, "Flattened: one cost-centre value per org unit, its description the path from the top"),
-        (HIERARCHY_NESTED, "Nested: one segment per level in a dimension of its own (set nested_dimension and "
-                           "nested_segments)"))),
+        (HIERARCHY_NESTED, "Nested: one subaccount segment per level; employees and journals name a unit with "
+                           "its parents (set nested_segments)"))),
     OptionChoice("approval_required", "Posting pay runs to the general ledger", (
         (False, "Post each pay run's journal once the accounting pre-flight passes"),
         (True, "A second person approves each journal before it is posted (Syncs > Journal approvals)"))),
