@@ -98,3 +98,14 @@ def test_an_employee_transfer_moves_their_allocation(integration, dayforce, vism
     assert moved.status == SyncRun.Status.SUCCEEDED, moved.error
     assert moved.updated == 1
     assert allocation(integration, visma, FRANCES) == [WEST, BERGEN, BERGEN_OPS]
+
+
+def test_the_wizard_offers_the_values_of_every_level_segment(integration):
+    from syncs.engine import flow_context
+    from syncs.flows.dayforce_visma import COST_CENTER_MAP, mapping_choices
+
+    run(integration)
+
+    maps = {m.map_name: m for m in mapping_choices(flow_context(integration=integration)).value_maps}
+    assert {(NORTH, f"{NORTH} – North"), (OSLO, f"{OSLO} – Oslo"), (OSLO_ENG, f"{OSLO_ENG} – Oslo Eng")} <= set(
+        maps[COST_CENTER_MAP].target_values)

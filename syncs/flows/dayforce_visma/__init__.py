@@ -36,6 +36,7 @@ from syncs.flows.dayforce_visma.journal import (
     PAY_CODE_MAP,
     PAY_CODE_MAP_TITLE,
 )
+from syncs.flows.dayforce_visma.hierarchy import OrgTree
 from syncs.flows.dayforce_visma.pay_runs import PayRuns, pay_window_start
 from syncs.flows.dayforce_visma.streams import (
     COST_CENTER_MAP,
@@ -88,11 +89,13 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
                          for d in ctx.destination.list_departments() if d.get("departmentId")]
     options = ctx.options
     # Segment values are keyed by valueId (docs/vendors/visma.md §4, SegmentValue).
-    cost_centers = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
-                    for v in ctx.destination.list_cost_centers(options.get("cost_center_dimension", "SUBACCOUNT"),
-                                                               int(options.get("cost_center_segment", 2)))
-                    if v.get("valueId")]
     dimension = options.get("cost_center_dimension", "SUBACCOUNT")
+    # Nested: an org unit's value lives in its level's segment, so the values of every level segment are offered.
+    nested = options.get("hierarchy_mode") == HIERARCHY_NESTED
+    unit_dimension = (options.get("nested_dimension") or dimension) if nested else dimension
+    cost_centers = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
+                    for segment in OrgTree({}, options).segments()
+                    for v in ctx.destination.list_cost_centers(unit_dimension, segment) if v.get("valueId")]
     department_segment = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
                           for v in ctx.destination.list_cost_centers(dimension, int(options.get("department_segment", 1)))
                           if v.get("valueId")]
