@@ -15,9 +15,8 @@ from syncs.flows.dayforce_visma.hierarchy import (  # noqa: F401 (items, hierarc
     org_level,
     segment_items,
 )
-from syncs.flows.visma_employees import VismaEmployeeStream
+from syncs.flows.visma_employees import VismaEmployeeStream, employee_rules
 from syncs.mapping import (
-    FieldRule,
     InvalidRecord,
     MappingSet,
     MissingMapping,
@@ -28,13 +27,8 @@ DEPARTMENT_MAP = "department_to_visma_department"
 DEPARTMENT_MAP_TITLE = "Dayforce department → Visma department"
 COST_CENTER_MAP_TITLE = "Dayforce org unit → Visma cost centre (subaccount value)"
 # Where the Visma employee fields come from (the flattened Dayforce employee, see employee_fields).
-EMPLOYEE_RULES = [
-    FieldRule("employeeCd", "number", required=True, transform=lambda n: str(int(n))),
-    FieldRule("contact.firstName", "first_name"),
-    FieldRule("contact.lastName", "last_name", required=True),
-    FieldRule("contact.email", "email", required=True),
-    FieldRule("contact.title", "job_title"),
-]
+EMPLOYEE_RULES = employee_rules(number="number", first_name="first_name", last_name="last_name", email="email",
+                                title="job_title")
 
 
 class OrgUnitsRead:
@@ -226,7 +220,8 @@ class OrgUnits(Stream):
     def reconcile(self, intent) -> str | None:
         return None  # writing a segment value again is an upsert: it is simply sent again
 
-    drift_ignore = frozenset({"name", "parents"})  # the unit's own name is in the path; Visma keeps only the description
+    # The unit's own name is in the path, Visma keeps only the description; Visma keeps no parent (nested).
+    drift_ignore = frozenset({"name", "parents"})
 
     def drift_destination(self) -> dict[str, dict]:
         """The cost-centre segment's values, in map()'s shape (values a person added there count as extra)."""

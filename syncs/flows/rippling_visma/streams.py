@@ -9,8 +9,8 @@ from connections.vendors.errors import VendorNotFound
 from connections.vendors.rippling.client import parse_timestamp
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
 from syncs.flows.rippling_visma.dimensions import configured_segments, cost_allocation, value_missing_in_visma
-from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults
-from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
+from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults, employee_rules
+from syncs.mapping import InvalidRecord, MappingSet, MissingMapping, apply_rules
 
 DEPARTMENT_MAP = "department_to_cost_center"
 DEPARTMENT_LABEL = "cost center"
@@ -20,13 +20,8 @@ LOCATION_MAP = "work_location_to_location"
 LOCATION_LABEL = "location"
 LOCATION_MAP_TITLE = "Rippling work location → Visma location (LOCATION dimension)"
 # Where the Visma employee fields come from; customers override these with field mappings.
-EMPLOYEE_RULES = [
-    FieldRule("employeeCd", "number", required=True, transform=lambda n: str(int(n))),
-    FieldRule("contact.firstName", "user.name.given_name"),
-    FieldRule("contact.lastName", "user.name.family_name", required=True),
-    FieldRule("contact.email", "work_email", required=True),
-    FieldRule("contact.title", "title"),
-]
+EMPLOYEE_RULES = employee_rules(number="number", first_name="user.name.given_name", last_name="user.name.family_name",
+                                email="work_email", title="title")
 # Source fields without which no Visma employee can be written.
 ESSENTIAL = ("number", "work_email")
 
