@@ -95,18 +95,19 @@ class Employees(VismaEmployeeStream):
     def fetch(self, cursor: dict) -> Iterator[Page]:
         since = cursor.get("since")
         walk_started = cursor.get("walk_started") or self.ctx.started_iso()
+        start = int(cursor.get("offset") or 0)
         hierarchy = self.org.tree().fingerprint() if self.nested else None
         if hierarchy != cursor.get("hierarchy"):
             # An org unit moved (or nested mode was just chosen): Dayforce's search does not return the people
-            # under it, whose records did not change, so this walk reads everyone; content hashes leave the
-            # employees whose allocation is the same alone.
-            since = None
+            # under it, whose records did not change, so this walk reads everyone from the start; content
+            # hashes leave the employees whose allocation is the same alone.
+            since, start = None, 0
         if since:
             xrefs = self.source.employee_xrefs_updated(datetime.fromisoformat(since),
                                                        datetime.fromisoformat(walk_started))
         else:
             xrefs = self.source.employee_xrefcodes()
-        for offset in range(int(cursor.get("offset") or 0), len(xrefs), self.page_size):
+        for offset in range(start, len(xrefs), self.page_size):
             chunk = xrefs[offset:offset + self.page_size]
             details = self.source.employee_details_many(chunk, concurrency=self.concurrency)
             # An XRefCode Dayforce refuses (gone since the search) is quarantined with its reason.
