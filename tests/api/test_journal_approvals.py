@@ -7,6 +7,7 @@ from django.core import mail
 from audit.models import AuditRecord
 from connections.models import Membership
 from mlconnector.celery import app
+from notifications.tasks import journal_waiting_task
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.models import JournalApproval, SyncRun
 from tests.e2e.test_dayforce_visma import per_second_limit_only  # noqa: F401 (autouse)
@@ -133,4 +134,14 @@ def test_the_approvers_are_emailed_once_per_waiting_journal(second, owner, membe
     assert "Lovelace" not in november.body and "Knuth" not in november.body  # sums, no people
 
     run_gated(gated)  # the same journals still wait: nobody is told again
+    assert journal_waiting_task(approval(MONTHLY_NOV).pk) == 0  # nor when the task is delivered twice
     assert len(waiting_mails()) == 5
+
+
+def test_a_journal_decided_before_the_task_ran_is_not_told(client_for, second, gated):
+    late = approval(MONTHLY_OCT)
+    JournalApproval.objects.filter(pk=late.pk).update(notified_at=None)
+    client_for(second).post(f"{BASE}/{late.pk}/approve")
+    before = len(waiting_mails())
+
+    assert journal_waiting_task(late.pk) == 0 and len(waiting_mails()) == before
