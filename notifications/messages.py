@@ -292,7 +292,7 @@ def drift_found_message(report) -> Message:
                                                             args=[integration.pk])))])
 
 
-def journal_waiting_message(approval) -> Message:
+def journal_waiting_message(approval, *, nobody_may_approve: bool = False) -> Message:
     """A journal waits for a second person (syncs/approvals.py). Only sums by cost centre: the journal names
     nobody, and neither does this message."""
     from syncs.approvals import approval_comparison, journal_total
@@ -306,6 +306,9 @@ def journal_waiting_message(approval) -> Message:
                  "for a second person's approval.",
         facts=[*_integration_facts(integration, None), ("Pay run", approval.source_id),
                ("Total debit", f"{journal_total(approval.journal):,.2f}"), ("Cost centres", str(len(rows)))],
-        advice="Open the approval: check the amounts per cost centre against the previous period, then approve "
-               "(a run posts it) or reject it with a note for the payroll team.",
+        advice=("Nobody may approve it yet: the person who configured the integration last cannot, and the "
+                "company has no other owner or admin with an e-mail address. Add one under Members; they approve "
+                "it on the approval page.") if nobody_may_approve else (
+            "Open the approval: check the amounts per cost centre against the previous period, then approve "
+            "(a run posts it) or reject it with a note for the payroll team."),
         actions=[("Open the approval", admin_url("syncs_journalapproval_change", approval.pk))])

@@ -91,12 +91,15 @@ def journal_waiting_notify(*, approval: JournalApproval) -> Notification | None:
             return None
         approval.notified_at = timezone.now()
         approval.save(update_fields=["notified_at"])
-        message = journal_waiting_message(approval)
+        recipients = list(dict.fromkeys(u.email.strip() for u in approvers(approval) if u.email.strip()))
+        # Nobody but the configurer may decide (a one-owner company): tell the owners and admins that a second
+        # person is needed, or the journal would wait unseen.
+        message = journal_waiting_message(approval, nobody_may_approve=not recipients)
+        recipients = recipients or notification_recipients(tenant=approval.integration.tenant)
         rendered = render(message, tenant=approval.integration.tenant)
         notification = Notification.objects.create(
             tenant_id=approval.tenant_id, integration=approval.integration, kind=message.kind,
             status=Notification.Status.SENDING, subject=rendered.subject, text=rendered.text)
-    recipients = list(dict.fromkeys(u.email.strip() for u in approvers(approval) if u.email.strip()))
     deliver(notification=notification, message=message, rendered=rendered,
             prefs=notification_settings_for(tenant=approval.integration.tenant), recipients=recipients, suppressed=0)
     notification.refresh_from_db()

@@ -145,3 +145,17 @@ def test_a_journal_decided_before_the_task_ran_is_not_told(client_for, second, g
     before = len(waiting_mails())
 
     assert journal_waiting_task(late.pk) == 0 and len(waiting_mails()) == before
+
+
+def test_a_company_whose_only_manager_configured_it_is_told_a_second_person_is_needed(
+        tenant_a, owner, make_sandbox_connection, dayforce, visma, run_gated):
+    integration = journal_integration(tenant_a, make_sandbox_connection, name="Alone", actor=owner,
+                                      approval_required=True, pay_dates_from="2026-11-20")
+    integration.streams = ["org_units", "pay_runs"]
+    integration.save(update_fields=["streams"])
+
+    run_gated(integration)
+
+    mails = waiting_mails()
+    assert mails and {tuple(m.to) for m in mails} == {(owner.email,)}
+    assert "Nobody may approve it yet" in mails[0].body
