@@ -109,3 +109,28 @@ def test_the_wizard_offers_the_values_of_every_level_segment(integration):
     maps = {m.map_name: m for m in mapping_choices(flow_context(integration=integration)).value_maps}
     assert {(NORTH, f"{NORTH} – North"), (OSLO, f"{OSLO} – Oslo"), (OSLO_ENG, f"{OSLO_ENG} – Oslo Eng")} <= set(
         maps[COST_CENTER_MAP].target_values)
+
+
+def test_switching_to_nested_leaves_the_journals_posted_flattened_alone(tenant_a, make_sandbox_connection, dayforce,
+                                                                        visma):
+    flattened = journal_integration(tenant_a, make_sandbox_connection, name="Switch", pay_dates_from="2026-11-01")
+    flattened.streams = ["org_units", "pay_runs"]
+    flattened.save(update_fields=["streams"])
+    run(flattened)
+    posted = len(journals(visma))
+    assert "40-5007" in subaccounts(by_description(visma)["Dayforce pay run NO-MONTHLY 2026-11-25"][0])
+
+    # The company restructures its subaccount by level and the integration follows; October is read too.
+    visma.dimension_add("SUBACCOUNT", {1: ("Department", 2), 2: ("Region", 4), 3: ("Site", 4), 4: ("Unit", 4)},
+                        values={1: {"10": "Administration", "20": "Sales", "30": "Operations", "40": "IT"}})
+    flattened.options = {**flattened.options, "hierarchy_mode": "nested", "nested_segments": LEVELS,
+                         "pay_dates_from": "2026-10-01"}
+    flattened.save(update_fields=["options"])
+    switched = run(flattened)
+
+    assert switched.status == SyncRun.Status.SUCCEEDED, switched.error
+    assert not [j for j in journals(visma) if j["description"].startswith("Reversal")]
+    assert len(by_description(visma)["Dayforce pay run NO-MONTHLY 2026-11-25"]) == 1
+    assert len(journals(visma)) == posted + 4  # October, on the nested subaccount
+    october = by_description(visma)["Dayforce pay run NO-MONTHLY 2026-10-25"][0]
+    assert f"40-{NORTH}-{OSLO}-{OSLO_ENG}" in subaccounts(october)

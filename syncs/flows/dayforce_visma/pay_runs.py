@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
@@ -41,6 +42,7 @@ from syncs.flows.dayforce_visma.journal import (
     preflight,
     reversal_of,
 )
+from syncs.flows.dayforce_visma.hierarchy import HIERARCHY_FLATTENED, OrgTree
 from syncs.flows.dayforce_visma.streams import COST_CENTER_MAP, COST_CENTER_MAP_TITLE, HIERARCHY_NESTED, OrgUnitsRead
 from syncs.flows.visma_journal import (
     REFERENCE_LENGTH,
@@ -48,7 +50,7 @@ from syncs.flows.visma_journal import (
     journal_reference,
     period_of,
 )
-from syncs.mapping import InvalidRecord, MappingSet, content_hash
+from syncs.mapping import InvalidRecord, MappingSet, MissingMapping, content_hash
 from syncs.models import IdMap, WriteIntent
 
 REVERSAL_PREFIX = "MLR"
@@ -89,7 +91,6 @@ class PayRuns(VismaJournalStream):
         self.approval_required = bool(options.get("approval_required"))
         self._accounting: Accounting | None = None
         self._posted: dict[str, str] | None = None
-        self._posted_allocations: dict[str, dict] | None = None
         self.forbidden: VendorPermissionError | None = None
 
     # --- read -------------------------------------------------------------------------------
@@ -128,9 +129,14 @@ class PayRuns(VismaJournalStream):
         if self.nested and self.journal_options.org_tree is None:
             # Nested: a line names its org unit with the unit's parents, so the hierarchy is read (once a run).
             self.journal_options.org_tree = self.org.tree()
-        journal = journal_of(record, mappings, self.journal_options,
-                             self.posted_allocations().get(self.source_id(record)) if self.nested else None)
-        if self.posted().get(self.source_id(record)) == content_hash(journal):
+        source_id = self.source_id(record)
+        posted = self.posted().get(source_id)
+        allocations = self.posted_allocation(source_id) if posted and self.nested else None
+        journal = journal_of(record, mappings, self.journal_options, allocations)
+        if posted and posted != content_hash(journal):
+            allocations = allocations if self.nested else self.posted_allocation(source_id)
+            journal = self.as_posted_in_other_mode(record, mappings, allocations) or journal
+        if posted == content_hash(journal):
             # Posted already and unchanged: nothing will be written, so nothing to check or approve (its
             # period may well be closed by now, as old periods are).
             return journal
@@ -150,14 +156,24 @@ class PayRuns(VismaJournalStream):
                                 .values_list("source_id", "content_hash"))
         return self._posted
 
-    def posted_allocations(self) -> dict[str, dict]:
-        """Nested: the org units' level values each posted pay run was booked with (its latest version)."""
-        if self._posted_allocations is None:
-            self._posted_allocations = {}
-            for intent in (WriteIntent.objects.filter(integration=self.ctx.integration, stream=self.name,
-                                                      state=WriteIntent.State.CONFIRMED).order_by("created_at")):
-                self._posted_allocations[intent.source_id] = intent.payload.get("allocations") or {}
-        return self._posted_allocations
+    def posted_allocation(self, source_id: str) -> dict | None:
+        """The org units' level values the posted version of a pay run was booked with (None: posted flattened)."""
+        intent = (WriteIntent.objects.filter(integration=self.ctx.integration, stream=self.name, source_id=source_id,
+                                             state=WriteIntent.State.CONFIRMED).order_by("-created_at").first())
+        return (intent.payload.get("allocations") or None) if intent else None
+
+    def as_posted_in_other_mode(self, record: dict, mappings: MappingSet, allocations: dict | None) -> dict | None:
+        """A pay run posted before the hierarchy mode was switched, as it was posted, if its lines are the same
+        (decision: switching modes shapes later journals, it never reverses and reposts history)."""
+        if self.nested == bool(allocations):
+            return None  # posted in this mode: a different journal is a real correction
+        mode = HIERARCHY_NESTED if allocations else HIERARCHY_FLATTENED
+        other = replace(self.journal_options, org_tree=OrgTree({}, {**self.ctx.options, "hierarchy_mode": mode}))
+        try:
+            journal = journal_of(record, mappings, other, allocations)
+        except (InvalidRecord, MissingMapping):
+            return None  # a new org unit or a mapping gone: not the posted journal
+        return journal if content_hash(journal) == self.posted()[self.source_id(record)] else None
 
     def accounting(self, period_id: str) -> Accounting:
         """Visma's periods, accounts and segment values, read once per run (a period when first asked)."""
