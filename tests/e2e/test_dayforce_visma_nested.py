@@ -5,6 +5,8 @@ The company's subaccount keeps the hierarchy: segment 1 the department, then one
 import pytest
 
 from audit.models import AuditRecord
+from drift.models import DriftItem, DriftReport
+from drift.services import drift_report_create, drift_report_run
 from syncs.models import IdMap, SyncRun
 from tests.e2e.test_dayforce_visma import per_second_limit_only  # noqa: F401 (autouse)
 from tests.e2e.test_dayforce_visma_journals import by_description, journal_integration, journals, run
@@ -75,6 +77,11 @@ def test_a_move_gives_the_units_people_and_later_journals_the_new_parents(integr
 
     again = run(integration)
     assert (again.created, again.updated) == (0, 0) and len(journals(visma)) == posted + 4
+
+    # The drift report compares each pay run with the journal as posted: on the hierarchy it was posted with.
+    report = drift_report_run(report=drift_report_create(integration=integration))
+    assert report.status == DriftReport.Status.DONE, report.error_message
+    assert not DriftItem.objects.filter(report=report, stream="pay_runs").exists()
 
 
 def test_a_rename_changes_the_value_only(integration, dayforce, visma):

@@ -42,6 +42,7 @@ from syncs.flows.dayforce_visma.journal import (
     preflight,
     reversal_of,
 )
+from syncs.flows.dayforce_visma.drift import PayRunDrift
 from syncs.flows.dayforce_visma.hierarchy import HIERARCHY_FLATTENED, OrgTree
 from syncs.flows.dayforce_visma.streams import COST_CENTER_MAP, COST_CENTER_MAP_TITLE, HIERARCHY_NESTED, OrgUnitsRead
 from syncs.flows.visma_journal import (
@@ -72,7 +73,7 @@ def posting(mapped: dict) -> dict:
     return {k: v for k, v in mapped.items() if k not in ("sources", "allocations")}
 
 
-class PayRuns(VismaJournalStream):
+class PayRuns(PayRunDrift, VismaJournalStream):
     name = "pay_runs"
     value_maps = {PAY_CODE_MAP: PAY_CODE_MAP_TITLE, PAY_CATEGORY_MAP: PAY_CATEGORY_MAP_TITLE,
                   DEPARTMENT_SEGMENT_MAP: DEPARTMENT_SEGMENT_MAP_TITLE, COST_CENTER_MAP: COST_CENTER_MAP_TITLE}
@@ -126,17 +127,8 @@ class PayRuns(VismaJournalStream):
     def map(self, record: dict, mappings: MappingSet) -> dict:
         if not record.get("pay_date"):
             raise InvalidRecord("pay-summary lines without a PayDate")
-        if self.nested and self.journal_options.org_tree is None:
-            # Nested: a line names its org unit with the unit's parents, so the hierarchy is read (once a run).
-            self.journal_options.org_tree = self.org.tree()
-        source_id = self.source_id(record)
-        posted = self.posted().get(source_id)
-        allocations = self.posted_allocation(source_id) if posted and self.nested else None
-        journal = journal_of(record, mappings, self.journal_options, allocations)
-        if posted and posted != content_hash(journal):
-            allocations = allocations if self.nested else self.posted_allocation(source_id)
-            journal = self.as_posted_in_other_mode(record, mappings, allocations) or journal
-        if posted == content_hash(journal):
+        journal = self.journal_for(record, mappings)
+        if self.posted().get(self.source_id(record)) == content_hash(journal):
             # Posted already and unchanged: nothing will be written, so nothing to check or approve (its
             # period may well be closed by now, as old periods are).
             return journal
@@ -147,6 +139,21 @@ class PayRuns(VismaJournalStream):
                                                         source_id=self.source_id(record), journal=journal)
             if decision is not None:
                 raise PayRunHeld(*decision)
+        return journal
+
+    def journal_for(self, record: dict, mappings: MappingSet) -> dict:
+        """The pay run's journal, before the pre-flight (drift compares this too). A posted pay run keeps the
+        hierarchy it was posted with (journal_of), also across a switch of the hierarchy mode."""
+        if self.nested and self.journal_options.org_tree is None:
+            # Nested: a line names its org unit with the unit's parents, so the hierarchy is read (once a run).
+            self.journal_options.org_tree = self.org.tree()
+        source_id = self.source_id(record)
+        posted = self.posted().get(source_id)
+        allocations = self.posted_allocation(source_id) if posted and self.nested else None
+        journal = journal_of(record, mappings, self.journal_options, allocations)
+        if posted and posted != content_hash(journal):
+            allocations = allocations if self.nested else self.posted_allocation(source_id)
+            journal = self.as_posted_in_other_mode(record, mappings, allocations) or journal
         return journal
 
     def posted(self) -> dict[str, str]:
