@@ -54,7 +54,7 @@ class ValueMappingForm(forms.ModelForm):
 
 
 class ValueMappingChoicesMixin:
-    """Mixed into ValueMappingAdmin (syncs/admin.py)."""
+    """Mixed into ValueMappingAdmin (syncs/admin_mappings.py)."""
 
     form = ValueMappingForm
     change_form_template = "admin/syncs/valuemapping/change_form.html"
