@@ -18,6 +18,7 @@ from syncs.admin_preview import dry_run_view
 from syncs.charts import records_over_time_chart, run_history_chart
 from syncs.flows import FLOWS, flow_module, get_flow
 from syncs.models import Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.schedule_words import integration_schedule_words
 from syncs.selectors import (
     HEALTH_WINDOW_RUNS,
     health_badge,
@@ -46,6 +47,8 @@ class IntegrationForm(forms.ModelForm):
         model = Integration
         fields = ("tenant", "name", "flow_kind", "source", "destination", "streams", "every_minutes", "cron",
                   "enabled", "options")
+        labels = {"every_minutes": "Run every … minutes", "cron": "…or on a timetable (crontab, in UTC)",
+                  "enabled": "On (runs on its schedule)"}
 
     options = OptionsField()
 
@@ -98,7 +101,7 @@ def flow_dashboard(integration, model_admin) -> dict:
 
 class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     form = IntegrationForm
-    list_display = ("name", "tenant", "flow", "health", "dashboard", "enabled", "every_minutes", "cron")
+    list_display = ("name", "tenant", "flow", "health", "dashboard", "schedule")
     list_filter = (FlowFilter, "enabled")
     fields = ("tenant", "name", "flow_kind", "source", "destination", "streams", "every_minutes", "cron", "enabled",
               "options")
@@ -124,6 +127,10 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     @admin.display(description="Health")
     def health(self, obj):
         return badge_html(*health_badge(obj))
+
+    @admin.display(description="Schedule")
+    def schedule(self, obj):
+        return integration_schedule_words(obj)  # the dashboard's words (syncs/schedule_words.py)
 
     @admin.display(description="Dashboard")
     def dashboard(self, obj):
