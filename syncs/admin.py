@@ -100,6 +100,7 @@ def flow_dashboard(integration, model_admin) -> dict:
 
 
 class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
+    change_log_type = "integration"
     form = IntegrationForm
     list_display = ("name", "tenant", "flow", "health", "dashboard", "schedule")
     list_filter = (FlowFilter, "enabled")

@@ -24,6 +24,7 @@ class ValueMappingAdmin(ValueMappingChoicesMixin, ServiceDeletionMixin, TenantSc
     """Creating a mapping here releases the records held for it (through value_mapping_set); changing one offers
     to re-apply it to the records written with its old target (syncs/admin_value_mappings.py)."""
 
+    change_log_type = "value_mapping"
     list_display = ("integration", "translation", "source_value", "target_value", "created_at")
     list_filter = ("map_name",)
     search_fields = ("source_value", "target_value")
@@ -74,6 +75,7 @@ class FieldMappingForm(forms.ModelForm):
 
 class FieldMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     form = FieldMappingForm
+    change_log_type = "field_mapping"
     list_display = ("integration", "stream", "target_field", "source_field", "value_map", "default")
     list_filter = ("stream",)
     fields = ("integration", "stream", "target_field", "source_field", "value_map", "default")
