@@ -4,9 +4,12 @@ nothing scrolls sideways and integration names read as words."""
 from __future__ import annotations
 
 import re
+import zoneinfo
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditRecord
 from syncs.engine import sync_run_create, sync_run_execute
@@ -26,8 +29,8 @@ def two_runs(synced, rippling, sandbox):  # noqa: F811
     return synced
 
 
-def signed_in(browser, live_server, *, width: int, height: int = 900):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
+def signed_in(browser, live_server, *, width: int, height: int = 900, **options):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height}, **options)
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto("/admin/login/")
@@ -98,6 +101,34 @@ def test_the_charts_draw_the_runs(chromium_browser, live_server, owner, two_runs
     spark = page.wait_for_selector(f"[data-test=overview-row][data-integration-id='{two_runs.integration.pk}'] "
                                    "[data-test=sparkline][data-rendered=true]")
     assert spark.query_selector("canvas") is not None
+    context.close()
+
+
+def legend_at_the_right_end(page, chart: str) -> str:
+    """The x value uPlot's legend shows with the cursor on the newest point of `chart`."""
+    over = page.locator(f"{chart} .u-over")
+    box = over.bounding_box()
+    over.hover(position={"x": box["width"] - 2, "y": box["height"] / 2})
+    return page.locator(f"{chart} .u-legend .u-series").first.locator(".u-value").inner_text()
+
+
+def test_the_charts_read_in_the_tenants_time_and_run_numbers(chromium_browser, live_server, owner, two_runs):
+    # A browser far west of the tenant (Europe/Oslo): its own clock would put every day a day early.
+    context, page = signed_in(chromium_browser, live_server, width=1280, timezone_id="America/Los_Angeles")
+    page.goto(urls_of(two_runs)["dashboard"])
+    history = page.wait_for_selector("#run-history-chart[data-rendered=true]")
+    runs = list(two_runs.integration.runs.filter(dry_run=False).order_by("finished_at"))
+    assert history.get_attribute("data-x-labels") == "|".join(f"#{r.number}" for r in runs)
+    oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+    newest = runs[-1]
+    assert legend_at_the_right_end(page, "#run-history-chart") \
+        == f"#{newest.number} · {newest.finished_at.astimezone(oslo):%d %b %H:%M}"
+    page.wait_for_selector("#records-over-time-chart[data-rendered=true]")
+    today = timezone.now().astimezone(oslo)
+    assert legend_at_the_right_end(page, "#records-over-time-chart") == f"{today:%d %b}"
+    days = {f"{today - timedelta(days=n):%d %b}" for n in range(30)}
+    labels = page.get_attribute("#records-over-time-chart", "data-x-labels").split("|")
+    assert labels and set(labels) <= days, labels
     context.close()
 
 

@@ -25,6 +25,15 @@
     return series;
   }
 
+  function day(ts, zone) {
+    return new Intl.DateTimeFormat("en-GB", {timeZone: zone, day: "2-digit", month: "short"}).format(new Date(ts * 1e3));
+  }
+
+  function shown(el, labels) {
+    el.dataset.xLabels = labels.filter(Boolean).join("|"); // what the x axis reads, for tests and screen checks
+    return labels;
+  }
+
   const KINDS = {
     "run-history": function (el, d) {
       // One slot per run (not a time axis): bars stay readable however far apart runs finished.
@@ -35,10 +44,12 @@
           scales: {x: {time: false, range: function () { return [-0.5, slots.length - 0.5]; }},
                    n: {auto: true, range: function (u, min, max) { return [0, Math.max(1, max)]; }},
                    s: {auto: true, range: function (u, min, max) { return [0, Math.max(1, max)]; }}},
+          // Runs by their number in this integration (#1, #2, … as its run history reads), not a global id.
           axes: [{label: "run", incrs: [1, 2, 5, 10], values: function (u, splits) {
-                    return splits.map(function (i) { return d.run[i] !== undefined ? "#" + d.run[i] : ""; }); }},
+                    return shown(el, splits.map(function (i) { return d.run[i] !== undefined ? "#" + d.run[i] : ""; })); }},
                  {scale: "n", label: "records"}, {scale: "s", side: 1, label: "seconds", grid: {show: false}}],
-          series: [{label: "Run", value: function (u, v) { return v == null || d.run[v] === undefined ? "--" : "#" + d.run[v]; }},
+          series: [{label: "Run", value: function (u, v) {
+                      return v == null || d.run[v] === undefined ? "--" : "#" + d.run[v] + " · " + d.finished[v]; }},
                    Object.assign({label: "Created", scale: "n"}, bars(COLORS.created)),
                    Object.assign({label: "Updated", scale: "n"}, bars(COLORS.updated)),
                    Object.assign({label: "Held", scale: "n"}, bars(COLORS.held)),
@@ -51,9 +62,12 @@
       return {
         opts: {
           width: width(el, 700), height: 220, legend: {show: true},
+          // Days of the tenant's calendar, whatever zone the browser is in.
+          tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), d.zone); },
           scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, Math.max(1, max)]; }}},
-          axes: [{}, {label: "records per day"}],
-          series: [{label: "Day"},
+          axes: [{values: function (u, splits) { return shown(el, splits.map(function (ts) { return day(ts, d.zone); })); }},
+                 {label: "records per day"}],
+          series: [{label: "Day", value: function (u, ts) { return ts == null ? "--" : day(ts, d.zone); }},
                    Object.assign({label: "Written"}, line(COLORS.written)),
                    Object.assign({label: "Held"}, line(COLORS.held)),
                    Object.assign({label: "Failed"}, line(COLORS.failed))],
