@@ -106,7 +106,8 @@ class ValueMappingChoicesMixin:
         return super().render_change_form(request, context, *args, **kwargs)
 
     def offer_reapply(self, request, mapping: ValueMapping) -> None:
-        if mapping_affected_records(mapping=mapping).count:
+        affected = mapping_affected_records(mapping=mapping)
+        if affected.count or affected.untraced_count:
             setattr(request, REAPPLY_OFFER, mapping.pk)
 
     def response_change(self, request, obj):
@@ -123,10 +124,11 @@ class ValueMappingChoicesMixin:
         mapping = object_viewable(self, request, object_id)
         if request.method == "POST":
             post_or_refuse(self, request, mapping)
-            count = mapping_reapply_queue(mapping=mapping)
+            count = mapping_reapply_queue(mapping=mapping, include_untraced=bool(request.POST.get("include_untraced")))
             self.message_user(request, (
-                f"{count} record(s) are being written again with {mapping.target_value}; the dashboard shows the "
-                "run.") if count else "No record carries an old value of this mapping: nothing to re-apply.",
+                f"{count} record(s) are being written again with {mapping.target_value} (any it does not change are "
+                "read and left as they are); the dashboard shows the run.") if count else
+                "No record carries an old value of this mapping: nothing to re-apply.",
                 messages.SUCCESS if count else messages.INFO)
             return HttpResponseRedirect(admin_url(self, Integration, "dashboard", mapping.integration_id))
         affected = mapping_affected_records(mapping=mapping)
