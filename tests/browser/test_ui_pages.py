@@ -75,6 +75,30 @@ def test_the_main_pages_have_no_serious_accessibility_violations(chromium_browse
     assert not any(found.values()), "\n".join(f"{name}: {line}" for name, lines in found.items() for line in lines)
 
 
+@pytest.mark.parametrize("how", ["system setting", "theme toggle"])
+def test_the_main_pages_have_no_serious_accessibility_violations_in_dark_mode(chromium_browser, live_server, owner,
+                                                                             two_runs, screenshot, how):
+    # Django's admin turns dark with the system's setting (prefers-color-scheme) or its own theme toggle.
+    if how == "system setting":
+        context, page = signed_in(chromium_browser, live_server, width=1280, color_scheme="dark")
+    else:
+        context, page = signed_in(chromium_browser, live_server, width=1280, color_scheme="light")
+        page.evaluate("localStorage.setItem('theme', 'dark')")
+    found = {}
+    pending = two_runs.held[0]
+    urls = {**urls_of(two_runs), "mapping form": reverse("customer_admin:syncs_valuemapping_add") + "?"
+            + pending_fix_query(pending)}
+    for name, url in urls.items():
+        page.goto(url, wait_until="networkidle")
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)", name
+        found[name] = axe_violations(page)
+    if how == "system setting":
+        page.goto(urls["dashboard"], wait_until="networkidle")
+        screenshot(page, "dashboard-dark")
+    context.close()
+    assert not any(found.values()), "\n".join(f"{name}: {line}" for name, lines in found.items() for line in lines)
+
+
 def pending_fix_query(pending) -> str:
     map_name, _, value = pending.missing_key.partition(":")
     return f"integration={pending.integration_id}&map_name={map_name}&source_value={value}"

@@ -15,6 +15,17 @@
     return Math.max(120, Math.floor(el.clientWidth || el.parentElement.clientWidth || fallback));
   }
 
+  // Axis text and grid in the page's own colours: uPlot's defaults are dark grey, unreadable in dark mode.
+  function themed(axes, el) {
+    const fg = getComputedStyle(el).color;
+    const grid = fg.replace(/^rgb\((.*)\)$/, "rgba($1, 0.15)");
+    (axes || []).forEach(function (axis) {
+      axis.stroke = axis.stroke || fg;
+      axis.grid = Object.assign({stroke: grid, width: 1}, axis.grid || {});
+      axis.ticks = Object.assign({stroke: grid, width: 1}, axis.ticks || {});
+    });
+  }
+
   function bars(fill) {
     return {stroke: fill, fill: fill + "cc", width: 1, paths: uPlot.paths.bars({size: [0.6, 40]}), points: {show: false}};
   }
@@ -94,6 +105,7 @@
     if (!d || !kind || typeof uPlot === "undefined") return;
     if (!d.x.length) { el.dataset.rendered = "empty"; return; }
     const chart = kind(el, d);
+    themed(chart.opts.axes, el);
     const plot = new uPlot(chart.opts, chart.data, el);
     el.dataset.rendered = "true";
     el.dataset.points = String(d.x.length);
