@@ -38,7 +38,9 @@ class ValueMappingForm(forms.ModelForm):
         choices = self.choices
         if choices is None:
             return
-        source = self.initial.get("source_value") or getattr(self.instance, "source_value", "")
+        # Bound (the form again, with an error): what was posted; else the link's pre-filled value or the mapping's.
+        source = (self.data.get("source_value") if self.is_bound else "") or self.initial.get("source_value") or \
+            getattr(self.instance, "source_value", "")
         names = dict(choices.source_values)
         if source and source in names:
             self.fields["source_value"].help_text = f"{names[source]} at the source (its id is {source})."

@@ -68,6 +68,7 @@ def test_a_target_the_destination_does_not_have_is_refused_with_a_message(client
                                           "source_value": synced.unmapped["id"], "target_value": "PLATFRM"})
     assert response.status_code == 200  # the form again, with the error
     assert "“PLATFRM” is not one of the values the destination offers" in response.content.decode()
+    assert f"{synced.unmapped['name']} at the source" in response.content.decode()  # still named, after the error
     assert not ValueMapping.objects.filter(integration=synced.integration,
                                            source_value=synced.unmapped["id"]).exists()
 

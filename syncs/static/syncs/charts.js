@@ -40,6 +40,11 @@
     return new Intl.DateTimeFormat("en-GB", {timeZone: zone, day: "2-digit", month: "short"}).format(new Date(ts * 1e3));
   }
 
+  function daySplits(xs, px) {
+    const step = Math.max(1, Math.ceil(xs.length / Math.max(2, Math.floor(px / 70))));
+    return xs.filter(function (_, i) { return (xs.length - 1 - i) % step === 0; });
+  }
+
   function shown(el, labels) {
     el.dataset.xLabels = labels.filter(Boolean).join("|"); // what the x axis reads, for tests and screen checks
     return labels;
@@ -76,7 +81,9 @@
           // Days of the tenant's calendar, whatever zone the browser is in.
           tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1e3), d.zone); },
           scales: {x: {time: true}, y: {range: function (u, min, max) { return [0, Math.max(1, max)]; }}},
-          axes: [{values: function (u, splits) { return shown(el, splits.map(function (ts) { return day(ts, d.zone); })); }},
+          // Ticks counted back from today, so the newest day is always labelled (uPlot's own start at the left).
+          axes: [{splits: function () { return daySplits(d.x, width(el, 700)); },
+                  values: function (u, splits) { return shown(el, splits.map(function (ts) { return day(ts, d.zone); })); }},
                  {label: "records per day"}],
           series: [{label: "Day", value: function (u, ts) { return ts == null ? "--" : day(ts, d.zone); }},
                    Object.assign({label: "Written"}, line(COLORS.written)),
