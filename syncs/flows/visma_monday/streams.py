@@ -18,6 +18,7 @@ from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PURCHA
 from syncs.flows.base import Intent, Page, Trigger, WriteMode
 from syncs.flows.visma_monday.board import board_setup
 from syncs.flows.visma_monday.columns import KEY, Link, aging_bucket, item_values
+from syncs.flows.visma_monday.drift import BoardDrift
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, get_path
 
@@ -63,7 +64,7 @@ def day(record: dict, name: str) -> str | None:
         raise InvalidRecord(f"{name} is {value!r}, not a date") from None
 
 
-class BoardItems(VismaDeltaStream):
+class BoardItems(BoardDrift, VismaDeltaStream):
     """One Visma resource → one item per record on the board of `role`."""
 
     triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
