@@ -9,6 +9,7 @@ the connection's pacer (`pacing.py`); mutations of one board are sent one at a t
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -58,6 +59,11 @@ class ItemChange:
     """The outcome of one change of a batch: the item, and the error monday gave for it, if any."""
     item_id: str
     error: VendorError | None = None
+
+
+def token_digest(token: str | None) -> str:
+    """A short digest of a token: a cached user id counts only while the token it was read with is in use."""
+    return hashlib.sha256(str(token or "").strip().encode()).hexdigest()[:16]
 
 
 def encoded(values: dict) -> str:
@@ -332,6 +338,23 @@ class MondayClient(AppInstall, BaseClient):
     def webhooks(self, board_id: str) -> list[dict]:
         return self.graphql(documents.WEBHOOKS, {"board": str(board_id)}).get("webhooks") or []
 
+    # --- the token's own user (docs/flows/visma-monday.md "Own-user guard") ---------------------------------
+    def token_digest(self) -> str:
+        return token_digest(self.credentials.get("api_token"))
+
+    def me_id(self) -> str:
+        """The id of the monday user the token acts as (`me { id }`); remembered for this client's config."""
+        me = self.graphql(documents.CHECK).get("me") or {}
+        self.config.update(user_id=str(me.get("id") or ""), user_token=self.token_digest())
+        return self.config["user_id"]
+
+    @property
+    def discovered_config(self) -> dict:
+        # Kept on the connection, so the webhook intake knows which deliveries our own writes caused.
+        if not self.config.get("user_id") or self.config.get("user_token") != self.token_digest():
+            return {}
+        return {"user_id": self.config["user_id"], "user_token": self.config["user_token"]}
+
     # --- the connection check --------------------------------------------------------------------------
     def check_connection(self) -> str:
         try:
@@ -346,6 +369,7 @@ class MondayClient(AppInstall, BaseClient):
         if not me:
             raise VendorUnavailable("monday.com answered the connection check without the token's user.",
                                     vendor=self.vendor_label)
+        self.config.update(user_id=str(me.get("id") or ""), user_token=self.token_digest())
         account = me.get("account") or {}
         return (f"Connected to monday.com account {account.get('name')} (id {account.get('id')}) "
                 f"as {me.get('name')} (user {me.get('id')}).")

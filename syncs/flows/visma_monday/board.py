@@ -106,9 +106,13 @@ def board_setup(*, integration, client, documents_board: str | None = None,
                 reference_board: str | None = None, name: str | None = None, columns: dict[str, str] | None = None,
                 by_position: bool = False) -> dict:
     """Pick or create both boards and save their layouts in the integration's options; returns the layouts."""
+    from connections.services import connection_config_remember
     from syncs.models import Integration  # the flow registry is imported by the models: not at discovery time
     from syncs.services import integration_update
 
+    # Whose writes are ours: the monday webhook intake ignores deliveries this user caused (own-user guard).
+    client.me_id()
+    connection_config_remember(connection=integration.destination, values=client.discovered_config)
     boards = {"documents": board_layout_ensure(client, role="documents", board_id=documents_board, name=name,
                                                columns=columns, by_position=by_position),
               "reference": board_layout_ensure(client, role="reference", board_id=reference_board)}
