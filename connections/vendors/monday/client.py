@@ -89,6 +89,10 @@ class MondayClient(AppInstall, BaseClient):
     code_hints = {
         "DAILY_LIMIT_EXCEEDED": ("The account's daily API call limit is used up; it resets at midnight UTC. "
                                  "Sync less often, or raise the limit in monday's administration (Enterprise)."),
+        "ItemsLimitationException": (
+            "The board holds as many items as monday.com allows on one board (10,000). Delete items you no longer "
+            "need from it, or pick another board for these documents in the integration's setup; then replay the "
+            "failed records."),
         "InvalidVersionException": ("Set the connection's API version to a YYYY-MM version monday.com supports, "
                                     f"e.g. {DEFAULT_API_VERSION}."),
     }

@@ -126,6 +126,15 @@ class MondaySandbox(VendorSandbox):
         item = self.data.item(item_id)
         return self.data.change_values(item["board_id"], item_id, {column_id: {"label": label}}, user_id=user_id)
 
+    def items_limit_set(self, limit: int, board_id: str | None = None) -> None:
+        """monday's per-board item cap (10,000, §4) for one board, or for every board (and those made later)."""
+        with self.data._lock:
+            if board_id is None:
+                self.data.items_per_board = limit
+            for board in self.data.boards.values():
+                if board_id is None or board["id"] == str(board_id):
+                    board["items_limit"] = limit
+
     def lock_board(self, board_id: str, locked: bool = True) -> None:
         """Simulate another update in progress: mutations on the board answer 423 until unlocked."""
         (self.data.locked.add if locked else self.data.locked.discard)(str(board_id))
