@@ -15,7 +15,7 @@ from syncs.flows.visma_monday.board import board_webhook_ensure
 from syncs.flows.visma_monday.statuses import APPROVAL_MAP
 from syncs.models import InboundEvent, PendingRecord, SyncRun
 from syncs.services import integration_create, value_mapping_set
-from tests.support.monday_board import board_named, items_by_key
+from tests.support.monday_board import board_named, items_by_key, visma_documents_seeded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 VISMA_SECRET = "visma-webhook-key"
@@ -23,11 +23,8 @@ VISMA_SECRET = "visma-webhook-key"
 
 @pytest.fixture
 def visma_company(sandbox):
-    vendor = sandbox.app["visma"]
-    vendor.seed(employees=0, customers=2, suppliers=3, supplier_invoices=4, customer_invoices=0, purchase_orders=2,
-                payments=0, journal_transactions=0)
-    vendor.webhook_policy.update(attempts=1)  # Visma sends once (docs/vendors/visma.md §10)
-    return vendor
+    return visma_documents_seeded(sandbox, customers=2, suppliers=3, supplier_invoices=4,
+                                  customer_invoices=0, purchase_orders=2)
 
 
 def intake(live_server, connection):

@@ -18,6 +18,8 @@ from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PURCHA
 from syncs.flows.base import Intent, Page, Trigger, WriteMode
 from syncs.flows.visma_monday.board import board_setup
 from syncs.flows.visma_monday.columns import KEY, Link, aging_bucket, item_values
+from syncs.flows.visma_monday.deletes import (DELETED_EVENT, archive_once, archived_found, check_due, gone_page,
+                                              held_ids_for_key, is_tombstone, tombstone)
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, get_path
 
@@ -72,10 +74,13 @@ class BoardItems(VismaDeltaStream):
     role = "documents"
     resource = ""  # the Visma resource name the key column and links use ("supplierInvoice")
     entity = ""  # Visma's webhook entity ("supplierinvoice")
+    # Whether the key a webhook names finds the document's id-map entries (deletes.py); not for dimensions,
+    # whose items are segment values of many subaccounts.
+    tombstones_by_key = True
 
     @property
     def webhook_events(self) -> frozenset[str]:
-        return frozenset({f"{self.entity}.created", f"{self.entity}.changed"})
+        return frozenset({f"{self.entity}.created", f"{self.entity}.changed", f"{self.entity}.deleted"})
 
     @property
     def path(self) -> str:
@@ -83,7 +88,14 @@ class BoardItems(VismaDeltaStream):
 
     def fetch(self, cursor):
         boards_ensure(self.ctx)  # on the run's thread, before the first map
-        yield from super().fetch(cursor)
+        check, last = check_due(self.ctx, cursor), None
+        kept = {"gone_checked": cursor["gone_checked"]} if cursor.get("gone_checked") else {}
+        for page in super().fetch(cursor):
+            if last is not None:
+                yield last
+            last = Page(page.records, {**page.cursor, **kept})
+        if last is not None:  # the walk's last page: now and then, what Visma no longer lists (deletes.py)
+            yield gone_page(self, last) if check else last
 
     def fetch_records(self, source_ids: list[str]) -> list[dict]:
         boards_ensure(self.ctx)
@@ -92,8 +104,28 @@ class BoardItems(VismaDeltaStream):
             try:
                 found.append(self.source.get(f"{self.path}/{quote(str(key), safe='')}")[0])
             except VendorNotFound:
-                continue  # gone from Visma: the poll settles it
+                # Deleted in Visma: the items of what we hold under this key are archived.
+                if self.tombstones_by_key:
+                    found += [tombstone(source_id, DELETED_EVENT)
+                              for source_id in held_ids_for_key(self.ctx, self.name, str(key))]
         return found
+
+    def source_id(self, record: dict) -> str:
+        return str(record["source_id"]) if is_tombstone(record) else self.document_id(record)
+
+    @abstractmethod
+    def document_id(self, record: dict) -> str:
+        """The record's id in the id map (and after `<resource>:` in the key column)."""
+
+    def listed_ids(self, rows: list) -> set[str]:
+        """The id-map ids of a page of Visma's full listing (the check for deleted documents)."""
+        ids = set()
+        for row in rows:
+            try:
+                ids.add(self.document_id(row))
+            except (KeyError, TypeError):
+                continue  # a malformed row is quarantined by the poll; it cannot prove a document gone
+        return ids
 
     # --- the item ---------------------------------------------------------------------------------
     def visma_key(self, record: dict) -> str:
@@ -120,6 +152,8 @@ class BoardItems(VismaDeltaStream):
     def map(self, record: dict, mappings: MappingSet) -> dict:
         board = self.board()
         key = f"{self.resource}:{self.source_id(record)}"
+        if is_tombstone(record):  # the same content every time: a second notice is a skip (deletes.py)
+            return {"board": board["id"], "archive": True, "values": {board["columns"][KEY]["id"]: key}}
         values = self.values(record)
         # The wizard's field rules: a flow column fed from another Visma field, or any board column (by id) fed
         # from a Visma field; the flow's own rules stand for the values computed above (typed, derived).
@@ -139,14 +173,21 @@ class BoardItems(VismaDeltaStream):
         return mapped["values"][self.board()["columns"][KEY]["id"]]
 
     # --- writing ------------------------------------------------------------------------------------
+    def items_with_key(self, mapped: dict) -> list[str]:
+        key_column = self.board()["columns"][KEY]["id"]
+        return [str(item["id"]) for item in
+                self.destination.items_by_column(mapped["board"], key_column, [self.natural_key(mapped)])]
+
     def reconcile(self, intent: Intent) -> str | None:
         """An earlier create is found by the key column: a crash after monday made the item never duplicates it."""
-        key_column = self.board()["columns"][KEY]["id"]
-        found = self.destination.items_by_column(intent.mapped["board"], key_column, [self.natural_key(intent.mapped)])
-        return str(found[0]["id"]) if found else None
+        if intent.mapped.get("archive"):
+            return archived_found(self, intent)
+        return next(iter(self.items_with_key(intent.mapped)), None)
 
     def write_intent(self, intent: Intent) -> str:
         mapped = intent.mapped
+        if mapped.get("archive"):
+            return archive_once(self, intent)
         if intent.target_id:
             try:
                 self.destination.item_update(mapped["board"], intent.target_id, {**mapped["values"],
@@ -180,7 +221,7 @@ class SupplierInvoices(BoardItems):
     rules = [FieldRule("party", "supplier.name"), FieldRule("due_date", "dueDate"), FieldRule("currency", "currencyId"),
              FieldRule("visma_status", "status")]
 
-    def source_id(self, record):
+    def document_id(self, record):
         return f"{record['documentType']}:{record['referenceNumber']}"
 
     def visma_key(self, record):
@@ -207,7 +248,7 @@ class PurchaseOrders(BoardItems):
     rules = [FieldRule("party", "supplier.name"), FieldRule("due_date", "promisedOn"), FieldRule("currency", "currency"),
              FieldRule("visma_status", "status")]
 
-    def source_id(self, record):
+    def document_id(self, record):
         return f"{record['orderType']}:{record['orderNbr']}"
 
     def visma_key(self, record):
@@ -230,7 +271,7 @@ class CustomerInvoices(BoardItems):
     rules = [FieldRule("party", "customer.name"), FieldRule("due_date", "documentDueDate"),
              FieldRule("currency", "currencyId"), FieldRule("visma_status", "status")]
 
-    def source_id(self, record):
+    def document_id(self, record):
         return f"{record['documentType']}:{record['referenceNumber']}"
 
     def visma_key(self, record):
@@ -257,7 +298,7 @@ class GLAccounts(BoardItems):
     resource = ACCOUNTS.removeprefix("v1/")
     entity = "account"
 
-    def source_id(self, record):
+    def document_id(self, record):
         return str(record["accountCd"])
 
     def item_name(self, record):
@@ -276,6 +317,7 @@ class Dimensions(BoardItems):
     role = "reference"
     resource = SUBACCOUNTS.removeprefix("v1/")
     entity = "subaccount"
+    tombstones_by_key = False  # a subaccount gone leaves segment values others may use: the listing decides
 
     def fetch(self, cursor):
         for page in super().fetch(cursor):
@@ -283,6 +325,9 @@ class Dimensions(BoardItems):
 
     def fetch_records(self, source_ids):
         return self.explode(super().fetch_records(source_ids))
+
+    def listed_ids(self, rows):
+        return super().listed_ids(self.explode(rows))
 
     @staticmethod
     def explode(subaccounts: list) -> list:
@@ -298,7 +343,7 @@ class Dimensions(BoardItems):
                     rows[f"{segment.get('segmentId')}:{segment.get('segmentValue')}"] = row
         return list(rows.values())
 
-    def source_id(self, record):
+    def document_id(self, record):
         return f"SUBACCOUNT:{record['segmentId']}:{record['segmentValue']}"
 
     def item_name(self, record):
