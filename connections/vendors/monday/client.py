@@ -240,6 +240,17 @@ class MondayClient(AppInstall, BaseClient):
             variables["ids"] = [str(board_id) for board_id in ids]
         return self.graphql(documents.BOARDS, variables).get("boards") or []
 
+    def boards_all(self, *, page_size: int = 100) -> list[dict]:
+        """Every active board the token's user can see, `{id, name, board_kind, workspace {id, name}}`, page by
+        page until a short page (archived and deleted boards are not asked for: `state: active`)."""
+        found, page = [], 1
+        while True:
+            boards = self.graphql(documents.BOARD_CHOICES, {"limit": page_size, "page": page}).get("boards") or []
+            found += boards
+            if len(boards) < page_size:
+                return found
+            page += 1
+
     def board_get(self, board_id: str) -> dict | None:
         found = self.boards_with_columns([board_id], limit=1)
         return found[0] if found else None

@@ -101,6 +101,7 @@ class MondaySandbox(VendorSandbox):
         self.webhooks.reset()
         self.account = seed.account()
         self.users = seed.users()
+        self.workspaces = seed.workspaces()
         self.data = Boards(self.clock, self.users, self.publish_change)
         seed.boards(self.data)
         # The token a client presents → the shared issuer's record, so revoke_all() and the shared

@@ -77,12 +77,12 @@ class Boards:
 
     # --- boards and columns --------------------------------------------------------------------
     def add_board(self, name, description="", columns_spec=(), *, board_id=None, state="active",
-                  board_kind="public", creator_id=ADMIN_USER_ID) -> dict:
+                  board_kind="public", creator_id=ADMIN_USER_ID, workspace_id="4100001") -> dict:
         board_id = str(board_id or next(self._board_ids))
         board = {
             "id": board_id, "name": name, "description": description, "board_kind": board_kind, "state": state,
-            "permissions": "everyone", "access_level": "edit", "type": "board", "workspace_id": "4100001",
-            "creator_id": creator_id, "created_at": self.now_iso(), "updated_at": self.now_iso(),
+            "permissions": "everyone", "access_level": "edit", "type": "board",
+            "workspace_id": str(workspace_id), "creator_id": creator_id, "subscriber_ids": [creator_id], "created_at": self.now_iso(), "updated_at": self.now_iso(),
             "url": f"https://northwind-demo.monday.com/boards/{board_id}", "items_limit":
                 self.items_per_board, "groups": [{**TOP_GROUP, "board_id": board_id}], "columns": [],
         }

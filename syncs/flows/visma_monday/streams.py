@@ -16,7 +16,7 @@ from urllib.parse import quote
 from connections.vendors.errors import VendorNotFound
 from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PURCHASE_ORDERS, SUBACCOUNTS, SUPPLIER_INVOICES
 from syncs.flows.base import Intent, Page, Trigger, WriteMode
-from syncs.flows.visma_monday.board import board_setup
+from syncs.flows.visma_monday.board import ROLES, board_setup
 from syncs.flows.visma_monday.columns import KEY, Link, aging_bucket, item_values
 from syncs.flows.visma_monday.deletes import (DELETED_EVENT, archive_once, archived_found, check_due, gone_page,
                                               held_ids_for_key, is_tombstone, tombstone)
@@ -31,7 +31,7 @@ def boards_ensure(ctx) -> dict:
         # A preview (the wizard's dry run) creates nothing: the boards as setup would leave them.
         from syncs.flows.visma_monday.wizard import planned_board
 
-        boards = {role: boards.get(role) or planned_board(ctx, role) for role in ("documents", "reference")}
+        boards = {role.role: boards.get(role.role) or planned_board(ctx, role.role) for role in ROLES}
         ctx.options["boards"] = boards
     elif not {"documents", "reference"} <= set(boards):
         boards = board_setup(integration=ctx.integration, client=ctx.destination,
@@ -147,7 +147,8 @@ class BoardItems(VismaDeltaStream):
         return Link(url, f"Open in Visma ({self.visma_key(record)})")
 
     def board(self) -> dict:
-        return self.ctx.options["boards"][self.role]
+        boards = self.ctx.options["boards"]
+        return boards.get(self.role) or boards["documents"]  # a layout saved before boards were picked per resource
 
     def map(self, record: dict, mappings: MappingSet) -> dict:
         board = self.board()
@@ -243,6 +244,7 @@ class SupplierInvoices(BoardItems):
 
 class PurchaseOrders(BoardItems):
     name = "purchase_orders"
+    role = "purchase_orders"
     resource = PURCHASE_ORDERS.removeprefix("v1/")
     entity = "purchaseorder"
     rules = [FieldRule("party", "supplier.name"), FieldRule("due_date", "promisedOn"), FieldRule("currency", "currency"),
@@ -266,6 +268,7 @@ class PurchaseOrders(BoardItems):
 
 class CustomerInvoices(BoardItems):
     name = "customer_invoices"
+    role = "customer_invoices"
     resource = CUSTOMER_INVOICES.removeprefix("v1/")
     entity = "customerinvoice"
     rules = [FieldRule("party", "customer.name"), FieldRule("due_date", "documentDueDate"),
