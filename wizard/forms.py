@@ -76,8 +76,9 @@ class StreamsForm(forms.Form):
 
     def options(self) -> dict:
         """The chosen options, as Integration.options stores them."""
+        # Not sent: as it was.
         chosen = {n: self.cleaned_data.get(f"option{n}") if f"option{n}" in self.data
-                  else self.fields[f"option{n}"].initial for n in range(len(self.option_choices))}  # not sent: as it was
+                  else self.fields[f"option{n}"].initial for n in range(len(self.option_choices))}
         return {option.name: chosen[n] if option.dropdown else option.choices[int(chosen[n] or 0)][0]
                 for n, option in enumerate(self.option_choices)}
 

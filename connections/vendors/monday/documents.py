@@ -129,7 +129,8 @@ def items_update_batch(count: int) -> str:
     return f"mutation ItemsUpdate($board: ID!, {variables}) {{\n  {COMPLEXITY}\n  {changes}\n}}"
 
 
-NAMED = {"Check": CHECK, "Boards": BOARDS, "BoardChoices": BOARD_CHOICES, "BoardCreate": BOARD_CREATE, "ColumnCreate": COLUMN_CREATE,
+NAMED = {"Check": CHECK, "Boards": BOARDS, "BoardChoices": BOARD_CHOICES, "BoardCreate": BOARD_CREATE,
+         "ColumnCreate": COLUMN_CREATE,
          "ItemsPage": ITEMS_PAGE, "NextItemsPage": NEXT_ITEMS_PAGE, "Items": ITEMS, "ItemCreate": ITEM_CREATE,
          "ItemUpdate": ITEM_UPDATE, "ColumnValueChange": COLUMN_VALUE_CHANGE, "ItemArchive": ITEM_ARCHIVE,
          "ItemDelete": ITEM_DELETE, "WebhookCreate": WEBHOOK_CREATE, "WebhookDelete": WEBHOOK_DELETE,

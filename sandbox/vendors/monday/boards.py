@@ -82,7 +82,8 @@ class Boards:
         board = {
             "id": board_id, "name": name, "description": description, "board_kind": board_kind, "state": state,
             "permissions": "everyone", "access_level": "edit", "type": "board",
-            "workspace_id": str(workspace_id), "creator_id": creator_id, "subscriber_ids": [creator_id], "created_at": self.now_iso(), "updated_at": self.now_iso(),
+            "workspace_id": str(workspace_id), "creator_id": creator_id, "subscriber_ids": [creator_id],
+            "created_at": self.now_iso(), "updated_at": self.now_iso(),
             "url": f"https://northwind-demo.monday.com/boards/{board_id}", "items_limit":
                 self.items_per_board, "groups": [{**TOP_GROUP, "board_id": board_id}], "columns": [],
         }

@@ -29,7 +29,7 @@ class BoardRole:
     """One board the flow writes to: what it holds, the option that picks it, and its columns."""
 
     role: str  # the key of its layout in options["boards"]
-    holds: str  # in the customer's words, for the wizard's picker
+    holds: str  # in the customer's words, for the wizard's picker ("purchase orders")
     default_name: str  # the board found by this name, or created with it
     columns: tuple[Column, ...]
     option: str  # Integration.options key: a board id, NEW, or "" (by name; or `same_as`'s board)
@@ -37,10 +37,10 @@ class BoardRole:
 
 
 ROLES = (
-    BoardRole("documents", "Supplier invoices", "Visma documents", DOCUMENT_COLUMNS, "board_id"),
-    BoardRole("purchase_orders", "Purchase orders", "Visma purchase orders", DOCUMENT_COLUMNS,
+    BoardRole("documents", "supplier invoices", "Visma documents", DOCUMENT_COLUMNS, "board_id"),
+    BoardRole("purchase_orders", "purchase orders", "Visma purchase orders", DOCUMENT_COLUMNS,
               "purchase_orders_board_id", same_as="documents"),
-    BoardRole("customer_invoices", "Customer invoices", "Visma customer invoices", DOCUMENT_COLUMNS,
+    BoardRole("customer_invoices", "customer invoices", "Visma customer invoices", DOCUMENT_COLUMNS,
               "customer_invoices_board_id", same_as="documents"),
     BoardRole("reference", "GL accounts and dimensions (reference data)", "Visma reference data", REFERENCE_COLUMNS,
               "reference_board_id"),
@@ -191,7 +191,7 @@ def destination_setup(ctx) -> list[str]:
     said = [(f"monday.com board '{documents['name']}' ({documents['id']}) has the {len(documents['columns'])} columns "
              f"the flow writes, the key column '{documents['columns']['visma_key']['title']}' included; reference "
              f"data goes to '{boards['reference']['name']}'.")]
-    said += [f"{ROLE[role].holds} go to monday.com board '{layout['name']}' ({layout['id']})."
+    said += [f"{ROLE[role].holds.capitalize()} go to monday.com board '{layout['name']}' ({layout['id']})."
              for role, layout in boards.items() if ROLE[role].same_as and layout["id"] != documents["id"]]
     try:
         for board in {boards[role]["id"]: boards[role] for role in APPROVAL_ROLES}.values():

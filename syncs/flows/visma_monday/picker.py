@@ -30,13 +30,13 @@ def option_choices(ctx: FlowContext) -> list[OptionChoice]:
     picks = []
     for role in ROLES:
         if role.same_as:
-            first = (("", f"The same board as {ROLE[role.same_as].holds.lower()}"), (NEW, CREATE))
+            first = (("", f"The same board as {ROLE[role.same_as].holds}"), (NEW, CREATE))
         else:
             # Nothing picked: setup takes the board of the default name, else creates it.
             named = next((choice for b, choice in zip(boards, listed) if b["name"] == role.default_name), None)
             first = (named, (NEW, CREATE)) if named else (("", f"{CREATE} (“{role.default_name}”)"),)
         listed_rest = tuple(choice for choice in listed if choice not in first)
-        picks.append(OptionChoice(role.option, f"monday.com board for {role.holds.lower()}", (*first, *listed_rest),
+        picks.append(OptionChoice(role.option, f"monday.com board for {role.holds}", (*first, *listed_rest),
                                   dropdown=True))
     return picks
 
@@ -51,9 +51,9 @@ def options_check(ctx: FlowContext, options: dict) -> dict:
         board = ctx.destination.board_get(board_id)  # a monday refusal (a malformed id) raises with its message
         if board is None or board.get("state") not in (None, "active"):
             raise VendorNotFound(
-                f"{ROLE[role].holds}: monday.com returns no active board {board_id} to this connection's user "
-                "(it was deleted or archived, or it is a private board the user is not subscribed to). Pick another "
-                "board, or subscribe the user to it in monday.com.", vendor="monday.com", status=404)
+                f"{ROLE[role].holds.capitalize()}: monday.com returns no active board {board_id} to this connection's "
+                "user (it was deleted or archived, or it is a private board the user is not subscribed to). Pick "
+                "another board, or subscribe the user to it in monday.com.", vendor="monday.com", status=404)
     saved = options.get("boards") or {}
     if any(saved.get(role, {}).get("id") != board_id for role, board_id in picked.items() if board_id):
         options = {key: value for key, value in options.items() if key != "boards"}
