@@ -168,6 +168,23 @@ def board_setup(*, integration, client, documents_board: str | None = None,
     return boards
 
 
+def boards_ensure(ctx) -> dict:
+    """The boards' layouts (options["boards"]); on the first run, picked or created by board setup."""
+    boards = ctx.options.get("boards") or {}
+    if not {"documents", "reference"} <= set(boards) and ctx.dry_run:
+        # A preview (the wizard's dry run) creates nothing: the boards as setup would leave them.
+        from syncs.flows.visma_monday.wizard import planned_board
+
+        boards = {role.role: boards.get(role.role) or planned_board(ctx, role.role) for role in ROLES}
+        ctx.options["boards"] = boards
+    elif not {"documents", "reference"} <= set(boards):
+        boards = board_setup(integration=ctx.integration, client=ctx.destination,
+                             documents_board=ctx.options.get("board_id"),
+                             reference_board=ctx.options.get("reference_board_id"))
+        ctx.options["boards"] = boards
+    return boards
+
+
 def board_webhook_ensure(*, client, board_id: str, url: str, column_id: str) -> dict:
     """monday calls `url` when the approval column of the board changes (its challenge is answered by our intake)."""
     for hook in client.webhooks(board_id):

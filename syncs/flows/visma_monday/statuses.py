@@ -18,7 +18,7 @@ from __future__ import annotations
 from connections.vendors.errors import VendorConflict
 from connections.vendors.visma.schemas import wrap_values
 from syncs.flows.base import Intent, Stream, Trigger, WriteMode
-from syncs.flows.visma_monday.board import APPROVAL_ROLES
+from syncs.flows.visma_monday.board import APPROVAL_ROLES, boards_ensure
 from syncs.flows.visma_monday.columns import APPROVAL, KEY
 from syncs.mapping import InvalidRecord, MappingSet, MissingMapping
 
@@ -41,8 +41,6 @@ class ApprovalStatuses(Stream):
         return iter(())  # fed by monday's webhooks only; Visma's own state is what the forward poll reads
 
     def fetch_records(self, source_ids: list[str]) -> list[dict]:
-        from syncs.flows.visma_monday.streams import boards_ensure
-
         layouts = boards_ensure(self.ctx)
         # The boards whose approvals flow back (supplier invoices', purchase orders'), by id.
         boards = {layouts[r]["id"]: layouts[r] for r in APPROVAL_ROLES if r in layouts} or {

@@ -9,60 +9,20 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 from connections.vendors.errors import VendorNotFound
 from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PURCHASE_ORDERS, SUBACCOUNTS, SUPPLIER_INVOICES
 from syncs.flows.base import Intent, Page, Trigger, WriteMode
-from syncs.flows.visma_monday.board import ROLES, board_setup
+from syncs.flows.visma_monday.board import boards_ensure
 from syncs.flows.visma_monday.columns import KEY, Link, aging_bucket, item_values
 from syncs.flows.visma_monday.deletes import (DELETED_EVENT, archive_once, archived_found, check_due, gone_page,
                                               held_ids_for_key, is_tombstone, tombstone)
+from syncs.flows.visma_monday.fields import amount, approval_of, day, party
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, get_path
-
-
-def boards_ensure(ctx) -> dict:
-    """The boards' layouts (options["boards"]); on the first run, picked or created by board setup."""
-    boards = ctx.options.get("boards") or {}
-    if not {"documents", "reference"} <= set(boards) and ctx.dry_run:
-        # A preview (the wizard's dry run) creates nothing: the boards as setup would leave them.
-        from syncs.flows.visma_monday.wizard import planned_board
-
-        boards = {role.role: boards.get(role.role) or planned_board(ctx, role.role) for role in ROLES}
-        ctx.options["boards"] = boards
-    elif not {"documents", "reference"} <= set(boards):
-        boards = board_setup(integration=ctx.integration, client=ctx.destination,
-                             documents_board=ctx.options.get("board_id"),
-                             reference_board=ctx.options.get("reference_board_id"))
-        ctx.options["boards"] = boards
-    return boards
-
-
-def party(record: dict, name: str) -> dict:
-    value = record.get(name)
-    return value if isinstance(value, dict) else {}
-
-
-def amount(record: dict, name: str) -> float | None:
-    value = record.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidRecord(f"{name} is {value!r}, not a number")
-    return float(value)
-
-
-def day(record: dict, name: str) -> str | None:
-    value = record.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10]).isoformat()
-    except ValueError:
-        raise InvalidRecord(f"{name} is {value!r}, not a date") from None
 
 
 class BoardItems(VismaDeltaStream):
@@ -201,18 +161,6 @@ class BoardItems(VismaDeltaStream):
                     self.destination.item_update(mapped["board"], found, {**mapped["values"], "name": mapped["name"]})
                     return found
         return str(self.destination.item_create(mapped["board"], name=mapped["name"], values=mapped["values"])["id"])
-
-
-def approval_of(record: dict) -> str:
-    """The board's approval label for a Visma AP document (what the warehouse and approvers change)."""
-    if record.get("hold") is True:
-        return "On hold"
-    if record.get("purchaseReceipts"):
-        return "Received"
-    approval = str(record.get("approvalStatus") or "")
-    if approval and not approval.startswith("Approved") and approval != "NotRequired":
-        return "Pending"
-    return "Approved"
 
 
 class SupplierInvoices(BoardItems):
