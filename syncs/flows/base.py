@@ -237,6 +237,11 @@ class Stream(ABC):
         for page in self.fetch({}):
             yield page.records
 
+    def drift_map(self, record: dict, mappings: MappingSet) -> dict:
+        """The record as the report compares it: by default map(). A stream whose map() also checks or asks
+        (a journal's pre-flight, an approval request) gives the pure mapping here: a report changes nothing."""
+        return self.map(record, mappings)
+
     def drift_destination(self) -> dict[str, dict] | None:
         """What the destination holds: its key → the record projected onto map()'s shape. None: not compared."""
         return None

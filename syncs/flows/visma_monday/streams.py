@@ -16,16 +16,17 @@ from urllib.parse import quote
 from connections.vendors.errors import VendorNotFound
 from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PURCHASE_ORDERS, SUBACCOUNTS, SUPPLIER_INVOICES
 from syncs.flows.base import Intent, Page, Trigger, WriteMode
-from syncs.flows.visma_monday.board import boards_ensure
+from syncs.flows.visma_monday.board import ROLE, boards_ensure
 from syncs.flows.visma_monday.columns import KEY, Link, aging_bucket, item_values
 from syncs.flows.visma_monday.deletes import (DELETED_EVENT, archive_once, archived_found, check_due, gone_page,
                                               held_ids_for_key, is_tombstone, tombstone)
+from syncs.flows.visma_monday.drift import BoardDrift
 from syncs.flows.visma_monday.fields import amount, approval_of, day, party
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, get_path
 
 
-class BoardItems(VismaDeltaStream):
+class BoardItems(BoardDrift, VismaDeltaStream):
     """One Visma resource → one item per record on the board of `role`."""
 
     triggers = frozenset({Trigger.POLL, Trigger.WEBHOOK})
@@ -48,7 +49,7 @@ class BoardItems(VismaDeltaStream):
 
     def fetch(self, cursor):
         boards_ensure(self.ctx)  # on the run's thread, before the first map
-        check, last = check_due(self.ctx, cursor), None
+        check, last = check_due(self.ctx, cursor) and not self.drift_reading, None
         kept = {"gone_checked": cursor["gone_checked"]} if cursor.get("gone_checked") else {}
         for page in super().fetch(cursor):
             if last is not None:
@@ -56,6 +57,15 @@ class BoardItems(VismaDeltaStream):
             last = Page(page.records, {**page.cursor, **kept})
         if last is not None:  # the walk's last page: now and then, what Visma no longer lists (deletes.py)
             yield gone_page(self, last) if check else last
+
+    drift_reading = False  # set while the drift report reads Visma: it lists documents, never archives any
+
+    def drift_source(self):
+        self.drift_reading = True
+        try:
+            yield from super().drift_source()
+        finally:
+            self.drift_reading = False
 
     def fetch_records(self, source_ids: list[str]) -> list[dict]:
         boards_ensure(self.ctx)
@@ -106,9 +116,15 @@ class BoardItems(VismaDeltaStream):
         url = template.format(base=base, resource=self.path, key=quote(self.visma_key(record), safe=""))
         return Link(url, f"Open in Visma ({self.visma_key(record)})")
 
+    def saved_board(self) -> dict | None:
+        """This stream's saved layout, None before setup; a layout saved before boards were picked per resource
+        serves all three document streams."""
+        boards = self.ctx.options.get("boards") or {}
+        same_as = ROLE[self.role].same_as
+        return boards.get(self.role) or (boards.get(same_as) if same_as else None)
+
     def board(self) -> dict:
-        boards = self.ctx.options["boards"]
-        return boards.get(self.role) or boards["documents"]  # a layout saved before boards were picked per resource
+        return self.saved_board() or self.ctx.options["boards"][self.role]
 
     def map(self, record: dict, mappings: MappingSet) -> dict:
         board = self.board()
