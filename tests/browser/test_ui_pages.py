@@ -3,7 +3,6 @@ or critical violation, the charts draw their data, the key columns stay in view 
 nothing scrolls sideways and integration names read as words."""
 from __future__ import annotations
 
-import re
 import zoneinfo
 from datetime import timedelta
 
@@ -15,9 +14,9 @@ from audit.models import AuditRecord
 from syncs.engine import sync_run_create, sync_run_execute
 from tests.admin.conftest import synced  # noqa: F401  (the fixture: created, failed and held records)
 from tests.browser.a11y import axe_violations, hidden_columns, overflows
+from tests.browser.support import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "correct horse battery staple"  # tests/factories.py
 
 
 @pytest.fixture
@@ -27,18 +26,6 @@ def two_runs(synced, rippling, sandbox):  # noqa: F811
     rippling.update_worker(next(iter(rippling.data["workers"].rows)), title="Chief Navigator")
     sync_run_execute(run=sync_run_create(integration=synced.integration))
     return synced
-
-
-def signed_in(browser, live_server, *, width: int, height: int = 900, **options):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height}, **options)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto("/admin/login/")
-    page.fill("#id_username", "owner")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r".*/admin/$"))
-    return context, page
 
 
 def urls_of(synced) -> dict[str, str]:
