@@ -14,7 +14,7 @@ from tests.admin.test_journal_approvals import MONTHLY_NOV, approvals  # noqa: F
 from tests.browser.a11y import axe_violations, overflows, too_wide
 from tests.e2e.test_dayforce_visma import per_second_limit_only  # noqa: F401  (autouse)
 from tests.support.dayforce import dayforce  # noqa: F401  (fixture)
-from tests.wizard.conftest import wizard  # noqa: F401  (fixture)
+from tests.wizard.conftest import monday_draft, wizard  # noqa: F401  (fixtures)
 from tests.wizard.test_visma_monday_wizard import monday_wizard  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
