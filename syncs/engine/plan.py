@@ -84,7 +84,9 @@ class Planner:
                                                                      stream=stream.name, source_id__in=ids)
                          .exclude(status=PendingRecord.Status.RESOLVED).values_list("source_id", flat=True))
         # One description of the mapping for the whole page: the same object in every audit row, redacted once.
-        used = self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules))
+        # Its empty VALUES_USED says "no translation" (a row without the key predates them: syncs/reapply.py).
+        used = {**self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules)),
+                VALUES_USED: {}}
         for record in records:
             self._plan_one(plan, stream, record, id_map, earlier, unresolved, used)
         # A write planned before (refused, then replayed unchanged) keeps its intent: same key, one row.

@@ -108,6 +108,9 @@ class OptionChoice:
     name: str
     label: str
     choices: tuple[tuple[Any, str], ...]
+    # A dropdown of values read live (a flow module's `option_choices(ctx)`, e.g. the monday boards): the value
+    # posted is stored as it is (a string), once the flow's `options_check(ctx, options)` accepts it.
+    dropdown: bool = False
 
 
 @dataclass
