@@ -9,6 +9,7 @@ from connections.forms import ConnectionForm, connection_form_for
 from connections.selectors import connection_name_taken
 from connections.vendors.base import Vendor
 from syncs.flows.base import ValueMapChoices
+from syncs.words import column_label, stream_label
 from wizard.selectors import MappingPage, StreamFields
 from wizard.services import PREVIEW_LIMIT_MAX
 
@@ -107,6 +108,7 @@ class FieldRow:
     default_source: str
     source: forms.BoundField
     target_input: forms.BoundField | None = None
+    target_label: str = ""  # what the customer calls the target: a column's title, else the field in words
 
 
 @dataclass
@@ -150,7 +152,10 @@ class MappingsForm(forms.Form):
                 attrs = {"data-test": "value-map-target", "aria-label": f"{choices.label}: destination value for "
                                                                         f"{number}"}
                 if targets:
-                    target = forms.ChoiceField(required=False, choices=[("", NOT_MAPPED)] + sorted(targets),
+                    default = choices.defaults.get(value)
+                    unmapped = NOT_MAPPED if default is None else \
+                        f"— default: {dict(targets).get(default, default)} —"
+                    target = forms.ChoiceField(required=False, choices=[("", unmapped)] + sorted(targets),
                                                initial=current.get(value, ""), widget=forms.Select(attrs=attrs))
                 else:
                     target = forms.CharField(required=False, max_length=200, initial=current.get(value, ""),
@@ -167,7 +172,7 @@ class MappingsForm(forms.Form):
                     required=False, max_length=200, initial=stream.overrides.get(rule.target, rule.source),
                     widget=forms.TextInput(attrs={"data-test": "field-source", "data-target": rule.target,
                                                   "list": f"wizard-fields-{stream.stream}",
-                                                  "aria-label": f"{stream.stream}: source field of {rule.target}"}))
+                                                  "aria-label": f"{stream_label(stream.stream)}: source field of {rule.target}"}))
                 rows.append((rule.target, rule.source, name, None))
             ruled = {rule.target for rule in stream.rules}
             extras = [(t, src) for t, src in stream.overrides.items() if t not in ruled]
@@ -177,12 +182,12 @@ class MappingsForm(forms.Form):
                     required=False, max_length=200, initial=target,
                     widget=forms.TextInput(attrs={"data-test": "field-target",
                                                   "list": f"wizard-targets-{stream.stream}",
-                                                  "aria-label": f"{stream.stream}: extra field {k + 1}, written to"}))
+                                                  "aria-label": f"{stream_label(stream.stream)}: extra field {k + 1}, written to"}))
                 self.fields[source_name] = forms.CharField(
                     required=False, max_length=200, initial=source,
                     widget=forms.TextInput(attrs={"data-test": "field-source", "data-target": target,
                                                   "list": f"wizard-fields-{stream.stream}",
-                                                  "aria-label": f"{stream.stream}: extra field {k + 1}, comes from"}))
+                                                  "aria-label": f"{stream_label(stream.stream)}: extra field {k + 1}, comes from"}))
                 rows.append((target, "", source_name, target_name))
             self._field_specs.append((stream, rows))
 
@@ -193,9 +198,14 @@ class MappingsForm(forms.Form):
                 for choices, free_text, rows in self._value_specs]
 
     def field_tables(self) -> list[FieldTable]:
-        return [FieldTable(stream, [FieldRow(target, default, self[source], self[target_name] if target_name else None)
-                                    for target, default, source, target_name in rows])
-                for stream, rows in self._field_specs]
+        tables = []
+        for stream, rows in self._field_specs:
+            titles = dict(stream.target_fields)
+            tables.append(FieldTable(stream, [
+                FieldRow(target, default, self[source], self[target_name] if target_name else None,
+                         titles.get(target) or column_label(target))
+                for target, default, source, target_name in rows]))
+        return tables
 
     # --- for the service ------------------------------------------------------------------------
     def values(self) -> dict[str, dict[str, str]]:

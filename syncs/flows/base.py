@@ -97,6 +97,9 @@ class ValueMapChoices:
     label: str  # "Rippling department → Visma department"
     source_values: list[tuple[str, str]] = field(default_factory=list)
     target_values: list[tuple[str, str]] = field(default_factory=list)
+    # What the flow uses for a source value nobody mapped (source value → target value), so the wizard can say
+    # "default: …" instead of claiming such records are held.
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

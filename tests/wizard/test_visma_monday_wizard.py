@@ -104,3 +104,14 @@ def test_an_unreachable_intake_is_reported_and_the_integration_still_turns_on(mo
     assert "monday.com could not be told to send approval changes (Webhook URL verification failed" in said
     assert Integration.objects.get(name="AP board").enabled
     assert board_named(sandbox.app["monday"], "Visma documents")
+
+
+def test_the_mapping_step_speaks_the_customers_words(monday_wizard, sandbox):
+    html = monday_wizard.client.get(monday_wizard.url("mappings")).content.decode()
+
+    assert "Fields of supplier invoices" in html and "Supplier_invoices" not in html
+    # a label whose value is its own name is shown once, not "Pending Pending"
+    assert "Pending <span" not in html
+    # labels the flow has a default for say so, instead of claiming their records are held
+    assert "— default: released (false) —" in html and "— default: on hold (true) —" in html
+    assert html.count("— not mapped: its records are held —") == 1  # "Received" alone has no default

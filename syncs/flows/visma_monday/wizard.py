@@ -43,7 +43,7 @@ def column_choices(board: dict) -> list[tuple[str, str]]:
 
 
 def mapping_choices(ctx: FlowContext) -> MappingChoices:
-    from syncs.flows.visma_monday.statuses import APPROVAL_MAP, APPROVAL_MAP_TITLE
+    from syncs.flows.visma_monday.statuses import APPROVAL_MAP, APPROVAL_MAP_TITLE, DEFAULT_HOLD
     from syncs.flows.visma_monday.streams import CustomerInvoices, PurchaseOrders, SupplierInvoices
 
     layouts: dict[str, dict] = {}  # one read per board role, not per stream
@@ -61,7 +61,8 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
     title, cells = item_preview(ctx, mappings=mapping_set_load(integration=ctx.integration))
     return MappingChoices(
         value_maps=[ValueMapChoices(APPROVAL_MAP, APPROVAL_MAP_TITLE, [(label, label) for label in APPROVAL_LABELS],
-                                    [("true", "on hold (true)"), ("false", "released (false)")])],
+                                    [("true", "on hold (true)"), ("false", "released (false)")],
+                                    defaults=dict(DEFAULT_HOLD))],
         source_fields=sources, target_fields=targets, preview_title=title,
         preview=[(c.title, c.type, json.dumps(c.value, ensure_ascii=False)) for c in cells])
 
