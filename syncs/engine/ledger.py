@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditRecord
@@ -20,7 +19,7 @@ from audit.privacy import integration_privacy
 from audit.redaction import redact
 from audit.services import audit_fields
 from syncs.engine.read import safe_payload
-from syncs.engine.rows import rows_insert, rows_upsert
+from syncs.engine.rows import rows_insert, rows_update, rows_upsert
 from syncs.errors import error_fields
 from syncs.models import Cursor, IdMap, PendingRecord, SyncRun
 
@@ -157,19 +156,20 @@ class Ledger:
         self.audit(stream, source_id, A.FAIL, O.FAILED, reason=reason, mapping=mapping, payload=record)
 
     # --- checkpoint --------------------------------------------------------------------------------
-    def flush(self, *, book: Book | None = None, cursor: Cursor | None = None, value: dict | None = None) -> None:
+    def flush(self, *, book: Book | None = None, cursor: Cursor | None = None, value: dict | None = None,
+              beat: bool = False) -> None:
         """A page's audit rows and counts (the current page's by default) and its cursor: call inside the
-        page's transaction."""
+        page's transaction. `beat`: the run's heartbeat goes in the same UPDATE as its counts."""
         book = book or self.book
         if book.audits:
             now = timezone.now()
             rows_insert(AuditRecord, AUDIT_COLUMNS, [row + (now,) for row in book.audits])
             book.audits = []
         if cursor is not None:
-            cursor.value = value
-            cursor.save(update_fields=["value", "updated_at"])
+            cursor.value, cursor.updated_at = value, timezone.now()
+            rows_update(Cursor, {"value": value, "updated_at": cursor.updated_at}, id=cursor.pk)
         # Increments, not absolutes: a run retried by Celery keeps adding to the same totals.
-        deltas = {k: F(k) + v for k, v in book.counts.items() if v}
-        if deltas:
-            SyncRun.objects.filter(pk=self.run.pk).update(**deltas)
+        deltas = {k: v for k, v in book.counts.items() if v}
+        if deltas or beat:
+            rows_update(SyncRun, {"heartbeat_at": timezone.now()} if beat else {}, increments=deltas, id=self.run.pk)
             book.counts = dict.fromkeys(COUNTS, 0)

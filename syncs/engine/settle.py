@@ -95,7 +95,7 @@ def classify(write: PlannedWrite, exc: BaseException) -> Outcome:
         return Outcome(S.PENDING, error=exc)  # a 429 was not processed
     if isinstance(exc, VendorError) and not exc.transient:
         return Outcome(S.FAILED, error=exc)  # refused: nothing applied
-    if not isinstance(exc, VendorError) and write.row.attempts + 1 >= MAX_UNKNOWN_ATTEMPTS:
+    if not isinstance(exc, VendorError) and write.row.attempts >= MAX_UNKNOWN_ATTEMPTS:  # counted when sent
         return Outcome(S.FAILED, error=exc)  # our own code keeps crashing on this record: for a person
     return Outcome(S.SENT, error=exc)  # unknown: reconciled before any resend
 
@@ -111,7 +111,7 @@ def page_settle(ledger: Ledger, plan: PagePlan, outcomes: dict[str, Outcome], pr
         if outcome is None:
             continue
         row, intent = write.row, write.intent
-        row.state, row.last_run = outcome.state, ledger.run
+        row.state, row.last_run_id = outcome.state, ledger.run.pk
         row.batch = intent.batch
         error = outcome.error
         row.error_class = type(error).__name__ if error else ""

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from connections.vendors.errors import VendorError, VendorRateLimited
 from syncs.engine.ledger import Book, Ledger
-from syncs.engine.plan import PagePlan, PlannedWrite
+from syncs.engine.plan import PagePlan, PlannedWrite, intents_record
 from syncs.engine.read import source_id_of
 from syncs.engine.settle import NotSent, Outcome, outcomes_of, page_settle
 from syncs.flows.base import Intent, NotReconcilable, Stream, WriteMode
@@ -92,6 +92,7 @@ class Writer:
         self.lease = None  # renewed inside every settle transaction: a lost lease rolls the settle back
         self.deferred: list[tuple[WriteIntent, object]] = []  # (row, source record), for syncs/engine/orphans.py
         self._page: PageInFlight | None = None  # started, not settled yet
+        self.settled = 0  # pages settled so far (each settle also beats the run's heartbeat)
 
     def close(self) -> None:
         self._halt.set()  # nothing queued is started any more; calls already running finish
@@ -215,7 +216,8 @@ class Writer:
                 self.lease.renew()  # LeaseLost rolls this settle back: the new owner reconciles these writes
             with self.ledger.booking_to(page.book):
                 page_settle(self.ledger, plan, outcomes, page.prior)
-            self.ledger.flush(book=page.book, cursor=None if keep else page.cursor, value=page.value)
+            self.ledger.flush(book=page.book, cursor=None if keep else page.cursor, value=page.value, beat=True)
+        self.settled += 1
         self.deferred += [(w.row, w.intent.record) for w in plan.writes
                           if outcomes.get(w.intent.key, Outcome(S.SENT)).deferred]
         if stop is not None:
@@ -246,25 +248,17 @@ class Writer:
                 write.intent.target_id = str(found)
 
     def _send(self, plan: PagePlan, outcomes: dict[str, Outcome], jobs: list) -> list[PlannedWrite]:
-        """Mark the page's writes `sent` and queue their calls (into `jobs`); returns those queued."""
+        """Record the page's intents (those to send as `sent`) and queue their calls (into `jobs`); returns
+        those queued."""
         stream = plan.stream
         ready = [w for w in plan.writes if w.intent.key not in outcomes]
-        if not ready:
-            return []
         size = max(1, int(stream.batch_size))
         batches = [ready[i:i + size] for i in range(0, len(ready), size)]
-        now = timezone.now()
-        # The mark that makes a crash from here on an unknown outcome: one statement for the page (one per
-        # batch for batched streams, which also record the batch id the destination rows will carry).
-        marks = [([w.intent.key for w in ready], "")] if size == 1 else []
-        for batch in batches if size > 1 else ():
+        for batch in batches if size > 1 else ():  # the batch id the destination rows will carry
             batch_id = hashlib.sha256("".join(w.intent.key for w in batch).encode()).hexdigest()[:32]
             for w in batch:
                 w.intent.batch = batch_id
-            marks.append(([w.intent.key for w in batch], batch_id))
-        for keys, batch_id in marks:
-            WriteIntent.objects.filter(key__in=keys).update(state=S.SENT, attempts=F("attempts") + 1, sent_at=now,
-                                                            last_run=self.run, batch=batch_id)
+        intents_record(plan, ready, run=self.run, lease=self.lease)  # the page's intents, `sent` before any call
         if size == 1:
             jobs += [(batch, self.pool.submit(self._call, stream.write_intent, batch[0].intent)) for batch in batches]
         else:
