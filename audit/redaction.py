@@ -49,6 +49,12 @@ def _may_hold_inline_secret(text: str) -> bool:
     return "bearer" in t or "password" in t or "secret" in t or "api_key" in t or "apikey" in t or "token" in t
 
 
+def may_hold_secret(text: str) -> bool:
+    """Whether masking could change anything in a payload whose every key and string is in `text` (ASCII):
+    a secret-looking key word, or a word an inline secret needs."""
+    return bool(SECRET_KEY_PATTERN.search(text)) or _may_hold_inline_secret(text)
+
+
 def redact_text(text: str) -> str:
     if not _may_hold_inline_secret(text):
         return text
