@@ -3,13 +3,16 @@
     python benchmarks/rippling_visma.py --workers 10000                  # one size, every figure
     python benchmarks/rippling_visma.py --workers 3000 --latency-ms 100  # + the same load with 100 ms per call
     python benchmarks/rippling_visma.py --compare 10000,100000 --rss-only  # one process per size, engine memory
+    python benchmarks/rippling_visma.py --memory-only                    # the same: 100k ÷ 10k peak RSS, last line
     python benchmarks/rippling_visma.py --workers 5000 --profile         # where the initial load spends its time
 
 The sandboxes run in a process of their own (`manage.py sandbox`, real HTTP over 127.0.0.1), controlled over
 their /_sandbox/ routes; this process is the engine's, so its CPU time and peak RSS are the engine's. The bare
-`requests` baselines make the same calls to the same sandbox process: one sequential, one with as many
-requests in flight as the sandbox saw from the engine (a ThreadPoolExecutor of that size), which is what
-the engine's ratio is taken against. Rate limits are switched off, so no phase waits for a quota window.
+`requests` baselines make the same calls to the same sandbox process: one sequential, and the matched one,
+which the engine's ratio is taken against: as many POSTs in flight to Visma as the sandbox saw from the engine
+(a ThreadPoolExecutor of that size), reading the next worker page while a page's POSTs run, as the engine does
+(so its peak is the engine's too: the POSTs and one read). Rate limits are switched off, so no phase waits for
+a quota window.
 
 Phases: initial load (an empty Visma company, every worker created); baselines (the same calls from a bare
 loop on an emptied Visma: the floor); unchanged re-sync (cursors reset, every worker read again, nothing
@@ -55,8 +58,8 @@ def run_one(args, tmp: Path) -> dict:
             return figures
         if not args.skip_baseline:
             figures["baseline"] = baseline(bench, in_flight=1)
-            in_flight = figures["initial"]["in_flight"]
-            figures["baseline_matched"] = (baseline(bench, in_flight=in_flight) if in_flight > 1
+            writes = figures["initial"]["writes_in_flight"]  # the loop's POSTs in flight: as many as the engine's
+            figures["baseline_matched"] = (baseline(bench, in_flight=writes) if writes > 1
                                            else figures["baseline"])
         figures["unchanged"] = unchanged_resync(bench)
         figures["delta"] = delta(bench)
@@ -98,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare", metavar="N,M", help="one subprocess per size; engine peak memory side by side")
     parser.add_argument("--skip-baseline", action="store_true", help="leave out the bare requests loops")
     parser.add_argument("--rss-only", action="store_true", help="only the initial load (its time and memory)")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="the issue's memory figure: --compare 10000,100000 (or the sizes given with --compare) "
+                             "with --rss-only, nothing else run; ends with 'memory: peak RSS L ÷ S = X.XX'")
     parser.add_argument("--latency-ms", type=float, default=0,
                         help="also load --latency-workers workers with this delay on every vendor call")
     parser.add_argument("--latency-workers", type=int, default=500)
@@ -107,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="only the initial load, under cProfile")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON (with --compare: per size)")
     args = parser.parse_args(argv)
+    if args.memory_only:
+        args.compare, args.rss_only = args.compare or "10000,100000", True
     if args.compare:
         return compare(args)
     with workdir() as tmp:

@@ -109,6 +109,7 @@ def by_stream(run) -> dict:
 
 def sandbox_traffic(sandbox: SandboxProcess) -> dict:
     count = sandbox.count
+    stats = sandbox.get("/_sandbox/stats")
     # Writes to the ERP API only: the token endpoint lives under /visma-connect, not /visma/.
     writes = sum(count(vendor="visma", method=m, path_contains="/visma/") for m in WRITE_METHODS)
     return {
@@ -120,7 +121,8 @@ def sandbox_traffic(sandbox: SandboxProcess) -> dict:
         "visma_writes": writes,
         "visma_gets": count(vendor="visma", method="GET"),
         "errors": count(status_at_least=400),
-        "in_flight_peak": sandbox.get("/_sandbox/stats")["in_flight_peak"],
+        "in_flight_peak": stats["in_flight_peak"],
+        "visma_in_flight_peak": stats["in_flight_peaks"].get("visma", 0),  # the writes (and the token)
     }
 
 

@@ -26,7 +26,8 @@ def initial_load(bench: Bench, integration=None) -> dict:
             "run_thread_cpu_seconds": took.run_thread_cpu_seconds,
             "statements": took.statements, "employees": employees, "records_per_s": employees / took.seconds,
             "read": run.read, "created": run.created, "http_calls": run.http_calls, "traffic": traffic,
-            "in_flight": traffic["in_flight_peak"], "minimum_calls": minimum_calls(bench.workers, bench.departments),
+            "in_flight": traffic["in_flight_peak"], "writes_in_flight": traffic["visma_in_flight_peak"],
+            "minimum_calls": minimum_calls(bench.workers, bench.departments),
             "rss_before_mb": before["rss_mb"], "peak_rss_before_mb": before["peak_rss_mb"],
             "peak_rss_mb": peak_after}
 
@@ -78,13 +79,13 @@ def pairs(bench: Bench, first: tuple[dict, dict], count: int) -> dict:
         pair = bench_setup(bench.sandbox, workers=bench.workers, departments=bench.departments,
                            slug=f"benchmark-pair-{n}")
         engine = initial_load(pair)
-        matched = baseline(pair, in_flight=engine["in_flight"])
+        matched = baseline(pair, in_flight=engine["writes_in_flight"])
         results.append((engine, matched))
     found = sorted(e["records_per_s"] / m["records_per_s"] for e, m in results)
     return {"ratios": [e["records_per_s"] / m["records_per_s"] for e, m in results],
             "engine_records_per_s": [e["records_per_s"] for e, _ in results],
             "matched_records_per_s": [m["records_per_s"] for _, m in results],
-            "in_flight": [e["in_flight"] for e, _ in results], "median": found[len(found) // 2]
+            "writes_in_flight": [e["writes_in_flight"] for e, _ in results], "median": found[len(found) // 2]
             if len(found) % 2 else (found[len(found) // 2 - 1] + found[len(found) // 2]) / 2}
 
 
@@ -96,7 +97,8 @@ def with_latency(bench: Bench, *, latency_ms: float, workers: int) -> dict:
     try:
         engine = initial_load(slow)
         sequential = baseline(slow, in_flight=1)
-        matched = baseline(slow, in_flight=engine["in_flight"]) if engine["in_flight"] > 1 else sequential
+        writes = engine["writes_in_flight"]
+        matched = baseline(slow, in_flight=writes) if writes > 1 else sequential
     finally:
         sandbox.post("/_sandbox/faults", {"*": {"latency_ms": 0}})
     return {"latency_ms": latency_ms, "workers": workers, "engine": engine, "sequential": sequential,

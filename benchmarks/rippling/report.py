@@ -45,7 +45,7 @@ def report(figures: dict) -> str:
     if base:
         rows.append(phase_row("bare loop, sequential", base, n, f"posted {base['employees']:,} employees"))
     if matched and matched is not base:
-        rows.append(phase_row(f"bare loop, {matched['in_flight']} in flight", matched, n,
+        rows.append(phase_row(f"bare loop, {matched['writes_in_flight']} POSTs in flight", matched, n,
                               f"posted {matched['employees']:,} employees"))
     if "unchanged" in figures:
         u = figures["unchanged"]
@@ -64,7 +64,7 @@ def report(figures: dict) -> str:
         "",
         f"HTTP calls, initial load: engine counted {init['http_calls']:,}; the sandbox logged {t['rippling']:,} "
         f"Rippling + {t['visma']:,} Visma = {t['rippling'] + t['visma']:,} ({t['errors']} answered >= 400); "
-        f"at most {init['in_flight']} request(s) in flight at once.",
+        f"at most {init['in_flight']} request(s) in flight at once, {init['writes_in_flight']} of them to Visma.",
         f"  minimum {init['minimum_calls']:,} = {n:,} POSTs (one per employee) + {max(1, math.ceil(n / 100)):,} "
         f"worker pages (ceil({n:,}/100)) + {max(1, math.ceil(d / 100))} department page(s) + 1 Visma token "
         f"(Rippling's API key is static);",
@@ -77,7 +77,7 @@ def report(figures: dict) -> str:
     lines.append(f"SQL statements sent by the engine (BEGIN counted, COMMIT not): {'; '.join(statements)}.")
     floor = matched or base
     if floor:
-        lines.append(f"Engine vs the bare loop with {floor['in_flight']} request(s) in flight: "
+        lines.append(f"Engine vs the bare loop with {floor['writes_in_flight']} POST(s) in flight: "
                      f"{init['records_per_s']:.0f} vs {floor['records_per_s']:.0f} records/s "
                      f"(ratio {init['records_per_s'] / floor['records_per_s']:.2f}); CPU "
                      f"{1000 * init['cpu_seconds'] / n:.1f} (of it the run thread "
@@ -89,7 +89,7 @@ def report(figures: dict) -> str:
         shown = ", ".join(f"{e:.0f}/{m:.0f} = {r:.2f}" for e, m, r in
                           zip(p["engine_records_per_s"], p["matched_records_per_s"], p["ratios"]))
         lines.append(f"No latency, {len(p['ratios'])} pairs (engine initial load, then the bare loop with as many "
-                     f"in flight, each pair on a new integration): engine/loop records/s {shown}; "
+                     f"POSTs in flight, each pair on a new integration): engine/loop records/s {shown}; "
                      f"median ratio {p['median']:.2f}.")
     if "unchanged" in figures:
         lines.append(f"Unchanged re-sync: {figures['unchanged']['writes']} POST/PUT to /visma/ in the sandbox log "
@@ -102,8 +102,9 @@ def report(figures: dict) -> str:
         la = figures["latency"]
         e, seq, mat = la["engine"], la["sequential"], la["matched"]
         lines.append(f"With {la['latency_ms']:g} ms per vendor call, {la['workers']:,} workers: engine "
-                     f"{e['records_per_s']:.1f} records/s ({e['in_flight']} in flight), bare loop "
-                     f"{mat['records_per_s']:.1f} with {mat['in_flight']} in flight (ratio {la['ratio']:.2f}), "
+                     f"{e['records_per_s']:.1f} records/s ({e['in_flight']} in flight, {e['writes_in_flight']} to "
+                     f"Visma), bare loop {mat['records_per_s']:.1f} with {mat['writes_in_flight']} POSTs in flight "
+                     f"(ratio {la['ratio']:.2f}), "
                      f"{seq['records_per_s']:.1f} sequential (engine ÷ sequential {la['vs_sequential']:.2f}).")
     hook = figures.get("webhook", {})
     if hook.get("p50_ms") is not None:
@@ -129,6 +130,6 @@ def compare_report(results: dict[int, dict]) -> str:
     lines = [table(rows, ("one process per size", *(f"{s:,} workers" for s in sizes)))]
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
-        lines.append(f"peak RSS of the engine process: {large:,} ÷ {small:,} = "
+        lines.append(f"memory: peak RSS of the engine process {large:,} ÷ {small:,} = "
                      f"{initial[large]['peak_rss_mb'] / initial[small]['peak_rss_mb']:.2f}")
     return "\n".join(lines)
