@@ -21,6 +21,7 @@ from audit.services import audit_fields
 from syncs.engine.read import safe_payload
 from syncs.engine.rows import rows_insert, rows_update, rows_upsert
 from syncs.errors import error_fields
+from syncs.mapping import VALUES_USED
 from syncs.models import Cursor, IdMap, PendingRecord, SyncRun
 
 A, O = AuditRecord.Action, AuditRecord.Outcome
@@ -59,7 +60,7 @@ class Ledger:
         self.book = Book()  # where audit rows and counts go now (see open_book / booking_to)
         self.counts = Totals(self)  # the run's totals so far; `counts[k] += 1` books it to the current page
         self._sensitive = integration_privacy(self.integration).sensitive
-        self._mapping: tuple[object, dict] = (None, {})  # the last mapping description seen, redacted
+        self._described: list[tuple[dict, dict]] = []  # pages' mapping descriptions and their redaction
 
     # --- pages -------------------------------------------------------------------------
     def open_book(self) -> Book:
@@ -83,12 +84,25 @@ class Ledger:
                            source_ref=source_id, target_ref=target_id or "", action=action, outcome=outcome,
                            reason=reason, payload=None if payload is None else safe_payload(payload),
                            sensitive_fields=self._sensitive)
-        # A page's records share one mapping description (the planner passes the same dict): redacted once.
-        if mapping is not self._mapping[0]:
-            self._mapping = (mapping, redact(mapping or {}))
         self.book.audits.append((self.tenant.pk, self.integration.pk, self.run.pk, row["stream"], row["source_ref"],
-                                 row["target_ref"], action, outcome, row["reason"], self._mapping[1],
+                                 row["target_ref"], action, outcome, row["reason"], self._mapping_redacted(mapping),
                                  row["payload_digest"], row["payload"]))
+
+    def page_mapping(self, mapping: dict) -> None:
+        """The mapping description the planner gives the records of a page: redacted now, once. The last two
+        pages' are kept: with pipelined pages, page N settles (and audits) after page N+1 was planned."""
+        self._described = [(mapping, redact(mapping)), *self._described[:1]]
+
+    def _mapping_redacted(self, mapping):
+        """A page's description is redacted once; a record that went through value translations has a copy of
+        it with them added under VALUES_USED (plan.py), and only those are redacted again."""
+        for shared, redacted in self._described:
+            if mapping is shared:
+                return redacted
+            if (isinstance(mapping, dict) and VALUES_USED in mapping and VALUES_USED not in shared
+                    and len(mapping) == len(shared) + 1 and all(mapping.get(k) is v for k, v in shared.items())):
+                return {**redacted, VALUES_USED: redact(mapping[VALUES_USED])}
+        return redact(mapping or {})
 
     # --- derived state: id map and pending records (call inside the settling transaction) --------------
     def id_map_save(self, stream: str, rows: list[tuple[str, str, str]]) -> None:

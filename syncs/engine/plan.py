@@ -126,6 +126,7 @@ class Planner:
             PendingRecord, ("source_id",), **page, status=[s for s in PendingRecord.Status if s != RESOLVED])}
         # One description of the mapping for the whole page: the same object in every audit row, redacted once.
         used = self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules))
+        self.ledger.page_mapping(used)
         for record in records:
             self._plan_one(plan, stream, record, id_map, earlier, unresolved, used)
         # A write planned before (refused, then replayed unchanged) keeps its intent: same key, one row.

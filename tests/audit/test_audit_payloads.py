@@ -58,3 +58,18 @@ payloads = st.recursive(st.none() | st.booleans() | st.integers() | text,
 @given(payloads)
 def test_it_stores_what_the_walks_give_for_any_payload(payload):
     assert stored(payload) == by_walks(payload)
+
+
+words = st.lists(st.sampled_from([*"aeiknorstuy_-= ", "Pass", "word", "SECRET", "Token", "api", "Key", "authori",
+                                  "sation", "zation", "Credential", "private", "signature", "Cookie", "SSN", "social",
+                                  "security", "legal", "last", "four", "bank", "account", "number", "IBAN", "routing",
+                                  "Bearer ", "abcdefgh12", "ſ"]), max_size=10).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(words)
+def test_a_text_the_patterns_would_touch_is_never_judged_clean(text):
+    from audit.redaction import SECRET_KEY_PATTERN, may_hold_secret, redact_text
+
+    if SECRET_KEY_PATTERN.search(text) or redact_text(text) != text:
+        assert may_hold_secret(text)
