@@ -4,10 +4,13 @@ Imported before Django is set up: nothing here touches Django at import time.
 """
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import os
 import platform
 import resource
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
 def django_bootstrap(workdir: Path) -> Callable[[], None]:
     """Set Django up on a database nobody else uses, migrated; returns the teardown.
 
-    By default a fresh SQLite file in `workdir`. When DATABASE_URL is set (PostgreSQL), a test database is
+    By default a fresh SQLite file in `workdir` (a copy of the last one migrated the same way: sqlite_migrated).
+    When DATABASE_URL is set (PostgreSQL), a test database is
     created beside the one it names (`<name>_benchmark_<pid>`, never the named one, never pytest's) and
     dropped by the teardown. VAR_DIR always points into `workdir`, so the dev keys, the file cache (vendor
     tokens) and the rate-limit buckets start empty and are thrown away too.
@@ -30,8 +34,9 @@ def django_bootstrap(workdir: Path) -> Callable[[], None]:
     os.environ["VAR_DIR"] = str(workdir / "var")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     given = bool(os.environ.get("DATABASE_URL"))
+    database = workdir / "benchmark.sqlite3"
     if not given:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'benchmark.sqlite3'}"
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
 
     import django
     from django.core.management import call_command
@@ -39,12 +44,40 @@ def django_bootstrap(workdir: Path) -> Callable[[], None]:
 
     django.setup()
     if not given:
-        call_command("migrate", verbosity=0, interactive=False)
+        sqlite_migrated(database, lambda: call_command("migrate", verbosity=0, interactive=False))
         return lambda: None
     test_name = f"{connection.settings_dict['NAME']}_benchmark_{os.getpid()}"
     connection.settings_dict.setdefault("TEST", {})["NAME"] = test_name
     original = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)  # runs migrate
     return lambda: connection.creation.destroy_test_db(original, verbosity=0)
+
+
+def sqlite_migrated(database: Path, migrate: Callable[[], None]) -> None:
+    """A migrated SQLite file at `database`: a copy of the one migrated last time with the same migrations and
+    packages (kept in the repo's var/, which git ignores), else migrated now and kept. Migrating from scratch takes
+    10–25 s here, longer than a smoke run of a benchmark itself."""
+    template = REPO / "var" / f"benchmark-schema-{schema_fingerprint()}.sqlite3"
+    if template.exists():
+        shutil.copyfile(template, database)
+        return
+    migrate()
+    from django.db import connection
+
+    connection.close()  # everything written, nothing held open while the file is copied
+    template.parent.mkdir(parents=True, exist_ok=True)
+    partial = template.with_suffix(f".{os.getpid()}.tmp")
+    shutil.copyfile(database, partial)
+    os.replace(partial, template)  # atomic: a benchmark starting meanwhile never copies half a file
+
+
+def schema_fingerprint() -> str:
+    """What the migrated schema depends on: this repo's migrations and the installed packages' versions."""
+    digest = hashlib.sha256()
+    for path in sorted(REPO.glob("*/migrations/*.py")):
+        digest.update(str(path.relative_to(REPO)).encode() + path.read_bytes())
+    for name, version in sorted((d.metadata["Name"] or "", d.version) for d in importlib.metadata.distributions()):
+        digest.update(f"{name}={version};".encode())
+    return digest.hexdigest()[:16]
 
 
 def workdir() -> tempfile.TemporaryDirectory:

@@ -19,6 +19,7 @@ class DriftReport(ErrorColumns):
         RUNNING = "running", "Comparing"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped: a sync was running"
 
     class Trigger(models.TextChoices):
         SCHEDULE = "schedule", "Schedule"

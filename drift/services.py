@@ -1,8 +1,10 @@
 """Making a drift report, and fixing what it found.
 
-    report (queued) ──► on the worker: for each stream that declares a comparison:
+    report (queued) ──► on the worker, under the integration's lease (the one a sync takes: never compared while a
+    sync of it is mid-write; a held lease retries the task later, then ends the report SKIPPED):
+    for each stream that declares a comparison:
         read every current source record (stream.drift_source, through the vendor client and its shared limiter)
-        map it with the current mappings (held / quarantined ones are counted, not compared)
+        map it with the current mappings (stream.drift_map; held / quarantined ones are counted, not compared)
         stream.drift_compare(given) → findings;  stream.control_totals(given) → totals
     ──► items saved, report done ──► a notice when anything differs (notifications)
 
@@ -24,8 +26,9 @@ from drift.models import DriftItem, DriftReport
 from mlconnector.logs import log_context
 from syncs.engine import flow_context, flow_streams, mapping_set_load, records_process, sync_run_create
 from syncs.flows.drift import DriftInput, Finding, Written
+from syncs.errors import RunSkipped, error_fields
+from syncs.locks import lease_kept_alive, lock_acquire
 from syncs.mapping import InvalidRecord, MissingMapping
-from syncs.errors import error_fields
 from syncs.models import IdMap, Integration, SyncRun, WriteIntent
 
 logger = logging.getLogger(__name__)
@@ -51,37 +54,33 @@ def _progress(report: DriftReport, **fields) -> None:
     DriftReport.objects.filter(pk=report.pk).update(**fields)
 
 
-def drift_report_run(*, report: DriftReport) -> DriftReport:
-    """Compare every declaring stream of the integration; vendor errors end the report FAILED with their columns."""
+class IntegrationBusy(Exception):
+    """A sync of the integration holds its lease: the report is not made now (the task tries again later)."""
+
+
+BUSY = "A sync of this integration was running, so nothing was compared; the next report will compare."
+
+
+def drift_report_run(*, report: DriftReport, skip_if_busy: bool = True) -> DriftReport:
+    """Compare every declaring stream of the integration under its lease; vendor errors end the report FAILED
+    with their columns. A lease held by a sync ends it SKIPPED, or raises IntegrationBusy (`skip_if_busy` False:
+    the task retries)."""
     integration = report.integration
     with log_context(tenant_id=report.tenant_id, integration_id=integration.pk):
-        _progress(report, status=DriftReport.Status.RUNNING, started_at=timezone.now())
-        try:
-            ctx = flow_context(integration=integration, started_at=timezone.now())
-            streams = flow_streams(integration=integration, ctx=ctx)
-            mappings = mapping_set_load(integration=integration)
-            _progress(report, streams_total=len(streams))
-            items, totals = [], []
-            for stream in streams:
-                if not stream.drift_declared():  # e.g. a flow's journals, until they declare a comparison
-                    _progress(report, streams_done=report.streams_done + 1)
-                    continue
-                _progress(report, stream=stream.name)
-                given = _source_read(report, stream, mappings)
-                given.written, given.rows_written = _written(integration, stream.name)
-                findings = stream.drift_compare(given)
-                if findings is not None:
-                    items += [_item(report, stream.name, f, given) for f in findings]
-                    totals += [{"stream": stream.name, "label": t.label, "group": t.group, "source": t.source,
-                                "destination": t.destination} for t in stream.control_totals(given)]
-                _progress(report, streams_done=report.streams_done + 1)
-            _save(report, items, totals)
-        except Exception as error:
-            _progress(report, status=DriftReport.Status.FAILED, finished_at=timezone.now(), **error_fields(error))
-            logger.warning("Drift report %s failed: %s", report.pk, error)
-            if not isinstance(error, VendorError):  # our own bug: recorded, and raised to be seen
-                raise
+        # The sync's own lease: a report that read the destination while a run was writing it would call the
+        # run's half-written page drift (and a re-sync from it would race the run).
+        lease = lock_acquire(integration_id=integration.pk)
+        if lease is None:
+            if not skip_if_busy:
+                raise IntegrationBusy(BUSY)
+            _progress(report, status=DriftReport.Status.SKIPPED, finished_at=timezone.now(),
+                      **error_fields(RunSkipped(BUSY)))
             return report
+        try:
+            with lease_kept_alive(lease=lease):
+                _compare(report, lease)
+        finally:
+            lease.release()
     if report.found or report.totals_off:
         from notifications.services import drift_found_notify
 
@@ -89,8 +88,41 @@ def drift_report_run(*, report: DriftReport) -> DriftReport:
     return report
 
 
+def _compare(report: DriftReport, lease) -> None:
+    integration = report.integration
+    _progress(report, status=DriftReport.Status.RUNNING, started_at=timezone.now())
+    try:
+        ctx = flow_context(integration=integration, started_at=timezone.now())
+        streams = flow_streams(integration=integration, ctx=ctx)
+        mappings = mapping_set_load(integration=integration)
+        _progress(report, streams_total=len(streams))
+        items, totals = [], []
+        for stream in streams:
+            if not stream.drift_declared():  # e.g. a flow's journals, until they declare a comparison
+                _progress(report, streams_done=report.streams_done + 1)
+                continue
+            _progress(report, stream=stream.name)
+            given = _source_read(report, stream, mappings)
+            given.written, given.rows_written = _written(integration, stream.name)
+            findings = stream.drift_compare(given)
+            if findings is not None:
+                items += [_item(report, stream.name, f, given) for f in findings]
+                totals += [{"stream": stream.name, "label": t.label, "group": t.group, "source": t.source,
+                            "destination": t.destination} for t in stream.control_totals(given)]
+            _progress(report, streams_done=report.streams_done + 1)
+        if lease.lost:  # a sync took the lease over (ours stopped renewing): what was read may be mid-write
+            raise RunSkipped("A sync of this integration started while the report was comparing; the next "
+                             "report will compare again.")
+        _save(report, items, totals)
+    except Exception as error:
+        _progress(report, status=DriftReport.Status.FAILED, finished_at=timezone.now(), **error_fields(error))
+        logger.warning("Drift report %s failed: %s", report.pk, error)
+        if not isinstance(error, (VendorError, RunSkipped)):  # our own bug: recorded, and raised to be seen
+            raise
+
+
 def _source_read(report: DriftReport, stream, mappings) -> DriftInput:
-    given = DriftInput()
+    given = DriftInput(mappings=mappings)
     for records in stream.drift_source():
         for record in records:
             try:
@@ -98,7 +130,7 @@ def _source_read(report: DriftReport, stream, mappings) -> DriftInput:
             except Exception:
                 continue  # no usable id: quarantined by the sync already, nothing to compare
             try:
-                given.expected[source_id] = stream.map(record, mappings)
+                given.expected[source_id] = stream.drift_map(record, mappings)
                 given.records[source_id] = record
             except (MissingMapping, InvalidRecord, KeyError, TypeError, ValueError):
                 given.unmappable.add(source_id)

@@ -223,6 +223,10 @@ SYNC_MAX_STALLED_ATTEMPTS = env.int("SYNC_MAX_STALLED_ATTEMPTS", default=3)
 # (syncs/sweeper.py) once SYNC_SWEEP_SENT_AFTER_SECONDS old; beat looks for them every SYNC_SWEEP_EVERY_SECONDS.
 SYNC_SWEEP_SENT_AFTER_SECONDS = env.float("SYNC_SWEEP_SENT_AFTER_SECONDS", default=600.0)
 SYNC_SWEEP_EVERY_SECONDS = env.float("SYNC_SWEEP_EVERY_SECONDS", default=300.0)
+# A drift report takes the integration's lease; while a sync holds it the report's task tries again every
+# DRIFT_LEASE_RETRY_SECONDS, DRIFT_LEASE_RETRIES times, then the report ends "skipped: a sync was running".
+DRIFT_LEASE_RETRY_SECONDS = env.float("DRIFT_LEASE_RETRY_SECONDS", default=300.0)
+DRIFT_LEASE_RETRIES = env.int("DRIFT_LEASE_RETRIES", default=12)
 # /healthz (mlconnector/health.py): beat writes a heartbeat this often (through a worker) and is reported down when
 # it is older than BEAT_STALE_SECONDS; the worker ping waits HEALTH_PING_TIMEOUT and is cached HEALTH_CACHE_SECONDS.
 BEAT_HEARTBEAT_SECONDS = env.float("BEAT_HEARTBEAT_SECONDS", default=60.0)

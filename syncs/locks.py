@@ -90,9 +90,10 @@ def run_heartbeat(*, run_id: int) -> None:
 
 
 @contextmanager
-def lease_kept_alive(*, lease: Lease, run_id: int):
+def lease_kept_alive(*, lease: Lease, run_id: int | None = None):
     """Beat and renew from a thread while the run works, so a slow page (long vendor waits) is not taken for
-    a dead worker. A lost lease is only flagged here; the run stops at its next `lease.renew()`.
+    a dead worker. A lost lease is only flagged here; the run stops at its next `lease.renew()`. Without a
+    run (a drift report holding the lease) only the lease is renewed.
 
     Not started inside an open transaction (tests that wrap everything in one): another thread's connection
     could not see the run's rows, and on SQLite would wait for that transaction's write lock.
@@ -107,16 +108,18 @@ def lease_kept_alive(*, lease: Lease, run_id: int):
             while not stop.wait(settings.SYNC_HEARTBEAT_SECONDS):
                 try:
                     lease.renew()
-                    run_heartbeat(run_id=run_id)
+                    if run_id is not None:
+                        run_heartbeat(run_id=run_id)
                 except LeaseLost:
-                    logger.warning("Run %s lost its lease on integration %s.", run_id, lease.integration_id)
+                    logger.warning("Run %s lost its lease on integration %s.", run_id or "(none)",
+                                   lease.integration_id)
                     return
                 except Exception:  # a database hiccup: the next beat tries again, the TTL leaves room for it
                     logger.exception("Heartbeat of run %s failed", run_id)
         finally:
             connection.close()  # this thread's own connection
 
-    thread = threading.Thread(target=beat, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread = threading.Thread(target=beat, name=f"lease-{lease.integration_id}-heartbeat", daemon=True)
     thread.start()
     try:
         yield

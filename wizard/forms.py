@@ -63,6 +63,12 @@ class StreamsForm(forms.Form):
         for n, option in enumerate(self.option_choices):
             stored = [value for value, _ in option.choices]
             now = (current or {}).get(option.name, stored[0])
+            if option.dropdown:  # the value itself is posted: the flow's options_check judges it, not this list
+                self.fields[f"option{n}"] = forms.CharField(
+                    label=option.label, required=False, max_length=100, initial=str(now), widget=forms.Select(
+                        choices=[(str(v), label) for v, label in option.choices],
+                        attrs={"data-test": "flow-option", "data-option": option.name, "aria-label": option.label}))
+                continue
             self.fields[f"option{n}"] = forms.ChoiceField(
                 label=option.label, required=False, widget=forms.RadioSelect(attrs={"data-test": "flow-option", "data-option": option.name}),
                 choices=[(str(i), label) for i, (_, label) in enumerate(option.choices)],
@@ -70,9 +76,11 @@ class StreamsForm(forms.Form):
 
     def options(self) -> dict:
         """The chosen options, as Integration.options stores them."""
-        chosen = {n: self.cleaned_data.get(f"option{n}") or self.fields[f"option{n}"].initial
-                  for n in range(len(self.option_choices))}  # not sent: as it was
-        return {option.name: option.choices[int(chosen[n])][0] for n, option in enumerate(self.option_choices)}
+        # Not sent: as it was.
+        chosen = {n: self.cleaned_data.get(f"option{n}") if f"option{n}" in self.data
+                  else self.fields[f"option{n}"].initial for n in range(len(self.option_choices))}
+        return {option.name: chosen[n] if option.dropdown else option.choices[int(chosen[n] or 0)][0]
+                for n, option in enumerate(self.option_choices)}
 
     def option_fields(self):
         return [self[f"option{n}"] for n in range(len(self.option_choices))]

@@ -99,8 +99,9 @@ class Ledger:
         for shared, redacted in self._described:
             if mapping is shared:
                 return redacted
-            if (isinstance(mapping, dict) and VALUES_USED in mapping and VALUES_USED not in shared
-                    and len(mapping) == len(shared) + 1 and all(mapping.get(k) is v for k, v in shared.items())):
+            if (isinstance(mapping, dict) and VALUES_USED in mapping
+                    and mapping.keys() - {VALUES_USED} == shared.keys() - {VALUES_USED}
+                    and all(mapping[k] is v for k, v in shared.items() if k != VALUES_USED)):
                 return {**redacted, VALUES_USED: redact(mapping[VALUES_USED])}
         return redact(mapping or {})
 

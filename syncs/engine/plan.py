@@ -125,7 +125,9 @@ class Planner:
         unresolved = plan.pending = {source_id for source_id, in rows_select(
             PendingRecord, ("source_id",), **page, status=[s for s in PendingRecord.Status if s != RESOLVED])}
         # One description of the mapping for the whole page: the same object in every audit row, redacted once.
-        used = self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules))
+        # Its empty VALUES_USED says "no translation" (a row without the key predates them: syncs/reapply.py).
+        used = {**self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules)),
+                VALUES_USED: {}}
         self.ledger.page_mapping(used)
         for record in records:
             self._plan_one(plan, stream, record, id_map, earlier, unresolved, used)

@@ -108,6 +108,9 @@ class OptionChoice:
     name: str
     label: str
     choices: tuple[tuple[Any, str], ...]
+    # A dropdown of values read live (a flow module's `option_choices(ctx)`, e.g. the monday boards): the value
+    # posted is stored as it is (a string), once the flow's `options_check(ctx, options)` accepts it.
+    dropdown: bool = False
 
 
 @dataclass
@@ -233,6 +236,11 @@ class Stream(ABC):
         """Every current source record, page by page: by default a full walk from an empty cursor."""
         for page in self.fetch({}):
             yield page.records
+
+    def drift_map(self, record: dict, mappings: MappingSet) -> dict:
+        """The record as the report compares it: by default map(). A stream whose map() also checks or asks
+        (a journal's pre-flight, an approval request) gives the pure mapping here: a report changes nothing."""
+        return self.map(record, mappings)
 
     def drift_destination(self) -> dict[str, dict] | None:
         """What the destination holds: its key → the record projected onto map()'s shape. None: not compared."""

@@ -87,6 +87,7 @@ class DriftInput:
     unmappable: set[str] = field(default_factory=set)  # source ids held or quarantined by map(): not compared
     written: dict[str, Written] = field(default_factory=dict)  # source id → our last write
     rows_written: int = 0  # confirmed writes of the stream (append streams: rows pushed)
+    mappings: Any = None  # the MappingSet map() used, for a comparison that translates back (a board's label)
 
 
 def flatten(record: Any, prefix: str = "") -> dict[str, Any]:

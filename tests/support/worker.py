@@ -107,11 +107,11 @@ def celery_worker(*, queue: str | None = None, extra_env: dict | None = None, be
 
 
 @contextmanager
-def worker_taking_all_tasks(*, include: tuple[str, ...] = ()):
+def worker_taking_all_tasks(*, include: tuple[str, ...] = (), extra_env: dict | None = None):
     """A real worker process; every task this process queues goes to its private queue."""
     from mlconnector.celery import app
 
-    with celery_worker(include=include) as queue:
+    with celery_worker(include=include, extra_env=extra_env) as queue:
         previous = app.conf.task_default_queue
         app.conf.task_default_queue = queue
         try:

@@ -5,7 +5,6 @@ import pytest
 
 from audit.models import AuditRecord
 from connections.vendors import get_vendor
-from connections.vendors.monday.pacing import pacers_forget
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.visma_monday.board import board_setup
 from syncs.flows.visma_monday.statuses import APPROVAL_MAP
@@ -23,13 +22,8 @@ def writes_to_visma(sandbox) -> list:
 
 
 @pytest.fixture
-def monday_wizard(wizard, sandbox):
-    pacers_forget()
-    sandbox.app["visma"].seed(employees=0, customers=2, suppliers=2, supplier_invoices=3, customer_invoices=2,
-                              purchase_orders=2, payments=0, journal_transactions=0)
-    wizard.start(name="AP board", flow_kind="visma_monday")
-    wizard.connect("source", "visma", "Visma")
-    wizard.connect("destination", "monday", "monday")
+def monday_wizard(monday_draft):
+    wizard = monday_draft
     wizard.streams("supplier_invoices", "purchase_orders", "customer_invoices", "approval_statuses")
     return wizard
 

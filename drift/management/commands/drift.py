@@ -1,7 +1,7 @@
 """`manage.py drift <integration id>`: make a drift report now, in this process, and print what differs."""
 from django.core.management.base import BaseCommand, CommandError
 
-from drift.models import DriftItem
+from drift.models import DriftItem, DriftReport
 from drift.services import drift_report_create, drift_report_queue, drift_report_run
 from syncs.models import Integration
 
@@ -23,6 +23,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Drift report #{report.pk} of {found} is queued.")
             return
         report = drift_report_run(report=drift_report_create(integration=found))
+        if report.status == DriftReport.Status.SKIPPED:  # the integration's lease is held: nothing was compared
+            self.stdout.write(f"Drift report #{report.pk} of {found}: skipped: {report.error_message}")
+            return
         if report.error_message:
             raise CommandError(f"Drift report #{report.pk} failed: {report.error_message} {report.error_hint}")
         self.stdout.write(f"Drift report #{report.pk} of {found}: {report.source_read} source records read; "

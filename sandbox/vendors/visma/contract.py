@@ -66,7 +66,8 @@ UNCONFIRMED = {
     # §4 payment
     "payment_shape": "PaymentDto as in the 2016 swagger, plus branch and timeStamp from PSDK",
     # §10 webhooks
-    "webhook_payload": {"event": "<entity>.<created|changed>", "entity": "employee", "id": "<key>",
+    # `<entity>.deleted` when a document is deleted in the ERP: the catalogue shows "Account Deleted" only.
+    "webhook_payload": {"event": "<entity>.<created|changed|deleted>", "entity": "employee", "id": "<key>",
                         "tenantId": "<company tenant>", "timestamp": "<yyyy-MM-ddTHH:mm:ss.fff>",
                         "notificationId": "<same on every retry of one notification>"},
     "webhook_signature_header": "x-vwd-signature-v1 = base64(HMAC-SHA256(secret, raw body)) [VWD]",

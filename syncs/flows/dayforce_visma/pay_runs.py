@@ -41,6 +41,7 @@ from syncs.flows.dayforce_visma.journal import (
     preflight,
     reversal_of,
 )
+from syncs.flows.dayforce_visma.drift import PayRunDrift
 from syncs.flows.dayforce_visma.streams import COST_CENTER_MAP, COST_CENTER_MAP_TITLE
 from syncs.flows.visma_journal import (
     REFERENCE_LENGTH,
@@ -70,7 +71,7 @@ def posting(mapped: dict) -> dict:
     return {k: v for k, v in mapped.items() if k != "sources"}
 
 
-class PayRuns(VismaJournalStream):
+class PayRuns(PayRunDrift, VismaJournalStream):
     name = "pay_runs"
     value_maps = {PAY_CODE_MAP: PAY_CODE_MAP_TITLE, PAY_CATEGORY_MAP: PAY_CATEGORY_MAP_TITLE,
                   DEPARTMENT_SEGMENT_MAP: DEPARTMENT_SEGMENT_MAP_TITLE, COST_CENTER_MAP: COST_CENTER_MAP_TITLE}

@@ -8,7 +8,12 @@ from typing import Iterator
 from connections.vendors.errors import VendorNotFound
 from connections.vendors.rippling.client import parse_timestamp
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
-from syncs.flows.rippling_visma.dimensions import configured_segments, cost_allocation, value_missing_in_visma
+from syncs.flows.rippling_visma.dimensions import (
+    configured_segments,
+    cost_allocation,
+    segment_maps,
+    value_missing_in_visma,
+)
 from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
 
@@ -129,6 +134,7 @@ class Employees(VismaEmployeeWrites, RipplingPagedStream):
         self._location_names: dict[str, str] | None = None
         self._visma_values: dict = {}
         self.segments = configured_segments(ctx.options)
+        self.value_maps = {**self.value_maps, **segment_maps(self.segments)}
         self.expand = ("user", *sorted({s.expand for s in self.segments.values() if s.expand}))
 
     def pages(self, since, next_link):
