@@ -1,7 +1,7 @@
 """/api/v1/…: versioned in the path; everything a tenant owns lives under tenants/<tenant_slug>/."""
 from django.urls import include, path
 
-from api.views import accounts, audit, catalog, connections, integrations, mappings, memberships, pending, runs
+from api.views import accounts, approvals, audit, catalog, connections, integrations, mappings, memberships, pending, runs
 
 app_name = "api"
 
@@ -26,6 +26,10 @@ tenant_urls = [
     path("audit-records", audit.AuditRecordListView.as_view(), name="audit-records"),
     path("audit-records/<int:pk>", audit.AuditRecordDetailView.as_view(), name="audit-record"),
     path("pending-records", pending.PendingRecordListView.as_view(), name="pending-records"),
+    path("journal-approvals", approvals.JournalApprovalListView.as_view(), name="journal-approvals"),
+    path("journal-approvals/<int:pk>", approvals.JournalApprovalItemView.as_view(), name="journal-approval"),
+    path("journal-approvals/<int:pk>/approve", approvals.JournalApproveView.as_view(), name="journal-approval-approve"),
+    path("journal-approvals/<int:pk>/reject", approvals.JournalRejectView.as_view(), name="journal-approval-reject"),
     path("memberships", memberships.MembershipCollectionView.as_view(), name="memberships"),
     path("memberships/<int:pk>", memberships.MembershipItemView.as_view(), name="membership"),
 ]

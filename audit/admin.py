@@ -15,6 +15,7 @@ from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import IntegrationFilter, RunFilter
 from syncs.admin_operations import admin_url, may_operate, object_viewable
 from syncs.diff import field_changes
+from syncs.mapping import VALUES_USED
 from syncs.models import PendingRecord
 from syncs.selectors import integration_get, pending_record_for
 
@@ -110,7 +111,9 @@ class AuditRecordAdmin(ReadOnlyTenantScopedAdmin):
         written = None  # the payload last written: an update's "before"
         for row in rows:
             row.payload_text = json.dumps(row.payload, indent=2, sort_keys=True, ensure_ascii=False)
-            row.mapping_text = json.dumps(row.mapping_used, indent=2, sort_keys=True, ensure_ascii=False)
+            # An empty set of value translations says "none" to the re-apply (syncs/reapply.py), nothing to a reader.
+            shown = {k: v for k, v in (row.mapping_used or {}).items() if not (k == VALUES_USED and not v)}
+            row.mapping_text = json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False) if shown else ""
             if row.action == AuditRecord.Action.UPDATE and written is not None:
                 row.changes = field_changes(written, row.payload or {})
             if row.action in WRITES and row.outcome == AuditRecord.Outcome.OK:

@@ -49,6 +49,21 @@ def _may_hold_inline_secret(text: str) -> bool:
     return "bearer" in t or "password" in t or "secret" in t or "api_key" in t or "apikey" in t or "token" in t
 
 
+# A word that every match of SECRET_KEY_PATTERN or of an inline pattern contains, in lower case.
+SECRET_WORDS = ("pass", "secret", "token", "api", "authori", "credential", "private", "signature", "cookie", "ssn",
+                "social", "legal", "bank", "account", "iban", "routing", "bearer")
+
+
+def may_hold_secret(text: str) -> bool:
+    """Whether masking could change anything in a payload whose every key and string is in `text`: it holds
+    one of SECRET_WORDS, or is not ASCII. Substring checks, not the patterns: running SECRET_KEY_PATTERN
+    case-insensitively over a whole payload cost more than the walks it was meant to spare."""
+    if not text.isascii():
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in SECRET_WORDS)
+
+
 def redact_text(text: str) -> str:
     if not _may_hold_inline_secret(text):
         return text

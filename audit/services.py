@@ -12,11 +12,28 @@ from typing import Any
 
 from audit.models import AuditRecord
 from audit.privacy import integration_privacy, redact_sensitive
-from audit.redaction import redact, redact_text
+from audit.redaction import may_hold_secret, redact, redact_text
 
 
 def payload_digest(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    return hashlib.sha256(_digested_text(payload).encode()).hexdigest()
+
+
+def _digested_text(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, default=str)
+
+
+def _redacted_with_digest(payload: Any, sensitive: frozenset[str]) -> tuple[Any, str]:
+    """The payload as stored (redacted) and its digest. Most payloads have nothing to mask, and the text the
+    digest is taken of shows it: every key and string value is in it, so when it holds no secret-looking key
+    word, no inline-secret word and no sensitive field name, the two redaction walks would hand the payload
+    back unchanged. Only for plain ASCII text (no `\\u` escape): the patterns match case-insensitively, and
+    that has surprises outside ASCII (audit/redaction.py)."""
+    text = _digested_text(payload)
+    if not ("\\u" in text or may_hold_secret(text) or any(f'"{name}"' in text for name in sensitive)):
+        return payload, hashlib.sha256(text.encode()).hexdigest()
+    payload = redact(redact_sensitive(payload, sensitive))
+    return payload, payload_digest(payload)
 
 
 def audit_record(*, tenant, action: str, outcome: str, integration=None, run=None, stream: str = "",
@@ -33,15 +50,16 @@ def audit_fields(*, tenant, action, outcome, integration=None, run=None, stream=
 
     `sensitive_fields` replaces the vendors' declared list (a caller that knows better, or a test).
     """
+    digest = ""
     if payload is not None:
         sensitive = (frozenset(sensitive_fields) if sensitive_fields is not None
                      else integration_privacy(integration).sensitive)
-        payload = redact(redact_sensitive(payload, sensitive))
+        payload, digest = _redacted_with_digest(payload, sensitive)
     return {
         "tenant": tenant, "integration": integration, "run": run, "stream": stream,
         "source_ref": str(source_ref)[:200], "target_ref": str(target_ref)[:200],
         "action": action, "outcome": outcome, "reason": redact_text(reason),
         "mapping_used": redact(mapping_used or {}),
-        "payload_digest": payload_digest(payload) if payload is not None else "",
+        "payload_digest": digest,
         "payload": payload if payload is not None else {},
     }

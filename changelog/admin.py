@@ -10,6 +10,7 @@ from changelog.models import ChangeLogEntry
 from connections.admin_mixins import ReadOnlyTenantScopedAdmin
 from connections.models import Membership
 from mlconnector.sites import customer_site, ops_site
+from syncs.words import column_label
 
 
 class ChangeLogEntryAdmin(ReadOnlyTenantScopedAdmin):
@@ -27,14 +28,18 @@ class ChangeLogEntryAdmin(ReadOnlyTenantScopedAdmin):
             ).values_list("tenant_id", flat=True)) if request.user.is_active else []
         return request._owner_tenant_ids
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # One object's changes: the customer site's "Change log" link on its page (connections/admin_mixins.py).
+        return lookup == "object_id" or super().lookup_allowed(lookup, value, request)
+
     @admin.display(description="What changed")
     def summary(self, obj):
-        return ", ".join(obj.changes) if obj.action == ChangeLogEntry.Action.UPDATED else ""
+        return ", ".join(map(column_label, obj.changes)) if obj.action == ChangeLogEntry.Action.UPDATED else ""
 
     @admin.display(description="Changes (before → after)")
     def changes_table(self, obj):
         return format_html_join("", "<div><b>{}</b>: {} → {}</div>", (
-            (name, shown(before), shown(after)) for name, (before, after) in obj.changes.items()))
+            (column_label(name), shown(before), shown(after)) for name, (before, after) in obj.changes.items()))
 
 
 def shown(value) -> str:

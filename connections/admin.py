@@ -113,6 +113,7 @@ class MembershipAdmin(TenantScopedAdmin):
 
 
 class ConnectionAdmin(ServiceDeletionMixin, TenantScopedAdmin):
+    change_log_type = "connection"
     list_display = ("name", "tenant", "vendor_label", "status", "last_tested_at")
     list_filter = ("kind", "status")
     search_fields = ("name",)

@@ -1,7 +1,11 @@
 """Tenant scoping for every ModelAdmin on the customer site."""
 from __future__ import annotations
 
-from django.contrib import admin
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 
 from connections.models import Tenant
 from connections.selectors import tenant_ids_for_user
@@ -14,6 +18,8 @@ class TenantScopedAdmin(admin.ModelAdmin):
     """
 
     tenant_path = "tenant"  # lookup from the model to its Tenant
+    # The object_type its services write to the change log (changelog/services.py), "" for models not logged.
+    change_log_type = ""
 
     @property
     def scoped(self) -> bool:
@@ -70,6 +76,39 @@ class TenantScopedAdmin(admin.ModelAdmin):
         if self.scoped:
             extra_context = {"title": str(self.model._meta.verbose_name_plural).capitalize(), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
+
+    def change_log_url(self, request, obj) -> str:
+        """This object's entries in the change log, for a user who may read it ('' otherwise)."""
+        if not (self.scoped and self.change_log_type and obj is not None):
+            return ""
+        log = next((a for m, a in self.admin_site._registry.items() if m._meta.label == "changelog.ChangeLogEntry"),
+                   None)
+        if log is None or self.object_tenant_id(obj) not in log.tenant_ids(request):
+            return ""
+        return (reverse(f"{self.admin_site.name}:changelog_changelogentry_changelist") + "?"
+                + urlencode({"object_type__exact": self.change_log_type, "object_id": obj.pk}))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Customers get the product's change log (who changed what, before → after) in place of Django's
+        # History, whose entries are form-field strings ("Changed Target value.").
+        if self.scoped:
+            context = {**context, "change_log_url": self.change_log_url(request, obj)}
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.scoped:
+            return super().history_view(request, object_id, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404("No such object for your company.")
+        url = self.change_log_url(request, obj)
+        if url:
+            return HttpResponseRedirect(url)
+        self.message_user(request, "Who changed what is in the change log, which your company's owners can read."
+                          if self.change_log_type else "This page has no change history of its own.", messages.INFO)
+        meta = self.opts
+        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:{meta.app_label}_{meta.model_name}_change",
+                                            args=[obj.pk]))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if self.scoped:

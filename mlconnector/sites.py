@@ -28,6 +28,10 @@ class CustomerAdminSite(admin.AdminSite):
     def has_permission(self, request):
         return bool(tenant_ids_for_user(user=request.user))
 
+    def each_context(self, request):
+        # Templates shared with the ops site hide Django's scaffolding here (its History link, for one).
+        return {**super().each_context(request), "customer_site": True}
+
     def get_urls(self):
         from wizard.views import wizard_urls  # the setup wizard's pages (/admin/wizard/…) live on this site
 

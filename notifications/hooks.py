@@ -25,6 +25,20 @@ def connection_tested(*, connection_id: int, ok: bool) -> None:
     _after_commit(lambda: _queue_connection(connection_id, ok))
 
 
+def journal_waiting(*, approval_id: int) -> None:
+    """A journal was put up for approval (syncs/approvals.py): its approvers are e-mailed once."""
+    _after_commit(lambda: _queue_journal(approval_id))
+
+
+def _queue_journal(approval_id: int) -> None:
+    from notifications.tasks import journal_waiting_task
+
+    try:
+        journal_waiting_task.delay(approval_id)
+    except Exception:
+        logger.exception("Could not queue the notification for journal approval %s", approval_id)
+
+
 def _after_commit(callback) -> None:
     try:
         transaction.on_commit(callback, robust=True)

@@ -290,3 +290,25 @@ def drift_found_message(report) -> Message:
                "destination as it is. Changes made at the destination are not overwritten until you choose.",
         actions=[("Open the drift report", absolute(reverse("customer_admin:drift_driftreport_integration",
                                                             args=[integration.pk])))])
+
+
+def journal_waiting_message(approval, *, nobody_may_approve: bool = False) -> Message:
+    """A journal waits for a second person (syncs/approvals.py). Only sums by cost centre: the journal names
+    nobody, and neither does this message."""
+    from syncs.approvals import approval_comparison, journal_total
+
+    integration = approval.integration
+    rows = approval_comparison(approval)
+    return Message(
+        kind=Kind.JOURNAL_WAITING,
+        subject=f"{integration.name}: journal {approval.source_id} awaits your approval",
+        headline=f"The journal of pay run {approval.source_id} is ready to post to the general ledger, and waits "
+                 "for a second person's approval.",
+        facts=[*_integration_facts(integration, None), ("Pay run", approval.source_id),
+               ("Total debit", f"{journal_total(approval.journal):,.2f}"), ("Cost centres", str(len(rows)))],
+        advice=("Nobody may approve it yet: the person who configured the integration last cannot, and the "
+                "company has no other owner or admin with an e-mail address. Add one under Members; they approve "
+                "it on the approval page.") if nobody_may_approve else (
+            "Open the approval: check the amounts per cost centre against the previous period, then approve "
+            "(a run posts it) or reject it with a note for the payroll team."),
+        actions=[("Open the approval", admin_url("syncs_journalapproval_change", approval.pk))])

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     RECORDS_HELD = "records_held", "Records held: mapping missing"
     CONNECTION_FAILED = "connection_failed", "Connection test failed"
     DRIFT_FOUND = "drift_found", "Drift found: source and destination differ"
+    JOURNAL_WAITING = "journal_waiting", "A journal awaits approval"
     RECOVERED = "recovered", "Back to normal"
     TEST = "test", "Test message"
 

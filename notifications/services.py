@@ -24,6 +24,7 @@ from notifications.messages import (
     connection_failed_message,
     connection_recovered_message,
     drift_found_message,
+    journal_waiting_message,
     records_failed_message,
     records_held_message,
     run_failed_message,
@@ -38,7 +39,7 @@ from notifications.selectors import (
     run_new_holds,
     run_superseded,
 )
-from syncs.models import Integration, SyncRun
+from syncs.models import Integration, JournalApproval, SyncRun
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,33 @@ def drift_found_notify(*, report) -> Notification:
     """A drift report found differences: one notice per integration and rate-limit window."""
     prefs = notification_settings_for(tenant=report.tenant)
     return _problem_notify(prefs=prefs, message=drift_found_message(report), integration=report.integration)
+
+
+def journal_waiting_notify(*, approval: JournalApproval) -> Notification | None:
+    """E-mail the approvers of a journal that waits for them, once per journal (a redelivered task, a second
+    worker: the row lock and `notified_at` decide), and never one already decided. Not rate limited: each
+    waiting journal is its own news."""
+    from syncs.approvals import approvers
+
+    with transaction.atomic():
+        approval = JournalApproval.objects.select_for_update().select_related("integration__tenant").get(pk=approval.pk)
+        if approval.notified_at is not None or approval.status != JournalApproval.Status.PENDING:
+            return None
+        approval.notified_at = timezone.now()
+        approval.save(update_fields=["notified_at"])
+        recipients = list(dict.fromkeys(u.email.strip() for u in approvers(approval) if u.email.strip()))
+        # Nobody but the configurer may decide (a one-owner company): tell the owners and admins that a second
+        # person is needed, or the journal would wait unseen.
+        message = journal_waiting_message(approval, nobody_may_approve=not recipients)
+        recipients = recipients or notification_recipients(tenant=approval.integration.tenant)
+        rendered = render(message, tenant=approval.integration.tenant)
+        notification = Notification.objects.create(
+            tenant_id=approval.tenant_id, integration=approval.integration, kind=message.kind,
+            status=Notification.Status.SENDING, subject=rendered.subject, text=rendered.text)
+    deliver(notification=notification, message=message, rendered=rendered,
+            prefs=notification_settings_for(tenant=approval.integration.tenant), recipients=recipients, suppressed=0)
+    notification.refresh_from_db()
+    return notification
 
 
 def connection_outcome_notify(*, connection: Connection) -> Notification | None:

@@ -2,8 +2,8 @@
 from celery import shared_task
 
 from notifications.selectors import connection_for_notice
-from notifications.services import connection_outcome_notify, run_outcome_notify
-from syncs.models import SyncRun
+from notifications.services import connection_outcome_notify, journal_waiting_notify, run_outcome_notify
+from syncs.models import JournalApproval, SyncRun
 
 
 @shared_task(name="notifications.tasks.run_notify_task")
@@ -21,3 +21,11 @@ def connection_notify_task(connection_id: int) -> int:
     if connection is None:
         return 0
     return 1 if connection_outcome_notify(connection=connection) else 0
+
+
+@shared_task(name="notifications.tasks.journal_waiting_task")
+def journal_waiting_task(approval_id: int) -> int:
+    approval = JournalApproval.objects.filter(pk=approval_id).first()
+    if approval is None:
+        return 0
+    return 1 if journal_waiting_notify(approval=approval) else 0

@@ -14,6 +14,8 @@ def control(app: SandboxApp, request: Request, action: str) -> Response:
     GET  /_sandbox/log?vendor=&method=&status=&fault=&path_contains=&answer_contains=&limit=1000
     GET  /_sandbox/log/count?<the same filters>   {"count": n}
     GET|POST /_sandbox/faults                 {vendor or "*": {fault settings}} for several vendors at once
+    GET  /_sandbox/stats                      the most requests in flight at once since log/clear (in all, and
+                                              per vendor: "in_flight_peaks") and every vendor's table sizes
     POST /_sandbox/clock                      {"advance": seconds}
     GET|POST /_sandbox/<vendor>/faults        fault settings (sandbox/faults.py `Faults.configure`)
     POST /_sandbox/<vendor>/limits            {"limit": n | null, "window": seconds}
@@ -29,10 +31,11 @@ def control(app: SandboxApp, request: Request, action: str) -> Response:
         return json_response({"reset": True})
     if action == "log/clear" and request.method == "POST":
         app.log.clear()
-        app.in_flight_peak = 0
+        app.in_flight_clear()
         return json_response({"cleared": True})
     if action == "stats":
-        return json_response({"in_flight_peak": app.in_flight_peak, "tables": app.table_sizes()})
+        return json_response({"in_flight_peak": app.in_flight_peak, "in_flight_peaks": app.in_flight_peaks,
+                              "tables": app.table_sizes()})
     if action in ("log", "log/count"):
         args = request.args
         entries = app.log.filter(

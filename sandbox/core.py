@@ -347,6 +347,8 @@ class SandboxApp:
         self.by_prefix.sort(key=lambda item: -len(item[0]))
         self._flight_lock = threading.Lock()
         self.in_flight = self.in_flight_peak = 0
+        self.in_flight_by_vendor: dict[str, int] = {}
+        self.in_flight_peaks: dict[str, int] = {}  # per vendor: how many one client had in flight to that vendor
 
     def __getitem__(self, name: str) -> VendorSandbox:
         return self.vendors[name]
@@ -388,13 +390,13 @@ class SandboxApp:
                 entry = LoggedRequest(
                     vendor=vendor.name, method=request.method, path=path, query=request.args.to_dict(flat=False),
                     headers=redacted_headers(request.headers), body=_logged_body(request), at=self.clock.now())
-                self._in_flight(+1)
+                self._in_flight(+1, vendor.name)
                 try:
                     response = vendor.handle(request, path[len(prefix):] or "/")
                 except Exception as exc:  # a sandbox bug must show up as a 500, like a vendor's would
                     response = json_response({"message": f"sandbox error: {type(exc).__name__}: {exc}"}, 500)
                 finally:
-                    self._in_flight(-1)
+                    self._in_flight(-1, vendor.name)
                 entry.status = response.status_code
                 entry.fault = request.environ.get("sandbox.fault", "")
                 if response.status_code >= 400:
@@ -404,11 +406,19 @@ class SandboxApp:
         return json_response({"message": f"No sandbox serves {path}",
                               "vendors": sorted(p for p, _ in self.by_prefix)}, 404)
 
-    def _in_flight(self, change: int) -> None:
-        """Requests being served now, and the most at once since the last reset: how many a client had in flight."""
+    def _in_flight(self, change: int, vendor: str) -> None:
+        """Requests being served now, and the most at once since the last reset: how many a client had in flight
+        (in all, and to each vendor)."""
         with self._flight_lock:
             self.in_flight += change
             self.in_flight_peak = max(self.in_flight_peak, self.in_flight)
+            now = self.in_flight_by_vendor[vendor] = self.in_flight_by_vendor.get(vendor, 0) + change
+            self.in_flight_peaks[vendor] = max(self.in_flight_peaks.get(vendor, 0), now)
+
+    def in_flight_clear(self) -> None:
+        with self._flight_lock:
+            self.in_flight_peak = self.in_flight
+            self.in_flight_peaks = dict(self.in_flight_by_vendor)
 
     def table_sizes(self) -> dict:
         return {name: vendor.table_sizes() for name, vendor in self.vendors.items()}

@@ -96,9 +96,10 @@ class Faults:
         """The next `count` successful writes are applied, then never answered."""
         self.queued_after.extend(["hang"] * count)
 
-    def error_after_next(self, count: int = 1, status: int | None = None) -> None:
-        """The next `count` successful writes are applied, then answered with a 5xx."""
-        self.queued_after.extend([status or self.error_status] * count)
+    def error_after_next(self, count: int = 1, status: int | None = None, *, skip: int = 0) -> None:
+        """The next `count` successful writes (after `skip` answered normally) are applied, then answered with a
+        5xx. `skip` picks a write out of a sequence (monday's reads are POSTs too)."""
+        self.queued_after.extend([None] * skip + [status or self.error_status] * count)
 
     def apply_later_next(self, count: int = 1, seconds: float = 2.0) -> None:
         """The next `count` writes get no answer; each is applied `seconds` after it arrived."""

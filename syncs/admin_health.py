@@ -10,6 +10,7 @@ from django.urls import path, reverse
 
 from syncs.admin_operations import admin_url, may_operate, object_viewable, post_or_refuse
 from syncs.models import Integration
+from syncs.schedule_words import integration_schedule_words
 from syncs.schedules import schedule_pause, schedule_resume
 
 
@@ -25,7 +26,7 @@ def health_panel_context(model_admin, request, integration: Integration, health)
                 "reconnect": reverse(f"{site}:connections_connection_change", args=[problem.connection.pk]),
             }
     return {
-        "connection_fixes": fixes, "back": dashboard,
+        "connection_fixes": fixes, "back": dashboard, "schedule_words": integration_schedule_words(integration),
         "may_manage": may_operate(model_admin, request, integration),
         "schedule_urls": {"pause": admin_url(model_admin, Integration, "pause", integration.pk),
                           "resume": admin_url(model_admin, Integration, "resume", integration.pk)},

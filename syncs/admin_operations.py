@@ -15,6 +15,7 @@ from syncs.models import Integration, SyncRun
 from syncs.selectors import replay_leftovers
 from syncs.services import records_replay
 
+ADMIN_CSS = {"all": ["syncs/admin.css"]}  # the Media of every syncs admin page
 SHOWN_LEFTOVERS = 3  # reasons named in a replay's message; the rest are counted
 
 

@@ -13,7 +13,7 @@ from syncs.admin_operations import admin_url, object_viewable, post_or_refuse
 from syncs.flows.base import ValueMapChoices
 from syncs.models import Integration, ValueMapping
 from syncs.reapply import mapping_affected_records, mapping_reapply_queue
-from syncs.value_choices import target_refusal, value_map_choices
+from syncs.value_choices import map_name_refusal, target_refusal, value_map_choices, value_map_names
 
 REAPPLY_OFFER = "_reapply_offer"  # set on the request by save_model: response_change then offers the re-apply
 
@@ -21,6 +21,9 @@ REAPPLY_OFFER = "_reapply_offer"  # set on the request by save_model: response_c
 class ValueMappingForm(forms.ModelForm):
     choices: ValueMapChoices | None = None  # set by ValueMappingChoicesMixin.get_form for the integration's map
     choices_error = ""
+    # The translations offered (ValueMappingChoicesMixin.get_form): the integration's own, or, before one is
+    # chosen, every integration's under its name.
+    map_names: list | None = None
 
     class Meta:
         model = ValueMapping
@@ -28,10 +31,16 @@ class ValueMappingForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.map_names is not None and "map_name" in self.fields:
+            self.fields["map_name"] = forms.ChoiceField(
+                label="Translation", choices=[("", "— choose —"), *self.map_names],
+                help_text="Which of the integration's translations this value belongs to.")
         choices = self.choices
         if choices is None:
             return
-        source = self.initial.get("source_value") or getattr(self.instance, "source_value", "")
+        # Bound (the form again, with an error): what was posted; else the link's pre-filled value or the mapping's.
+        source = (self.data.get("source_value") if self.is_bound else "") or self.initial.get("source_value") or \
+            getattr(self.instance, "source_value", "")
         names = dict(choices.source_values)
         if source and source in names:
             self.fields["source_value"].help_text = f"{names[source]} at the source (its id is {source})."
@@ -45,6 +54,14 @@ class ValueMappingForm(forms.ModelForm):
                 help_text=f"{choices.label}: the values the destination has now.",
                 error_messages={"invalid_choice": target_refusal(choices, "%(value)s")})
 
+    def clean(self):
+        cleaned = super().clean()
+        integration, map_name = cleaned.get("integration"), cleaned.get("map_name")
+        refusal = map_name_refusal(integration=integration, map_name=map_name) if integration and map_name else ""
+        if refusal:
+            self.add_error("map_name", refusal)
+        return cleaned
+
     def clean_target_value(self):
         value = self.cleaned_data.get("target_value", "")
         refusal = target_refusal(self.choices, value) if self.choices is not None else ""
@@ -54,28 +71,35 @@ class ValueMappingForm(forms.ModelForm):
 
 
 class ValueMappingChoicesMixin:
-    """Mixed into ValueMappingAdmin (syncs/admin.py)."""
+    """Mixed into ValueMappingAdmin (syncs/admin_mappings.py)."""
 
     form = ValueMappingForm
     change_form_template = "admin/syncs/valuemapping/change_form.html"
 
-    def _integration_and_map(self, request, obj):
+    def _integrations(self, request, obj):
+        # Through the form's own (tenant-scoped) choices: another tenant's integration is not found.
+        return super().get_form(request, obj).base_fields["integration"].queryset
+
+    def _integration_and_map(self, request, obj, integrations):
         data = request.POST if request.method == "POST" else request.GET
         integration_id = data.get("integration") or (obj.integration_id if obj else None)
         map_name = data.get("map_name") or (obj.map_name if obj else "")
-        if not integration_id or not map_name or not str(integration_id).isdigit():
-            return None, ""
-        # Through the form's own (tenant-scoped) choices: another tenant's integration is not found.
-        field = super().get_form(request, obj).base_fields["integration"]
-        return field.queryset.filter(pk=int(integration_id)).first(), map_name
+        if not integration_id or not str(integration_id).isdigit():
+            return None, map_name
+        return integrations.filter(pk=int(integration_id)).first(), map_name
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        integration, map_name = self._integration_and_map(request, obj)
+        integrations = self._integrations(request, obj)
+        integration, map_name = self._integration_and_map(request, obj, integrations)
         if integration is None:
-            return form
+            grouped = [(str(each), list(value_map_names(integration=each).items())) for each in integrations]
+            return type(form.__name__, (form,), {"map_names": [g for g in grouped if g[1]]})
+        names = list(value_map_names(integration=integration).items())
+        if not map_name:
+            return type(form.__name__, (form,), {"map_names": names})
         choices, error = value_map_choices(integration=integration, map_name=map_name)
-        return type(form.__name__, (form,), {"choices": choices, "choices_error": error})
+        return type(form.__name__, (form,), {"map_names": names, "choices": choices, "choices_error": error})
 
     def render_change_form(self, request, context, *args, **kwargs):
         form = context.get("adminform").form if context.get("adminform") else None
@@ -84,7 +108,8 @@ class ValueMappingChoicesMixin:
         return super().render_change_form(request, context, *args, **kwargs)
 
     def offer_reapply(self, request, mapping: ValueMapping) -> None:
-        if mapping_affected_records(mapping=mapping).count:
+        affected = mapping_affected_records(mapping=mapping)
+        if affected.count or affected.untraced_count:
             setattr(request, REAPPLY_OFFER, mapping.pk)
 
     def response_change(self, request, obj):
@@ -101,10 +126,11 @@ class ValueMappingChoicesMixin:
         mapping = object_viewable(self, request, object_id)
         if request.method == "POST":
             post_or_refuse(self, request, mapping)
-            count = mapping_reapply_queue(mapping=mapping)
+            count = mapping_reapply_queue(mapping=mapping, include_untraced=bool(request.POST.get("include_untraced")))
             self.message_user(request, (
-                f"{count} record(s) are being written again with {mapping.target_value}; the dashboard shows the "
-                "run.") if count else "No record carries an old value of this mapping: nothing to re-apply.",
+                f"{count} record(s) are being written again with {mapping.target_value} (any it does not change are "
+                "read and left as they are); the dashboard shows the run.") if count else
+                "No record carries an old value of this mapping: nothing to re-apply.",
                 messages.SUCCESS if count else messages.INFO)
             return HttpResponseRedirect(admin_url(self, Integration, "dashboard", mapping.integration_id))
         affected = mapping_affected_records(mapping=mapping)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from changelog.models import ChangeLogEntry
+from notifications.hooks import journal_waiting
 from syncs.mapping import content_hash
 from syncs.models import Integration, JournalApproval, WriteIntent
 
@@ -29,13 +30,19 @@ class ApprovalRefused(Exception):
     """This person may not decide this approval (the configurer, or it is decided already)."""
 
 
+class SecondPersonRequired(ApprovalRefused):
+    """The person who configured the integration last may not decide its journals."""
+
+
 def journal_approval_state(*, integration: Integration, stream: str, source_id: str,
                            journal: dict) -> tuple[str, str] | None:
     """None when this version of the journal is approved; else why it is held and its missing key (the
     approval request exists by then)."""
-    approval, _ = JournalApproval.objects.get_or_create(
+    approval, created = JournalApproval.objects.get_or_create(
         integration=integration, stream=stream, source_id=source_id, content_hash=content_hash(journal),
         defaults={"tenant_id": integration.tenant_id, "journal": journal})
+    if created:
+        journal_waiting(approval_id=approval.pk)  # the approvers are e-mailed once the row is committed
     if approval.status == JournalApproval.Status.APPROVED:
         return None
     key = f"{APPROVAL_KEY}:{approval.pk}"
@@ -45,6 +52,31 @@ def journal_approval_state(*, integration: Integration, stream: str, source_id: 
                 "Correct the pay run in Dayforce; the corrected journal asks for approval again.", key)
     return ("Awaiting approval: a second person must approve this journal under Syncs > Journal approvals "
             f"(approval #{approval.pk}) before it is posted.", key)
+
+
+def approvers(approval: JournalApproval) -> list:
+    """Who may decide it: the company's active owners and admins but the person who configured it last."""
+    from connections.models import Membership
+
+    configurer = last_configured_by(approval.integration)
+    members = (Membership.objects.filter(tenant_id=approval.tenant_id, role__in=Membership.MANAGING_ROLES,
+                                         user__is_active=True).select_related("user").order_by("user__email"))
+    return [m.user for m in members if configurer is None or m.user_id != configurer.pk]
+
+
+def journal_approval_list(*, tenant, status: str | None = JournalApproval.Status.PENDING,
+                          integration_id: int | None = None):
+    """A tenant's journal approvals, newest first; pending ones unless another status is asked for."""
+    approvals = JournalApproval.objects.filter(tenant=tenant).select_related("integration", "decided_by")
+    if status:
+        approvals = approvals.filter(status=status)
+    if integration_id is not None:
+        approvals = approvals.filter(integration_id=integration_id)
+    return approvals
+
+
+def journal_approval_get(*, tenant, pk: int) -> JournalApproval | None:
+    return journal_approval_list(tenant=tenant, status=None).filter(pk=pk).first()
 
 
 def last_configured_by(integration: Integration):
@@ -59,7 +91,8 @@ def approval_decider_check(*, approval: JournalApproval, user) -> None:
         raise ApprovalRefused(f"Approval #{approval.pk} is already {approval.get_status_display().lower()}.")
     configurer = last_configured_by(approval.integration)
     if configurer is not None and configurer.pk == user.pk:
-        raise ApprovalRefused("You configured this integration last, so a second person must approve its journals.")
+        raise SecondPersonRequired("You configured this integration last, so a second person must approve its "
+                                   "journals.")
 
 
 @transaction.atomic
@@ -99,11 +132,11 @@ def _decide(approval: JournalApproval, user, status: str, note: str) -> None:
 
 
 # --- what the approval page shows --------------------------------------------------------------------
-def cost_center_totals(journal: dict, segment: int = 2) -> dict[str, Decimal]:
+def cost_center_totals(journal: dict, department_segment: int = 1) -> dict[str, Decimal]:
     """Net debit per cost centre of the pay lines (the clearing lines mirror them)."""
     from syncs.flows.dayforce_visma.journal import totals
 
-    return totals(journal, segment).by_cost_center
+    return totals(journal, department_segment).by_cost_center
 
 
 def journal_total(journal: dict) -> Decimal:
@@ -129,9 +162,10 @@ def previous_journal(approval: JournalApproval) -> dict | None:
 
 def approval_comparison(approval: JournalApproval) -> list[dict]:
     """Rows per cost centre: this period, the previous period, the difference."""
-    now = cost_center_totals(approval.journal)
+    department_segment = int(approval.integration.options.get("department_segment", 1))
+    now = cost_center_totals(approval.journal, department_segment)
     previous = previous_journal(approval)
-    before = cost_center_totals(previous) if previous else {}
+    before = cost_center_totals(previous, department_segment) if previous else {}
     return [{"cost_center": center, "amount": now.get(center, Decimal("0.00")),
              "previous": before.get(center) if previous else None,
              "difference": now.get(center, Decimal("0.00")) - before.get(center, Decimal("0.00"))}

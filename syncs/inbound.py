@@ -66,15 +66,15 @@ def inbound_events_store(*, connection: Connection, events: list[Event], raw_bod
     body = raw_body.decode("utf-8", errors="replace")
     with transaction.atomic():
         for event in events:
-            known = event.type in known_types
+            known = event.type in known_types and not event.ignored
             try:
                 with transaction.atomic():  # a savepoint: the duplicate's IntegrityError must not end the batch
                     row = InboundEvent.objects.create(
                         tenant=connection.tenant, connection=connection, event_id=_event_key(event.event_id),
                         type=event.type[:100], source_ids=[str(i)[:200] for i in event.source_ids],
                         payload=event.payload, raw_body=body, status=S.RECEIVED if known else S.IGNORED,
-                        error_message="" if known else f"No handler for {connection.kind} events of type "
-                                                       f"{event.type[:100]!r}.")
+                        error_message="" if known else event.ignored or f"No handler for {connection.kind} events "
+                                                                        f"of type {event.type[:100]!r}.")
             except IntegrityError:
                 duplicates += 1
                 continue
@@ -83,8 +83,8 @@ def inbound_events_store(*, connection: Connection, events: list[Event], raw_bod
                 transaction.on_commit(lambda pk=row.pk: inbound_event_process_task.delay(pk))
             else:
                 ignored += 1
-                logger.info("inbound event %s of connection %s: unknown type %r, acknowledged and ignored",
-                            row.pk, connection.pk, event.type[:100])
+                logger.info("inbound event %s of connection %s (%r): acknowledged and ignored: %s", row.pk,
+                            connection.pk, event.type[:100], event.ignored or "unknown type")
     return StoreResult(stored, duplicates, ignored)
 
 

@@ -44,13 +44,24 @@ class Lease:
     def renew(self) -> None:
         """Extend the lease; raise LeaseLost if it is no longer ours. Inside the checkpoint's transaction this
         fences the write: on PostgreSQL the row stays locked until commit, on SQLite the database does."""
-        if self.lost or not IntegrationLock.objects.filter(integration_id=self.integration_id, owner=self.owner).update(
-                expires_at=timezone.now() + self.ttl):
+        if self.lost or not _extend(self.integration_id, self.owner, timezone.now() + self.ttl):
             self.lost = True
             raise LeaseLost(f"The lease on integration {self.integration_id} was taken over; this run stops here.")
 
     def release(self) -> None:
         IntegrationLock.objects.filter(integration_id=self.integration_id, owner=self.owner).delete()
+
+
+def _extend(integration_id: int, owner: str, expires_at) -> bool:
+    """The renewal's UPDATE as a plain statement: it runs three times a page, and compiling it as a queryset
+    cost more CPU than the database took to run it."""
+    quote, meta = connection.ops.quote_name, IntegrationLock._meta
+    column = {name: quote(meta.get_field(name).column) for name in ("expires_at", "integration", "owner")}
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {column['expires_at']} = %s "
+                       f"WHERE {column['integration']} = %s AND {column['owner']} = %s",
+                       [meta.get_field("expires_at").get_db_prep_save(expires_at, connection), integration_id, owner])
+        return cursor.rowcount > 0
 
 
 def lock_acquire(*, integration_id: int, run_id: int | None = None, ttl: timedelta | None = None) -> Lease | None:

@@ -248,9 +248,9 @@ class WriteIntent(models.Model):
     """A destination write, recorded before it is sent (saleor's EventDelivery): pending → sent →
     confirmed | failed | held.
 
-    The engine records it in the page's transaction before any destination call; marks it `sent` (one
-    statement per page) just before the calls go out; and settles it in the page's closing transaction,
-    together with the id map, the pending record and the audit row it implies. A `sent` intent found
+    The engine records it before any destination call, in one transaction per page that already marks it
+    `sent` when its call is about to go out (`pending` while it is not sent), and settles it in the page's
+    closing transaction, together with the id map, the pending record and the audit row it implies. A `sent` intent found
     later has an unknown outcome: it is reconciled (looked up by its key at the destination) before
     anything is written again, or held for a person where the destination cannot be searched.
     """
@@ -377,6 +377,8 @@ class JournalApproval(models.Model):
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    # When the approvers were e-mailed that it waits (notifications.services.journal_waiting_notify): once.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]

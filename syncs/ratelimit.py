@@ -21,6 +21,11 @@ from connections.vendors.errors import VendorRateLimited
 
 _limiters: dict[str, Limiter] = {}
 _lock = threading.Lock()
+# When this process last read "not blocked" for an account (time.monotonic()): the shared mark is read again
+# only after BLOCK_READ_EVERY seconds, not before every request (that was a file or Redis read per call). A 429
+# seen here forgets it at once; another worker's block is heeded within BLOCK_READ_EVERY.
+BLOCK_READ_EVERY = 1.0
+_unblocked_at: dict[str, float] = {}
 
 
 def bucket_table(key: str) -> str:
@@ -68,7 +73,7 @@ class SharedRateLimiter:
         if scope:
             self._acquire_scoped(scope, key, weight)
             return
-        blocked_until = cache.get(self._block_key)
+        blocked_until = self._blocked_until()
         if blocked_until:
             wait = blocked_until - time.time()
             if wait > self.max_wait:
@@ -92,8 +97,17 @@ class SharedRateLimiter:
             raise VendorRateLimited(f"The vendor's {scope} quota for {key or 'this account'} is used up for now; "
                                     "the sync resumes when it refills.", retry_after=self.max_wait)
 
+    def _blocked_until(self) -> float:
+        if time.monotonic() - _unblocked_at.get(self.key, -BLOCK_READ_EVERY) < BLOCK_READ_EVERY:
+            return 0.0
+        until = cache.get(self._block_key) or 0.0
+        if until <= time.time():
+            _unblocked_at[self.key] = time.monotonic()
+        return until
+
     def backoff(self, seconds: float) -> None:
         until = time.time() + seconds
         current = cache.get(self._block_key) or 0
         if until > current:
             cache.set(self._block_key, until, timeout=int(seconds) + 5)
+        _unblocked_at.pop(self.key, None)

@@ -100,12 +100,14 @@ def held_release_task(integration_id: int, keys: list[str]) -> int | None:
 
 
 @shared_task(name="syncs.tasks.mapping_reapply_task")
-def mapping_reapply_task(mapping_id: int) -> int | None:
+def mapping_reapply_task(mapping_id: int, include_untraced: bool = False) -> int | None:
     from syncs.models import ValueMapping
     from syncs.reapply import mapping_reapply
 
     mapping = ValueMapping.objects.select_related("integration__tenant").filter(pk=mapping_id).first()
-    run = mapping_reapply(mapping=mapping) if mapping is not None else None  # deleted meanwhile: nothing to do
+    if mapping is None:  # deleted meanwhile: nothing to do
+        return None
+    run = mapping_reapply(mapping=mapping, include_untraced=include_untraced)
     return run.pk if run else None
 
 

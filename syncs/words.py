@@ -12,6 +12,10 @@ COLUMN_LABELS = {
     "cursor": "Position in the source",
     "source_id": "Source record",
     "missing_key": "Mapping it waits for",
+    "every_minutes": "Run every … minutes",
+    "cron": "Timetable (crontab, UTC)",
+    "enabled": "On",
+    "map_name": "Translation",
 }
 
 

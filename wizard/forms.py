@@ -9,6 +9,7 @@ from connections.forms import ConnectionForm, connection_form_for
 from connections.selectors import connection_name_taken
 from connections.vendors.base import Vendor
 from syncs.flows.base import ValueMapChoices
+from syncs.words import column_label, stream_label
 from wizard.selectors import MappingPage, StreamFields
 from wizard.services import PREVIEW_LIMIT_MAX
 
@@ -63,6 +64,12 @@ class StreamsForm(forms.Form):
         for n, option in enumerate(self.option_choices):
             stored = [value for value, _ in option.choices]
             now = (current or {}).get(option.name, stored[0])
+            if option.dropdown:  # the value itself is posted: the flow's options_check judges it, not this list
+                self.fields[f"option{n}"] = forms.CharField(
+                    label=option.label, required=False, max_length=100, initial=str(now), widget=forms.Select(
+                        choices=[(str(v), label) for v, label in option.choices],
+                        attrs={"data-test": "flow-option", "data-option": option.name, "aria-label": option.label}))
+                continue
             self.fields[f"option{n}"] = forms.ChoiceField(
                 label=option.label, required=False, widget=forms.RadioSelect(attrs={"data-test": "flow-option", "data-option": option.name}),
                 choices=[(str(i), label) for i, (_, label) in enumerate(option.choices)],
@@ -70,9 +77,11 @@ class StreamsForm(forms.Form):
 
     def options(self) -> dict:
         """The chosen options, as Integration.options stores them."""
-        chosen = {n: self.cleaned_data.get(f"option{n}") or self.fields[f"option{n}"].initial
-                  for n in range(len(self.option_choices))}  # not sent: as it was
-        return {option.name: option.choices[int(chosen[n])][0] for n, option in enumerate(self.option_choices)}
+        # Not sent: as it was.
+        chosen = {n: self.cleaned_data.get(f"option{n}") if f"option{n}" in self.data
+                  else self.fields[f"option{n}"].initial for n in range(len(self.option_choices))}
+        return {option.name: chosen[n] if option.dropdown else option.choices[int(chosen[n] or 0)][0]
+                for n, option in enumerate(self.option_choices)}
 
     def option_fields(self):
         return [self[f"option{n}"] for n in range(len(self.option_choices))]
@@ -99,6 +108,7 @@ class FieldRow:
     default_source: str
     source: forms.BoundField
     target_input: forms.BoundField | None = None
+    target_label: str = ""  # what the customer calls the target: a column's title, else the field in words
 
 
 @dataclass
@@ -142,7 +152,10 @@ class MappingsForm(forms.Form):
                 attrs = {"data-test": "value-map-target", "aria-label": f"{choices.label}: destination value for "
                                                                         f"{number}"}
                 if targets:
-                    target = forms.ChoiceField(required=False, choices=[("", NOT_MAPPED)] + sorted(targets),
+                    default = choices.defaults.get(value)
+                    unmapped = NOT_MAPPED if default is None else \
+                        f"— default: {dict(targets).get(default, default)} —"
+                    target = forms.ChoiceField(required=False, choices=[("", unmapped)] + sorted(targets),
                                                initial=current.get(value, ""), widget=forms.Select(attrs=attrs))
                 else:
                     target = forms.CharField(required=False, max_length=200, initial=current.get(value, ""),
@@ -159,7 +172,7 @@ class MappingsForm(forms.Form):
                     required=False, max_length=200, initial=stream.overrides.get(rule.target, rule.source),
                     widget=forms.TextInput(attrs={"data-test": "field-source", "data-target": rule.target,
                                                   "list": f"wizard-fields-{stream.stream}",
-                                                  "aria-label": f"{stream.stream}: source field of {rule.target}"}))
+                                                  "aria-label": f"{stream_label(stream.stream)}: source field of {rule.target}"}))
                 rows.append((rule.target, rule.source, name, None))
             ruled = {rule.target for rule in stream.rules}
             extras = [(t, src) for t, src in stream.overrides.items() if t not in ruled]
@@ -169,12 +182,12 @@ class MappingsForm(forms.Form):
                     required=False, max_length=200, initial=target,
                     widget=forms.TextInput(attrs={"data-test": "field-target",
                                                   "list": f"wizard-targets-{stream.stream}",
-                                                  "aria-label": f"{stream.stream}: extra field {k + 1}, written to"}))
+                                                  "aria-label": f"{stream_label(stream.stream)}: extra field {k + 1}, written to"}))
                 self.fields[source_name] = forms.CharField(
                     required=False, max_length=200, initial=source,
                     widget=forms.TextInput(attrs={"data-test": "field-source", "data-target": target,
                                                   "list": f"wizard-fields-{stream.stream}",
-                                                  "aria-label": f"{stream.stream}: extra field {k + 1}, comes from"}))
+                                                  "aria-label": f"{stream_label(stream.stream)}: extra field {k + 1}, comes from"}))
                 rows.append((target, "", source_name, target_name))
             self._field_specs.append((stream, rows))
 
@@ -185,9 +198,14 @@ class MappingsForm(forms.Form):
                 for choices, free_text, rows in self._value_specs]
 
     def field_tables(self) -> list[FieldTable]:
-        return [FieldTable(stream, [FieldRow(target, default, self[source], self[target_name] if target_name else None)
-                                    for target, default, source, target_name in rows])
-                for stream, rows in self._field_specs]
+        tables = []
+        for stream, rows in self._field_specs:
+            titles = dict(stream.target_fields)
+            tables.append(FieldTable(stream, [
+                FieldRow(target, default, self[source], self[target_name] if target_name else None,
+                         titles.get(target) or column_label(target))
+                for target, default, source, target_name in rows]))
+        return tables
 
     # --- for the service ------------------------------------------------------------------------
     def values(self) -> dict[str, dict[str, str]]:

@@ -11,7 +11,7 @@ from connections.selectors import connection_list
 from connections.vendors.errors import VendorError
 from syncs.engine import flow_context, flow_streams
 from syncs.flows import FLOWS, FlowSpec, flow_module
-from syncs.flows.base import MappingChoices, ValueMapChoices
+from syncs.flows.base import MappingChoices, OptionChoice, ValueMapChoices
 from syncs.mapping import FieldRule
 from syncs.models import Integration
 from syncs.preview import Preview, latest_dry_run, preview_of
@@ -46,6 +46,18 @@ def draft_connection_get(*, draft: IntegrationDraft, kind: str, pk: int) -> Conn
 def draft_name_taken(*, tenant: Tenant, name: str) -> bool:
     return (integration_name_taken(tenant=tenant, name=name)
             or draft_list(tenant_ids=[tenant.pk]).filter(name=name).exists())
+
+
+def flow_option_choices(*, integration: Integration) -> list[OptionChoice]:
+    """The options the flow reads live from its vendors (its optional `option_choices(ctx)` hook, e.g. the
+    monday boards to pick from); none when the vendor cannot be read now (the step still works without them)."""
+    hook = getattr(flow_module(integration.flow_kind), "option_choices", None)
+    if hook is None:
+        return []
+    try:
+        return list(hook(flow_context(integration=integration)))
+    except VendorError:
+        return []
 
 
 # --- the mapping step --------------------------------------------------------------------------

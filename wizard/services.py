@@ -19,8 +19,11 @@ from connections.services import (
     connection_update,
     connection_webhooks_register,
 )
+from audit.redaction import redact_text
 from connections.vendors import get_vendor
-from syncs.flows import get_flow
+from connections.vendors.errors import VendorError
+from syncs.engine import flow_context
+from syncs.flows import flow_module, get_flow
 from syncs.mapping_services import field_mapping_delete, field_mapping_set, value_mapping_delete
 from syncs.models import Integration, SyncRun
 from syncs.preview import integration_dry_run
@@ -157,6 +160,13 @@ def draft_streams_set(*, draft: IntegrationDraft, streams: list[str], actor=None
         raise WizardError(f"Choose at least one of {', '.join(known)}.")
     integration = draft_integration_ensure(draft=draft, actor=actor)
     changes = {"options": {**(integration.options or {}), **options}} if options else {}
+    check = getattr(flow_module(draft.flow_kind), "options_check", None)
+    if check is not None and changes:
+        # The flow's own check of what was picked (a monday board the token cannot see is refused, in its words).
+        try:
+            changes["options"] = check(flow_context(integration=integration), changes["options"])
+        except VendorError as error:
+            raise WizardError(redact_text(str(error))) from None
     integration = integration_update(integration=integration, actor=actor,
                                      streams=[s for s in known if s in streams], **changes)
     draft_reach(draft=draft, step=Step.MAPPINGS)

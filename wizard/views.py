@@ -29,6 +29,7 @@ from wizard.selectors import (
     draft_connections,
     draft_get,
     draft_list,
+    flow_option_choices,
     implemented_flows,
     latest_preview,
     mapping_page,
@@ -255,7 +256,8 @@ class StreamsView(FormStepView):
 
     def form(self, data=None) -> StreamsForm:
         flow = get_flow(self.draft.flow_kind)
-        options = getattr(flow_module(self.draft.flow_kind), "OPTION_CHOICES", ())
+        options = [*getattr(flow_module(self.draft.flow_kind), "OPTION_CHOICES", ()),
+                   *flow_option_choices(integration=self.draft.integration)]  # read live (the monday boards)
         form = StreamsForm(data, streams=flow.streams, options=options, current=self.draft.integration.options)
         form.fields["streams"].initial = self.draft.integration.streams or list(flow.streams)
         return form

@@ -13,7 +13,8 @@ class ValueMappingFilter(serializers.Serializer):
 class ValueMappingSetInput(serializers.Serializer):
     """Creates the translation, or changes its target if one exists for map_name + source_value."""
 
-    map_name = serializers.CharField(max_length=60, help_text="Which translation, e.g. 'department_to_cost_center'.")
+    map_name = serializers.CharField(max_length=60, help_text="Which of the integration's translations, e.g. "
+                                     "'department_to_cost_center'; one its flow does not use is refused.")
     source_value = serializers.CharField(max_length=200, trim_whitespace=False)
     target_value = serializers.CharField(max_length=200, trim_whitespace=False)
 

@@ -24,7 +24,7 @@ from syncs.selectors import (
     value_mapping_list,
 )
 from syncs.services import value_mapping_set
-from syncs.value_choices import target_refusal, value_map_choices
+from syncs.value_choices import map_name_refusal, target_refusal, value_map_choices
 
 TAGS = ["mappings"]
 
@@ -46,11 +46,16 @@ class ValueMappingCollectionView(IntegrationChildView):
     @extend_schema(operation_id="value_mappings_set", tags=TAGS, request=ValueMappingSetInput,
                    responses=ValueMappingOutput,
                    description="Creates or changes one translation; records held for it are released on the workers. "
+                               "A map_name the integration's flow does not translate through is refused with 400 "
+                               "(the message lists the ones it does). "
                                "Where the flow can read the destination's values (Visma departments, locations, "
                                "dimension values), a target it does not have is refused with 400.")
     def post(self, request, tenant_slug, integration_id):
         integration = self.integration(integration_id)
         data = self.validated(ValueMappingSetInput, request.data)
+        unknown = map_name_refusal(integration=integration, map_name=data["map_name"])
+        if unknown:
+            raise ValidationError({"map_name": [unknown]})
         choices, _ = value_map_choices(integration=integration, map_name=data["map_name"])
         refusal = target_refusal(choices, data["target_value"]) if choices is not None else ""
         if refusal:

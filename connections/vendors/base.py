@@ -8,33 +8,27 @@ waits handed up to the caller (Celery) as `VendorRateLimited`/`VendorUnavailable
 """
 from __future__ import annotations
 
-import json
 import logging
-import math
-import random
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from connections.vendors.errors import (
-    VendorAuthError,
-    VendorConfigurationError,
-    VendorConflict,
-    VendorError,
-    VendorMalformed,
-    VendorNotFound,
-    VendorPermissionError,
-    VendorPreconditionFailed,
-    VendorRateLimited,
-    VendorRejected,
-    VendorUnavailable,
+# Also imported from here by the vendor packages (the base module is their one entry point), hence the noqa.
+from connections.vendors.answers import (  # noqa: F401
+    DEFAULT_HINTS, TEST_HINTS, TIMEOUT_HINT, UnreadableNumber, bounded, connection_test_hint,
+    error_class_for, extract_message, parse_retry_after, timeout_text, vendor_json_loads,
 )
 from connections.vendors.egress import EgressPolicy
-from connections.vendors.tokens import MemoryTokenCache, Token, TokenCache
+from connections.vendors.errors import (
+    VendorAuthError, VendorConfigurationError, VendorError, VendorMalformed, VendorNotFound, VendorPermissionError,
+    VendorRateLimited, VendorRejected, VendorUnavailable,
+)
+from connections.vendors.limits import NoRateLimit, RateLimit, backoff_delay  # noqa: F401
+from connections.vendors.tokens import Token, TokenCache, default_token_cache
+from connections.vendors.vendor import ConfigField, CredentialField, Vendor, token_cache_key  # noqa: F401
 from mlconnector.netguard import DestinationRefused, pinned_session
 
 logger = logging.getLogger(__name__)
@@ -42,173 +36,6 @@ logger = logging.getLogger(__name__)
 USER_AGENT = "ml-connector/1.0"
 IDEMPOTENT_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 MAX_REDIRECTS = 5
-# What is echoed of a vendor's error answer: its message fields only, never the raw body, and at most this
-# much of them; a URL pointed at something that is not the vendor must not be a way to read that thing.
-MESSAGE_LIMIT = 200
-
-
-def full_jitter(cap: float) -> float:
-    """AWS-style full jitter; module-level so tests can replace it."""
-    return random.uniform(0, cap)
-
-
-def backoff_delay(attempt: int, *, base: float = 0.5, cap: float = 30.0,
-                  jitter: Callable[[float], float] = full_jitter) -> float:
-    return jitter(min(cap, base * (2 ** attempt)))
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
-class UnreadableNumber(str):
-    """A JSON number Python cannot hold as a number: a float that overflows (`1e400`), an integer past
-    Python's digit limit (`sys.get_int_max_str_digits`, 4,300), or NaN/Infinity. It stays in its record
-    as the vendor's text, so only that record fails (mapping it raises ValueError) and the page is read."""
-
-
-def _json_float(text: str) -> float | UnreadableNumber:
-    value = float(text)
-    return value if math.isfinite(value) else UnreadableNumber(text)
-
-
-def _json_int(text: str) -> int | UnreadableNumber:
-    try:
-        return int(text)
-    except ValueError:
-        return UnreadableNumber(text)
-
-
-def vendor_json_loads(raw: bytes | str) -> Any:
-    """Parse a vendor's JSON body; odd numbers become UnreadableNumber instead of failing the whole body."""
-    return json.loads(raw, parse_float=_json_float, parse_int=_json_int, parse_constant=UnreadableNumber)
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    """A quota a vendor publishes: `limit` per `seconds`. Scope "" counts every request of the account (the
-    base client acquires it before each call); a named scope is acquired by the client itself, per `key` (a
-    dataset, a board) and with a weight (rows), e.g. Power BI's 1,000,000 rows per hour per dataset."""
-
-    limit: int
-    seconds: float
-    scope: str = ""
-
-
-class NoRateLimit:
-    """Rate limiter interface: `acquire()` before each call, `backoff(seconds)` after a 429; clients with
-    scoped `rate_limits` also call `acquire(scope=…, key=…, weight=…)`."""
-
-    def acquire(self, *, scope: str = "", key: str = "", weight: int = 1) -> None:
-        return None
-
-    def backoff(self, seconds: float) -> None:
-        return None
-
-
-@dataclass(frozen=True)
-class CredentialField:
-    name: str
-    label: str
-    secret: bool = True
-    help: str = ""
-    required: bool = True  # optional ones (webhook secrets) may stay empty
-
-
-@dataclass(frozen=True)
-class ConfigField:
-    name: str
-    label: str
-    default: str = ""
-    required: bool = False
-    help: str = ""
-    # A URL the client sends credentials to (a token endpoint): checked like the base URL, and changing
-    # it needs the secrets entered again.
-    url: bool = False
-    # Vendor plumbing most customers never change (scopes, header values): shown under "Advanced".
-    advanced: bool = False
-
-    @property
-    def folded(self) -> bool:
-        """Under the "Advanced" fold: marked so, or a URL of the vendor's own (its token endpoint)."""
-        return self.advanced or self.url
-
-
-@dataclass(frozen=True)
-class Vendor:
-    """What the registry knows about one vendor."""
-
-    kind: str
-    label: str
-    client_class: type["BaseClient"]
-    default_base_url: str
-    credential_fields: tuple[CredentialField, ...]
-    config_fields: tuple[ConfigField, ...] = ()
-    # Path prefix under which the local sandbox serves this vendor's API, and
-    # config values that point the auth endpoints at the sandbox too.
-    sandbox_prefix: str = ""
-    sandbox_config: Callable[[str], dict] = field(default=lambda sandbox_url: {})
-    # The vendor's own API and auth hosts (`*.example.com` for subdomains); nothing else is called unless an
-    # operator allowlists a host for the tenant (connections.models.AllowedHost).
-    allowed_hosts: tuple[str, ...] = ()
-
-    @property
-    def url_fields(self) -> tuple[str, ...]:
-        """Every setting that says where the credentials are sent: the base URL and URL-valued config."""
-        return ("base_url",) + tuple(f.name for f in self.config_fields if f.url)
-
-    def egress_for(self, tenant_id: int | None) -> EgressPolicy:
-        from connections.selectors import tenant_allowed_hosts
-
-        extra = tenant_allowed_hosts(tenant_id=tenant_id) if tenant_id else ()
-        return EgressPolicy.from_settings(vendor_label=self.label, allowed_hosts=self.allowed_hosts + extra)
-    # The package's webhooks module (verify/parse/challenge, see vendors/events.py), found by the registry.
-    webhooks: Any = None
-    # The package's registration module, where the vendor's API lets us register our intake URL ourselves
-    # (credentials_new/register/registered, see services.connection_webhooks_register); found by the registry.
-    registration: Any = None
-
-    def credentials_missing(self, credentials: dict) -> list[str]:
-        """Required credentials left empty; a vendor offering alternatives (an API key or OAuth) overrides it."""
-        return [f.name for f in self.credential_fields if f.required and not credentials.get(f.name)]
-
-    @staticmethod
-    def token_or_app_missing(credentials: dict, token: str, app: tuple[str, ...] = ("client_id", "client_secret")):
-        """For vendors entered either way: a token, or every half of an OAuth app's client credentials."""
-        if credentials.get(token):
-            return []
-        if any(credentials.get(name) for name in app):
-            return [name for name in app if not credentials.get(name)]
-        return [token]
-
-    def sandbox_base_url(self, sandbox_url: str) -> str:
-        return sandbox_url.rstrip("/") + self.sandbox_prefix
-
-    def client_for(self, connection, **kwargs) -> "BaseClient":
-        config = {f.name: f.default for f in self.config_fields}
-        config.update({k: v for k, v in (connection.config or {}).items() if v not in (None, "")})
-        return self.client_class(
-            base_url=connection.base_url or self.default_base_url,
-            credentials=connection.credentials or {},
-            config=config,
-            cache_key=token_cache_key(self.kind, connection.pk),
-            egress=self.egress_for(connection.tenant_id),
-            **kwargs,
-        )
-
-
-def token_cache_key(kind: str, connection_id: int | None) -> str:
-    return f"{kind}:{connection_id}"
 
 
 class BaseClient:
@@ -472,97 +299,3 @@ class BaseClient:
             raise VendorAuthError(f"{self.vendor_label} token endpoint answered without an access_token.",
                                   vendor=self.vendor_label)
         return body
-
-
-DEFAULT_HINTS = {
-    VendorAuthError: "Check the credentials on the connection; if they were changed or revoked at the vendor, enter new ones.",
-    VendorPermissionError: "The account authenticates but lacks a permission or scope; ask the vendor admin to grant it.",
-    VendorNotFound: "The resource does not exist for this account; check ids in the connection settings.",
-    VendorRejected: "Correct the value the vendor names (at the source, or in the mapping that produced it), "
-                    "then replay the record.",
-    VendorConflict: "The record changed at the vendor meanwhile; it will be re-read and retried.",
-    VendorPreconditionFailed: "The record changed at the vendor since it was read; it is re-read and written again.",
-    VendorRateLimited: "The vendor's rate limit was hit; the sync waits as asked and continues.",
-    VendorUnavailable: "The vendor is having trouble; the call will be retried with backoff.",
-}
-TIMEOUT_HINT = "It will be retried; if it keeps happening, check the vendor's status page."
-
-# A connection test is not retried: the hints that promise a retry are true of a sync only, so a test says
-# what the person testing can do instead (connections.services.connection_test).
-RETRY_PROMISES = {DEFAULT_HINTS[VendorUnavailable], DEFAULT_HINTS[VendorRateLimited], DEFAULT_HINTS[VendorConflict],
-                  TIMEOUT_HINT}
-TEST_HINTS = {
-    VendorRateLimited: "The vendor's rate limit was hit; wait a minute, then test again.",
-    VendorError: "The vendor is having trouble or did not answer in time; test again in a few minutes, and "
-                 "check the vendor's status page if it goes on.",
-}
-
-
-def connection_test_hint(error) -> str | None:
-    """The hint a connection test shows instead of the error's own, when that one promises a retry."""
-    if error.hint not in RETRY_PROMISES:
-        return None
-    return TEST_HINTS.get(type(error)) or TEST_HINTS[VendorError]
-
-
-def error_class_for(status: int) -> type[VendorError]:
-    if status == 401:
-        return VendorAuthError
-    if status == 403:
-        return VendorPermissionError
-    if status == 404:
-        return VendorNotFound
-    if status == 412:
-        return VendorPreconditionFailed
-    if status in (409, 423):
-        return VendorConflict
-    if status == 429:
-        return VendorRateLimited
-    if status >= 500:
-        return VendorUnavailable
-    return VendorRejected
-
-
-def extract_message(body: Any, *, nested: bool = False) -> str:
-    """Pull a human message out of the common error-body shapes vendors use: their message fields only.
-
-    A bare string or an unknown JSON shape is not an error message we recognise, so nothing of it is
-    returned: what a URL answers that is not the vendor must not come back in our error text."""
-    if isinstance(body, dict):
-        for key in ("ExceptionMessage", "error_description", "message", "Message", "detail", "description"):
-            value = body.get(key)
-            if isinstance(value, str) and value:
-                return bounded(value)
-        for key in ("error", "errors", "Messages", "messages"):
-            value = body.get(key)
-            if isinstance(value, (dict, list)):
-                inner = extract_message(value, nested=True)
-                if inner:
-                    return inner
-            elif isinstance(value, str) and value:
-                return bounded(value)
-    if isinstance(body, list) and body:
-        return bounded("; ".join(filter(None, (extract_message(item, nested=nested) for item in body[:3]))))
-    if isinstance(body, str) and nested:
-        return bounded(body)
-    return ""
-
-
-def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    text = " ".join(str(text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def timeout_text(timeout) -> str:
-    if isinstance(timeout, tuple):
-        return f"{timeout[0]:g}s to connect and {timeout[1]:g}s to answer"
-    return f"{timeout:g}s"
-
-
-def default_token_cache() -> TokenCache:
-    from connections.vendors.tokens import DjangoCacheTokenCache
-
-    try:
-        return DjangoCacheTokenCache()
-    except Exception:  # settings not configured (plain scripts): fall back to process memory
-        return MemoryTokenCache()

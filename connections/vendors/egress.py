@@ -14,11 +14,16 @@ and an open port answer the same, so a connection test cannot be used as a port 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from mlconnector.netguard import DestinationRefused, checked_address, host_is_loopback, host_matches, url_host_port
 
 ANY_HOST = ("*",)
+# How long a checked address is used again for its host (PinnedAdapter asks for every request, not only for a
+# new connection). No weaker than resolving each time: the client only ever connects to addresses it checked,
+# so a name that changes its answer (DNS rebinding) cannot move a connection; it spares a lookup per request.
+CHECKED_FOR_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class EgressPolicy:
     vendor_label: str
     allowed_hosts: tuple[str, ...] = ANY_HOST
     sandbox_allowed: bool = False
+    _checked: dict = field(default_factory=dict, compare=False, repr=False)  # (host, port) → (address, until)
 
     @classmethod
     def from_settings(cls, *, vendor_label: str, allowed_hosts: tuple[str, ...] = ANY_HOST) -> "EgressPolicy":
@@ -53,8 +59,13 @@ class EgressPolicy:
         return self.host_refusal(host)
 
     def address_for(self, host: str, port: int) -> str:
-        """The checked address to connect to (PinnedAdapter calls this for every new connection)."""
+        """The checked address to connect to (PinnedAdapter calls this for every request)."""
+        address, until = self._checked.get((host, port), (None, 0.0))
+        if address is not None and time.monotonic() < until:
+            return address
         refusal = self.host_refusal(host)
         if refusal:
             raise DestinationRefused(refusal)
-        return checked_address(host, port, allow_loopback=self.sandbox_allowed and host_is_loopback(host))
+        address = checked_address(host, port, allow_loopback=self.sandbox_allowed and host_is_loopback(host))
+        self._checked[host, port] = (address, time.monotonic() + CHECKED_FOR_SECONDS)
+        return address

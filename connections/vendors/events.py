@@ -9,6 +9,8 @@ A vendor package that receives webhooks has a module `connections/vendors/<kind>
   not the vendor's shape);
 * optionally ``challenge(request)``: the answer (a dict, sent as JSON) to a URL-verification handshake,
   or None when the request is a delivery;
+* optionally ``screen(events, connection)``: the events, with those the connection itself caused (its own
+  writes echoed back, monday's `userId`) marked `ignored` with the reason;
 * ``EVENT_TYPES``: the event types it understands; any other is acknowledged and kept as ignored.
 
 The registry finds the module (`Vendor.webhooks`); nothing else chooses by vendor kind.
@@ -35,6 +37,7 @@ class Event:
     type: str
     source_ids: list[str] = field(default_factory=list)  # the records to re-fetch (notification-only)
     payload: dict = field(default_factory=dict)
+    ignored: str = ""  # why the delivery is acknowledged and kept, but not processed (set by `screen`)
 
 
 def secret_matches(given: str | None, secrets: Iterable[str]) -> bool:

@@ -150,3 +150,10 @@ def _acquired(lock) -> bool:
     except Timeout:
         logger.warning("Token renewal lock not acquired in %ss; renewing without it", RENEWAL_LOCK_SECONDS)
         return False
+
+
+def default_token_cache() -> TokenCache:
+    try:
+        return DjangoCacheTokenCache()
+    except Exception:  # settings not configured (plain scripts): fall back to process memory
+        return MemoryTokenCache()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditRecord
@@ -20,8 +19,9 @@ from audit.privacy import integration_privacy
 from audit.redaction import redact
 from audit.services import audit_fields
 from syncs.engine.read import safe_payload
-from syncs.engine.rows import rows_insert, rows_upsert
+from syncs.engine.rows import rows_insert, rows_update, rows_upsert
 from syncs.errors import error_fields
+from syncs.mapping import VALUES_USED
 from syncs.models import Cursor, IdMap, PendingRecord, SyncRun
 
 A, O = AuditRecord.Action, AuditRecord.Outcome
@@ -60,7 +60,7 @@ class Ledger:
         self.book = Book()  # where audit rows and counts go now (see open_book / booking_to)
         self.counts = Totals(self)  # the run's totals so far; `counts[k] += 1` books it to the current page
         self._sensitive = integration_privacy(self.integration).sensitive
-        self._mapping: tuple[object, dict] = (None, {})  # the last mapping description seen, redacted
+        self._described: list[tuple[dict, dict]] = []  # pages' mapping descriptions and their redaction
 
     # --- pages -------------------------------------------------------------------------
     def open_book(self) -> Book:
@@ -84,12 +84,26 @@ class Ledger:
                            source_ref=source_id, target_ref=target_id or "", action=action, outcome=outcome,
                            reason=reason, payload=None if payload is None else safe_payload(payload),
                            sensitive_fields=self._sensitive)
-        # A page's records share one mapping description (the planner passes the same dict): redacted once.
-        if mapping is not self._mapping[0]:
-            self._mapping = (mapping, redact(mapping or {}))
         self.book.audits.append((self.tenant.pk, self.integration.pk, self.run.pk, row["stream"], row["source_ref"],
-                                 row["target_ref"], action, outcome, row["reason"], self._mapping[1],
+                                 row["target_ref"], action, outcome, row["reason"], self._mapping_redacted(mapping),
                                  row["payload_digest"], row["payload"]))
+
+    def page_mapping(self, mapping: dict) -> None:
+        """The mapping description the planner gives the records of a page: redacted now, once. The last two
+        pages' are kept: with pipelined pages, page N settles (and audits) after page N+1 was planned."""
+        self._described = [(mapping, redact(mapping)), *self._described[:1]]
+
+    def _mapping_redacted(self, mapping):
+        """A page's description is redacted once; a record that went through value translations has a copy of
+        it with them added under VALUES_USED (plan.py), and only those are redacted again."""
+        for shared, redacted in self._described:
+            if mapping is shared:
+                return redacted
+            if (isinstance(mapping, dict) and VALUES_USED in mapping
+                    and mapping.keys() - {VALUES_USED} == shared.keys() - {VALUES_USED}
+                    and all(mapping[k] is v for k, v in shared.items() if k != VALUES_USED)):
+                return {**redacted, VALUES_USED: redact(mapping[VALUES_USED])}
+        return redact(mapping or {})
 
     # --- derived state: id map and pending records (call inside the settling transaction) --------------
     def id_map_save(self, stream: str, rows: list[tuple[str, str, str]]) -> None:
@@ -157,19 +171,20 @@ class Ledger:
         self.audit(stream, source_id, A.FAIL, O.FAILED, reason=reason, mapping=mapping, payload=record)
 
     # --- checkpoint --------------------------------------------------------------------------------
-    def flush(self, *, book: Book | None = None, cursor: Cursor | None = None, value: dict | None = None) -> None:
+    def flush(self, *, book: Book | None = None, cursor: Cursor | None = None, value: dict | None = None,
+              beat: bool = False) -> None:
         """A page's audit rows and counts (the current page's by default) and its cursor: call inside the
-        page's transaction."""
+        page's transaction. `beat`: the run's heartbeat goes in the same UPDATE as its counts."""
         book = book or self.book
         if book.audits:
             now = timezone.now()
             rows_insert(AuditRecord, AUDIT_COLUMNS, [row + (now,) for row in book.audits])
             book.audits = []
         if cursor is not None:
-            cursor.value = value
-            cursor.save(update_fields=["value", "updated_at"])
+            cursor.value, cursor.updated_at = value, timezone.now()
+            rows_update(Cursor, {"value": value, "updated_at": cursor.updated_at}, id=cursor.pk)
         # Increments, not absolutes: a run retried by Celery keeps adding to the same totals.
-        deltas = {k: F(k) + v for k, v in book.counts.items() if v}
-        if deltas:
-            SyncRun.objects.filter(pk=self.run.pk).update(**deltas)
+        deltas = {k: v for k, v in book.counts.items() if v}
+        if deltas or beat:
+            rows_update(SyncRun, {"heartbeat_at": timezone.now()} if beat else {}, increments=deltas, id=self.run.pk)
             book.counts = dict.fromkeys(COUNTS, 0)

@@ -1,7 +1,8 @@
 """Planning one page: map each record (pure), then hold, quarantine, skip or intend a write.
 
-Every write becomes a `WriteIntent` row before any destination call: the page's new intents are
-inserted in one transaction, and only then does `write.py` send anything. A record whose earlier write
+Every write becomes a `WriteIntent` row before any destination call: the plan lists the page's new
+intents, and `write.py` inserts them (those about to be sent as `sent`) in one transaction, with the lease
+checked, before it sends anything. A record whose earlier write
 has an unknown outcome (`sent` and never settled) carries that intent along, so the writer reconciles
 it first; a record whose earlier write is `held` (unknown outcome, destination not searchable) is held
 again, never written a second time.
@@ -10,24 +11,60 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from syncs.engine.ledger import A, O, Ledger
 from syncs.engine.read import BadSourceId, source_id_of, unidentified_id
-from syncs.engine.rows import instances_insert
+from syncs.engine.rows import instances_insert, rows_select
 from syncs.flows.base import Intent, Stream, WriteMode
 from syncs.mapping import VALUES_USED, InvalidRecord, MappingSet, MissingMapping, content_hash
 from syncs.models import IdMap, PendingRecord, WriteIntent
 
 S = WriteIntent.State
+RESOLVED = PendingRecord.Status.RESOLVED
 INTENT_COLUMNS = tuple(f.name for f in WriteIntent._meta.concrete_fields if not f.primary_key)
+
+
+def intents_record(plan: "PagePlan", sending: list["PlannedWrite"], *, run, lease=None) -> None:
+    """The page's intents as rows, before any of its calls: one transaction, which first checks the lease
+    (LeaseLost: nothing is recorded, nothing sent). Those about to be sent are `sent` from here on (a crash
+    now is an unknown outcome, reconciled before anything is sent again); new intents not sent now (their
+    earlier attempt's lookup failed) are inserted `pending`. New rows are inserted without their ids."""
+    if run.dry_run or not (plan.new or sending):
+        return
+    now = timezone.now()
+    for w in sending:
+        row = w.row
+        row.state, row.sent_at, row.last_run_id, row.batch = S.SENT, now, run.pk, w.intent.batch
+        row.attempts += 1  # the stored count from here on; earlier rows are counted up by the UPDATE below
+    new = {id(row) for row in plan.new}
+    earlier: dict[str, list[str]] = {}  # batch id → keys of rows stored before this page
+    for w in sending:
+        if id(w.row) not in new:
+            earlier.setdefault(w.intent.batch, []).append(w.intent.key)
+    with transaction.atomic():
+        if lease is not None:
+            lease.renew()
+        instances_insert(plan.new, INTENT_COLUMNS)
+        for batch_id, keys in earlier.items():
+            WriteIntent.objects.filter(key__in=keys).update(state=S.SENT, attempts=F("attempts") + 1, sent_at=now,
+                                                            last_run=run, batch=batch_id)
 
 
 def intent_key(*, integration_id: int, stream: str, source_id: str, digest: str, replaces: str) -> str:
     """Deterministic: the same write planned again (a resumed page, a replay) gets the same key. `replaces`
     (the content last confirmed) keeps A → B → A distinct from the first A."""
     return hashlib.sha256(f"{integration_id}\x1f{stream}\x1f{source_id}\x1f{digest}\x1f{replaces}".encode()).hexdigest()
+
+
+class Mapped(NamedTuple):
+    """A source id's id-map entry: where it was written and the content hash written."""
+    target_id: str
+    content_hash: str
 
 
 @dataclass
@@ -55,6 +92,8 @@ class PagePlan:
     # Source ids of the page with an unresolved pending record when it was planned: only they can be
     # resolved by settling it (a page sharing an id with the page in flight is planned after that settled).
     pending: set[str] = field(default_factory=set)
+    # Intents of this page with no row yet: the writer inserts them before any call (`intents_record`).
+    new: list[WriteIntent] = field(default_factory=list)
 
 
 class Planner:
@@ -74,27 +113,31 @@ class Planner:
                 ids.append(source_id_of(stream, record))
             except Exception:
                 continue
-        id_map = {m.source_id: m for m in IdMap.objects.filter(integration=self.integration, stream=stream.name,
-                                                                source_id__in=ids)}
+        # By plain statements (rows.py): most pages find no earlier intents and no pending records, and the
+        # few rows that exist are then read as models by id.
+        page = {"integration": self.integration.pk, "stream": stream.name, "source_id": ids}
+        id_map = {source_id: Mapped(target_id, content_hash) for source_id, target_id, content_hash
+                  in rows_select(IdMap, ("source_id", "target_id", "content_hash"), **page)}
         earlier: dict[str, list[WriteIntent]] = {}
-        for row in WriteIntent.objects.filter(integration=self.integration, stream=stream.name, source_id__in=ids,
-                                              state__in=[S.PENDING, S.SENT, S.HELD]).order_by("created_at"):
+        unsettled = [pk for pk, in rows_select(WriteIntent, ("id",), **page, state=[S.PENDING, S.SENT, S.HELD])]
+        for row in WriteIntent.objects.filter(pk__in=unsettled).order_by("created_at") if unsettled else ():
             earlier.setdefault(row.source_id, []).append(row)
-        unresolved = plan.pending = set(PendingRecord.objects.filter(integration=self.integration,
-                                                                     stream=stream.name, source_id__in=ids)
-                         .exclude(status=PendingRecord.Status.RESOLVED).values_list("source_id", flat=True))
+        unresolved = plan.pending = {source_id for source_id, in rows_select(
+            PendingRecord, ("source_id",), **page, status=[s for s in PendingRecord.Status if s != RESOLVED])}
         # One description of the mapping for the whole page: the same object in every audit row, redacted once.
-        used = self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules))
+        # Its empty VALUES_USED says "no translation" (a row without the key predates them: syncs/reapply.py).
+        used = {**self.mappings.used(stream.name, self.mappings.rules_for(stream.name, stream.rules)),
+                VALUES_USED: {}}
+        self.ledger.page_mapping(used)
         for record in records:
             self._plan_one(plan, stream, record, id_map, earlier, unresolved, used)
         # A write planned before (refused, then replayed unchanged) keeps its intent: same key, one row.
         fresh = {w.intent.key: w for w in plan.writes if w.row.pk is None}
-        for row in WriteIntent.objects.filter(key__in=list(fresh)):
+        planned_before = [key for key, in rows_select(WriteIntent, ("key",), key=list(fresh))]
+        for row in WriteIntent.objects.filter(key__in=planned_before) if planned_before else ():
             fresh.pop(row.key).row = row
-        new = [w.row for w in fresh.values()]
-        if new and not self.run.dry_run:
-            with transaction.atomic():  # the page's intents exist before any destination call
-                instances_insert(new, INTENT_COLUMNS)
+        # Inserted by the writer, in the one transaction that also marks the page's calls `sent` (write.py).
+        plan.new = [w.row for w in fresh.values()]
         return plan
 
     def _plan_one(self, plan: PagePlan, stream: Stream, record, id_map, earlier, unresolved, used) -> None:
@@ -154,9 +197,10 @@ class Planner:
                          replaces=existing.content_hash if existing else "")
         row = next((p for p in prior if p.key == key), None)
         if row is None:
-            row = WriteIntent(tenant=self.ledger.tenant, integration=self.integration, stream=name,
+            # By ids: setting a relation through its descriptor costs more than the rest of the row.
+            row = WriteIntent(tenant_id=self.ledger.tenant.pk, integration_id=self.integration.pk, stream=name,
                               source_id=source_id, key=key, content_hash=digest, payload=mapped,
-                              target_id=target_id or "", last_run=self.run)
+                              target_id=target_id or "", last_run_id=self.run.pk)
         plan.writes.append(PlannedWrite(
             row=row, intent=Intent(key=key, source_id=source_id, mapped=mapped, record=record, target_id=target_id),
             digest=digest, used=used, unknown=unknown,

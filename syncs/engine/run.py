@@ -49,14 +49,15 @@ class RunState:
                 value: dict | None = None) -> None:
         """Plan and write one page; the cursor moves with its last chunk, once every intent is settled."""
         self.lease.renew()  # LeaseLost: another process runs the integration now, so nothing more is sent
+        settled = self.writer.settled
         chunks = chunks_by_source(stream, records)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             self.writer.before_plan(stream, chunk)  # a record still in flight is planned after it settled
             plan = self.planner.plan(stream, chunk)
             self.writer.write_page(plan, cursor=cursor if last else None, value=value if last else None)
-        run_heartbeat(run_id=self.run.pk)
-        self.lease.renew()
+        if self.writer.settled == settled:  # a settle beats in its own transaction (and renews the lease)
+            run_heartbeat(run_id=self.run.pk)
         deferred_settle(self, wait=False)  # writes of earlier pages whose lookup is due by now
 
 

@@ -12,20 +12,11 @@ Threads only talk HTTP (the stream's reconcile/write calls, paced by the shared 
 vendor client); every database statement runs on the calling thread. At most `in_flight` calls are
 outstanding per run (`SYNC_WRITES_IN_FLIGHT`, or the integration's `writes_in_flight` option).
 
-How an attempt's outcome is classified:
-* returned a target id → confirmed;
-* a permanent vendor error (400/403/404/422) → failed: the vendor refused it, nothing was applied;
-* rate limited (429) → not applied: back to pending, and the run stops to wait;
-* a crash in our own code → unknown: the intent stays `sent`, the run stops (as a dead worker's would),
-  and the next attempt reconciles it before writing anything;
-* a transient vendor error (timeout, 5xx, connection lost) → unknown, reconciled in the run,
-  once the page's calls are back: a create is looked up by its key (found → confirmed; proven absent →
-  sent once more; the lookup failing too → left `sent` for the next attempt), an update (a PUT to a known
-  target, idempotent) is sent once more. The run goes on with the rest of the page.
-
 The run stops (and Celery retries it) only when the destination is really down: `DOWN_AFTER` transient
 failures in a row, or a 429 whose Retry-After is too long for the client to sleep through. Calls not
 started by then stay `pending`; unknown outcomes stay `sent` and are reconciled by the next attempt.
+
+How a call's outcome is classified, and how a page settles: `syncs/engine/settle.py`.
 """
 from __future__ import annotations
 
@@ -42,34 +33,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from connections.vendors.errors import VendorError, VendorRateLimited
-from syncs.engine.ledger import A, O, Book, Ledger
-from syncs.engine.plan import PagePlan, PlannedWrite
+from syncs.engine.ledger import Book, Ledger
+from syncs.engine.plan import PagePlan, PlannedWrite, intents_record
 from syncs.engine.read import source_id_of
-from syncs.engine.rows import instances_update
+from syncs.engine.settle import NotSent, Outcome, outcomes_of, page_settle
 from syncs.flows.base import Intent, NotReconcilable, Stream, WriteMode
 from syncs.locks import LeaseLost, run_heartbeat
-from syncs.models import VENDOR_ID_LENGTH, Cursor, WriteIntent
+from syncs.models import Cursor, WriteIntent
 
 logger = logging.getLogger(__name__)
 S = WriteIntent.State
 HEARTBEAT_SECONDS = 15
-# A write that crashes our own code this many times is failed (for a person), not retried forever.
-MAX_UNKNOWN_ATTEMPTS = 3
 # Transient failures in a row that mean the destination is down (one 5xx in 20 is weather, not an outage).
 DOWN_AFTER = 3
-
-
-class NotSent(Exception):
-    """A queued call that was not started because an earlier one of the page must stop the run."""
-
-
-@dataclass
-class Outcome:
-    state: str  # a WriteIntent state: confirmed, failed, held, sent (unknown), pending (not applied)
-    target_id: str = ""
-    error: BaseException | None = None
-    reconciled: bool = False
-    deferred: bool = False  # unknown, looked up only once the stream's reconcile_after_seconds have passed
 
 
 @dataclass
@@ -87,27 +63,6 @@ class PageInFlight:
     @property
     def source_ids(self) -> set[str]:
         return {w.intent.source_id for w in self.plan.writes}
-
-
-# The settled fields of a page's intents, saved as one prepared UPDATE run for every row (by key: a new
-# intent's row was inserted without reading its id back). Not `bulk_update`: its CASE WHEN per field and
-# row was more than half of the engine's time per record (benchmarks/README.md).
-SETTLED_FIELDS = ("state", "target_id", "batch", "last_run", "error_class", "error_status", "error_message",
-                  "settled_at")
-
-
-def intents_save(rows: list[WriteIntent]) -> None:
-    instances_update(rows, SETTLED_FIELDS, by="key")
-
-
-def missing_reference(stream, error, intent: Intent) -> str | None:
-    """The stream's word on a refusal: a value missing at the destination (held) rather than a failure."""
-    if not isinstance(error, VendorError) or error.transient:
-        return None
-    try:
-        return stream.missing_reference(error, intent)
-    except Exception:  # the check itself failed (the destination's lists unreadable): a plain failure then
-        return None
 
 
 def _wait_until_searchable(stream, earlier: list[WriteIntent]) -> None:
@@ -137,6 +92,7 @@ class Writer:
         self.lease = None  # renewed inside every settle transaction: a lost lease rolls the settle back
         self.deferred: list[tuple[WriteIntent, object]] = []  # (row, source record), for syncs/engine/orphans.py
         self._page: PageInFlight | None = None  # started, not settled yet
+        self.settled = 0  # pages settled so far (each settle also beats the run's heartbeat)
 
     def close(self) -> None:
         self._halt.set()  # nothing queued is started any more; calls already running finish
@@ -246,7 +202,7 @@ class Writer:
         self._gather([f for _, f in page.jobs])
         size = max(1, int(plan.stream.batch_size))
         for batch, future in page.jobs:
-            self._outcomes_of(batch, future, outcomes, single=size == 1)
+            outcomes_of(batch, future, outcomes, single=size == 1)
         if page.sent and not self._halt.is_set():
             self._settle_unknown(plan.stream, page.sent, outcomes)
         unsettled = [o for o in outcomes.values() if o.state in (S.SENT, S.PENDING) and not o.deferred]
@@ -259,8 +215,9 @@ class Writer:
             if self.lease is not None:
                 self.lease.renew()  # LeaseLost rolls this settle back: the new owner reconciles these writes
             with self.ledger.booking_to(page.book):
-                self._settle(plan, outcomes, page.prior)
-            self.ledger.flush(book=page.book, cursor=None if keep else page.cursor, value=page.value)
+                page_settle(self.ledger, plan, outcomes, page.prior)
+            self.ledger.flush(book=page.book, cursor=None if keep else page.cursor, value=page.value, beat=True)
+        self.settled += 1
         self.deferred += [(w.row, w.intent.record) for w in plan.writes
                           if outcomes.get(w.intent.key, Outcome(S.SENT)).deferred]
         if stop is not None:
@@ -291,51 +248,23 @@ class Writer:
                 write.intent.target_id = str(found)
 
     def _send(self, plan: PagePlan, outcomes: dict[str, Outcome], jobs: list) -> list[PlannedWrite]:
-        """Mark the page's writes `sent` and queue their calls (into `jobs`); returns those queued."""
+        """Record the page's intents (those to send as `sent`) and queue their calls (into `jobs`); returns
+        those queued."""
         stream = plan.stream
         ready = [w for w in plan.writes if w.intent.key not in outcomes]
-        if not ready:
-            return []
         size = max(1, int(stream.batch_size))
         batches = [ready[i:i + size] for i in range(0, len(ready), size)]
-        now = timezone.now()
-        # The mark that makes a crash from here on an unknown outcome: one statement for the page (one per
-        # batch for batched streams, which also record the batch id the destination rows will carry).
-        marks = [([w.intent.key for w in ready], "")] if size == 1 else []
-        for batch in batches if size > 1 else ():
+        for batch in batches if size > 1 else ():  # the batch id the destination rows will carry
             batch_id = hashlib.sha256("".join(w.intent.key for w in batch).encode()).hexdigest()[:32]
             for w in batch:
                 w.intent.batch = batch_id
-            marks.append(([w.intent.key for w in batch], batch_id))
-        for keys, batch_id in marks:
-            WriteIntent.objects.filter(key__in=keys).update(state=S.SENT, attempts=F("attempts") + 1, sent_at=now,
-                                                            last_run=self.run, batch=batch_id)
+        intents_record(plan, ready, run=self.run, lease=self.lease)  # the page's intents, `sent` before any call
         if size == 1:
             jobs += [(batch, self.pool.submit(self._call, stream.write_intent, batch[0].intent)) for batch in batches]
         else:
             jobs += [(batch, self.pool.submit(self._call, stream.write_batch, [w.intent for w in batch]))
                      for batch in batches]
         return ready
-
-    def _outcomes_of(self, batch: list[PlannedWrite], future: Future, outcomes: dict[str, Outcome], *,
-                     single: bool) -> None:
-        try:
-            result = future.result()
-            targets = [result] if single else list(result)
-            if len(targets) != len(batch):
-                raise RuntimeError(f"write_batch returned {len(targets)} ids for {len(batch)} records")
-        except Exception as exc:
-            for w in batch:
-                outcomes[w.intent.key] = self._classify(w, exc)
-            return
-        for w, target in zip(batch, targets):
-            target = str(target)
-            if len(target) > VENDOR_ID_LENGTH:
-                outcomes[w.intent.key] = Outcome(S.FAILED, error=ValueError(
-                    f"the destination answered with an id of {len(target)} characters; ids are at most "
-                    f"{VENDOR_ID_LENGTH}"))
-            else:
-                outcomes[w.intent.key] = Outcome(S.CONFIRMED, target)
 
     def _settle_unknown(self, stream, sent: list[PlannedWrite], outcomes: dict[str, Outcome]) -> None:
         """Writes of this page whose outcome is unknown, settled now rather than by the next attempt.
@@ -379,74 +308,4 @@ class Writer:
         jobs = [(w, self.pool.submit(self._call, stream.write_intent, w.intent)) for w in again]
         self._gather([f for _, f in jobs])
         for write, future in jobs:
-            self._outcomes_of([write], future, outcomes, single=True)
-
-    @staticmethod
-    def _classify(write: PlannedWrite, exc: BaseException) -> Outcome:
-        if isinstance(exc, NotSent):
-            return Outcome(S.PENDING)  # never started: the next attempt sends it without a lookup
-        if isinstance(exc, VendorRateLimited):
-            return Outcome(S.PENDING, error=exc)  # a 429 was not processed
-        if isinstance(exc, VendorError) and not exc.transient:
-            return Outcome(S.FAILED, error=exc)  # refused: nothing applied
-        if not isinstance(exc, VendorError) and write.row.attempts + 1 >= MAX_UNKNOWN_ATTEMPTS:
-            return Outcome(S.FAILED, error=exc)  # our own code keeps crashing on this record: for a person
-        return Outcome(S.SENT, error=exc)  # unknown: reconciled before any resend
-
-    # --- settling: intent state, id map, pending records and audit, in the page's transaction ------------
-    def _settle(self, plan: PagePlan, outcomes: dict[str, Outcome], prior: dict[int, Outcome]) -> None:
-        ledger, name, now = self.ledger, plan.stream.name, timezone.now()
-        rows: list[WriteIntent] = []
-        id_map = list(plan.confirmed)
-        resolved = set(plan.resolved)
-        for write in plan.writes:
-            outcome = outcomes.get(write.intent.key)
-            if outcome is None:
-                continue
-            row, intent = write.row, write.intent
-            row.state, row.last_run = outcome.state, self.run
-            row.batch = intent.batch
-            error = outcome.error
-            row.error_class = type(error).__name__ if error else ""
-            row.error_status = getattr(error, "status", None) if error else None
-            row.error_message = str(error)[:2000] if error else ""
-            if outcome.state == S.CONFIRMED:
-                row.target_id, row.settled_at = outcome.target_id, now
-                id_map.append((intent.source_id, outcome.target_id, write.digest))
-                resolved.add(intent.source_id)
-                ledger.counts["created" if write.action == A.CREATE else "updated"] += 1
-                reason = "found at the destination by reconciliation: not sent again" if outcome.reconciled else \
-                    intent.note
-                ledger.audit(name, intent.source_id, write.action, O.OK, target_id=outcome.target_id, reason=reason,
-                             mapping=write.used, payload=intent.mapped)
-            elif outcome.state == S.FAILED:
-                row.settled_at = now
-                missing = missing_reference(plan.stream, error, intent)
-                if missing:  # refused for a value the destination lacks: the record waits for it (held)
-                    ledger.hold_refused(name, intent.source_id, intent.record, error, missing, mapping=write.used)
-                else:
-                    ledger.fail(name, intent.source_id, intent.record, str(error), mapping=write.used, error=error)
-            elif outcome.state == S.HELD:
-                row.settled_at = now
-                ledger.hold(name, intent.source_id, intent.record,
-                            f"An earlier write may have reached the destination, which cannot be searched for it "
-                            f"({error}); check the destination before releasing it.", mapping=write.used)
-            rows.append(row)
-        intents_save(rows)
-        settled = [w for w in plan.writes if outcomes.get(w.intent.key, Outcome(S.SENT)).state
-                   in (S.CONFIRMED, S.FAILED, S.HELD)]
-        self._settle_earlier(settled, prior, now)
-        ledger.id_map_save(name, id_map)
-        ledger.pending_resolve(name, resolved & plan.pending)  # no statement when the page had none
-
-    def _settle_earlier(self, settled: list[PlannedWrite], prior: dict[int, Outcome], now) -> None:
-        """Earlier attempts of a settled record: confirmed if found, otherwise not applied (superseded)."""
-        for write in settled:
-            for earlier in write.unknown + write.superseded:
-                if earlier.key == write.row.key:
-                    continue
-                outcome = prior.get(earlier.pk, Outcome(S.FAILED))
-                WriteIntent.objects.filter(pk=earlier.pk).update(
-                    state=outcome.state if outcome.state != S.SENT else S.FAILED, settled_at=now,
-                    target_id=outcome.target_id, error_message="" if outcome.state == S.CONFIRMED else
-                    "superseded by a later write of the same record; not applied")
+            outcomes_of([write], future, outcomes, single=True)

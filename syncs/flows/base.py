@@ -97,6 +97,9 @@ class ValueMapChoices:
     label: str  # "Rippling department → Visma department"
     source_values: list[tuple[str, str]] = field(default_factory=list)
     target_values: list[tuple[str, str]] = field(default_factory=list)
+    # What the flow uses for a source value nobody mapped (source value → target value), so the wizard can say
+    # "default: …" instead of claiming such records are held.
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ class OptionChoice:
     name: str
     label: str
     choices: tuple[tuple[Any, str], ...]
+    # A dropdown of values read live (a flow module's `option_choices(ctx)`, e.g. the monday boards): the value
+    # posted is stored as it is (a string), once the flow's `options_check(ctx, options)` accepts it.
+    dropdown: bool = False
 
 
 @dataclass

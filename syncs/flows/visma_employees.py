@@ -11,11 +11,24 @@ from connections.vendors.visma.schemas import wrap_values
 from syncs.diff import leaves
 from syncs.flows.base import Intent, Stream, WriteMode
 from syncs.flows.drift import ControlTotal, DriftInput, Finding, Kind, headcount, headcount_totals
-from syncs.mapping import get_path
+from syncs.mapping import FieldRule, get_path
 
 # Where an EmployeeDto read back keeps what EmployeeCreateDTO fields were written as (docs/vendors/visma.md).
 READ_AS = {"employeeCd": "employeeNumber", "calendar": "calendarID", "employeeClass": "employeeClass.id",
            "branch": "branch.number"}
+
+
+def employee_rules(*, number: str, last_name: str, first_name: str = "", email: str = "",
+                   title: str = "") -> list[FieldRule]:
+    """Where an HR source keeps the fields every Visma employee gets (customers override any with a field
+    mapping). Visma's employeeCd is digits (EmployeeDto.employeeId is an int), lastName and email are
+    required by EmployeeCreateDTO's contact; a source without an e-mail leaves it out."""
+    rules = [FieldRule("employeeCd", number, required=True, transform=lambda n: str(int(n)))]
+    rules += [FieldRule("contact.firstName", first_name)] if first_name else []
+    rules += [FieldRule("contact.lastName", last_name, required=True)]
+    rules += [FieldRule("contact.email", email, required=True)] if email else []
+    rules += [FieldRule("contact.title", title)] if title else []
+    return rules
 
 
 def employee_defaults(options: dict) -> dict:

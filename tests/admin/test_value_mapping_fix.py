@@ -3,7 +3,7 @@ save), and re-applying a changed mapping to the records it already wrote, each w
 import pytest
 from django.urls import reverse
 
-from syncs.flows.rippling_visma import DEPARTMENT_MAP
+from syncs.flows.rippling_visma import DEPARTMENT_MAP, LOCATION_MAP
 from syncs.models import PendingRecord, SyncRun, ValueMapping
 from tests.admin.conftest import visma_employees, workers_in
 from tests.admin.page import find, messages_of
@@ -31,12 +31,44 @@ def test_the_form_names_the_source_and_offers_the_destinations_departments(clien
     assert 'value="IT"' in text and 'value="HR"' in text and "HR – People" in text
 
 
+def test_the_translation_is_a_choice_of_the_integrations_value_maps_by_their_names(client, owner, synced):
+    client.force_login(owner)
+    page = add_form(client, synced)
+    assert find(page, id="id_map_name").tag == "select"
+    offered = dict(page.context["adminform"].form.fields["map_name"].choices)
+    assert offered == {"": "— choose —", DEPARTMENT_MAP: "Rippling department → Visma department (cost center)",
+                       LOCATION_MAP: "Rippling work location → Visma location (LOCATION dimension)"}
+    assert f'<option value="{DEPARTMENT_MAP}" selected>' in page.content.decode()
+    # From the plain "Add" button (no integration chosen yet): each integration's translations under its name.
+    plain = client.get(reverse(ADD)).context["adminform"].form.fields["map_name"].choices
+    assert plain[1:] == [(str(synced.integration), list(offered.items())[1:])]
+
+
+def test_a_translation_the_flow_does_not_use_is_refused_in_admin_and_api(client, owner, synced):
+    from tests.support.api_client import api_client
+
+    client.force_login(owner)
+    typo = {"integration": synced.integration.pk, "map_name": "departmnet_map",
+            "source_value": synced.unmapped["id"], "target_value": "OPS"}
+    response = client.post(reverse(ADD), typo)
+    assert response.status_code == 200 and "departmnet_map" in response.content.decode()
+    assert not ValueMapping.objects.filter(map_name="departmnet_map").exists()
+    url = reverse("api:value-mappings", kwargs={"tenant_slug": synced.integration.tenant.slug,
+                                                "integration_id": synced.integration.pk})
+    refused = api_client(owner).post(url, {k: typo[k] for k in ("map_name", "source_value", "target_value")},
+                                     format="json")
+    assert refused.status_code == 400
+    assert "is not a translation" in refused.json()["map_name"][0] and DEPARTMENT_MAP in refused.json()["map_name"][0]
+    assert not ValueMapping.objects.filter(map_name="departmnet_map").exists()
+
+
 def test_a_target_the_destination_does_not_have_is_refused_with_a_message(client, owner, synced):
     client.force_login(owner)
     response = client.post(reverse(ADD), {"integration": synced.integration.pk, "map_name": DEPARTMENT_MAP,
                                           "source_value": synced.unmapped["id"], "target_value": "PLATFRM"})
     assert response.status_code == 200  # the form again, with the error
     assert "“PLATFRM” is not one of the values the destination offers" in response.content.decode()
+    assert f"{synced.unmapped['name']} at the source" in response.content.decode()  # still named, after the error
     assert not ValueMapping.objects.filter(integration=synced.integration,
                                            source_value=synced.unmapped["id"]).exists()
 

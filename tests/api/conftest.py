@@ -12,7 +12,7 @@ from audit.models import AuditRecord
 from audit.services import audit_record
 from connections.models import Connection, Membership
 from syncs.mapping_services import field_mapping_set
-from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.models import FieldMapping, Integration, JournalApproval, PendingRecord, SyncRun, ValueMapping
 from syncs.services import integration_create, value_mapping_set
 from tests.api import replay_flow
 from tests.factories import ConnectionFactory
@@ -72,12 +72,17 @@ def objects(tenant_a, tenant_b, owner, member, outsider, make_sandbox_connection
     field_mapping, _ = field_mapping_set(integration=integration, stream="people", target_field="name",
                                          source_field="display_name")
 
+    approval = JournalApproval.objects.create(
+        tenant=tenant_a, integration=integration, stream="pay_runs", source_id="NO-MONTHLY:2026-11-25",
+        content_hash="0" * 64, journal={"journalTransactionLines": [
+            {"accountNumber": "7010", "transactionDescription": "Pay 5010", "debitAmountInCurrency": 100.0,
+             "subaccount": [{"segmentId": 1, "segmentValue": "10"}, {"segmentId": 2, "segmentValue": "5010"}]}]})
     b_connection = ConnectionFactory(tenant=tenant_b, kind="rippling", name="Rippling B",
                                      credentials={"api_key": SECRET})
     return SimpleNamespace(
         tenant=tenant_a, source=source, destination=destination, spare=spare, integration=integration, run=run,
         held=held, failed=failed, audit=audit, value_mapping=value_mapping, field_mapping=field_mapping,
-        b_connection=b_connection, viewer=Membership.objects.get(tenant=tenant_a, user=member),
+        b_connection=b_connection, viewer=Membership.objects.get(tenant=tenant_a, user=member), approval=approval,
     )
 
 
@@ -98,4 +103,5 @@ def snapshot() -> dict:
         "audit": AuditRecord.objects.count(),
         "periodic_tasks": list(PeriodicTask.objects.order_by("pk").values_list("pk", "enabled")),
         "memberships": list(Membership.objects.order_by("pk").values_list("pk", "tenant_id", "user_id", "role")),
+        "approvals": list(JournalApproval.objects.order_by("pk").values_list("pk", "status", "decided_by_id")),
     }

@@ -73,6 +73,10 @@ ENDPOINTS = [
     Endpoint("get", "audit-records"),
     Endpoint("get", "audit-record", lambda o: {"pk": o.audit.pk}),
     Endpoint("get", "pending-records"),
+    Endpoint("get", "journal-approvals"),
+    Endpoint("get", "journal-approval", lambda o: {"pk": o.approval.pk}),
+    Endpoint("post", "journal-approval-approve", lambda o: {"pk": o.approval.pk}, lambda o: {"note": "ok"}),
+    Endpoint("post", "journal-approval-reject", lambda o: {"pk": o.approval.pk}, lambda o: {"note": "twice"}),
     Endpoint("get", "memberships"),
     Endpoint("patch", "membership", lambda o: {"pk": o.viewer.pk}, lambda o: {"role": "admin"}),
     Endpoint("delete", "membership", lambda o: {"pk": o.viewer.pk}, owner_status=204),
@@ -80,7 +84,8 @@ ENDPOINTS = [
 READS = [e for e in ENDPOINTS if not e.writes]
 WRITES = [e for e in ENDPOINTS if e.writes]
 # Collections of the tenant itself (no object of tenant A in the URL).
-TENANT_COLLECTIONS = {"connections", "integrations", "runs", "audit-records", "pending-records", "memberships"}
+TENANT_COLLECTIONS = {"connections", "integrations", "runs", "audit-records", "pending-records", "memberships",
+                      "journal-approvals"}
 
 
 def test_the_matrix_covers_every_operation_of_every_tenant_route():

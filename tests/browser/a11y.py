@@ -40,3 +40,25 @@ def hidden_columns(page, table: str, names: list[str]) -> list[str]:
             return !(r.width > 0 && r.left >= left && r.right <= right);
         });
     }""", [table, names])
+
+
+def too_wide(page, *, shown: int = 5) -> list[str]:
+    """The outermost elements reaching past the viewport's right edge (what makes a page scroll sideways)."""
+    return page.evaluate("""(shown) => {
+        const out = [];
+        const walk = (el) => {
+            for (const child of el.children) {
+                const r = child.getBoundingClientRect();
+                if (r.right > window.innerWidth + 1 && r.width > 0) {
+                    const name = child.tagName.toLowerCase() + (child.id ? '#' + child.id : '')
+                        + (child.className && typeof child.className === 'string'
+                           ? '.' + child.className.trim().split(/\\s+/).join('.') : '');
+                    out.push(`${name} (${Math.round(r.right)} px)`);
+                } else if (getComputedStyle(child).overflowX === 'visible') {
+                    walk(child);
+                }
+            }
+        };
+        walk(document.body);
+        return out.slice(0, shown);
+    }""", shown)

@@ -7,6 +7,22 @@ import requests
 from django.core import mail
 
 PASSWORD = "plum-harbour-lantern-42"
+FACTORY_PASSWORD = "correct horse battery staple"  # tests/factories.py: the `owner` fixture's
+
+
+def signed_in(browser, live_server, *, width: int, height: int = 900, username: str = "owner",
+              **options):
+    """A browser context of the given viewport (and Playwright context options, e.g. color_scheme), signed in
+    as a factory-made user; (context, page)."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height}, **options)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", FACTORY_PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r".*/admin/$"))
+    return context, page
 
 
 def signup_and_verify(live_server_url: str, *, username: str = "ingrid", company: str = "Acme AS") -> str:

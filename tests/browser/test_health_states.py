@@ -14,6 +14,7 @@ from connections.services import connection_test
 from sandbox.vendors.rippling.contract import DEMO_API_KEY
 from syncs.models import Integration, SyncRun
 from syncs.services import integration_create
+from tests.browser.a11y import overflows
 from tests.browser.support import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,6 +78,12 @@ def test_the_home_page_and_dashboards_tell_each_state(page, states, screenshot):
         assert row(page, states[key]).get_attribute("data-health") == health, key
     assert "Healthy" not in row(page, states["paused"]).inner_text()
     assert "Schedule off" not in page.locator("#integration-overview").inner_text()
+    # A long problem sentence wraps in its cell: the page does not scroll sideways, names stay on a line.
+    assert not overflows(page), page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    for key in expected:
+        name = row(page, states[key]).locator("[data-test=dashboard-link]")
+        line = page.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 20", name.element_handle())
+        assert name.bounding_box()["height"] <= 2 * line + 1, f"{key}: the name wraps letter by letter"
     screenshot(page, "health home")
 
     # The stuck run's dashboard: said, and no Healthy anywhere near it.

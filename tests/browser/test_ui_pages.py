@@ -3,18 +3,20 @@ or critical violation, the charts draw their data, the key columns stay in view 
 nothing scrolls sideways and integration names read as words."""
 from __future__ import annotations
 
-import re
+import zoneinfo
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditRecord
 from syncs.engine import sync_run_create, sync_run_execute
 from tests.admin.conftest import synced  # noqa: F401  (the fixture: created, failed and held records)
 from tests.browser.a11y import axe_violations, hidden_columns, overflows
+from tests.browser.support import signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "correct horse battery staple"  # tests/factories.py
 
 
 @pytest.fixture
@@ -24,18 +26,6 @@ def two_runs(synced, rippling, sandbox):  # noqa: F811
     rippling.update_worker(next(iter(rippling.data["workers"].rows)), title="Chief Navigator")
     sync_run_execute(run=sync_run_create(integration=synced.integration))
     return synced
-
-
-def signed_in(browser, live_server, *, width: int, height: int = 900):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": height})
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    page.goto("/admin/login/")
-    page.fill("#id_username", "owner")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r".*/admin/$"))
-    return context, page
 
 
 def urls_of(synced) -> dict[str, str]:
@@ -72,6 +62,30 @@ def test_the_main_pages_have_no_serious_accessibility_violations(chromium_browse
     assert not any(found.values()), "\n".join(f"{name}: {line}" for name, lines in found.items() for line in lines)
 
 
+@pytest.mark.parametrize("how", ["system setting", "theme toggle"])
+def test_the_main_pages_have_no_serious_accessibility_violations_in_dark_mode(chromium_browser, live_server, owner,
+                                                                             two_runs, screenshot, how):
+    # Django's admin turns dark with the system's setting (prefers-color-scheme) or its own theme toggle.
+    if how == "system setting":
+        context, page = signed_in(chromium_browser, live_server, width=1280, color_scheme="dark")
+    else:
+        context, page = signed_in(chromium_browser, live_server, width=1280, color_scheme="light")
+        page.evaluate("localStorage.setItem('theme', 'dark')")
+    found = {}
+    pending = two_runs.held[0]
+    urls = {**urls_of(two_runs), "mapping form": reverse("customer_admin:syncs_valuemapping_add") + "?"
+            + pending_fix_query(pending)}
+    for name, url in urls.items():
+        page.goto(url, wait_until="networkidle")
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)", name
+        found[name] = axe_violations(page)
+    if how == "system setting":
+        page.goto(urls["dashboard"], wait_until="networkidle")
+        screenshot(page, "dashboard-dark")
+    context.close()
+    assert not any(found.values()), "\n".join(f"{name}: {line}" for name, lines in found.items() for line in lines)
+
+
 def pending_fix_query(pending) -> str:
     map_name, _, value = pending.missing_key.partition(":")
     return f"integration={pending.integration_id}&map_name={map_name}&source_value={value}"
@@ -98,6 +112,34 @@ def test_the_charts_draw_the_runs(chromium_browser, live_server, owner, two_runs
     spark = page.wait_for_selector(f"[data-test=overview-row][data-integration-id='{two_runs.integration.pk}'] "
                                    "[data-test=sparkline][data-rendered=true]")
     assert spark.query_selector("canvas") is not None
+    context.close()
+
+
+def legend_at_the_right_end(page, chart: str) -> str:
+    """The x value uPlot's legend shows with the cursor on the newest point of `chart`."""
+    over = page.locator(f"{chart} .u-over")
+    box = over.bounding_box()
+    over.hover(position={"x": box["width"] - 2, "y": box["height"] / 2})
+    return page.locator(f"{chart} .u-legend .u-series").first.locator(".u-value").inner_text()
+
+
+def test_the_charts_read_in_the_tenants_time_and_run_numbers(chromium_browser, live_server, owner, two_runs):
+    # A browser far west of the tenant (Europe/Oslo): its own clock would put every day a day early.
+    context, page = signed_in(chromium_browser, live_server, width=1280, timezone_id="America/Los_Angeles")
+    page.goto(urls_of(two_runs)["dashboard"])
+    history = page.wait_for_selector("#run-history-chart[data-rendered=true]")
+    runs = list(two_runs.integration.runs.filter(dry_run=False).order_by("finished_at"))
+    assert history.get_attribute("data-x-labels") == "|".join(f"#{r.number}" for r in runs)
+    oslo = zoneinfo.ZoneInfo("Europe/Oslo")
+    newest = runs[-1]
+    assert legend_at_the_right_end(page, "#run-history-chart") \
+        == f"#{newest.number} · {newest.finished_at.astimezone(oslo):%d %b %H:%M}"
+    page.wait_for_selector("#records-over-time-chart[data-rendered=true]")
+    today = timezone.now().astimezone(oslo)
+    assert legend_at_the_right_end(page, "#records-over-time-chart") == f"{today:%d %b}"
+    days = {f"{today - timedelta(days=n):%d %b}" for n in range(30)}
+    labels = page.get_attribute("#records-over-time-chart", "data-x-labels").split("|")
+    assert labels and set(labels) <= days and labels[-1] == f"{today:%d %b}", labels  # today is always labelled
     context.close()
 
 

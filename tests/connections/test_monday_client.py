@@ -198,3 +198,18 @@ def test_mutations_of_one_board_are_sent_one_at_a_time(client, board, monday, sa
     assert two_boards[0] == [200, 429]  # other boards are not held back, so the test can fail
     assert sorted(values(i)["name"] for i in client.items_by_column(board["id"], "name", ["A", "B", "C"])) == [
         "A", "B", "C"]
+
+
+def test_the_connection_test_caches_the_tokens_own_user_for_the_webhook_intake(make_sandbox_connection, sandbox):
+    from connections.services import connection_test
+    from connections.vendors.monday.client import token_digest
+    from sandbox.vendors.monday import ADMIN_USER_ID, DEMO_TOKEN
+
+    connection = make_sandbox_connection("monday")
+    assert "user_id" not in (connection.config or {})
+
+    assert connection_test(connection=connection).ok
+
+    connection.refresh_from_db()
+    assert connection.config["user_id"] == ADMIN_USER_ID  # `me { id }`: whose writes are ours
+    assert connection.config["user_token"] == token_digest(DEMO_TOKEN) != DEMO_TOKEN

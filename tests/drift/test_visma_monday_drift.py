@@ -4,6 +4,7 @@ for Visma's hold, and items on each board vs documents in Visma (syncs/flows/vis
 from drift.models import DriftItem, DriftReport
 from drift.services import drift_item_resync, drift_report_create, drift_report_run
 from syncs.models import IdMap, SyncRun
+from syncs.services import integration_update
 from tests.e2e.conftest import monday  # noqa: F401 (fixture)
 from tests.e2e.test_visma_monday import SIZES, integration, run, visma_company  # noqa: F401 (fixtures)
 from tests.support.monday_board import board_named, items_by_key, operations
@@ -102,3 +103,25 @@ def test_it_finds_differences_seeded_on_the_board_and_in_visma(integration, mond
 
 def item_of_key(monday, invoice) -> str:  # noqa: F811
     return item_of(monday, f"customerinvoice:{invoice['documentType']}:{invoice['referenceNumber']}")["id"]
+
+
+def test_a_document_deleted_in_visma_is_reported_by_the_drift_report_and_archived_only_by_the_sync(
+        integration, monday, visma_company):  # noqa: F811
+    assert run(integration).status == SyncRun.Status.SUCCEEDED
+    invoice = visma_company.data.tables["supplier_invoices"].ordered()[0][0]
+    key = f"supplierInvoice:{invoice['documentType']}:{invoice['referenceNumber']}"
+    item = item_of(monday, key)
+    visma_company.remove("supplierInvoice", invoice["referenceNumber"])  # its webhook is lost
+
+    report = report_of(integration)  # reads Visma's full listing, but archives nothing (deletes.py is the sync's)
+
+    [extra] = DriftItem.objects.filter(report=report)
+    assert (extra.stream, extra.kind, extra.target_id, extra.note) == (
+        "supplier_invoices", DriftItem.Kind.EXTRA, item["id"], "the document is not in Visma (any more)")
+    assert monday.data.items[item["id"]]["state"] == "active" and operations(monday, "ItemArchive") == []
+
+    integration.refresh_from_db()
+    integration_update(integration=integration, options={**integration.options, "gone_check_every_hours": 0})
+    assert run(integration).status == SyncRun.Status.SUCCEEDED  # the backstop's check of every key, now
+    assert monday.data.items[item["id"]]["state"] == "archived"
+    assert report_of(integration).found == 0

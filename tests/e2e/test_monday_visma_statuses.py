@@ -8,13 +8,14 @@ import pytest
 from django.urls import reverse
 
 from connections.vendors import get_vendor
-from sandbox.vendors.monday import APP_SIGNING_SECRET, APP_TOKEN
+from connections.models import Connection
+from sandbox.vendors.monday import ADMIN_USER_ID, APP_SIGNING_SECRET, APP_TOKEN, MEMBER_USER_ID
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.visma_monday.board import board_webhook_ensure
 from syncs.flows.visma_monday.statuses import APPROVAL_MAP
 from syncs.models import InboundEvent, PendingRecord, SyncRun
 from syncs.services import integration_create, value_mapping_set
-from tests.support.monday_board import board_named, items_by_key
+from tests.support.monday_board import board_named, items_by_key, visma_documents_seeded
 
 pytestmark = pytest.mark.django_db(transaction=True)
 VISMA_SECRET = "visma-webhook-key"
@@ -22,11 +23,8 @@ VISMA_SECRET = "visma-webhook-key"
 
 @pytest.fixture
 def visma_company(sandbox):
-    vendor = sandbox.app["visma"]
-    vendor.seed(employees=0, customers=2, suppliers=3, supplier_invoices=4, customer_invoices=0, purchase_orders=2,
-                payments=0, journal_transactions=0)
-    vendor.webhook_policy.update(attempts=1)  # Visma sends once (docs/vendors/visma.md §10)
-    return vendor
+    return visma_documents_seeded(sandbox, customers=2, suppliers=3, supplier_invoices=4,
+                                  customer_invoices=0, purchase_orders=2)
 
 
 def intake(live_server, connection):
@@ -106,7 +104,15 @@ def test_a_412_reads_the_document_again_and_reapplies(hooked, monday, visma_comp
     assert (record["hold"], record["description"]) == (True, "Edited in Visma meanwhile")
 
 
+def forget_own_user(connection):
+    """As a connection whose monday user is not known (never tested since): only the loop guard stands."""
+    connection.refresh_from_db()
+    Connection.objects.filter(pk=connection.pk).update(
+        config={k: v for k, v in connection.config.items() if k not in ("user_id", "user_token")})
+
+
 def test_our_own_writes_do_not_echo_between_the_board_and_visma(hooked, monday, visma_company, live_server):
+    forget_own_user(hooked.destination)  # the loop guard alone: the echo is processed and writes nothing
     visma_company.subscribe(intake(live_server, hooked.source), ["supplierinvoice.*"], VISMA_SECRET)
     reference, item = open_invoice(monday, visma_company)
 
@@ -118,6 +124,8 @@ def test_our_own_writes_do_not_echo_between_the_board_and_visma(hooked, monday, 
     assert monday.data.items[item["id"]]["values"]["approval"]["index"] == 2  # "On hold"
     assert [d["event"]["userId"] for d in monday.webhooks.deliveries] == [int(monday.users["51000001"]["id"])]
     assert puts(visma_company, reference) == []  # the echo stopped: Visma already holds it, nothing was written
+    [echo] = InboundEvent.objects.filter(connection=hooked.destination)
+    assert echo.status == InboundEvent.Status.PROCESSED  # read, mapped, and skipped as already so in Visma
 
     # A board user releases it: one PUT; Visma's webhook updates the item, whose label is already right.
     monday.user_sets_status(item["id"], "approval", "Approved")
@@ -127,6 +135,45 @@ def test_our_own_writes_do_not_echo_between_the_board_and_visma(hooked, monday, 
     assert visma_company.record("supplierInvoice", reference)["hold"] is False
     assert len(monday.webhooks.deliveries) == 2
     assert board["id"] == board_named(monday, "Visma documents")["id"]
+
+
+def test_deliveries_our_own_monday_user_caused_are_acknowledged_and_ignored(hooked, monday, visma_company,
+                                                                            live_server):
+    hooked.destination.refresh_from_db()
+    assert hooked.destination.config["user_id"] == ADMIN_USER_ID  # `me { id }`, cached by board setup
+    visma_company.subscribe(intake(live_server, hooked.source), ["supplierinvoice.*"], VISMA_SECRET)
+    reference, item = open_invoice(monday, visma_company)
+
+    visma_company.modify("supplierInvoice", reference, hold=True, status="Hold")  # → our write → monday's webhook
+    settle(monday, visma_company)
+
+    [delivery] = monday.webhooks.deliveries
+    assert delivery["delivered"] and delivery["event"]["userId"] == int(ADMIN_USER_ID)
+    [echo] = InboundEvent.objects.filter(connection=hooked.destination)
+    assert echo.status == InboundEvent.Status.IGNORED
+    assert f"own monday.com user ({ADMIN_USER_ID})" in echo.error_message
+    assert not echo.runs.exists() and puts(visma_company, reference) == []
+
+    monday.user_sets_status(item["id"], "approval", "Approved")  # a board user (another monday user): processed
+    settle(monday, visma_company)
+
+    assert len(puts(visma_company, reference)) == 1
+    assert visma_company.record("supplierInvoice", reference)["hold"] is False
+    statuses = InboundEvent.objects.filter(connection=hooked.destination).order_by("pk")
+    assert [e.status for e in statuses] == [InboundEvent.Status.IGNORED, InboundEvent.Status.PROCESSED]
+
+
+def test_a_regenerated_token_makes_the_cached_monday_user_stale(hooked, monday):
+    from connections.vendors.monday.webhooks import screen
+    from connections.vendors.events import Event
+
+    hooked.destination.refresh_from_db()
+    ours = Event("t1", "update_column_value", ["1"], {"event": {"userId": int(ADMIN_USER_ID)}})
+    theirs = Event("t2", "update_column_value", ["1"], {"event": {"userId": int(MEMBER_USER_ID)}})
+    assert [bool(e.ignored) for e in screen([ours, theirs], hooked.destination)] == [True, False]
+
+    hooked.destination.credentials = {**hooked.destination.credentials, "api_token": "regenerated"}
+    assert [bool(e.ignored) for e in screen([ours, theirs], hooked.destination)] == [False, False]
 
 
 def test_an_unknown_label_is_held_with_the_reason_and_released_once_mapped(hooked, monday, visma_company):

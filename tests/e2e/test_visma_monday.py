@@ -8,7 +8,7 @@ from connections.vendors.monday.pacing import pacer_for
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.visma_monday.board import board_setup
 from syncs.models import IdMap, PendingRecord, SyncRun
-from syncs.services import integration_create
+from syncs.services import integration_create, integration_update
 from tests.support.monday_board import board_named, items_by_key, operations
 
 SIZES = {"supplier_invoices": 6, "purchase_orders": 4, "customer_invoices": 5}
@@ -173,3 +173,27 @@ def test_complexity_budget_exhaustion_is_paced_and_the_load_completes(integratio
     refused = monday.log.filter(vendor="monday", status=429)
     assert pacer.waits, "the client never waited for the budget"
     assert len(refused) <= len(pacer.waits)  # every refusal was waited out, not hammered
+
+
+def test_a_full_board_fails_the_records_it_cannot_take_with_mondays_message_and_the_run_goes_on(
+        integration, monday, visma_company):
+    integration_update(integration=integration, options={"customer_invoices_board_id": "new"})  # a board of their own
+    layouts = board_setup(integration=integration, client=get_vendor("monday").client_for(integration.destination))
+    room = SIZES["supplier_invoices"] + SIZES["purchase_orders"] - 3
+    monday.items_limit_set(room, board_id=layouts["documents"]["id"])  # monday's 10,000 cap, reached sooner
+
+    finished = run(integration)
+
+    assert finished.status == SyncRun.Status.PARTIAL, finished.error
+    failed = PendingRecord.objects.filter(integration=integration, status=PendingRecord.Status.FAILED)
+    assert failed.count() == 3
+    for record in failed:
+        assert "Maximum of" in record.reason and "ItemsLimitationException" in record.reason
+        assert record.error_class == "VendorRejected" and record.error_vendor == "monday.com"
+        assert "pick another board for these documents in the integration's setup" in record.error_hint
+    assert len(items_by_key(monday, board_named(monday, "Visma documents"))) == room
+    # The run went on: every document the board could not take is its own failed record (not only the first), and
+    # the stream after them (customer invoices, on their own board) and the reference board are complete.
+    assert len(items_by_key(monday, board_named(monday, "Visma customer invoices"))) == SIZES["customer_invoices"]
+    reference = items_by_key(monday, board_named(monday, "Visma reference data"))
+    assert len(reference) == len(visma_company.data.tables["accounts"]) + len(segments(visma_company))

@@ -29,3 +29,11 @@ def operations(monday, name: str | None = None, since: int = 0) -> list:
     return [e for e in entries if isinstance(e.body, dict)
             and (OPERATION.match(str(e.body.get("query", ""))) or [None, None])[1] == name]
 
+
+
+def visma_documents_seeded(sandbox, **sizes):
+    """The Visma sandbox holding only what the flow reads (these sizes of documents), sending webhooks once."""
+    vendor = sandbox.app["visma"]
+    vendor.seed(employees=0, payments=0, journal_transactions=0, **sizes)
+    vendor.webhook_policy.update(attempts=1)  # Visma sends once (docs/vendors/visma.md §10)
+    return vendor

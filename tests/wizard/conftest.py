@@ -102,6 +102,20 @@ def wizard(client, owner, tenant_a, sandbox):
 
 
 @pytest.fixture
+def monday_draft(wizard, sandbox):
+    """A Visma ↔ monday.com draft with both connections tested against the sandboxes, a few documents in Visma."""
+    from connections.vendors.monday.pacing import pacers_forget
+
+    pacers_forget()
+    sandbox.app["visma"].seed(employees=0, customers=2, suppliers=2, supplier_invoices=3, customer_invoices=2,
+                              purchase_orders=2, payments=0, journal_transactions=0)
+    wizard.start(name="AP board", flow_kind="visma_monday")
+    wizard.connect("source", "visma", "Visma")
+    wizard.connect("destination", "monday", "monday")
+    return wizard
+
+
+@pytest.fixture
 def mapped_wizard(wizard):
     """A draft up to the preview: Engineering → IT and People → HR mapped, Platform left unmapped."""
     wizard.start()

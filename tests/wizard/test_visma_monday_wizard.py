@@ -5,7 +5,6 @@ import pytest
 
 from audit.models import AuditRecord
 from connections.vendors import get_vendor
-from connections.vendors.monday.pacing import pacers_forget
 from syncs.engine import sync_run_create, sync_run_execute
 from syncs.flows.visma_monday.board import board_setup
 from syncs.flows.visma_monday.statuses import APPROVAL_MAP
@@ -23,13 +22,8 @@ def writes_to_visma(sandbox) -> list:
 
 
 @pytest.fixture
-def monday_wizard(wizard, sandbox):
-    pacers_forget()
-    sandbox.app["visma"].seed(employees=0, customers=2, suppliers=2, supplier_invoices=3, customer_invoices=2,
-                              purchase_orders=2, payments=0, journal_transactions=0)
-    wizard.start(name="AP board", flow_kind="visma_monday")
-    wizard.connect("source", "visma", "Visma")
-    wizard.connect("destination", "monday", "monday")
+def monday_wizard(monday_draft):
+    wizard = monday_draft
     wizard.streams("supplier_invoices", "purchase_orders", "customer_invoices", "approval_statuses")
     return wizard
 
@@ -110,3 +104,14 @@ def test_an_unreachable_intake_is_reported_and_the_integration_still_turns_on(mo
     assert "monday.com could not be told to send approval changes (Webhook URL verification failed" in said
     assert Integration.objects.get(name="AP board").enabled
     assert board_named(sandbox.app["monday"], "Visma documents")
+
+
+def test_the_mapping_step_speaks_the_customers_words(monday_wizard, sandbox):
+    html = monday_wizard.client.get(monday_wizard.url("mappings")).content.decode()
+
+    assert "Fields of supplier invoices" in html and "Supplier_invoices" not in html
+    # a label whose value is its own name is shown once, not "Pending Pending"
+    assert "Pending <span" not in html
+    # labels the flow has a default for say so, instead of claiming their records are held
+    assert "— default: released (false) —" in html and "— default: on hold (true) —" in html
+    assert html.count("— not mapped: its records are held —") == 1  # "Received" alone has no default

@@ -9,6 +9,7 @@ the connection's pacer (`pacing.py`); mutations of one board are sent one at a t
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -60,6 +61,11 @@ class ItemChange:
     error: VendorError | None = None
 
 
+def token_digest(token: str | None) -> str:
+    """A short digest of a token: a cached user id counts only while the token it was read with is in use."""
+    return hashlib.sha256(str(token or "").strip().encode()).hexdigest()[:16]
+
+
 def encoded(values: dict) -> str:
     # `column_values` is a JSON scalar that monday wants as a JSON-encoded string keyed by column id (§4).
     return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
@@ -83,6 +89,10 @@ class MondayClient(AppInstall, BaseClient):
     code_hints = {
         "DAILY_LIMIT_EXCEEDED": ("The account's daily API call limit is used up; it resets at midnight UTC. "
                                  "Sync less often, or raise the limit in monday's administration (Enterprise)."),
+        "ItemsLimitationException": (
+            "The board holds as many items as monday.com allows on one board (10,000). Delete items you no longer "
+            "need from it, or pick another board for these documents in the integration's setup; then replay the "
+            "failed records."),
         "InvalidVersionException": ("Set the connection's API version to a YYYY-MM version monday.com supports, "
                                     f"e.g. {DEFAULT_API_VERSION}."),
     }
@@ -230,6 +240,17 @@ class MondayClient(AppInstall, BaseClient):
             variables["ids"] = [str(board_id) for board_id in ids]
         return self.graphql(documents.BOARDS, variables).get("boards") or []
 
+    def boards_all(self, *, page_size: int = 100) -> list[dict]:
+        """Every active board the token's user can see, `{id, name, board_kind, workspace {id, name}}`, page by
+        page until a short page (archived and deleted boards are not asked for: `state: active`)."""
+        found, page = [], 1
+        while True:
+            boards = self.graphql(documents.BOARD_CHOICES, {"limit": page_size, "page": page}).get("boards") or []
+            found += boards
+            if len(boards) < page_size:
+                return found
+            page += 1
+
     def board_get(self, board_id: str) -> dict | None:
         found = self.boards_with_columns([board_id], limit=1)
         return found[0] if found else None
@@ -332,6 +353,23 @@ class MondayClient(AppInstall, BaseClient):
     def webhooks(self, board_id: str) -> list[dict]:
         return self.graphql(documents.WEBHOOKS, {"board": str(board_id)}).get("webhooks") or []
 
+    # --- the token's own user (docs/flows/visma-monday.md "Own-user guard") ---------------------------------
+    def token_digest(self) -> str:
+        return token_digest(self.credentials.get("api_token"))
+
+    def me_id(self) -> str:
+        """The id of the monday user the token acts as (`me { id }`); remembered for this client's config."""
+        me = self.graphql(documents.CHECK).get("me") or {}
+        self.config.update(user_id=str(me.get("id") or ""), user_token=self.token_digest())
+        return self.config["user_id"]
+
+    @property
+    def discovered_config(self) -> dict:
+        # Kept on the connection, so the webhook intake knows which deliveries our own writes caused.
+        if not self.config.get("user_id") or self.config.get("user_token") != self.token_digest():
+            return {}
+        return {"user_id": self.config["user_id"], "user_token": self.config["user_token"]}
+
     # --- the connection check --------------------------------------------------------------------------
     def check_connection(self) -> str:
         try:
@@ -346,6 +384,7 @@ class MondayClient(AppInstall, BaseClient):
         if not me:
             raise VendorUnavailable("monday.com answered the connection check without the token's user.",
                                     vendor=self.vendor_label)
+        self.config.update(user_id=str(me.get("id") or ""), user_token=self.token_digest())
         account = me.get("account") or {}
         return (f"Connected to monday.com account {account.get('name')} (id {account.get('id')}) "
                 f"as {me.get('name')} (user {me.get('id')}).")

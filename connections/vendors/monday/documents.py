@@ -32,6 +32,12 @@ BOARDS = f"""query Boards($ids: [ID!], $limit: Int, $page: Int) {{
   boards(ids: $ids, limit: $limit, page: $page) {{ ...BoardFields }}
 }}{BOARD_FIELDS}"""
 
+# The board picker: every active board the token's user can see, with its workspace; no columns (cheap per page).
+BOARD_CHOICES = f"""query BoardChoices($limit: Int!, $page: Int!) {{
+  {COMPLEXITY}
+  boards(limit: $limit, page: $page, state: active) {{ id name board_kind workspace {{ id name }} }}
+}}"""
+
 BOARD_CREATE = f"""mutation BoardCreate($name: String!, $kind: BoardKind!, $description: String, $workspace: ID) {{
   {COMPLEXITY}
   create_board(board_name: $name, board_kind: $kind, description: $description, workspace_id: $workspace,
@@ -123,7 +129,8 @@ def items_update_batch(count: int) -> str:
     return f"mutation ItemsUpdate($board: ID!, {variables}) {{\n  {COMPLEXITY}\n  {changes}\n}}"
 
 
-NAMED = {"Check": CHECK, "Boards": BOARDS, "BoardCreate": BOARD_CREATE, "ColumnCreate": COLUMN_CREATE,
+NAMED = {"Check": CHECK, "Boards": BOARDS, "BoardChoices": BOARD_CHOICES, "BoardCreate": BOARD_CREATE,
+         "ColumnCreate": COLUMN_CREATE,
          "ItemsPage": ITEMS_PAGE, "NextItemsPage": NEXT_ITEMS_PAGE, "Items": ITEMS, "ItemCreate": ITEM_CREATE,
          "ItemUpdate": ITEM_UPDATE, "ColumnValueChange": COLUMN_VALUE_CHANGE, "ItemArchive": ITEM_ARCHIVE,
          "ItemDelete": ITEM_DELETE, "WebhookCreate": WEBHOOK_CREATE, "WebhookDelete": WEBHOOK_DELETE,

@@ -6,6 +6,9 @@
   created with a personal token are unsigned; without a signing secret on the connection only the URL's
   token protects the intake. PyJWT is not a dependency, and HS256 is a few lines of HMAC.
 * Deliveries are `{"event": {…}}`; `originalTriggerUuid` (on retries) or `triggerUuid` is the dedupe key.
+* Own-user guard (`screen`): a delivery whose `userId` is the monday user our token acts as (cached on the
+  connection by its test and by board setup, `MondayClient.me_id`) was caused by our own column write; it is
+  acknowledged and kept as ignored, so it cannot echo back to Visma. The flow's no-op check stays behind it.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import dataclasses
 import time
 
 from connections.vendors.events import Event, WebhookInvalid, WebhookUnauthorized, secrets_of
@@ -87,3 +91,18 @@ def parse(request) -> list[Event]:
     item = event.get("pulseId")
     return [Event(event_id=str(event_id), type=str(event["type"]), source_ids=[str(item)] if item else [],
                   payload={"event": event})]
+
+
+def screen(events: list[Event], connection) -> list[Event]:
+    """The events, those our own token's user caused marked ignored (with the reason)."""
+    from connections.vendors.monday.client import token_digest
+
+    config = connection.config or {}
+    own = str(config.get("user_id") or "")
+    # The cached id counts only for the token it was read with: after "Regenerate" or another user's
+    # "Connect monday.com" it is stale until the connection is tested again.
+    if not own or config.get("user_token") != token_digest((connection.credentials or {}).get("api_token")):
+        return events
+    return [dataclasses.replace(event, ignored=(
+        f"Caused by this connection's own monday.com user ({own}): our own write, not a change made on the board."))
+        if str((event.payload.get("event") or {}).get("userId") or "") == own else event for event in events]

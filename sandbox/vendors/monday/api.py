@@ -101,6 +101,7 @@ class MondaySandbox(VendorSandbox):
         self.webhooks.reset()
         self.account = seed.account()
         self.users = seed.users()
+        self.workspaces = seed.workspaces()
         self.data = Boards(self.clock, self.users, self.publish_change)
         seed.boards(self.data)
         # The token a client presents → the shared issuer's record, so revoke_all() and the shared
@@ -125,6 +126,15 @@ class MondaySandbox(VendorSandbox):
         """A board user picks a status label in monday's UI: the value changes and webhooks fire."""
         item = self.data.item(item_id)
         return self.data.change_values(item["board_id"], item_id, {column_id: {"label": label}}, user_id=user_id)
+
+    def items_limit_set(self, limit: int, board_id: str | None = None) -> None:
+        """monday's per-board item cap (10,000, §4) for one board, or for every board (and those made later)."""
+        with self.data._lock:
+            if board_id is None:
+                self.data.items_per_board = limit
+            for board in self.data.boards.values():
+                if board_id is None or board["id"] == str(board_id):
+                    board["items_limit"] = limit
 
     def lock_board(self, board_id: str, locked: bool = True) -> None:
         """Simulate another update in progress: mutations on the board answer 423 until unlocked."""

@@ -59,6 +59,8 @@ class Boards:
         self._board_ids = itertools.count(1800000101)
         self._item_ids = itertools.count(2000000001)
         self._lock = threading.RLock()  # handlers run on one thread per request
+        # monday's per-board item cap (§4); `MondaySandbox.items_limit_set` lowers it so a test reaches it fast.
+        self.items_per_board = UNCONFIRMED["items_per_board"]
 
     def dump(self) -> dict:
         with self._lock:
@@ -75,14 +77,15 @@ class Boards:
 
     # --- boards and columns --------------------------------------------------------------------
     def add_board(self, name, description="", columns_spec=(), *, board_id=None, state="active",
-                  board_kind="public", creator_id=ADMIN_USER_ID) -> dict:
+                  board_kind="public", creator_id=ADMIN_USER_ID, workspace_id="4100001") -> dict:
         board_id = str(board_id or next(self._board_ids))
         board = {
             "id": board_id, "name": name, "description": description, "board_kind": board_kind, "state": state,
-            "permissions": "everyone", "access_level": "edit", "type": "board", "workspace_id": "4100001",
-            "creator_id": creator_id, "created_at": self.now_iso(), "updated_at": self.now_iso(),
+            "permissions": "everyone", "access_level": "edit", "type": "board",
+            "workspace_id": str(workspace_id), "creator_id": creator_id, "subscriber_ids": [creator_id],
+            "created_at": self.now_iso(), "updated_at": self.now_iso(),
             "url": f"https://northwind-demo.monday.com/boards/{board_id}", "items_limit":
-                UNCONFIRMED["items_per_board"], "groups": [{**TOP_GROUP, "board_id": board_id}], "columns": [],
+                self.items_per_board, "groups": [{**TOP_GROUP, "board_id": board_id}], "columns": [],
         }
         self.boards[board_id] = board
         for column_id, title, column_type, settings in [("name", "Name", "name", {}), *columns_spec]:

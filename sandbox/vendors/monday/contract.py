@@ -67,7 +67,11 @@ UNCONFIRMED = {
     # The endpoint-specific create_board limit, 40/min (§6); the body follows the older text.
     "create_board_per_minute": 40,
     "create_board_limit_message": "Call limit exceeded for CreateBoard",
-    # §4: 10,000 items per board.
+    # §3: who sees a board. Simulated: a public board is seen by every member; a private or shareable one only by
+    # its subscribers (the creator at first), and to anyone else it does not exist (left out of `boards`).
+    "private_boards_subscribers_only": True,
+    # §4: 10,000 items per board. The error's message, and that archived items count towards the cap (the
+    # sandbox counts every item not deleted), are UNCONFIRMED; the code ItemsLimitationException is documented.
     "items_per_board": 10_000,
     # §1 names OAuth tokens only; the authorization-code exchange is simulated as monday's public app docs
     # describe it (auth.monday.com/oauth2/authorize and /token, form body, no expiry, no refresh token).

@@ -22,10 +22,16 @@ def user_id(info) -> str:
 
 
 # --- reads ---------------------------------------------------------------------------------------
+def visible(board: dict, user: dict) -> bool:
+    """A private or shareable board is seen by its subscribers only (UNCONFIRMED["private_boards_subscribers_only"]);
+    to anyone else it does not exist: `boards(ids:)` leaves it out, as monday does with a board you cannot access."""
+    return board["board_kind"] == "public" or user["id"] in board.get("subscriber_ids", [board["creator_id"]])
+
+
 def boards(sandbox, source, info, ids=None, limit=25, page=1, state="active", board_kind=None, workspace_ids=None,
            **unsimulated_filters):
     found = [board for board in sandbox.data.boards.values()
-             if (not ids or board["id"] in ids)
+             if visible(board, info.context["user"]) and (not ids or board["id"] in ids)
              and (state == "all" or board["state"] == state)
              and (board_kind is None or board["board_kind"] == board_kind)
              and (not workspace_ids or board["workspace_id"] in workspace_ids)]
@@ -185,6 +191,7 @@ RESOLVERS = {
     ("Board", "items_count"): lambda sandbox, board, info: len(sandbox.data.board_items(board)),
     ("Board", "top_group"): lambda sandbox, board, info: board["groups"][0],
     ("Board", "creator"): lambda sandbox, board, info: sandbox.users[board["creator_id"]],
+    ("Board", "workspace"): lambda sandbox, board, info: sandbox.workspaces.get(board["workspace_id"]),
     ("Group", "items_page"): group_items_page,
     ("Column", "settings_str"): column_settings_str,
     ("Item", "board"): lambda sandbox, item, info: sandbox.data.boards[item["board_id"]],

@@ -15,6 +15,16 @@ def account() -> dict:
     }
 
 
+def workspaces() -> dict:
+    """The account's workspaces; every seeded board is in the main one (`workspace_id` 4100001)."""
+    return {w["id"]: w for w in [
+        {"id": "4100001", "name": "Main workspace", "kind": "open", "description": "", "is_default_workspace": True,
+         "state": "active", "created_at": "2023-02-01T08:00:00Z"},
+        {"id": "4100002", "name": "Finance", "kind": "closed", "description": "Accounts payable and receivable",
+         "is_default_workspace": False, "state": "active", "created_at": "2024-05-02T08:00:00Z"},
+    ]}
+
+
 def _user(user_id, name, email, title, kind, api_access=True) -> dict:
     return {
         "id": user_id, "name": name, "email": email, "title": title, "kind": kind, "api_access": api_access,

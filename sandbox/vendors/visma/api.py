@@ -137,13 +137,25 @@ class VismaSandbox(VendorSandbox):
         self.publish(RESOURCES[resource].entity, "changed", key, DEMO_CREDENTIALS["tenant_id"])
         return record
 
+    def remove(self, resource: str, key: str) -> dict:
+        """An ERP user deletes the document in the UI (the API has no DELETE for it): gone from lists and GETs
+        (404), and `<entity>.deleted` is sent. Only "Account Deleted" is in Visma's published catalogue; the
+        same event for the other entities is UNCONFIRMED (contract.UNCONFIRMED["webhook_payload"])."""
+        with self.data.lock:
+            removed = self.data.tables[RESOURCES[resource].table].remove(key)
+        if removed is None:
+            raise KeyError(f"no {resource} {key}")
+        self.publish(RESOURCES[resource].entity, "deleted", key, DEMO_CREDENTIALS["tenant_id"])
+        return removed
+
     def edit_before_next_put(self, resource: str, key: str, **fields) -> None:
         """An ERP user saves the record just before the next PUT to it arrives: that PUT's If-Match is stale (412)."""
         self.edits_before_put.append((resource, key, fields))
 
-    def dimension_add(self, dimension_id: str, segments: dict[int, tuple[str, int]]) -> None:
+    def dimension_add(self, dimension_id: str, segments: dict[int, tuple[str, int]],
+                      values: dict[int, dict[str, str]] | None = None) -> None:
         """Sandbox control: a company-defined dimension, {segment id: (description, length)} (see seed.py)."""
-        seeding.dimension_add(self.data, dimension_id, segments)
+        seeding.dimension_add(self.data, dimension_id, segments, values)
 
     def now(self) -> str:
         return stamp_of(self.clock.now())

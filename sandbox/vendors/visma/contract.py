@@ -43,6 +43,11 @@ UNCONFIRMED = {
     "employee_cost_allocation": "employee `subaccount` = [{segmentId, segmentValue}], merged per segment",
     "employee_location": "EmployeeCreateDTO/UpdateDto `location` = a LOCATION dimension value id; served {id, description}",
     "subaccount_number_format": "segment values joined with '-', e.g. '10-1000'",
+    # DtoSegmentValue has valueId, description, publicId, active (and mappedSegValue in PSDK): no parent. A company
+    # that keeps a hierarchy in Visma does it as one subaccount segment per level; which combinations are valid
+    # (a "Northwind North – Bergen" pair) is nothing the API shows or checks, so the sandbox takes any combination
+    # of existing values, on journal lines and employees alike.
+    "segment_value_parent": "segment values carry no parent; a hierarchy is the combination of level values",
     "journal_balance": "an out-of-balance transaction is refused (400) unless hold is true",
     # §4 AP documents: PUT /v1/supplierInvoice/{nbr} and /v1/purchaseorder/{nbr} take `hold` (in both update DTOs).
     # How `status` follows is not in the spec: hold → "Hold", released → "Open" (the approval workflow's other
@@ -66,7 +71,8 @@ UNCONFIRMED = {
     # §4 payment
     "payment_shape": "PaymentDto as in the 2016 swagger, plus branch and timeStamp from PSDK",
     # §10 webhooks
-    "webhook_payload": {"event": "<entity>.<created|changed>", "entity": "employee", "id": "<key>",
+    # `<entity>.deleted` when a document is deleted in the ERP: the catalogue shows "Account Deleted" only.
+    "webhook_payload": {"event": "<entity>.<created|changed|deleted>", "entity": "employee", "id": "<key>",
                         "tenantId": "<company tenant>", "timestamp": "<yyyy-MM-ddTHH:mm:ss.fff>",
                         "notificationId": "<same on every retry of one notification>"},
     "webhook_signature_header": "x-vwd-signature-v1 = base64(HMAC-SHA256(secret, raw body)) [VWD]",

@@ -159,9 +159,11 @@ def _dimensions(data: VismaData) -> None:
     }
 
 
-def dimension_add(data: VismaData, dimension_id: str, segments: dict[int, tuple[str, int]]) -> None:
-    """A dimension the company set up for itself (e.g. its org hierarchy, one segment per level), empty.
-    Visma has no API to create one (it is configured in the ERP), so tests and the demo call this."""
+def dimension_add(data: VismaData, dimension_id: str, segments: dict[int, tuple[str, int]],
+                  values: dict[int, dict[str, str]] | None = None) -> None:
+    """A dimension the company set up for itself (e.g. its org hierarchy, one segment per level), empty but
+    for `values` ({segment id: {value id: description}}). Visma has no API to create one (it is configured
+    in the ERP), so tests and the demo call this; given "SUBACCOUNT", it restructures the subaccount."""
     rng = random.Random(f"visma-dimension-{dimension_id}")
     origin = stamp_of(BASE - 90 * 86400)
     with data.lock:
@@ -173,7 +175,11 @@ def dimension_add(data: VismaData, dimension_id: str, segments: dict[int, tuple[
                 "validate": True, "isAutoNumber": False, "consolNumChar": 0, "consolOrder": segment_id}
                 for segment_id, (description, length) in segments.items()}}
         for segment_id in segments:
-            data.segment_values[(dimension_id, segment_id)] = {}
+            data.segment_values[(dimension_id, segment_id)] = {
+                value_id: {"internalId": data.next("internal_id", 100), "segmentId": segment_id, "valueId": value_id,
+                           "description": text, "publicId": _uuid(rng), "active": True,
+                           "timeStamp": data.row_version(), "lastModified": origin, "mappedSegValue": ""}
+                for value_id, text in ((values or {}).get(segment_id) or {}).items()}
 
 
 def subaccount_ref(data: VismaData, number: str) -> dict:

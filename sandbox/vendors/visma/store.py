@@ -90,6 +90,10 @@ class Table:
         self.rows[self.key_of(record)] = record
         self._ordered = None
 
+    def remove(self, key: str) -> dict | None:
+        self._ordered = None
+        return self.rows.pop(str(key), None)
+
     def replace(self, records) -> None:
         self.rows = {self.key_of(r): r for r in records}
         self._ordered = None

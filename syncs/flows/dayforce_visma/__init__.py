@@ -18,8 +18,8 @@
 * Pay summaries: one balanced journal transaction per pay group and pay period, after an accounting
   pre-flight and, optionally, a second person's approval; corrections are reversed and reposted
   (pay_runs.py, journal.py).
-* Hierarchy: flattened (the path in the description) or nested (one segment per level of a company
-  dimension), a wizard choice (OPTION_CHOICES).
+* Hierarchy: flattened (the path in the description) or nested (one subaccount segment per level; employees
+  and journal lines name a unit with its parents), a wizard choice (OPTION_CHOICES, hierarchy.py).
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ from syncs.flows.dayforce_visma.journal import (
     PAY_CODE_MAP,
     PAY_CODE_MAP_TITLE,
 )
+from syncs.flows.dayforce_visma.hierarchy import OrgTree
 from syncs.flows.dayforce_visma.pay_runs import PayRuns, pay_window_start
 from syncs.flows.dayforce_visma.streams import (
     COST_CENTER_MAP,
@@ -46,6 +47,7 @@ from syncs.flows.dayforce_visma.streams import (
     HIERARCHY_NESTED,
     Employees,
     OrgUnits,
+    OrgUnitsRead,
     employee_fields,
     hierarchy_path,
     items,
@@ -56,8 +58,8 @@ from syncs.mapping import field_paths
 OPTION_CHOICES = (
     OptionChoice("hierarchy_mode", "How Visma keeps the org-unit hierarchy", (
         (HIERARCHY_FLATTENED, "Flattened: one cost-centre value per org unit, its description the path from the top"),
-        (HIERARCHY_NESTED, "Nested: one segment per level in a dimension of its own (set nested_dimension and "
-                           "nested_segments)"))),
+        (HIERARCHY_NESTED, "Nested: one subaccount segment per level; employees and journals name a unit with "
+                           "its parents (set nested_segments)"))),
     OptionChoice("approval_required", "Posting pay runs to the general ledger", (
         (False, "Post each pay run's journal once the accounting pre-flight passes"),
         (True, "A second person approves each journal before it is posted (Syncs > Journal approvals)"))),
@@ -69,7 +71,8 @@ FLOW = FlowSpec("dayforce_visma", "Dayforce → Visma.net", "dayforce", "visma",
 
 def build_streams(ctx: FlowContext) -> list[Stream]:
     ctx.source.session_start()
-    return [OrgUnits(ctx), Employees(ctx), PayRuns(ctx)]
+    org = OrgUnitsRead(ctx)  # read once, used by all three in nested mode
+    return [OrgUnits(ctx, org), Employees(ctx, org), PayRuns(ctx, org)]
 
 
 def mapping_choices(ctx: FlowContext) -> MappingChoices:
@@ -86,11 +89,13 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
                          for d in ctx.destination.list_departments() if d.get("departmentId")]
     options = ctx.options
     # Segment values are keyed by valueId (docs/vendors/visma.md §4, SegmentValue).
-    cost_centers = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
-                    for v in ctx.destination.list_cost_centers(options.get("cost_center_dimension", "SUBACCOUNT"),
-                                                               int(options.get("cost_center_segment", 2)))
-                    if v.get("valueId")]
     dimension = options.get("cost_center_dimension", "SUBACCOUNT")
+    # Nested: an org unit's value lives in its level's segment, so the values of every level segment are offered.
+    nested = options.get("hierarchy_mode") == HIERARCHY_NESTED
+    unit_dimension = (options.get("nested_dimension") or dimension) if nested else dimension
+    cost_centers = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
+                    for segment in OrgTree({}, options).segments()
+                    for v in ctx.destination.list_cost_centers(unit_dimension, segment) if v.get("valueId")]
     department_segment = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description') or ''}")
                           for v in ctx.destination.list_cost_centers(dimension, int(options.get("department_segment", 1)))
                           if v.get("valueId")]

@@ -22,7 +22,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from syncs.flows.dayforce_visma.journal import journal_of, totals
+from syncs.flows.dayforce_visma.journal import totals
 from syncs.flows.drift import UNKNOWN, ControlTotal, DriftInput, FieldDiff, Finding, Kind
 from syncs.flows.visma_journal import REFERENCE_PREFIX, period_of
 from syncs.mapping import InvalidRecord, MappingSet
@@ -63,7 +63,7 @@ class PayRunDrift:
     def drift_map(self, record: dict, mappings: MappingSet) -> dict:
         if not record.get("pay_date"):
             raise InvalidRecord("pay-summary lines without a PayDate")
-        return journal_of(record, mappings, self.journal_options)
+        return self.journal_for(record, mappings)  # pay_runs.py: the hierarchy mode and what was posted
 
     def drift_journals(self) -> dict[str, dict]:
         """Our journals (MLC reference, not reversed) of the window's periods, by batch number; read once."""
@@ -96,7 +96,7 @@ class PayRunDrift:
         if not self.pay_groups or not self.journal_options.clearing_account or self.problem() is not None:
             return None  # not configured for journals, or the role may not read pay data: nothing to compare
         journals = self.drift_journals()
-        segment = self.journal_options.cost_center_segment
+        segment = self.journal_options.department_segment  # totals(): the cost centre is all but the department
         findings, claimed = [], {w.target_id for s, w in given.written.items() if s in given.unmappable}
         for source_id, journal in given.expected.items():
             written = given.written.get(source_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from syncs.flows.dayforce_visma.hierarchy import OrgTree, segment_items
 from syncs.mapping import InvalidRecord, MappingSet, MissingMapping
 
 PAY_CODE_MAP = "pay_code_to_gl_account"
@@ -73,6 +74,12 @@ class JournalOptions:
     cost_center_map: str  # the org unit → cost-centre value mapping (shared with the org_units stream)
     cost_center_segment: int = 2
     department_segment: int = 1
+    # The org units with the hierarchy mode: flattened, a line's org unit is one cost-centre value; nested, it
+    # is the unit with its parents, one value per level segment (hierarchy.py). None: flattened, no units read.
+    org_tree: OrgTree | None = None
+
+    def tree(self) -> OrgTree:
+        return self.org_tree or OrgTree({}, {"cost_center_segment": self.cost_center_segment})
 
 
 @dataclass
@@ -94,20 +101,28 @@ def gl_account(line: dict, mappings: MappingSet) -> tuple[str, str]:
                          f"pay code '{code}' (category '{category}')")
 
 
-def journal_of(run: dict, mappings: MappingSet, options: JournalOptions) -> dict:
+def journal_of(run: dict, mappings: MappingSet, options: JournalOptions, posted_allocations: dict | None = None) -> dict:
     """JournalTransactionUpdateDto fields (unwrapped) for one pay run, plus `sources`: which mapping each
-    account and segment value came from, for the pre-flight's reasons (dropped before posting)."""
-    debits: dict[tuple[str, str, str], Decimal] = {}
+    account and segment value came from, for the pre-flight's reasons (dropped before posting).
+
+    Nested, also `allocations`: each org unit's level values as used. `posted_allocations` are those of the
+    version already posted: an org unit keeps them (decision: a pay period is booked on the hierarchy it was
+    first posted with; a later move shapes later pay runs and never reposts history)."""
+    debits: dict[tuple[str, str, tuple], Decimal] = {}
     sources: dict[str, str] = {}
+    tree = options.tree()
+    used: dict[str, list[dict]] = {}
     for line in run["lines"]:
         account, source = gl_account(line, mappings)
         sources[f"account:{account}"] = source
         department, unit = line.get("DepartmentXRefCode"), line.get("LocationXRefCode")
         dept_value = mappings.translate(DEPARTMENT_SEGMENT_MAP, department, "department → subaccount department")
-        cost_center = mappings.translate(options.cost_center_map, unit, "cost centre")
+        allocation = used.get(unit) or (posted_allocations or {}).get(unit) or tree.allocation(unit, mappings)
+        used[unit] = allocation
         sources[f"segment{options.department_segment}:{dept_value}"] = f"{DEPARTMENT_SEGMENT_MAP}:{department}"
-        sources[f"segment{options.cost_center_segment}:{cost_center}"] = f"{options.cost_center_map}:{unit}"
-        key = (account, dept_value, cost_center)
+        for item in allocation:
+            sources[f"segment{item['segmentId']}:{item['segmentValue']}"] = f"{options.cost_center_map}:{item['orgUnit']}"
+        key = (account, dept_value, tuple((i["segmentId"], i["segmentValue"]) for i in segment_items(allocation)))
         debits[key] = debits.get(key, Decimal("0.00")) + amount(line.get("PayAmount"))
     lines, credits = [], {}
     for (account, dept_value, cost_center), total in sorted(debits.items()):
@@ -120,30 +135,36 @@ def journal_of(run: dict, mappings: MappingSet, options: JournalOptions) -> dict
     if not lines:
         raise InvalidRecord(f"pay run {pay_run_id(run['pay_group'], run['pay_date'])} has no amounts to post")
     sources[f"account:{options.clearing_account}"] = "option:pay_clearing_account"
-    return {"transactionDate": f"{run['pay_date']}T00:00:00",
-            "description": f"Dayforce pay run {run['pay_group']} {run['pay_date']}",
-            "journalTransactionLines": lines, "sources": sources}
+    journal = {"transactionDate": f"{run['pay_date']}T00:00:00",
+               "description": f"Dayforce pay run {run['pay_group']} {run['pay_date']}",
+               "journalTransactionLines": lines, "sources": sources}
+    if tree.nested:
+        journal["allocations"] = {unit: used[unit] for unit in sorted(used, key=str)}
+    return journal
 
 
-def journal_line(account: str, options: JournalOptions, dept_value: str, cost_center: str, signed: Decimal,
+def journal_line(account: str, options: JournalOptions, dept_value: str, cost_center: tuple, signed: Decimal,
                  what: str) -> dict:
-    """A debit for a positive amount, a credit for a negative one (a retro line that claws pay back)."""
+    """A debit for a positive amount, a credit for a negative one (a retro line that claws pay back).
+    `cost_center` is ((segment, value), …): one pair flattened, one per level nested."""
     side = "debitAmountInCurrency" if signed > 0 else "creditAmountInCurrency"
-    return {"accountNumber": account, "transactionDescription": f"{what} {cost_center}",
-            "subaccount": [{"segmentId": options.department_segment, "segmentValue": dept_value},
-                           {"segmentId": options.cost_center_segment, "segmentValue": cost_center}],
+    label = "-".join(value for _, value in cost_center)
+    return {"accountNumber": account, "transactionDescription": f"{what} {label}",
+            "subaccount": [{"segmentId": options.department_segment, "segmentValue": dept_value}]
+            + [{"segmentId": segment, "segmentValue": value} for segment, value in cost_center],
             side: float(abs(signed))}
 
 
-def totals(journal: dict, cost_center_segment: int = 2) -> Totals:
-    """Debits, credits and the net debit per cost centre, in exact cents."""
+def totals(journal: dict, department_segment: int = 1) -> Totals:
+    """Debits, credits and the net debit per cost centre, in exact cents. A cost centre is what a line's
+    subaccount says besides the department: one value flattened, the values of every level nested."""
     result = Totals()
     for line in journal.get("journalTransactionLines", []):
         debit = Decimal(str(line.get("debitAmountInCurrency") or 0)).quantize(CENT)
         credit = Decimal(str(line.get("creditAmountInCurrency") or 0)).quantize(CENT)
         result.debit += debit
         result.credit += credit
-        center = next((s["segmentValue"] for s in line.get("subaccount", []) if s["segmentId"] == cost_center_segment), "")
+        center = "-".join(s["segmentValue"] for s in line.get("subaccount", []) if s["segmentId"] != department_segment)
         if line.get("transactionDescription", "").startswith("Pay "):
             result.by_cost_center[center] = result.by_cost_center.get(center, Decimal("0.00")) + debit - credit
     return result

@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
@@ -42,15 +43,16 @@ from syncs.flows.dayforce_visma.journal import (
     reversal_of,
 )
 from syncs.flows.dayforce_visma.drift import PayRunDrift
-from syncs.flows.dayforce_visma.streams import COST_CENTER_MAP, COST_CENTER_MAP_TITLE
+from syncs.flows.dayforce_visma.hierarchy import HIERARCHY_FLATTENED, OrgTree
+from syncs.flows.dayforce_visma.streams import COST_CENTER_MAP, COST_CENTER_MAP_TITLE, HIERARCHY_NESTED, OrgUnitsRead
 from syncs.flows.visma_journal import (
     REFERENCE_LENGTH,
     VismaJournalStream,
     journal_reference,
     period_of,
 )
-from syncs.mapping import InvalidRecord, MappingSet, content_hash
-from syncs.models import IdMap
+from syncs.mapping import InvalidRecord, MappingSet, MissingMapping, content_hash
+from syncs.models import IdMap, WriteIntent
 
 REVERSAL_PREFIX = "MLR"
 
@@ -67,8 +69,8 @@ def pay_window_start(options: dict, end: datetime) -> datetime:
 
 
 def posting(mapped: dict) -> dict:
-    """What is sent to Visma: the mapped journal without the pre-flight's bookkeeping."""
-    return {k: v for k, v in mapped.items() if k != "sources"}
+    """What is sent to Visma: the mapped journal without the pre-flight's and the hierarchy's bookkeeping."""
+    return {k: v for k, v in mapped.items() if k not in ("sources", "allocations")}
 
 
 class PayRuns(PayRunDrift, VismaJournalStream):
@@ -76,9 +78,11 @@ class PayRuns(PayRunDrift, VismaJournalStream):
     value_maps = {PAY_CODE_MAP: PAY_CODE_MAP_TITLE, PAY_CATEGORY_MAP: PAY_CATEGORY_MAP_TITLE,
                   DEPARTMENT_SEGMENT_MAP: DEPARTMENT_SEGMENT_MAP_TITLE, COST_CENTER_MAP: COST_CENTER_MAP_TITLE}
 
-    def __init__(self, ctx: FlowContext):
+    def __init__(self, ctx: FlowContext, org: OrgUnitsRead | None = None):
         super().__init__(ctx)
         options = ctx.options
+        self.org = org or OrgUnitsRead(ctx)
+        self.nested = options.get("hierarchy_mode") == HIERARCHY_NESTED
         self.pay_groups = [str(g) for g in options.get("pay_groups") or []]
         self.dimension = options.get("cost_center_dimension", "SUBACCOUNT")
         self.journal_options = JournalOptions(
@@ -123,7 +127,7 @@ class PayRuns(PayRunDrift, VismaJournalStream):
     def map(self, record: dict, mappings: MappingSet) -> dict:
         if not record.get("pay_date"):
             raise InvalidRecord("pay-summary lines without a PayDate")
-        journal = journal_of(record, mappings, self.journal_options)
+        journal = self.journal_for(record, mappings)
         if self.posted().get(self.source_id(record)) == content_hash(journal):
             # Posted already and unchanged: nothing will be written, so nothing to check or approve (its
             # period may well be closed by now, as old periods are).
@@ -137,6 +141,21 @@ class PayRuns(PayRunDrift, VismaJournalStream):
                 raise PayRunHeld(*decision)
         return journal
 
+    def journal_for(self, record: dict, mappings: MappingSet) -> dict:
+        """The pay run's journal, before the pre-flight (drift compares this too). A posted pay run keeps the
+        hierarchy it was posted with (journal_of), also across a switch of the hierarchy mode."""
+        if self.nested and self.journal_options.org_tree is None:
+            # Nested: a line names its org unit with the unit's parents, so the hierarchy is read (once a run).
+            self.journal_options.org_tree = self.org.tree()
+        source_id = self.source_id(record)
+        posted = self.posted().get(source_id)
+        allocations = self.posted_allocation(source_id) if posted and self.nested else None
+        journal = journal_of(record, mappings, self.journal_options, allocations)
+        if posted and posted != content_hash(journal):
+            allocations = allocations if self.nested else self.posted_allocation(source_id)
+            journal = self.as_posted_in_other_mode(record, mappings, allocations) or journal
+        return journal
+
     def posted(self) -> dict[str, str]:
         """Content hash of each pay run's posted journal (the id map), read once per run."""
         if self._posted is None:
@@ -144,10 +163,29 @@ class PayRuns(PayRunDrift, VismaJournalStream):
                                 .values_list("source_id", "content_hash"))
         return self._posted
 
+    def posted_allocation(self, source_id: str) -> dict | None:
+        """The org units' level values the posted version of a pay run was booked with (None: posted flattened)."""
+        intent = (WriteIntent.objects.filter(integration=self.ctx.integration, stream=self.name, source_id=source_id,
+                                             state=WriteIntent.State.CONFIRMED).order_by("-created_at").first())
+        return (intent.payload.get("allocations") or None) if intent else None
+
+    def as_posted_in_other_mode(self, record: dict, mappings: MappingSet, allocations: dict | None) -> dict | None:
+        """A pay run posted before the hierarchy mode was switched, as it was posted, if its lines are the same
+        (decision: switching modes shapes later journals, it never reverses and reposts history)."""
+        if self.nested == bool(allocations):
+            return None  # posted in this mode: a different journal is a real correction
+        mode = HIERARCHY_NESTED if allocations else HIERARCHY_FLATTENED
+        other = replace(self.journal_options, org_tree=OrgTree({}, {**self.ctx.options, "hierarchy_mode": mode}))
+        try:
+            journal = journal_of(record, mappings, other, allocations)
+        except (InvalidRecord, MissingMapping):
+            return None  # a new org unit or a mapping gone: not the posted journal
+        return journal if content_hash(journal) == self.posted()[self.source_id(record)] else None
+
     def accounting(self, period_id: str) -> Accounting:
         """Visma's periods, accounts and segment values, read once per run (a period when first asked)."""
         if self._accounting is None:
-            segments = (self.journal_options.department_segment, self.journal_options.cost_center_segment)
+            segments = (self.journal_options.department_segment, *self.journal_options.tree().segments())
             self._accounting = Accounting(
                 periods={}, accounts={a["accountCd"] for a in self.destination.iter_accounts() if a.get("active", True)},
                 segment_values={s: {v["valueId"] for v in self.destination.list_cost_centers(self.dimension, s)

@@ -5,9 +5,18 @@ from datetime import datetime
 from typing import Iterator
 
 from syncs.flows.base import FlowContext, Page, Stream, WriteMode
-from syncs.flows.visma_employees import VismaEmployeeStream
+from syncs.flows.dayforce_visma.hierarchy import (  # noqa: F401 (items, hierarchy_path: the package's names)
+    COST_CENTER_MAP,
+    HIERARCHY_FLATTENED,
+    HIERARCHY_NESTED,
+    OrgTree,
+    hierarchy_path,
+    items,
+    org_level,
+    segment_items,
+)
+from syncs.flows.visma_employees import VismaEmployeeStream, employee_rules
 from syncs.mapping import (
-    FieldRule,
     InvalidRecord,
     MappingSet,
     MissingMapping,
@@ -16,21 +25,25 @@ from syncs.mapping import (
 
 DEPARTMENT_MAP = "department_to_visma_department"
 DEPARTMENT_MAP_TITLE = "Dayforce department → Visma department"
-COST_CENTER_MAP = "org_unit_to_cost_center"
 COST_CENTER_MAP_TITLE = "Dayforce org unit → Visma cost centre (subaccount value)"
-HIERARCHY_FLATTENED, HIERARCHY_NESTED = "flattened", "nested"  # option hierarchy_mode, chosen in the wizard
 # Where the Visma employee fields come from (the flattened Dayforce employee, see employee_fields).
-EMPLOYEE_RULES = [
-    FieldRule("employeeCd", "number", required=True, transform=lambda n: str(int(n))),
-    FieldRule("contact.firstName", "first_name"),
-    FieldRule("contact.lastName", "last_name", required=True),
-    FieldRule("contact.email", "email", required=True),
-    FieldRule("contact.title", "job_title"),
-]
+EMPLOYEE_RULES = employee_rules(number="number", first_name="first_name", last_name="last_name", email="email",
+                                title="job_title")
 
 
-def items(record: dict, collection: str) -> list[dict]:
-    return ((record.get(collection) or {}).get("Items")) or []
+class OrgUnitsRead:
+    """Dayforce's org units, read once per run and shared by the streams that need them (org units, and in
+    nested mode employees and pay runs: they name a unit with its parents)."""
+
+    def __init__(self, ctx: FlowContext):
+        self.ctx = ctx
+        self._tree: OrgTree | None = None
+
+    def tree(self) -> OrgTree:
+        if self._tree is None:
+            source = self.ctx.source
+            self._tree = OrgTree({xref: source.org_unit(xref) for xref in source.org_units()}, self.ctx.options)
+        return self._tree
 
 
 def employee_fields(record: dict) -> dict:
@@ -65,9 +78,15 @@ class Employees(VismaEmployeeStream):
     rules = EMPLOYEE_RULES
     value_maps = {DEPARTMENT_MAP: DEPARTMENT_MAP_TITLE}
 
-    def __init__(self, ctx: FlowContext):
+    def __init__(self, ctx: FlowContext, org: OrgUnitsRead | None = None):
         super().__init__(ctx)
         options = ctx.options
+        self.org = org or OrgUnitsRead(ctx)
+        # Nested: the employee's cost allocation names the org unit with its parents (hierarchy.py), so an
+        # unmapped unit holds the employee, and a move of any unit above them changes what is written.
+        self.nested = options.get("hierarchy_mode") == HIERARCHY_NESTED
+        if self.nested:
+            self.value_maps = {**self.value_maps, COST_CENTER_MAP: COST_CENTER_MAP_TITLE}
         self.page_size = int(options.get("page_size", 50))
         self.concurrency = int(options.get("detail_concurrency", 4))
         self.defaults = {"employeeClass": options.get("employee_class", "EMPDEF"),
@@ -76,20 +95,32 @@ class Employees(VismaEmployeeStream):
     def fetch(self, cursor: dict) -> Iterator[Page]:
         since = cursor.get("since")
         walk_started = cursor.get("walk_started") or self.ctx.started_iso()
+        start = int(cursor.get("offset") or 0)
+        hierarchy = self.org.tree().fingerprint() if self.nested else None
+        if hierarchy != cursor.get("hierarchy"):
+            # An org unit moved (or nested mode was just chosen): Dayforce's search does not return the people
+            # under it, whose records did not change, so this walk reads everyone from the start; content
+            # hashes leave the employees whose allocation is the same alone.
+            since, start = None, 0
         if since:
             xrefs = self.source.employee_xrefs_updated(datetime.fromisoformat(since),
                                                        datetime.fromisoformat(walk_started))
         else:
             xrefs = self.source.employee_xrefcodes()
-        for offset in range(int(cursor.get("offset") or 0), len(xrefs), self.page_size):
+        for offset in range(start, len(xrefs), self.page_size):
             chunk = xrefs[offset:offset + self.page_size]
             details = self.source.employee_details_many(chunk, concurrency=self.concurrency)
             # An XRefCode Dayforce refuses (gone since the search) is quarantined with its reason.
             records = [d if isinstance(d, dict) else {"XRefCode": x, "refused": d.message}
                        for x, d in zip(chunk, details)]
-            yield Page(records, {"since": since, "walk_started": walk_started, "offset": offset + len(chunk)})
+            yield Page(records, {"since": since, "walk_started": walk_started, "offset": offset + len(chunk),
+                                 **self.tracked(hierarchy)})
         watermark = self.ctx.watermark_next(datetime.fromisoformat(walk_started))
-        yield Page([], {"since": watermark.isoformat()})
+        yield Page([], {"since": watermark.isoformat(), **self.tracked(hierarchy)})
+
+    @staticmethod
+    def tracked(hierarchy: str | None) -> dict:
+        return {"hierarchy": hierarchy} if hierarchy else {}
 
     def source_id(self, record: dict) -> str:
         # The XRefCode stays with the person through a rehire, so a rehire reactivates the same employee.
@@ -111,6 +142,8 @@ class Employees(VismaEmployeeStream):
             raise MissingMapping(DEPARTMENT_MAP, fields["department"], "department",
                                  f"department '{fields['department_name'] or fields['department']}'")
         mapped["status"] = "Inactive" if fields["status"] == "TERMINATED" else "Active"
+        if self.nested:
+            mapped["subaccount"] = segment_items(self.org.tree().allocation(fields["org_unit"], mappings))
         return {**self.defaults, **mapped}
 
 
@@ -124,24 +157,25 @@ class OrgUnits(Stream):
     write_mode = WriteMode.UPSERT
     value_maps = {COST_CENTER_MAP: COST_CENTER_MAP_TITLE}
 
-    def __init__(self, ctx: FlowContext):
+    def __init__(self, ctx: FlowContext, org: OrgUnitsRead | None = None):
         super().__init__(ctx)
         options = ctx.options
+        self.org = org or OrgUnitsRead(ctx)
         self.dimension = options.get("cost_center_dimension", "SUBACCOUNT")
         self.segment = int(options.get("cost_center_segment", 2))
-        # Nested (wizard choice): the company's Visma keeps the hierarchy as one segment per level of a
-        # dimension of its own (Region · Site · Department); each unit is a value of its level's segment.
+        # Nested (wizard choice): the company's Visma keeps the hierarchy as one segment per level of its
+        # subaccount (Region · Site · Department); each unit is a value of its level's segment.
         self.nested = options.get("hierarchy_mode") == HIERARCHY_NESTED
         if self.nested:
+            self.subaccount_dimension = self.dimension
             self.dimension = options.get("nested_dimension") or self.dimension
-            # Keyed by the OrgLevel's XRefCode (REGION), matched without regard to case.
-            self.level_segments = {str(k).upper(): int(v) for k, v in (options.get("nested_segments") or {}).items()}
+            self.level_segments = OrgTree({}, options).level_segments
         self.levels_left_out: set[str] = set()
 
     def fetch(self, cursor: dict) -> Iterator[Page]:
         # Dayforce has no updated filter on org units; they are few, so every run reads them all and
         # the engine's content hashes leave the unchanged ones alone.
-        units = {xref: self.source.org_unit(xref) for xref in self.source.org_units()}
+        units = self.org.tree().units
         records = [{**unit, "path": hierarchy_path(unit["XRefCode"], units)} for unit in units.values()]
         if self.nested:
             # Levels the Visma hierarchy has no segment for (the company itself, usually) are not written.
@@ -150,10 +184,15 @@ class OrgUnits(Stream):
         yield Page(records, {})
 
     def notes(self) -> list[str]:
+        notes = []
+        if self.nested and self.dimension.upper() != self.subaccount_dimension.upper():
+            notes.append(f"Employees and journal lines can only name values of the subaccount "
+                         f"({self.subaccount_dimension}); the nested hierarchy is in {self.dimension}, so they are "
+                         "refused until nested_dimension is the subaccount.")
         if not self.levels_left_out:
-            return []
-        return [f"Org units at level(s) {', '.join(sorted(self.levels_left_out))} are not written: the nested "
-                f"hierarchy (option nested_segments) has no segment of {self.dimension} for them."]
+            return notes
+        return notes + [f"Org units at level(s) {', '.join(sorted(self.levels_left_out))} are not written: the "
+                        f"nested hierarchy (option nested_segments) has no segment of {self.dimension} for them."]
 
     def source_id(self, record: dict) -> str:
         return str(record["XRefCode"])
@@ -168,9 +207,12 @@ class OrgUnits(Stream):
         except MissingMapping:
             raise MissingMapping(COST_CENTER_MAP, record["XRefCode"], "cost centre", f"org unit '{' / '.join(path)}'")
         if self.nested:
-            # The parents are the segments to the left, so the value carries the unit's own name only.
+            # The parents are the segments to the left, so the value carries the unit's own name only. Visma keeps
+            # no parent on a value: `parents` (the values above it) makes a move an update in the audit trail,
+            # and employees and journal lines take the new combination (hierarchy.py).
             return {"value_id": value_id, "description": path[-1][:60], "name": name,
-                    "segment": self.level_segments[org_level(record)]}
+                    "segment": self.level_segments[org_level(record)],
+                    "parents": self.org.tree().parent_values(record["XRefCode"], mappings)}
         return {"value_id": value_id, "description": " / ".join(path)[:60], "name": name}
 
     def natural_key(self, mapped: dict) -> str | None:
@@ -179,7 +221,8 @@ class OrgUnits(Stream):
     def reconcile(self, intent) -> str | None:
         return None  # writing a segment value again is an upsert: it is simply sent again
 
-    drift_ignore = frozenset({"name"})  # the unit's own name is in the path; Visma keeps only the description
+    # The unit's own name is in the path, Visma keeps only the description; Visma keeps no parent (nested).
+    drift_ignore = frozenset({"name", "parents"})
 
     def drift_destination(self) -> dict[str, dict]:
         """The cost-centre segment's values, in map()'s shape (values a person added there count as extra)."""
@@ -190,26 +233,3 @@ class OrgUnits(Stream):
         self.destination.upsert_cost_center(self.dimension, mapped.get("segment", self.segment), mapped["value_id"],
                                             mapped["description"])
         return self.natural_key(mapped)
-
-
-def org_level(unit: dict) -> str:
-    """The unit's level as its XRefCode (OrgLevel is a reference object: {XRefCode, ShortName, …})."""
-    level = unit.get("OrgLevel")
-    return str((level.get("XRefCode") if isinstance(level, dict) else level) or "").upper()
-
-
-def hierarchy_path(xref: str, units: dict[str, dict]) -> list[str] | str:
-    """Names from the top of the hierarchy down to `xref`, or the reason there is no such path."""
-    names, seen = [], []
-    current = xref
-    while current is not None:
-        if current in seen:
-            return f"org unit hierarchy has a cycle: {' → '.join(seen + [current])}"
-        unit = units.get(current)
-        if unit is None:
-            return f"org unit '{seen[-1]}' names a parent '{current}' that does not exist in Dayforce"
-        seen.append(current)
-        names.append(unit.get("ShortName") or current)
-        parents = items(unit, "OrgUnitParents")
-        current = ((parents[0].get("ParentOrgUnit") or {}).get("XRefCode")) if parents else None
-    return list(reversed(names))

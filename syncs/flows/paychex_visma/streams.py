@@ -7,18 +7,14 @@ from typing import Iterator
 
 from connections.vendors.errors import VendorConfigurationError, VendorNotFound
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
-from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults
+from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults, employee_rules
 from syncs.flows.paychex_visma.dimensions import (JOB_MAP, JOB_MAP_TITLE, LOCATION_MAP, LOCATION_MAP_TITLE,
                                                    ORGANIZATION_MAP, ORGANIZATION_MAP_TITLE, DimensionResolver,
                                                    OrganizationResolver)
-from syncs.mapping import FieldRule, InvalidRecord, MappingSet, apply_rules
+from syncs.mapping import InvalidRecord, MappingSet, apply_rules
 
-EMPLOYEE_RULES = [
-    FieldRule("employeeCd", "employeeId", required=True, transform=lambda n: str(int(n))),
-    FieldRule("contact.firstName", "name.givenName"),
-    FieldRule("contact.lastName", "name.familyName", required=True),
-    FieldRule("contact.title", "job.title"),
-]
+EMPLOYEE_RULES = employee_rules(number="employeeId", first_name="name.givenName", last_name="name.familyName",
+                                title="job.title")
 
 
 class PaychexStream(Stream):

@@ -32,7 +32,7 @@ from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, MappingChoices, Stream, ValueMapChoices
 from syncs.flows.rippling_visma.streams import (DEPARTMENT_MAP, DEPARTMENT_MAP_TITLE, LOCATION_MAP,  # noqa: F401
                                                 LOCATION_MAP_TITLE, Departments, Employees)
-from syncs.flows.rippling_visma.dimensions import configured_segments, segment_map
+from syncs.flows.rippling_visma.dimensions import configured_segments, segment_map, segment_maps
 from syncs.mapping import field_paths
 
 FLOW = FlowSpec("rippling_visma", "Rippling → Visma.net", "rippling", "visma", ("departments", "employees"), 15)
@@ -81,9 +81,9 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
         # (GET /teams/, /levels/); compensation payment types are typed in (a free string in the spec, not listed).
         values = [(str(v["valueId"]), f"{v['valueId']} – {v.get('description', '')}")
                   for v in ctx.destination.list_cost_centers("SUBACCOUNT", segment_id) if v.get("valueId")]
-        value_maps.append(ValueMapChoices(segment_map(segment_id), f"Rippling {source.label} → Visma SUBACCOUNT "
-                                          f"segment {segment_id}", dimension_values(ctx, source.label, departments),
-                                          values))
+        map_name = segment_map(segment_id)
+        value_maps.append(ValueMapChoices(map_name, segment_maps({segment_id: source})[map_name],
+                                          dimension_values(ctx, source.label, departments), values))
     return MappingChoices(
         value_maps=value_maps,
         source_fields={"employees": field_paths(worker)},

@@ -32,6 +32,12 @@ def segment_map(segment_id: int) -> str:
     return f"subaccount_segment_{segment_id}"
 
 
+def segment_maps(segments: dict[int, DimensionSource]) -> dict[str, str]:
+    """{map name: what customers read} of the configured SUBACCOUNT segments."""
+    return {segment_map(segment_id): f"Rippling {source.label} → Visma SUBACCOUNT segment {segment_id}"
+            for segment_id, source in sorted(segments.items())}
+
+
 def configured_segments(options: dict) -> dict[int, DimensionSource]:
     """{segment id: source} from the options; an unknown source or segment is a configuration error, loudly."""
     configured = {}

@@ -8,9 +8,14 @@ from typing import Iterator
 from connections.vendors.errors import VendorNotFound
 from connections.vendors.rippling.client import parse_timestamp
 from syncs.flows.base import FlowContext, Page, Stream, Trigger, WriteMode
-from syncs.flows.rippling_visma.dimensions import configured_segments, cost_allocation, value_missing_in_visma
-from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults
-from syncs.mapping import FieldRule, InvalidRecord, MappingSet, MissingMapping, apply_rules
+from syncs.flows.rippling_visma.dimensions import (
+    configured_segments,
+    cost_allocation,
+    segment_maps,
+    value_missing_in_visma,
+)
+from syncs.flows.visma_employees import VismaDepartmentLinks, VismaEmployeeWrites, employee_defaults, employee_rules
+from syncs.mapping import InvalidRecord, MappingSet, MissingMapping, apply_rules
 
 DEPARTMENT_MAP = "department_to_cost_center"
 DEPARTMENT_LABEL = "cost center"
@@ -20,13 +25,8 @@ LOCATION_MAP = "work_location_to_location"
 LOCATION_LABEL = "location"
 LOCATION_MAP_TITLE = "Rippling work location → Visma location (LOCATION dimension)"
 # Where the Visma employee fields come from; customers override these with field mappings.
-EMPLOYEE_RULES = [
-    FieldRule("employeeCd", "number", required=True, transform=lambda n: str(int(n))),
-    FieldRule("contact.firstName", "user.name.given_name"),
-    FieldRule("contact.lastName", "user.name.family_name", required=True),
-    FieldRule("contact.email", "work_email", required=True),
-    FieldRule("contact.title", "title"),
-]
+EMPLOYEE_RULES = employee_rules(number="number", first_name="user.name.given_name", last_name="user.name.family_name",
+                                email="work_email", title="title")
 # Source fields without which no Visma employee can be written.
 ESSENTIAL = ("number", "work_email")
 
@@ -129,6 +129,7 @@ class Employees(VismaEmployeeWrites, RipplingPagedStream):
         self._location_names: dict[str, str] | None = None
         self._visma_values: dict = {}
         self.segments = configured_segments(ctx.options)
+        self.value_maps = {**self.value_maps, **segment_maps(self.segments)}
         self.expand = ("user", *sorted({s.expand for s in self.segments.values() if s.expand}))
 
     def pages(self, since, next_link):

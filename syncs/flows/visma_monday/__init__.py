@@ -6,10 +6,14 @@ dimension reference data become board items; the approval label set on the board
   (every 15 minutes by default, `backstop_every_minutes` when webhooks are on). One item per document, found
   again by the key column `visma_key` = `<resource>:<source id>`: the id map says which item to update, and
   an unknown outcome (a crash after monday made the item) is reconciled by looking the key up, never re-created.
-* Boards (board.py): the documents board and the reference board are picked (by id or name) or created with
-  their columns on the first run or in the setup wizard; their layout (flow value → board column) is saved in
-  the integration's options. Values are encoded per column type (columns.py).
-* monday → Visma (statuses.py): the approval column's webhook → the item re-read → `hold` with If-Match.
+* Boards (board.py): one per resource (supplier invoices, purchase orders, customer invoices, reference data),
+  picked in the setup wizard (picker.py: the account's boards, or a new one) or found by name, else created with
+  their columns on the first run; their layouts (flow value → board column) are saved in the integration's
+  options. Values are encoded per column type (columns.py) from the document's fields (fields.py).
+* Deletes (deletes.py): a document deleted in Visma (its webhook, or gone from the full listing now and then) is
+  archived on the board once.
+* monday → Visma (statuses.py): the approval column's webhook → the item re-read → `hold` with If-Match; deliveries
+  our own monday user caused are ignored at the intake (connections/vendors/monday/webhooks.py `screen`).
 * Pacing: the monday client waits out the complexity budget (and raises VendorRateLimited past 30 s, which the
   engine turns into a Celery retry); mutations are serialised per board.
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, Stream
 from syncs.flows.visma_monday.board import destination_setup  # noqa: F401  (the wizard's hook, before enabling)
+from syncs.flows.visma_monday.picker import option_choices, options_check  # noqa: F401  (the board picker's hooks)
 from syncs.flows.visma_monday.statuses import ApprovalStatuses
 from syncs.flows.visma_monday.streams import (CustomerInvoices, Dimensions, GLAccounts, PurchaseOrders,
                                               SupplierInvoices)

@@ -14,12 +14,41 @@ monday's API cannot hide it (a board view can), and its description says so.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from connections.vendors.errors import VendorConfigurationError
 from syncs.flows.visma_monday.columns import DOCUMENT_COLUMNS, KEY, REFERENCE_COLUMNS, Column
 
-BOARDS = {"documents": ("Visma documents", DOCUMENT_COLUMNS), "reference": ("Visma reference data", REFERENCE_COLUMNS)}
+NEW = "new"  # an option value: create a new board with the flow's columns (then the option holds its id)
+
+
+@dataclass(frozen=True)
+class BoardRole:
+    """One board the flow writes to: what it holds, the option that picks it, and its columns."""
+
+    role: str  # the key of its layout in options["boards"]
+    holds: str  # in the customer's words, for the wizard's picker ("purchase orders")
+    default_name: str  # the board found by this name, or created with it
+    columns: tuple[Column, ...]
+    option: str  # Integration.options key: a board id, NEW, or "" (by name; or `same_as`'s board)
+    same_as: str = ""  # "": found by name or created; else the board of that role unless one is picked
+
+
+ROLES = (
+    BoardRole("documents", "supplier invoices", "Visma documents", DOCUMENT_COLUMNS, "board_id"),
+    BoardRole("purchase_orders", "purchase orders", "Visma purchase orders", DOCUMENT_COLUMNS,
+              "purchase_orders_board_id", same_as="documents"),
+    BoardRole("customer_invoices", "customer invoices", "Visma customer invoices", DOCUMENT_COLUMNS,
+              "customer_invoices_board_id", same_as="documents"),
+    BoardRole("reference", "GL accounts and dimensions (reference data)", "Visma reference data", REFERENCE_COLUMNS,
+              "reference_board_id"),
+)
+ROLE = {r.role: r for r in ROLES}
+BOARDS = {r.role: (r.default_name, r.columns) for r in ROLES}
+# Roles whose items carry an approval that flows back to Visma (statuses.py): the status webhook's boards.
+APPROVAL_ROLES = ("documents", "purchase_orders")
 # Column types a value can be written to, per flow column type (the transforms in columns.py).
 COMPATIBLE = {"text": {"text", "long_text"}, "numbers": {"numbers", "text", "long_text"},
               "date": {"date", "text"}, "status": {"status", "text", "dropdown"}, "link": {"link", "text"}}
@@ -63,11 +92,11 @@ def layout_match(board: dict, wanted: tuple[Column, ...], *, columns: dict[str, 
 
 
 def board_layout_ensure(client, *, role: str, board_id: str | None = None, name: str | None = None,
-                        columns: dict[str, str] | None = None, by_position: bool = False) -> dict:
-    """The board of `role` ("documents" or "reference") with every flow column, creating what is missing."""
+                        columns: dict[str, str] | None = None, by_position: bool = False, create: bool = False) -> dict:
+    """The board of `role` (ROLES) with every flow column, creating what is missing (`create`: a new board)."""
     default_name, wanted = BOARDS[role]
     name = name or default_name
-    board = client.board_get(board_id) if board_id else next(
+    board = None if create else client.board_get(board_id) if board_id else next(
         (b for b in _boards(client) if b.get("name") == name and b.get("state") == "active"), None)
     if board_id and board is None:
         raise VendorConfigurationError(f"monday.com has no board {board_id} that the token's user can see; pick "
@@ -105,17 +134,54 @@ def _boards(client) -> list[dict]:
 def board_setup(*, integration, client, documents_board: str | None = None,
                 reference_board: str | None = None, name: str | None = None, columns: dict[str, str] | None = None,
                 by_position: bool = False) -> dict:
-    """Pick or create both boards and save their layouts in the integration's options; returns the layouts."""
+    """Pick or create every board (ROLES) and save their layouts in the integration's options; returns the
+    layouts. The boards are those the options pick (the wizard's board picker), `documents_board` and
+    `reference_board` overriding; a board made for NEW is written back as the option's id, so setup run again
+    finds it instead of making another."""
+    from connections.services import connection_config_remember
     from syncs.models import Integration  # the flow registry is imported by the models: not at discovery time
     from syncs.services import integration_update
 
-    boards = {"documents": board_layout_ensure(client, role="documents", board_id=documents_board, name=name,
-                                               columns=columns, by_position=by_position),
-              "reference": board_layout_ensure(client, role="reference", board_id=reference_board)}
+    # Whose writes are ours: the monday webhook intake ignores deliveries this user caused (own-user guard).
+    client.me_id()
+    connection_config_remember(connection=integration.destination, values=client.discovered_config)
+    chosen = {r.option: str((integration.options or {}).get(r.option) or "") for r in ROLES}
+    chosen.update({option: str(given) for option, given in (("board_id", documents_board),
+                                                            ("reference_board_id", reference_board)) if given})
+    boards: dict[str, dict] = {}
+    for role in ROLES:
+        picked = chosen[role.option]
+        if role.same_as and not picked:
+            boards[role.role] = boards[role.same_as]
+            continue
+        ours = role.role == "documents"  # the explicit column table and name are the documents board's
+        boards[role.role] = board_layout_ensure(
+            client, role=role.role, board_id=None if picked in ("", NEW) else picked, create=picked == NEW,
+            name=name if ours else None, columns=columns if ours else None, by_position=by_position and ours)
+        if picked == NEW:
+            chosen[role.option] = boards[role.role]["id"]
     with transaction.atomic():
         row = Integration.objects.select_for_update().get(pk=integration.pk)
-        integration_update(integration=row, options={**(row.options or {}), "boards": boards})
+        picks = {option: value for option, value in chosen.items() if value}
+        integration_update(integration=row, options={**(row.options or {}), **picks, "boards": boards})
     integration.options = row.options
+    return boards
+
+
+def boards_ensure(ctx) -> dict:
+    """The boards' layouts (options["boards"]); on the first run, picked or created by board setup."""
+    boards = ctx.options.get("boards") or {}
+    if not {"documents", "reference"} <= set(boards) and ctx.dry_run:
+        # A preview (the wizard's dry run) creates nothing: the boards as setup would leave them.
+        from syncs.flows.visma_monday.wizard import planned_board
+
+        boards = {role.role: boards.get(role.role) or planned_board(ctx, role.role) for role in ROLES}
+        ctx.options["boards"] = boards
+    elif not {"documents", "reference"} <= set(boards):
+        boards = board_setup(integration=ctx.integration, client=ctx.destination,
+                             documents_board=ctx.options.get("board_id"),
+                             reference_board=ctx.options.get("reference_board_id"))
+        ctx.options["boards"] = boards
     return boards
 
 
@@ -142,10 +208,13 @@ def destination_setup(ctx) -> list[str]:
     said = [(f"monday.com board '{documents['name']}' ({documents['id']}) has the {len(documents['columns'])} columns "
              f"the flow writes, the key column '{documents['columns']['visma_key']['title']}' included; reference "
              f"data goes to '{boards['reference']['name']}'.")]
+    said += [f"{ROLE[role].holds.capitalize()} go to monday.com board '{layout['name']}' ({layout['id']})."
+             for role, layout in boards.items() if ROLE[role].same_as and layout["id"] != documents["id"]]
     try:
-        board_webhook_ensure(client=ctx.destination, board_id=documents["id"],
-                             url=connection_webhook_url(connection=ctx.integration.destination),
-                             column_id=documents["columns"]["approval"]["id"])
+        for board in {boards[role]["id"]: boards[role] for role in APPROVAL_ROLES}.values():
+            board_webhook_ensure(client=ctx.destination, board_id=board["id"],
+                                 url=connection_webhook_url(connection=ctx.integration.destination),
+                                 column_id=board["columns"]["approval"]["id"])
     except VendorError as error:
         said.append(f"monday.com could not be told to send approval changes ({error.vendor_message or error}); "
                     "check that SITE_URL is reachable from monday.com; until the webhook is registered "

@@ -78,15 +78,14 @@ class BoardDrift:
     """Mixed into BoardItems: the drift hooks of syncs/flows/base.py for one Visma resource on its board."""
 
     def drift_source(self):
-        if self.role not in (self.ctx.options.get("boards") or {}):
+        if self.saved_board() is None:
             return  # never synced: no board to compare with (and a report sets none up)
         yield from super().drift_source()
 
     def drift_compare(self, given: DriftInput) -> list[Finding] | None:
-        boards = self.ctx.options.get("boards") or {}
-        if self.role not in boards:
+        board = self.saved_board()
+        if board is None:
             return None
-        board = boards[self.role]
         key_id = board["columns"][KEY]["id"]
         items, first = board_items(self.ctx, board["id"])
         prefix = f"{self.resource}:"
@@ -148,7 +147,7 @@ class BoardDrift:
         counted = getattr(self, "_drift_counted", None)
         if counted is None:
             return []
-        board = self.ctx.options["boards"][self.role]
+        board = self.saved_board()
         return [ControlTotal("documents in Visma vs items on the board", f"{board['name']}: {self.resource}",
                              *counted)]
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from connections.vendors.errors import VendorConflict
 from connections.vendors.visma.schemas import wrap_values
 from syncs.flows.base import Intent, Stream, Trigger, WriteMode
+from syncs.flows.visma_monday.board import APPROVAL_ROLES, boards_ensure
 from syncs.flows.visma_monday.columns import APPROVAL, KEY
 from syncs.mapping import InvalidRecord, MappingSet, MissingMapping
 
@@ -40,14 +41,16 @@ class ApprovalStatuses(Stream):
         return iter(())  # fed by monday's webhooks only; Visma's own state is what the forward poll reads
 
     def fetch_records(self, source_ids: list[str]) -> list[dict]:
-        from syncs.flows.visma_monday.streams import boards_ensure
-
-        board = boards_ensure(self.ctx)["documents"]
-        key_id, approval_id = board["columns"][KEY]["id"], board["columns"][APPROVAL]["id"]
+        layouts = boards_ensure(self.ctx)
+        # The boards whose approvals flow back (supplier invoices', purchase orders'), by id.
+        boards = {layouts[r]["id"]: layouts[r] for r in APPROVAL_ROLES if r in layouts} or {
+            layouts["documents"]["id"]: layouts["documents"]}
         records = []
         for item in self.destination.items_get(source_ids):  # the monday client
-            if str((item.get("board") or {}).get("id")) != board["id"]:
+            board = boards.get(str((item.get("board") or {}).get("id")))
+            if board is None:
                 continue  # another board's item: not ours to write back
+            key_id, approval_id = board["columns"][KEY]["id"], board["columns"][APPROVAL]["id"]
             values = {v["id"]: v for v in item.get("column_values") or []}
             key = (values.get(key_id) or {}).get("text")
             if key:

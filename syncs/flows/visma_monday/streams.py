@@ -9,59 +9,21 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
 from connections.vendors.errors import VendorNotFound
 from connections.vendors.visma.client import ACCOUNTS, CUSTOMER_INVOICES, PURCHASE_ORDERS, SUBACCOUNTS, SUPPLIER_INVOICES
 from syncs.flows.base import Intent, Page, Trigger, WriteMode
-from syncs.flows.visma_monday.board import board_setup
+from syncs.flows.visma_monday.board import ROLE, boards_ensure
 from syncs.flows.visma_monday.columns import KEY, Link, aging_bucket, item_values
+from syncs.flows.visma_monday.deletes import (DELETED_EVENT, archive_once, archived_found, check_due, gone_page,
+                                              held_ids_for_key, is_tombstone, tombstone)
 from syncs.flows.visma_monday.drift import BoardDrift
+from syncs.flows.visma_monday.fields import amount, approval_of, day, party
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import FieldRule, InvalidRecord, MappingSet, get_path
-
-
-def boards_ensure(ctx) -> dict:
-    """The boards' layouts (options["boards"]); on the first run, picked or created by board setup."""
-    boards = ctx.options.get("boards") or {}
-    if not {"documents", "reference"} <= set(boards) and ctx.dry_run:
-        # A preview (the wizard's dry run) creates nothing: the boards as setup would leave them.
-        from syncs.flows.visma_monday.wizard import planned_board
-
-        boards = {role: boards.get(role) or planned_board(ctx, role) for role in ("documents", "reference")}
-        ctx.options["boards"] = boards
-    elif not {"documents", "reference"} <= set(boards):
-        boards = board_setup(integration=ctx.integration, client=ctx.destination,
-                             documents_board=ctx.options.get("board_id"),
-                             reference_board=ctx.options.get("reference_board_id"))
-        ctx.options["boards"] = boards
-    return boards
-
-
-def party(record: dict, name: str) -> dict:
-    value = record.get(name)
-    return value if isinstance(value, dict) else {}
-
-
-def amount(record: dict, name: str) -> float | None:
-    value = record.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InvalidRecord(f"{name} is {value!r}, not a number")
-    return float(value)
-
-
-def day(record: dict, name: str) -> str | None:
-    value = record.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10]).isoformat()
-    except ValueError:
-        raise InvalidRecord(f"{name} is {value!r}, not a date") from None
 
 
 class BoardItems(BoardDrift, VismaDeltaStream):
@@ -73,10 +35,13 @@ class BoardItems(BoardDrift, VismaDeltaStream):
     role = "documents"
     resource = ""  # the Visma resource name the key column and links use ("supplierInvoice")
     entity = ""  # Visma's webhook entity ("supplierinvoice")
+    # Whether the key a webhook names finds the document's id-map entries (deletes.py); not for dimensions,
+    # whose items are segment values of many subaccounts.
+    tombstones_by_key = True
 
     @property
     def webhook_events(self) -> frozenset[str]:
-        return frozenset({f"{self.entity}.created", f"{self.entity}.changed"})
+        return frozenset({f"{self.entity}.created", f"{self.entity}.changed", f"{self.entity}.deleted"})
 
     @property
     def path(self) -> str:
@@ -84,7 +49,23 @@ class BoardItems(BoardDrift, VismaDeltaStream):
 
     def fetch(self, cursor):
         boards_ensure(self.ctx)  # on the run's thread, before the first map
-        yield from super().fetch(cursor)
+        check, last = check_due(self.ctx, cursor) and not self.drift_reading, None
+        kept = {"gone_checked": cursor["gone_checked"]} if cursor.get("gone_checked") else {}
+        for page in super().fetch(cursor):
+            if last is not None:
+                yield last
+            last = Page(page.records, {**page.cursor, **kept})
+        if last is not None:  # the walk's last page: now and then, what Visma no longer lists (deletes.py)
+            yield gone_page(self, last) if check else last
+
+    drift_reading = False  # set while the drift report reads Visma: it lists documents, never archives any
+
+    def drift_source(self):
+        self.drift_reading = True
+        try:
+            yield from super().drift_source()
+        finally:
+            self.drift_reading = False
 
     def fetch_records(self, source_ids: list[str]) -> list[dict]:
         boards_ensure(self.ctx)
@@ -93,8 +74,28 @@ class BoardItems(BoardDrift, VismaDeltaStream):
             try:
                 found.append(self.source.get(f"{self.path}/{quote(str(key), safe='')}")[0])
             except VendorNotFound:
-                continue  # gone from Visma: the poll settles it
+                # Deleted in Visma: the items of what we hold under this key are archived.
+                if self.tombstones_by_key:
+                    found += [tombstone(source_id, DELETED_EVENT)
+                              for source_id in held_ids_for_key(self.ctx, self.name, str(key))]
         return found
+
+    def source_id(self, record: dict) -> str:
+        return str(record["source_id"]) if is_tombstone(record) else self.document_id(record)
+
+    @abstractmethod
+    def document_id(self, record: dict) -> str:
+        """The record's id in the id map (and after `<resource>:` in the key column)."""
+
+    def listed_ids(self, rows: list) -> set[str]:
+        """The id-map ids of a page of Visma's full listing (the check for deleted documents)."""
+        ids = set()
+        for row in rows:
+            try:
+                ids.add(self.document_id(row))
+            except (KeyError, TypeError):
+                continue  # a malformed row is quarantined by the poll; it cannot prove a document gone
+        return ids
 
     # --- the item ---------------------------------------------------------------------------------
     def visma_key(self, record: dict) -> str:
@@ -115,12 +116,21 @@ class BoardItems(BoardDrift, VismaDeltaStream):
         url = template.format(base=base, resource=self.path, key=quote(self.visma_key(record), safe=""))
         return Link(url, f"Open in Visma ({self.visma_key(record)})")
 
+    def saved_board(self) -> dict | None:
+        """This stream's saved layout, None before setup; a layout saved before boards were picked per resource
+        serves all three document streams."""
+        boards = self.ctx.options.get("boards") or {}
+        same_as = ROLE[self.role].same_as
+        return boards.get(self.role) or (boards.get(same_as) if same_as else None)
+
     def board(self) -> dict:
-        return self.ctx.options["boards"][self.role]
+        return self.saved_board() or self.ctx.options["boards"][self.role]
 
     def map(self, record: dict, mappings: MappingSet) -> dict:
         board = self.board()
         key = f"{self.resource}:{self.source_id(record)}"
+        if is_tombstone(record):  # the same content every time: a second notice is a skip (deletes.py)
+            return {"board": board["id"], "archive": True, "values": {board["columns"][KEY]["id"]: key}}
         values = self.values(record)
         # The wizard's field rules: a flow column fed from another Visma field, or any board column (by id) fed
         # from a Visma field; the flow's own rules stand for the values computed above (typed, derived).
@@ -140,14 +150,21 @@ class BoardItems(BoardDrift, VismaDeltaStream):
         return mapped["values"][self.board()["columns"][KEY]["id"]]
 
     # --- writing ------------------------------------------------------------------------------------
+    def items_with_key(self, mapped: dict) -> list[str]:
+        key_column = self.board()["columns"][KEY]["id"]
+        return [str(item["id"]) for item in
+                self.destination.items_by_column(mapped["board"], key_column, [self.natural_key(mapped)])]
+
     def reconcile(self, intent: Intent) -> str | None:
         """An earlier create is found by the key column: a crash after monday made the item never duplicates it."""
-        key_column = self.board()["columns"][KEY]["id"]
-        found = self.destination.items_by_column(intent.mapped["board"], key_column, [self.natural_key(intent.mapped)])
-        return str(found[0]["id"]) if found else None
+        if intent.mapped.get("archive"):
+            return archived_found(self, intent)
+        return next(iter(self.items_with_key(intent.mapped)), None)
 
     def write_intent(self, intent: Intent) -> str:
         mapped = intent.mapped
+        if mapped.get("archive"):
+            return archive_once(self, intent)
         if intent.target_id:
             try:
                 self.destination.item_update(mapped["board"], intent.target_id, {**mapped["values"],
@@ -162,18 +179,6 @@ class BoardItems(BoardDrift, VismaDeltaStream):
         return str(self.destination.item_create(mapped["board"], name=mapped["name"], values=mapped["values"])["id"])
 
 
-def approval_of(record: dict) -> str:
-    """The board's approval label for a Visma AP document (what the warehouse and approvers change)."""
-    if record.get("hold") is True:
-        return "On hold"
-    if record.get("purchaseReceipts"):
-        return "Received"
-    approval = str(record.get("approvalStatus") or "")
-    if approval and not approval.startswith("Approved") and approval != "NotRequired":
-        return "Pending"
-    return "Approved"
-
-
 class SupplierInvoices(BoardItems):
     name = "supplier_invoices"
     resource = SUPPLIER_INVOICES.removeprefix("v1/")
@@ -181,7 +186,7 @@ class SupplierInvoices(BoardItems):
     rules = [FieldRule("party", "supplier.name"), FieldRule("due_date", "dueDate"), FieldRule("currency", "currencyId"),
              FieldRule("visma_status", "status")]
 
-    def source_id(self, record):
+    def document_id(self, record):
         return f"{record['documentType']}:{record['referenceNumber']}"
 
     def visma_key(self, record):
@@ -203,12 +208,13 @@ class SupplierInvoices(BoardItems):
 
 class PurchaseOrders(BoardItems):
     name = "purchase_orders"
+    role = "purchase_orders"
     resource = PURCHASE_ORDERS.removeprefix("v1/")
     entity = "purchaseorder"
     rules = [FieldRule("party", "supplier.name"), FieldRule("due_date", "promisedOn"), FieldRule("currency", "currency"),
              FieldRule("visma_status", "status")]
 
-    def source_id(self, record):
+    def document_id(self, record):
         return f"{record['orderType']}:{record['orderNbr']}"
 
     def visma_key(self, record):
@@ -226,12 +232,13 @@ class PurchaseOrders(BoardItems):
 
 class CustomerInvoices(BoardItems):
     name = "customer_invoices"
+    role = "customer_invoices"
     resource = CUSTOMER_INVOICES.removeprefix("v1/")
     entity = "customerinvoice"
     rules = [FieldRule("party", "customer.name"), FieldRule("due_date", "documentDueDate"),
              FieldRule("currency", "currencyId"), FieldRule("visma_status", "status")]
 
-    def source_id(self, record):
+    def document_id(self, record):
         return f"{record['documentType']}:{record['referenceNumber']}"
 
     def visma_key(self, record):
@@ -258,7 +265,7 @@ class GLAccounts(BoardItems):
     resource = ACCOUNTS.removeprefix("v1/")
     entity = "account"
 
-    def source_id(self, record):
+    def document_id(self, record):
         return str(record["accountCd"])
 
     def item_name(self, record):
@@ -277,6 +284,7 @@ class Dimensions(BoardItems):
     role = "reference"
     resource = SUBACCOUNTS.removeprefix("v1/")
     entity = "subaccount"
+    tombstones_by_key = False  # a subaccount gone leaves segment values others may use: the listing decides
 
     def fetch(self, cursor):
         for page in super().fetch(cursor):
@@ -284,6 +292,9 @@ class Dimensions(BoardItems):
 
     def fetch_records(self, source_ids):
         return self.explode(super().fetch_records(source_ids))
+
+    def listed_ids(self, rows):
+        return super().listed_ids(self.explode(rows))
 
     @staticmethod
     def explode(subaccounts: list) -> list:
@@ -299,7 +310,7 @@ class Dimensions(BoardItems):
                     rows[f"{segment.get('segmentId')}:{segment.get('segmentValue')}"] = row
         return list(rows.values())
 
-    def source_id(self, record):
+    def document_id(self, record):
         return f"SUBACCOUNT:{record['segmentId']}:{record['segmentValue']}"
 
     def item_name(self, record):

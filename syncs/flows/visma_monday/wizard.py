@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from syncs.flows.base import FlowContext, MappingChoices, ValueMapChoices
-from syncs.flows.visma_monday.board import BOARDS, layout_match
+from syncs.flows.visma_monday.board import NEW, ROLE, layout_match
 from syncs.flows.visma_monday.columns import APPROVAL_LABELS
 from syncs.mapping import MappingSet, field_paths
 
@@ -18,17 +18,19 @@ FORWARD = ("supplier_invoices", "purchase_orders", "customer_invoices")
 
 
 def planned_board(ctx: FlowContext, role: str = "documents") -> dict:
-    """The layout the flow writes to: the saved one, else the chosen board's columns matched by title, with the
-    columns setup would add shown under the ids it would give them."""
+    """The layout the flow writes to: the saved one, else the picked board's columns matched by title (the
+    wizard's board picker, picker.py), with the columns setup would add shown under the ids it would give them."""
     saved = (ctx.options.get("boards") or {}).get(role)
     if saved:
         return saved
-    name, wanted = BOARDS[role]
-    board_id = ctx.options.get("board_id" if role == "documents" else "reference_board_id")
-    board = ctx.destination.board_get(board_id) if board_id else next(
-        (b for b in ctx.destination.boards_with_columns(limit=100) if b.get("name") == name), None)
-    board = board or {"id": "(new)", "name": name, "columns": []}
-    layout, missing, _ = layout_match(board, wanted)
+    spec = ROLE[role]
+    picked = str(ctx.options.get(spec.option) or "")
+    if spec.same_as and not picked:
+        return planned_board(ctx, spec.same_as)
+    board = None if picked == NEW else ctx.destination.board_get(picked) if picked else next(
+        (b for b in ctx.destination.boards_with_columns(limit=100) if b.get("name") == spec.default_name), None)
+    board = board or {"id": "(new)", "name": spec.default_name, "columns": []}
+    layout, missing, _ = layout_match(board, spec.columns)
     layout.update({c.key: {"id": c.key, "type": c.type, "title": c.title} for c in missing})
     everything = {c["id"]: {"id": c["id"], "type": c["type"], "title": c["title"]}
                   for c in board["columns"] if c["type"] != "name"}
@@ -41,11 +43,15 @@ def column_choices(board: dict) -> list[tuple[str, str]]:
 
 
 def mapping_choices(ctx: FlowContext) -> MappingChoices:
-    from syncs.flows.visma_monday.statuses import APPROVAL_MAP, APPROVAL_MAP_TITLE
+    from syncs.flows.visma_monday.statuses import APPROVAL_MAP, APPROVAL_MAP_TITLE, DEFAULT_HOLD
     from syncs.flows.visma_monday.streams import CustomerInvoices, PurchaseOrders, SupplierInvoices
 
-    board = planned_board(ctx)
-    targets = column_choices(board)
+    layouts: dict[str, dict] = {}  # one read per board role, not per stream
+    for stream in (SupplierInvoices, PurchaseOrders, CustomerInvoices):
+        if stream.role not in layouts:
+            layouts[stream.role] = planned_board(ctx, stream.role)
+    targets = {stream.name: column_choices(layouts[stream.role])
+               for stream in (SupplierInvoices, PurchaseOrders, CustomerInvoices)}
     sources = {}
     for stream in (SupplierInvoices, PurchaseOrders, CustomerInvoices):
         first = next(iter(ctx.source.iter_pages(stream(ctx).path, {}, 1)), [])
@@ -55,8 +61,9 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
     title, cells = item_preview(ctx, mappings=mapping_set_load(integration=ctx.integration))
     return MappingChoices(
         value_maps=[ValueMapChoices(APPROVAL_MAP, APPROVAL_MAP_TITLE, [(label, label) for label in APPROVAL_LABELS],
-                                    [("true", "on hold (true)"), ("false", "released (false)")])],
-        source_fields=sources, target_fields={name: targets for name in FORWARD}, preview_title=title,
+                                    [("true", "on hold (true)"), ("false", "released (false)")],
+                                    defaults=dict(DEFAULT_HOLD))],
+        source_fields=sources, target_fields=targets, preview_title=title,
         preview=[(c.title, c.type, json.dumps(c.value, ensure_ascii=False)) for c in cells])
 
 
@@ -73,8 +80,10 @@ def item_preview(ctx: FlowContext, *, stream_name: str = "supplier_invoices",
     from syncs.flows.visma_monday.streams import CustomerInvoices, PurchaseOrders, SupplierInvoices
 
     stream_class = {s.name: s for s in (SupplierInvoices, PurchaseOrders, CustomerInvoices)}[stream_name]
-    board = planned_board(ctx)
-    ctx.options = {**ctx.options, "boards": {**(ctx.options.get("boards") or {}), "documents": board}}
+    stream = stream_class(ctx)
+    board = planned_board(ctx, stream.role)
+    ctx.options = {**ctx.options, "boards": {**(ctx.options.get("boards") or {}), "documents": board,
+                                             stream.role: board}}
     stream = stream_class(ctx)
     first = next(iter(ctx.source.iter_pages(stream.path, {}, 1)), [])
     if not first:

@@ -102,7 +102,8 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
     """For the wizard: the fields of one real Visma record per table, and the Power BI columns with their types
     (the customer's dataset if it exists, else the declared schema)."""
     from syncs.flows.visma_powerbi import STREAMS
-    from syncs.flows.visma_powerbi.dataset import CREATE_OURS, DATASET_KEY, DATASET_MAP, dataset_find
+    from syncs.flows.visma_powerbi.dataset import (CREATE_OURS, DATASET_KEY, DATASET_MAP, DATASET_MAP_TITLE,
+                                                   dataset_find)
 
     columns = {t.name: {c.name: c.data_type for c in t.columns} for t in VISMA_FINANCE.tables}
     datasets = [(CREATE_OURS, f"Create “{ctx.options.get('dataset_name') or VISMA_FINANCE.name}” from the "
@@ -125,7 +126,5 @@ def mapping_choices(ctx: FlowContext) -> MappingChoices:
         offered = columns.get(stream.table, {})
         targets[stream.name] = [(name, f"{name} ({data_type})") for name, data_type in offered.items()
                                 if name not in RESERVED]
-    which = ValueMapChoices(DATASET_MAP, "Power BI dataset to push to (the customer's own is checked against the "
-                            "schema and the field mapping before every run)",
-                            [(DATASET_KEY, "This integration's dataset")], datasets)
+    which = ValueMapChoices(DATASET_MAP, DATASET_MAP_TITLE, [(DATASET_KEY, "This integration's dataset")], datasets)
     return MappingChoices(value_maps=[which], source_fields=sources, target_fields=targets)

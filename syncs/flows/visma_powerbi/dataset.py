@@ -33,6 +33,8 @@ def row_addresses(dataset_id: str, batch: str, count: int) -> list[str]:
 # The wizard's choice of dataset, stored as a value mapping ("dataset" → a dataset id, or CREATE_OURS), so the
 # setup wizard's value-mapping step offers it without a step of its own (columns.mapping_choices).
 DATASET_MAP = "powerbi_dataset"
+DATASET_MAP_TITLE = ("Power BI dataset to push to (the customer's own is checked against the schema and the field "
+                     "mapping before every run)")
 DATASET_KEY = "dataset"
 CREATE_OURS = "create"
 

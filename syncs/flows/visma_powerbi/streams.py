@@ -23,7 +23,14 @@ from connections.vendors.visma.client import (
 )
 from syncs.flows.base import Intent, Page, WriteMode
 from syncs.flows.visma_powerbi.columns import column_rules, live_table, mapped_row, mapping_since
-from syncs.flows.visma_powerbi.dataset import batch_rows, dataset_ensure, row_addresses, rows_pushed
+from syncs.flows.visma_powerbi.dataset import (
+    DATASET_MAP,
+    DATASET_MAP_TITLE,
+    batch_rows,
+    dataset_ensure,
+    row_addresses,
+    rows_pushed,
+)
 from syncs.flows.drift import ControlTotal, DriftInput, FieldDiff, Finding, Kind
 from syncs.flows.visma_source import VismaDeltaStream
 from syncs.mapping import InvalidRecord, content_hash
@@ -53,6 +60,7 @@ class PowerBITableStream(VismaDeltaStream):
     # Reference data: one row per record, the table rebuilt after a change (current_state.py); otherwise a
     # change log, one row per version, summed at the latest version.
     current_state = False
+    value_maps = {DATASET_MAP: DATASET_MAP_TITLE}  # the wizard's choice of dataset (dataset.py)
 
     dataset_id: str | None = None
     key_column = ""  # the row's record key (its source id): what DISTINCTCOUNT counts
