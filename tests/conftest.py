@@ -27,6 +27,19 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _joins_allowed():
+    # The test process is never a Celery worker, so waiting on a result (`apply(...).get()`) is allowed. Celery
+    # keeps "a join would block" in a process-wide flag that its worker/pool machinery sets when it is built in a
+    # process; under pytest-xdist one process runs many files, and once the flag was left set every later
+    # `.get()` in that process raised "Never call result.get() within a task!" (seen in CI on test_poison_pages).
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _one_queue(settings):
     # Test workers consume one private queue (tests/support/worker.py), so what a test queues stays on it;
     # the per-vendor routing is tested where it is switched back on (tests/ops/).
