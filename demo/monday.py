@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 
-import requests
 from django.urls import reverse
 
 from connections.vendors import get_vendor
+from demo.webhooks import sandbox_control, webhook_run_wait
 from syncs.flows.visma_monday.board import board_webhook_ensure
-from syncs.models import IdMap, SyncRun
+from syncs.models import IdMap
 
 FORWARD = ("supplier_invoices", "purchase_orders", "customer_invoices", "gl_accounts", "dimensions")
 
@@ -36,13 +36,8 @@ def demo_monday_status(*, integration, sandbox_url: str, web: str, timeout: floa
     path = f"v1/supplierInvoice/{reference}"
     label = "Approved" if visma.get(path)[0].get("hold") else "On hold"
     started = time.monotonic()
-    requests.post(f"{sandbox_url.rstrip('/')}/monday/_control/user_sets_status", timeout=10,
-                  json={"item_id": invoice_map.target_id, "column_id": approval, "label": label}).raise_for_status()
-    done = (SyncRun.Status.SUCCEEDED, SyncRun.Status.PARTIAL, SyncRun.Status.FAILED)
-    run = None
-    while time.monotonic() - started < timeout and run is None:
-        run = SyncRun.objects.filter(integration=integration, trigger=SyncRun.Trigger.WEBHOOK,
-                                     status__in=done).order_by("-pk").first()
-        time.sleep(0.3)
+    sandbox_control(sandbox_url, "monday", "user_sets_status",
+                    {"item_id": invoice_map.target_id, "column_id": approval, "label": label})
+    run = webhook_run_wait(integration, started=started, timeout=timeout)
     return {"items": items, "run": run, "reference": reference, "label": label,
             "hold": visma.get(path)[0].get("hold"), "seconds": time.monotonic() - started}

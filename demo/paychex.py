@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import time
 
-import requests
 from django.test import override_settings
 
 from connections.services import connection_webhooks_register
 from connections.vendors import get_vendor
-from demo.webhooks import webhook_run_wait
+from demo.webhooks import sandbox_control, webhook_run_wait
 from syncs.flows.paychex_visma import LOCATION_MAP, ORGANIZATION_MAP
 from syncs.models import IdMap, InboundEvent, ValueMapping
 from syncs.services import integration_create
@@ -44,11 +43,9 @@ def demo_paychex_notification(*, integration, sandbox_url: str, web: str, timeou
     Returns {"run", "event", "department" (what Visma holds now), "seconds"}."""
     with override_settings(SITE_URL=web):  # the URL Paychex is told to call: this demo's web server
         connection_webhooks_register(connection=integration.source)
-    control = f"{sandbox_url.rstrip('/')}/paychex/_control"
-    worker_id = requests.post(f"{control}/worker_ids", json={}, timeout=10).json()[0]
+    worker_id = sandbox_control(sandbox_url, "paychex", "worker_ids")[0]
     started = time.monotonic()
-    requests.post(f"{control}/org_move", json={"worker_id": worker_id, "organization_id": OPERATIONS},
-                  timeout=10).raise_for_status()
+    sandbox_control(sandbox_url, "paychex", "org_move", {"worker_id": worker_id, "organization_id": OPERATIONS})
     run = webhook_run_wait(integration, started=started, timeout=timeout)
     seconds = time.monotonic() - started
     event = InboundEvent.objects.filter(connection=integration.source).order_by("-pk").first()

@@ -21,14 +21,12 @@ def demo_webhook_change(*, integration, sandbox_url: str, web: str, timeout: flo
     """Register the intake URL, change one worker's e-mail at Rippling, wait for the webhook run.
 
     Returns {"run": SyncRun | None, "event": InboundEvent | None, "email": what Visma holds now}."""
-    control = f"{sandbox_url.rstrip('/')}/rippling/_control"
     intake = web.rstrip("/") + reverse("inbound-hook", args=[integration.source.webhook_token])
-    requests.post(f"{control}/register_webhook", json={"url": intake}, timeout=10).raise_for_status()
+    sandbox_control(sandbox_url, "rippling", "register_webhook", {"url": intake})
     source = get_vendor("rippling").client_for(integration.source)
     worker = next(iter(source.worker_pages(page_size=1)), None).results[0]
     started = time.monotonic()
-    requests.post(f"{control}/update_worker", json={"worker_id": worker["id"], "work_email": DEMO_EMAIL},
-                  timeout=10).raise_for_status()
+    sandbox_control(sandbox_url, "rippling", "update_worker", {"worker_id": worker["id"], "work_email": DEMO_EMAIL})
     run = webhook_run_wait(integration, started=started, timeout=timeout)
     event = InboundEvent.objects.filter(connection=integration.source).order_by("-pk").first()
     target = IdMap.objects.filter(integration=integration, stream="employees",
@@ -38,6 +36,14 @@ def demo_webhook_change(*, integration, sandbox_url: str, web: str, timeout: flo
         employee, _ = get_vendor("visma").client_for(integration.destination).get_employee(target.target_id)
         email = ((employee.get("contact") or {}).get("email")) or ""
     return {"run": run, "event": event, "email": email, "seconds": time.monotonic() - started}
+
+
+def sandbox_control(sandbox_url: str, vendor: str, action: str, payload: dict | None = None):
+    """Play the vendor's own user through the sandbox's control route (`/<vendor>/_control/<action>`): the
+    sandbox is the outside world, so this is a person at Rippling/Paychex/monday, not a vendor API call."""
+    answer = requests.post(f"{sandbox_url.rstrip('/')}/{vendor}/_control/{action}", json=payload or {}, timeout=10)
+    answer.raise_for_status()
+    return answer.json() if answer.content else None
 
 
 def webhook_run_wait(integration, *, started: float, timeout: float) -> SyncRun | None:

@@ -48,18 +48,16 @@ class JournalApprovalItemView(TenantAPIView):
 
 
 class JournalDecisionView(TenantAPIView):
-    """Approve or reject: the subclass says which (its schema is set on the subclass)."""
+    """Approve or reject: the subclass names the service that decides (its schema is set on the subclass)."""
 
     input_class = ApproveInput
-
-    def decide(self, approval, user, note):
-        raise NotImplementedError
+    decide: staticmethod  # the service (journal_approve / journal_reject), keyword arguments approval, user, note
 
     def post(self, request, tenant_slug, pk):
         approval = self.found(journal_approval_get(tenant=self.tenant, pk=pk), "journal approval")
         note = self.validated(self.input_class, request.data)["note"]
         try:
-            decided = self.decide(approval, request.user, note)
+            decided = self.decide(approval=approval, user=request.user, note=note)
         except SecondPersonRequired as refused:
             raise PermissionDenied(str(refused)) from None
         except ApprovalRefused as refused:
@@ -72,8 +70,7 @@ class JournalDecisionView(TenantAPIView):
     description="Approves the journal and queues a run, which posts it. 403 for the person who configured the "
                 "integration last; 409 when it is decided already."))
 class JournalApproveView(JournalDecisionView):
-    def decide(self, approval, user, note):
-        return journal_approve(approval=approval, user=user, note=note)
+    decide = staticmethod(journal_approve)
 
 
 @extend_schema_view(post=extend_schema(
@@ -82,6 +79,4 @@ class JournalApproveView(JournalDecisionView):
                 "person who configured the integration last; 409 when it is decided already."))
 class JournalRejectView(JournalDecisionView):
     input_class = RejectInput
-
-    def decide(self, approval, user, note):
-        return journal_reject(approval=approval, user=user, note=note)
+    decide = staticmethod(journal_reject)

@@ -262,8 +262,9 @@ class ExplodedStream(PowerBITableStream):
     """One Visma record becomes several rows (a journal transaction's lines, a subaccount's segments); each
     row is a record of its own for the engine, carrying its parent's lastModifiedDateTime."""
 
+    @abstractmethod
     def explode(self, record: dict) -> list[dict]:
-        raise NotImplementedError
+        """The rows one Visma record becomes."""
 
     def fetch(self, cursor):
         for page in super().fetch(cursor):
