@@ -34,12 +34,17 @@ UNDER_WAY = ("queued", "running")
 # A run that failed on a transient error is retried by Celery (same run id), so "failed" is not the end of it;
 # nor is "abandoned" (a dead worker's run, which the reaper resumes, as this run or a new attempt of it).
 SETTLED = ("succeeded", "partial", "skipped")
+# How long after a create a "random" kill may fall: short enough that the fastest destination moves only a
+# few records on (journal postings ~300 a second: 15 at most), long enough to land anywhere in the engine's
+# work between two requests.
+RANDOM_KILL_WINDOW = 0.05
 
 
 # --- killing and resuming ------------------------------------------------------------------------------
 @dataclass
 class Kill:
-    mode: str  # "answered": the instant Visma applied a create, before the 201 left the sandbox; "random": any time
+    mode: str  # "answered": the instant Visma applied a create, before the 201 left the sandbox; "random": a
+    # random moment of the engine's work within RANDOM_KILL_WINDOW after a create
     at_employee: int  # records at the destination (Visma employees) when the worker died
     after_seconds: float
 
@@ -104,18 +109,31 @@ def run_queue(integration):
 
 
 class KillSwitch:
-    """Kills the worker from the sandbox's request log listener: the instant Visma applied the n-th create,
-    before the 201 is sent, so the write is done and the engine never hears of it."""
+    """Kills the worker from the sandbox's request log listener, counted in creates (POSTs under `write_path`
+    answered 201), not in seconds: a fast destination (journal postings run at ~300 a second here) moves too
+    far while a poller sleeps. At the n-th create the worker dies the instant Visma applied it, before the 201
+    is sent (`delay` None: the write is done and the engine never hears of it), or `delay` seconds later,
+    wherever the engine then is (committing the page, reading the next one, sending the next write)."""
 
     def __init__(self, app, worker: WorkerProcess, write_path: str = EMPLOYEE_PATH):
         self.app, self.worker, self.write_path = app, worker, write_path
         self.left: int | None = None
+        self.delay: float | None = None
+        self.timer: threading.Timer | None = None
         self.fired = threading.Event()
         app.log.listeners.append(self.on_request)
 
-    def arm(self, after_creates: int) -> None:
+    def arm(self, after_creates: int, delay: float | None = None) -> None:
+        self.disarm()
         self.fired.clear()
-        self.left = after_creates
+        self.left, self.delay = after_creates, delay
+
+    def disarm(self) -> None:
+        """No kill pending any more, a delayed one included (it would hit the next run's worker)."""
+        self.left = None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
     def on_request(self, entry) -> None:
         if self.left is None or entry.method != "POST" or not entry.path.startswith(self.write_path):
@@ -124,10 +142,18 @@ class KillSwitch:
             self.left -= 1
             if self.left <= 0:
                 self.left = None
-                self.worker.kill()
-                self.fired.set()
+                if self.delay is None:
+                    self.kill()
+                else:
+                    self.timer = threading.Timer(self.delay, self.kill)
+                    self.timer.start()
+
+    def kill(self) -> None:
+        self.worker.kill()
+        self.fired.set()
 
     def close(self) -> None:
+        self.disarm()
         if self.on_request in self.app.log.listeners:
             self.app.log.listeners.remove(self.on_request)
 
@@ -137,7 +163,7 @@ def chaos_run(*, app, integration, worker: WorkerProcess, kills: int, rng: rando
               log: Callable[[str], None] = lambda line: None, write_path: str = EMPLOYEE_PATH,
               written: Callable[[], int] | None = None) -> ChaosResult:
     """Queue a run and SIGKILL its worker `kills` times, spread over the `records` creates: every other kill
-    the instant Visma applied a create (a POST under `write_path`), the others at a random moment after a
+    the instant Visma applied a create (a POST under `write_path`), the others at a random moment just after a
     given number of creates (`written()`: how many the destination holds, by default Visma's employees). After
     each kill, `between(kill_index)` (e.g. change the source), start the worker again and resume the run;
     then wait until the integration has no unfinished run. For journal transactions: write_path=tally.JOURNAL_PATH,
@@ -161,16 +187,14 @@ def chaos_run(*, app, integration, worker: WorkerProcess, kills: int, rng: rando
             # Each death lands after the attempt it kills saved a page, as a crash mid-sync does; a run whose
             # workers die before that is given up (SYNC_MAX_STALLED_ATTEMPTS), a guard tested on its own.
             _wait(lambda: attempt_saved_a_page(run_id=run.pk) or not unfinished(), timeout)
-            if mode == "answered":
-                switch.arm(max(1, target - employees()))
-                _wait(lambda: switch.fired.is_set() or not unfinished(), timeout)
-            else:
-                _wait(lambda: employees() >= target or not unfinished(), timeout)
-                time.sleep(rng.uniform(0, 0.5))
-                if unfinished():
-                    worker.kill()
-            switch.left = None
-            if not switch.fired.is_set() and mode == "answered" or not unfinished():
+            # "answered": the instant Visma applied a create; "random": a random moment within the next
+            # RANDOM_KILL_WINDOW seconds of the engine's work after one.
+            delay = None if mode == "answered" else rng.uniform(0, RANDOM_KILL_WINDOW)
+            switch.arm(max(1, target - employees()), delay=delay)
+            _wait(lambda: switch.fired.is_set() or not unfinished(), timeout)
+            fired = switch.fired.is_set()
+            switch.disarm()
+            if not fired or not unfinished():
                 log(f"kill {n + 1}: the run had finished already")
                 break
             done.append(Kill(mode, employees(), time.monotonic() - started))
