@@ -185,6 +185,7 @@ def test_many_details_are_read_a_few_at_a_time_in_order(connection, sandbox, day
     elapsed = time.monotonic() - started
     assert [d["XRefCode"] for d in details[:7]] == xrefs[:7]
     assert isinstance(details[7], VendorRejected) and "99999" in details[7].message
-    # Eight calls of 0.3 s, four at a time: two waves, not eight in a row (2.4 s).
-    assert 0.55 <= elapsed < 1.5
+    # Eight calls of 0.3 s, four at a time: two waves (0.6 s), not eight at once (0.3 s) nor in a row (2.4 s).
+    # Load only makes it slower, so the bound below is exact and the one above leaves a loaded machine room.
+    assert 0.55 <= elapsed < 2.1
     assert token_grants(sandbox) == 1

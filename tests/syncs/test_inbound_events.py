@@ -1,7 +1,6 @@
 """Inbound events over real HTTP: the Visma sandbox sends signed webhooks to the live test server; the
 integration's scheduled poll is the backstop for what webhooks miss."""
 import json
-import time
 import uuid
 
 import pytest
@@ -190,20 +189,20 @@ def test_a_burst_is_written_in_one_run_reading_each_record_once(hooked, visma, l
     assert len(sandbox.app.log.filter(vendor="visma", method="GET", path_contains="v1/customer/")) == 3
     assert len(suppliers(visma)) == 3
 
-def test_the_intake_answers_within_milliseconds(hooked, visma, live_server):
-    """Storing and queueing only; the run happens on a worker (here: none, the task waits on the broker)."""
+def test_the_intake_only_stores_and_queues(hooked, visma, sandbox, live_server):
+    """The intake answers without calling a vendor or running a sync: the run happens on a worker (here: none,
+    the task waits on the broker). How fast it answers is measured in benchmarks/ (webhook p50), not here."""
     body = json.dumps({"event": "customer.changed", "entity": "customer", "id": "10001",
                        "notificationId": "n-1"}).encode()
     url = intake_url(live_server, hooked.source)
     requests.post(url, data=b"{}", timeout=10)  # the first request warms the server up
-    started = time.perf_counter()
+    sandbox.app.log.clear()
     response = requests.post(url, data=body, timeout=10, headers={
         "Content-Type": "application/json", "x-vwd-signature-v1": expected_signature(body, SECRET)})
-    elapsed = time.perf_counter() - started
 
     assert response.status_code == 200, response.text
     assert response.json() == {"stored": 1, "duplicates": 0, "ignored": 0}
-    assert elapsed < 0.5, f"the intake took {elapsed * 1000:.0f} ms"
+    assert sandbox.app.log.filter() == []  # no vendor was called while the sender waited
     assert SyncRun.objects.count() == 0
 
 
