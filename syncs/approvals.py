@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditRecord
@@ -145,26 +146,72 @@ def journal_total(journal: dict) -> Decimal:
     return totals(journal).debit
 
 
-def previous_journal(approval: JournalApproval) -> dict | None:
-    """The journal of the pay group's previous pay period (source ids are `pay group:pay date`): the one
-    posted for it (the latest version, if it was corrected), else the one last put up for approval."""
-    group = approval.source_id.rpartition(":")[0]
-    earlier = {"source_id__startswith": f"{group}:", "source_id__lt": approval.source_id}
-    posted = (WriteIntent.objects.filter(integration=approval.integration, stream=approval.stream,
-                                         state=WriteIntent.State.CONFIRMED, **earlier)
-              .order_by("-source_id", "-created_at").first())
-    asked = (JournalApproval.objects.filter(integration=approval.integration, stream=approval.stream, **earlier)
-             .exclude(status=JournalApproval.Status.REJECTED).order_by("-source_id", "-requested_at").first())
-    if posted is not None and (asked is None or posted.source_id >= asked.source_id):
-        return posted.payload
-    return asked.journal if asked else None
+def previous_journals(approvals) -> dict[int, dict | None]:
+    """Approval pk → the journal of its pay group's previous pay period (source ids are `pay group:pay date`):
+    the one posted for it (the latest version, if it was corrected), else the one last put up for approval;
+    None when there is none. At most four queries however many approvals (a page of the API's list): the
+    keys of the earlier periods first, then only the journals chosen."""
+    approvals = list(approvals)
+    if not approvals:
+        return {}
+    posted = _latest_earlier(approvals, WriteIntent.objects.filter(state=WriteIntent.State.CONFIRMED), "created_at")
+    asked = _latest_earlier(approvals, JournalApproval.objects.exclude(status=JournalApproval.Status.REJECTED),
+                            "requested_at")
+    from_posted, from_asked = {}, {}  # approval pk → the pk of the write intent / the earlier approval
+    for approval in approvals:
+        intent, earlier = posted.get(approval.pk), asked.get(approval.pk)
+        if intent is not None and (earlier is None or intent[0] >= earlier[0]):
+            from_posted[approval.pk] = intent[1]
+        elif earlier is not None:
+            from_asked[approval.pk] = earlier[1]
+    payloads = WriteIntent.objects.only("payload").in_bulk(list(from_posted.values()))
+    journals = JournalApproval.objects.only("journal").in_bulk(list(from_asked.values()))
+    previous = {}
+    for approval in approvals:
+        if approval.pk in from_posted:
+            previous[approval.pk] = payloads[from_posted[approval.pk]].payload
+        elif approval.pk in from_asked:
+            previous[approval.pk] = journals[from_asked[approval.pk]].journal
+        else:
+            previous[approval.pk] = None
+    return previous
 
 
-def approval_comparison(approval: JournalApproval) -> list[dict]:
-    """Rows per cost centre: this period, the previous period, the difference."""
+def _latest_earlier(approvals: list[JournalApproval], rows, made_at: str) -> dict[int, tuple[str, int]]:
+    """Approval pk → (source id, pk) of the latest of `rows` of the same integration and stream whose source id
+    is an earlier period of the same pay group; one query for all of them, reading keys only."""
+    def prefix(approval):
+        return f"{approval.source_id.rpartition(':')[0]}:"
+
+    latest: dict[tuple, str] = {}  # per pay group, the latest period asked about: nothing later matters
+    for approval in approvals:
+        group = (approval.integration_id, approval.stream, prefix(approval))
+        latest[group] = max(latest.get(group, ""), approval.source_id)
+    earlier = Q()
+    for (integration_id, stream, group_prefix), before in latest.items():
+        earlier |= Q(integration_id=integration_id, stream=stream, source_id__startswith=group_prefix,
+                     source_id__lt=before)
+    candidates: dict[tuple, list] = {}
+    for integration_id, stream, source_id, made, pk in rows.filter(earlier).values_list(
+            "integration_id", "stream", "source_id", made_at, "pk"):
+        candidates.setdefault((integration_id, stream), []).append((source_id, made, pk))
+    found = {}
+    for approval in approvals:
+        before = [row for row in candidates.get((approval.integration_id, approval.stream), [])
+                  if row[0].startswith(prefix(approval)) and row[0] < approval.source_id]
+        if before:
+            source_id, _, pk = max(before)  # the latest period, and of it the latest version
+            found[approval.pk] = (source_id, pk)
+    return found
+
+
+def approval_comparison(approval: JournalApproval,
+                        previous_by_pk: dict[int, dict | None] | None = None) -> list[dict]:
+    """Rows per cost centre: this period, the previous period, the difference. `previous_by_pk` is
+    previous_journals() of a whole page, given by a list; one approval alone looks its own up."""
     department_segment = int(approval.integration.options.get("department_segment", 1))
     now = cost_center_totals(approval.journal, department_segment)
-    previous = previous_journal(approval)
+    previous = (previous_by_pk if previous_by_pk is not None else previous_journals([approval]))[approval.pk]
     before = cost_center_totals(previous, department_segment) if previous else {}
     return [{"cost_center": center, "amount": now.get(center, Decimal("0.00")),
              "previous": before.get(center) if previous else None,

@@ -43,7 +43,9 @@ class JournalApprovalOutput(serializers.ModelSerializer):
 
     @extend_schema_field(CostCenterRowOutput(many=True))
     def get_cost_centers(self, approval) -> list[dict]:
-        return CostCenterRowOutput(approval_comparison(approval), many=True).data
+        # A list hands over its page's previous periods, looked up together (JournalApprovalListView).
+        previous = self.context.get("previous_journals")
+        return CostCenterRowOutput(approval_comparison(approval, previous), many=True).data
 
     def get_decided_by(self, approval) -> str | None:
         return approval.decided_by.get_username() if approval.decided_by else None

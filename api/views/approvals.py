@@ -19,6 +19,7 @@ from syncs.approvals import (
     journal_approval_list,
     journal_approve,
     journal_reject,
+    previous_journals,
 )
 
 TAGS = ["journal approvals"]
@@ -36,7 +37,8 @@ class JournalApprovalListView(TenantAPIView):
                                "its net debit per cost centre, the previous period's and the difference.")
     def get(self, request, tenant_slug):
         criteria = self.query(JournalApprovalFilter)
-        return self.paginated(journal_approval_list(tenant=self.tenant, **criteria), JournalApprovalOutput)
+        return self.paginated(journal_approval_list(tenant=self.tenant, **criteria), JournalApprovalOutput,
+                              page_context=lambda page: {"previous_journals": previous_journals(page)})
 
 
 class JournalApprovalItemView(TenantAPIView):

@@ -26,9 +26,13 @@ class TenantAPIView(APIView):
     def tenant(self) -> Tenant:
         return tenant_membership(self.request, self).tenant
 
-    def paginated(self, queryset, serializer_class, **context) -> Response:
+    def paginated(self, queryset, serializer_class, page_context=None, **context) -> Response:
+        """One page of `queryset`; `page_context(page)` adds what the page's rows are looked up with together
+        (one query for the page, not one per row)."""
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, self.request, view=self)
+        if page_context is not None:
+            context.update(page_context(page))
         return paginator.get_paginated_response(
             serializer_class(page, many=True, context={"request": self.request, **context}).data)
 

@@ -3,16 +3,18 @@ the second-person rule of the admin, decisions in the audit trail. Journals come
 Dayforce and Visma sandboxes."""
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditRecord
 from connections.models import Membership
 from mlconnector.celery import app
 from notifications.tasks import journal_waiting_task
 from syncs.engine import sync_run_create, sync_run_execute
-from syncs.models import JournalApproval, SyncRun
+from syncs.models import Integration, JournalApproval, SyncRun, WriteIntent
 from tests.e2e.test_dayforce_visma import per_second_limit_only  # noqa: F401 (autouse)
 from tests.e2e.test_dayforce_visma_journals import journal_integration
-from tests.factories import MembershipFactory
+from tests.factories import ConnectionFactory, MembershipFactory
 from tests.support.dayforce import dayforce  # noqa: F401 (fixture)
 
 MONTHLY_NOV, MONTHLY_OCT = "NO-MONTHLY:2026-11-25", "NO-MONTHLY:2026-10-25"
@@ -159,3 +161,72 @@ def test_a_company_whose_only_manager_configured_it_is_told_a_second_person_is_n
     mails = waiting_mails()
     assert mails and {tuple(m.to) for m in mails} == {(owner.email,)}
     assert "Nobody may approve it yet" in mails[0].body
+
+
+# --- the list's queries ----------------------------------------------------------------------------------
+def pay_journal(amount: float) -> dict:
+    return {"journalTransactionLines": [
+        {"accountNumber": "7010", "transactionDescription": "Pay 5010", "debitAmountInCurrency": amount,
+         "subaccount": [{"segmentId": 1, "segmentValue": "10"}, {"segmentId": 2, "segmentValue": "5010"}]}]}
+
+
+def pay_group_history(integration, group: int, history: str) -> str:
+    """A pay group's November journal waiting, after a `history` that reaches its previous period one way or
+    another; returns the previous period's net debit the list must show ("" when there is none)."""
+    def asked(period, amount, status, version="a"):
+        JournalApproval.objects.create(tenant=integration.tenant, integration=integration, stream="pay_runs",
+                                       source_id=f"G{group}:{period}", content_hash=version * 64,
+                                       journal=pay_journal(amount), status=status)
+
+    def posted(period, amount, version):
+        WriteIntent.objects.create(tenant=integration.tenant, integration=integration, stream="pay_runs",
+                                   source_id=f"G{group}:{period}", key=f"{group}{period}{version}".ljust(64, "0"),
+                                   content_hash=version * 64, payload=pay_journal(amount),
+                                   state=WriteIntent.State.CONFIRMED)
+
+    asked("2026-11-25", 200.0, JournalApproval.Status.PENDING)
+    if history == "approved":  # approved after the last posting, not posted yet; a rejected version does not count
+        posted("2026-09-25", 90.0, "a")
+        asked("2026-10-25", 100.0, JournalApproval.Status.APPROVED)
+        asked("2026-10-25", 999.0, JournalApproval.Status.REJECTED, version="b")
+        return "100.00"
+    if history == "posted":  # posted, and corrected once: the latest version
+        asked("2026-09-25", 80.0, JournalApproval.Status.APPROVED)
+        posted("2026-10-25", 105.0, "a")
+        posted("2026-10-25", 110.0, "b")
+        return "110.00"
+    return ""  # a new pay group: nothing before
+
+
+@pytest.fixture
+def journals(tenant_a):
+    return Integration.objects.create(tenant=tenant_a, name="Journals", flow_kind="dayforce_visma",
+                                      source=ConnectionFactory(tenant=tenant_a, kind="dayforce"),
+                                      destination=ConnectionFactory(tenant=tenant_a, kind="visma"))
+
+
+def test_the_lists_queries_do_not_grow_with_its_rows(client_for, member, journals):
+    client = client_for(member)
+    pay_group_history(journals, 0, "approved")
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get(BASE).json()["count"] == 1
+    for group in range(1, 6):
+        pay_group_history(journals, group, "approved")
+    with CaptureQueriesContext(connection) as six_rows:
+        listed = client.get(BASE).json()["results"]
+
+    assert len(listed) == 6 and {row["cost_centers"][0]["previous"] for row in listed} == {"100.00"}
+    assert len(six_rows) == len(one_row), [q["sql"] for q in six_rows.captured_queries]
+
+
+def test_the_list_shows_each_rows_previous_period_as_the_item_does(client_for, member, journals):
+    client = client_for(member)
+    expected = {f"G{group}:2026-11-25": pay_group_history(journals, group, ("approved", "posted", "none")[group % 3])
+                for group in range(6)}
+
+    shown = {row["source_id"]: row["cost_centers"] for row in client.get(BASE).json()["results"]}
+
+    assert {source_id: rows[0]["previous"] or "" for source_id, rows in shown.items()} == expected
+    assert {rows[0]["difference"] for rows in shown.values()} == {"100.00", "90.00", "200.00"}
+    for source_id in ("G0:2026-11-25", "G1:2026-11-25", "G2:2026-11-25"):  # one alone looks its own up
+        assert client.get(f"{BASE}/{approval(source_id).pk}").json()["cost_centers"] == shown[source_id]
