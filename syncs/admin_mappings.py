@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 
 from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
-from syncs.admin_value_mappings import ValueMappingChoicesMixin
+from syncs.admin_value_mappings import ChosenIntegrationMixin, ValueMappingChoicesMixin
 from syncs.mapping_services import (
     MappingError,
     field_mapping_check,
@@ -17,6 +17,7 @@ from syncs.mapping_services import (
 )
 from syncs.models import FieldMapping, PendingRecord, ValueMapping
 from syncs.services import value_mapping_set
+from syncs.value_choices import NOT_DECLARED, declared_value_maps
 from syncs.words import map_label
 
 
@@ -61,24 +62,52 @@ class ValueMappingAdmin(ValueMappingChoicesMixin, ServiceDeletionMixin, TenantSc
 
 
 class FieldMappingForm(forms.ModelForm):
+    # The translations offered (FieldMappingAdmin.get_form), (name, title): the integration's own, or, before
+    # one is chosen, every integration's under its name.
+    translations: list | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.translations is None or "value_map" not in self.fields:
+            return
+        offered = [*self.translations]
+        # Only a stored row has a translation already, and its integration's own are offered (not grouped).
+        current = self.instance.value_map
+        if current and current not in dict(offered):  # typed before it was a choice: shown, to be fixed, not lost
+            offered.append((current, f"{NOT_DECLARED.format(current)}: choose one, or none"))
+        self.fields["value_map"] = forms.ChoiceField(
+            label="Translation", required=False, choices=[("", "— none: the values as they are —"), *offered],
+            help_text="Translate the source field's values through one of the integration's translations.")
+
     def clean(self):
         cleaned = super().clean()
         integration, stream = cleaned.get("integration"), cleaned.get("stream")
         if integration is not None and stream:
             try:
                 field_mapping_check(integration=integration, stream=stream, source_field=cleaned.get("source_field"),
-                                    default=cleaned.get("default"))
+                                    default=cleaned.get("default"), value_map=cleaned.get("value_map") or "")
             except MappingError as error:
-                raise forms.ValidationError(str(error)) from None
+                self.add_error(error.field if error.field in self.fields else None, str(error))
         return cleaned
 
 
-class FieldMappingAdmin(ServiceDeletionMixin, TenantScopedAdmin):
+class FieldMappingAdmin(ChosenIntegrationMixin, ServiceDeletionMixin, TenantScopedAdmin):
     form = FieldMappingForm
     change_log_type = "field_mapping"
     list_display = ("integration", "stream", "target_field", "source_field", "value_map", "default")
     list_filter = ("stream",)
     fields = ("integration", "stream", "target_field", "source_field", "value_map", "default")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        integrations = self._integrations(request, obj)
+        integration = self._integration(request, obj, integrations)
+        if integration is not None:
+            translations = list(declared_value_maps(integration=integration).items())
+        else:
+            grouped = [(str(each), list(declared_value_maps(integration=each).items())) for each in integrations]
+            translations = [group for group in grouped if group[1]]
+        return type(form.__name__, (form,), {"translations": translations})
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

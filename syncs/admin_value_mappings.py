@@ -70,28 +70,36 @@ class ValueMappingForm(forms.ModelForm):
         return value
 
 
-class ValueMappingChoicesMixin:
-    """Mixed into ValueMappingAdmin (syncs/admin_mappings.py)."""
-
-    form = ValueMappingForm
-    change_form_template = "admin/syncs/valuemapping/change_form.html"
+class ChosenIntegrationMixin:
+    """For the admin form of a row that belongs to an integration, whose choices depend on which one."""
 
     def _integrations(self, request, obj):
         # Through the form's own (tenant-scoped) choices: another tenant's integration is not found.
         return super().get_form(request, obj).base_fields["integration"].queryset
 
-    def _integration_and_map(self, request, obj, integrations):
-        data = request.POST if request.method == "POST" else request.GET
-        integration_id = data.get("integration") or (obj.integration_id if obj else None)
-        map_name = data.get("map_name") or (obj.map_name if obj else "")
+    @staticmethod
+    def _data(request):
+        return request.POST if request.method == "POST" else request.GET
+
+    def _integration(self, request, obj, integrations):
+        """The integration posted, pre-filled by a link or of the row; None before one is chosen."""
+        integration_id = self._data(request).get("integration") or (obj.integration_id if obj else None)
         if not integration_id or not str(integration_id).isdigit():
-            return None, map_name
-        return integrations.filter(pk=int(integration_id)).first(), map_name
+            return None
+        return integrations.filter(pk=int(integration_id)).first()
+
+
+class ValueMappingChoicesMixin(ChosenIntegrationMixin):
+    """Mixed into ValueMappingAdmin (syncs/admin_mappings.py)."""
+
+    form = ValueMappingForm
+    change_form_template = "admin/syncs/valuemapping/change_form.html"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         integrations = self._integrations(request, obj)
-        integration, map_name = self._integration_and_map(request, obj, integrations)
+        integration = self._integration(request, obj, integrations)
+        map_name = self._data(request).get("map_name") or (obj.map_name if obj else "")
         if integration is None:
             grouped = [(str(each), list(value_map_names(integration=each).items())) for each in integrations]
             return type(form.__name__, (form,), {"map_names": [g for g in grouped if g[1]]})

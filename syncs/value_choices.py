@@ -13,13 +13,13 @@ from syncs.models import Integration, ValueMapping
 from syncs.words import map_label
 
 NOT_USED = "{} (not used by this integration's streams any more)"
+NOT_DECLARED = "{} (not a translation of this integration)"
 
 
-def value_map_names(*, integration: Integration) -> dict[str, str]:
-    """The value maps this integration translates through, map name → what customers read ("Rippling
-    department → Visma department (cost center)"), from its streams' declarations: no vendor is called, so
-    every form can offer them. A mapping kept under a name the streams no longer use is listed as such, so
-    it can still be opened and deleted."""
+def declared_value_maps(*, integration: Integration) -> dict[str, str]:
+    """The value maps this integration's streams translate through, map name → what customers read ("Rippling
+    department → Visma department (cost center)"), from the streams' declarations: no vendor is called, so
+    every form can offer them."""
     names: dict[str, str] = {}
     try:
         streams = flow_streams(integration=integration, ctx=flow_context(integration=integration))
@@ -28,10 +28,28 @@ def value_map_names(*, integration: Integration) -> dict[str, str]:
     for stream in streams:
         names.update({rule.value_map: map_label(rule.value_map) for rule in stream.rules if rule.value_map})
         names.update(stream.value_maps)
+    return names
+
+
+def value_map_names(*, integration: Integration) -> dict[str, str]:
+    """declared_value_maps(), and a mapping kept under a name the streams no longer use, listed as such so it
+    can still be opened and deleted."""
+    names = declared_value_maps(integration=integration)
     for kept in ValueMapping.objects.filter(integration=integration).exclude(map_name__in=list(names)) \
             .values_list("map_name", flat=True).distinct():
         names[kept] = NOT_USED.format(map_label(kept))
     return names
+
+
+def value_map_title(titles: dict[str, str], map_name: str) -> str:
+    """`map_name` in customer words, from the integration's value_map_names(); a name it does not know (a field
+    mapping typed before the names were checked) is said to be none of its translations."""
+    return titles.get(map_name) or NOT_DECLARED.format(map_label(map_name))
+
+
+def _not_a_translation(integration: Integration, name: str, names: dict[str, str], consequence: str) -> str:
+    offered = "; ".join(f"{each} ({label})" for each, label in names.items()) or "none"
+    return f"“{name}” is not a translation {integration.name} uses, so {consequence}. Its translations: {offered}."
 
 
 def map_name_refusal(*, integration: Integration, map_name: str) -> str:
@@ -40,9 +58,17 @@ def map_name_refusal(*, integration: Integration, map_name: str) -> str:
     names = value_map_names(integration=integration)
     if map_name in names:
         return ""
-    offered = "; ".join(f"{name} ({label})" for name, label in names.items()) or "none"
-    return (f"“{map_name}” is not a translation {integration.name} uses, so a mapping under it would change "
-            f"nothing. Its translations: {offered}.")
+    return _not_a_translation(integration, map_name, names, "a mapping under it would change nothing")
+
+
+def value_map_refusal(*, integration: Integration, value_map: str) -> str:
+    """Why a field mapping cannot translate through `value_map` ('' if it can, or translates nothing): the flow
+    declares no such translation, so its values could never be mapped and every record would be held."""
+    names = declared_value_maps(integration=integration)
+    if not value_map or value_map in names:
+        return ""
+    return _not_a_translation(integration, value_map, names,
+                              "no value could be translated through it and every record would be held")
 
 
 def value_map_choices(*, integration: Integration, map_name: str) -> tuple[ValueMapChoices | None, str]:

@@ -83,14 +83,16 @@ class FieldMappingCollectionView(IntegrationChildView):
 
     @extend_schema(operation_id="field_mappings_set", tags=TAGS, request=FieldMappingSetInput,
                    responses={200: FieldMappingOutput, 201: FieldMappingOutput},
-                   description="Creates (201) or replaces (200) the override of one target field of a stream.")
+                   description="Creates (201) or replaces (200) the override of one target field of a stream. A "
+                               "value_map that is not one of the translations the integration's flow declares is "
+                               "refused with 400 on `value_map` (the message lists the ones it does).")
     def post(self, request, tenant_slug, integration_id):
         integration = self.integration(integration_id)
         data = self.validated(FieldMappingSetInput, request.data)
         try:
             mapping, created = field_mapping_set(integration=integration, actor=request.user, **data)
         except MappingError as error:
-            raise ValidationError({"non_field_errors": [str(error)]}) from None
+            raise ValidationError({error.field or "non_field_errors": [str(error)]}) from None
         return Response(FieldMappingOutput(mapping).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

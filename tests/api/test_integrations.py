@@ -160,6 +160,42 @@ def test_field_mappings_are_validated_against_the_flows_streams(api, objects):
     assert [m["target_field"] for m in api.get(target + "?stream=people").json()["results"]] == ["name"]
 
 
+def test_a_field_mapping_may_translate_only_through_a_translation_the_flow_declares(api, objects):
+    target = url(objects.tenant, "field-mappings", integration_id=objects.integration.pk)
+    typo = {"stream": "people", "target_field": "cost_center", "source_field": "department",
+            "value_map": "department_to_cost_centre"}
+
+    refused = api.post(target, typo)
+    assert refused.status_code == 400
+    assert refused.json()["value_map"] == [
+        "“department_to_cost_centre” is not a translation HR A uses, so no value could be translated through it "
+        "and every record would be held. Its translations: department_to_cost_center (Department → cost center)."]
+    assert not FieldMapping.objects.filter(target_field="cost_center").exists()
+    created = api.post(target, {**typo, "value_map": "department_to_cost_center"})
+    assert created.status_code == 201
+    assert (created.json()["value_map"], created.json()["value_map_title"]) == (
+        "department_to_cost_center", "Department → cost center")
+
+
+def test_mappings_name_their_translation_in_the_words_of_the_wizard_and_the_admin(api, objects):
+    ValueMapping.objects.create(tenant=objects.tenant, integration=objects.integration, map_name="site_to_location",
+                                source_value="Oslo", target_value="OSL")  # kept from a stream no longer synced
+    FieldMapping.objects.create(tenant=objects.tenant, integration=objects.integration, stream="teams",
+                                target_field="code", source_field="id", value_map="departmnet")  # typed, before
+
+    values = api.get(url(objects.tenant, "value-mappings", integration_id=objects.integration.pk)).json()
+    fields = api.get(url(objects.tenant, "field-mappings", integration_id=objects.integration.pk)).json()
+
+    assert {m["map_name"]: m["map_title"] for m in values["results"]} == {
+        "department_to_cost_center": "Department → cost center",
+        "site_to_location": "Site → location (not used by this integration's streams any more)"}
+    assert {m["target_field"]: m["value_map_title"] for m in fields["results"]} == {
+        "name": None, "code": "Departmnet (not a translation of this integration)"}
+    changed = api.post(url(objects.tenant, "value-mappings", integration_id=objects.integration.pk),
+                       {"map_name": "department_to_cost_center", "source_value": "Sales", "target_value": "310"})
+    assert changed.json()["map_title"] == "Department → cost center"
+
+
 def test_mappings_of_another_integration_are_not_found_through_this_one(api, objects):
     other = Integration.objects.create(
         tenant=objects.tenant, name="Other", flow_kind="rippling_visma", source=objects.source,
