@@ -24,7 +24,7 @@ from connections.vendors import get_vendor
 from connections.vendors.errors import VendorError
 from syncs.engine import flow_context
 from syncs.flows import flow_module, get_flow
-from syncs.mapping_services import field_mapping_delete, field_mapping_set, value_mapping_delete
+from syncs.mapping_services import MappingError, field_mapping_delete, field_mapping_set, value_mapping_delete
 from syncs.models import Integration, SyncRun
 from syncs.preview import integration_dry_run
 from syncs.selectors import field_mapping_list, value_mapping_list
@@ -193,9 +193,12 @@ def draft_mappings_save(*, draft: IntegrationDraft, values: dict[str, dict[str, 
         for target_field, source_field in table.items():
             current = stored.get(target_field)
             if source_field and (current is None or current.source_field != source_field):
-                field_mapping_set(integration=integration, stream=stream, target_field=target_field,
-                                  source_field=source_field, value_map=current.value_map if current else "",
-                                  default=current.default if current else "", actor=actor)
+                try:
+                    field_mapping_set(integration=integration, stream=stream, target_field=target_field,
+                                      source_field=source_field, value_map=current.value_map if current else "",
+                                      default=current.default if current else "", actor=actor)
+                except MappingError as error:  # a translation typed in the admin before it was a choice
+                    raise WizardError(f"{target_field}: {error} Choose one in the admin's field mappings.") from None
             elif not source_field and current is not None:
                 field_mapping_delete(mapping=current, actor=actor)
     draft_reach(draft=draft, step=Step.SCHEDULE)

@@ -157,6 +157,24 @@ def test_mappings_are_saved_through_the_services(wizard, sandbox):
         "contact.phone1"]
 
 
+def test_a_field_translation_typed_before_it_was_a_choice_is_refused_not_kept(wizard, sandbox):
+    wizard.start()
+    wizard.connect_both()
+    wizard.streams()
+    page = wizard.client.get(wizard.url("mappings"))
+    title = next(r for r in next(t for t in page.context["form"].field_tables() if t.stream.stream == "employees")
+                 .rows if r.target == "contact.title")
+    wizard.mappings({title.source.html_name: "department.name"})
+    FieldMapping.objects.filter(target_field="contact.title").update(value_map="departmnet_map")  # typed, before
+
+    posted = {name: page.context["form"][name].value() or "" for name in page.context["form"].fields}
+    response = wizard.client.post(wizard.url("mappings"), {**posted, title.source.html_name: "phone_number"})
+
+    assert response.status_code == 400
+    assert "contact.title: “departmnet_map” is not a translation" in response.context["form"].non_field_errors()[0]
+    assert FieldMapping.objects.get(target_field="contact.title").source_field == "department.name"
+
+
 def test_the_dry_run_shows_creates_and_a_hold_with_its_reason_and_writes_nothing(mapped_wizard, sandbox):
     sandbox.app.log.clear()
 
