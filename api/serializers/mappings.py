@@ -8,8 +8,9 @@ from syncs.value_choices import value_map_names, value_map_title
 
 
 class TitledByIntegration(serializers.ModelSerializer):
-    """Names a translation in customer words, as the wizard and the admin do (value_map_names): a view hands the
-    integration's titles over in the context once per response; without them they are read here."""
+    """Names a translation in customer words, as the wizard and the admin do (value_map_names). Every response is
+    about one integration's mappings, so its titles are read once, for the first row, and kept in the (list's
+    shared) context for the others."""
 
     def title(self, obj, map_name: str) -> str:
         if "map_titles" not in self.context:
