@@ -64,6 +64,12 @@ class ValueMappingCollectionView(IntegrationChildView):
 
 
 class ValueMappingItemView(IntegrationChildView):
+    @extend_schema(operation_id="value_mappings_read", tags=TAGS, responses=ValueMappingOutput)
+    def get(self, request, tenant_slug, integration_id, pk):
+        integration = self.integration(integration_id)
+        mapping = self.found(value_mapping_get(integration=integration, pk=pk), "value mapping")
+        return Response(ValueMappingOutput(mapping).data)
+
     @extend_schema(operation_id="value_mappings_destroy", tags=TAGS, responses={204: None})
     def delete(self, request, tenant_slug, integration_id, pk):
         integration = self.integration(integration_id)
@@ -97,6 +103,12 @@ class FieldMappingCollectionView(IntegrationChildView):
 
 
 class FieldMappingItemView(IntegrationChildView):
+    @extend_schema(operation_id="field_mappings_read", tags=TAGS, responses=FieldMappingOutput)
+    def get(self, request, tenant_slug, integration_id, pk):
+        integration = self.integration(integration_id)
+        mapping = self.found(field_mapping_get(integration=integration, pk=pk), "field mapping")
+        return Response(FieldMappingOutput(mapping).data)
+
     @extend_schema(operation_id="field_mappings_destroy", tags=TAGS, responses={204: None})
     def delete(self, request, tenant_slug, integration_id, pk):
         integration = self.integration(integration_id)

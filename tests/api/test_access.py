@@ -63,10 +63,12 @@ ENDPOINTS = [
     Endpoint("get", "value-mappings", integration),
     Endpoint("post", "value-mappings", integration, lambda o: {
         "map_name": "department_to_cost_center", "source_value": "Engineering", "target_value": "200"}),
+    Endpoint("get", "value-mapping", lambda o: {**integration(o), "pk": o.value_mapping.pk}),
     Endpoint("delete", "value-mapping", lambda o: {**integration(o), "pk": o.value_mapping.pk}, owner_status=204),
     Endpoint("get", "field-mappings", integration),
     Endpoint("post", "field-mappings", integration, lambda o: {"stream": "teams", "target_field": "code",
                                                                "default": "T"}, owner_status=201),
+    Endpoint("get", "field-mapping", lambda o: {**integration(o), "pk": o.field_mapping.pk}),
     Endpoint("delete", "field-mapping", lambda o: {**integration(o), "pk": o.field_mapping.pk}, owner_status=204),
     Endpoint("get", "runs"),
     Endpoint("get", "run", lambda o: {"pk": o.run.pk}),

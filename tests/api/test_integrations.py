@@ -194,16 +194,23 @@ def test_mappings_name_their_translation_in_the_words_of_the_wizard_and_the_admi
     changed = api.post(url(objects.tenant, "value-mappings", integration_id=objects.integration.pk),
                        {"map_name": "department_to_cost_center", "source_value": "Sales", "target_value": "310"})
     assert changed.json()["map_title"] == "Department → cost center"
+    one = api.get(url(objects.tenant, "value-mapping", integration_id=objects.integration.pk,
+                      pk=changed.json()["id"])).json()
+    assert (one["source_value"], one["target_value"], one["map_title"]) == ("Sales", "310", "Department → cost center")
+    typed = FieldMapping.objects.get(integration=objects.integration, target_field="code")
+    one = api.get(url(objects.tenant, "field-mapping", integration_id=objects.integration.pk, pk=typed.pk)).json()
+    assert (one["value_map"], one["value_map_title"]) == ("departmnet", "Departmnet (not a translation of this integration)")
 
 
 def test_mappings_of_another_integration_are_not_found_through_this_one(api, objects):
     other = Integration.objects.create(
         tenant=objects.tenant, name="Other", flow_kind="rippling_visma", source=objects.source,
         destination=ConnectionFactory(tenant=objects.tenant, kind="visma"))
-    response = api.delete(url(objects.tenant, "value-mapping", integration_id=other.pk, pk=objects.value_mapping.pk))
-    assert response.status_code == 404
-    response = api.delete(url(objects.tenant, "field-mapping", integration_id=other.pk, pk=objects.field_mapping.pk))
-    assert response.status_code == 404
+    for method in (api.get, api.delete):
+        assert method(url(objects.tenant, "value-mapping", integration_id=other.pk,
+                          pk=objects.value_mapping.pk)).status_code == 404
+        assert method(url(objects.tenant, "field-mapping", integration_id=other.pk,
+                          pk=objects.field_mapping.pk)).status_code == 404
     assert ValueMapping.objects.filter(pk=objects.value_mapping.pk).exists()
     assert FieldMapping.objects.filter(pk=objects.field_mapping.pk).exists()
 
