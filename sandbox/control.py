@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.core import SandboxApp, VendorSandbox, json_response
+from sandbox.core import VendorSandbox, json_response
+from sandbox.wsgi import SandboxApp
 
 
 def control(app: SandboxApp, request: Request, action: str) -> Response:

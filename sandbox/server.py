@@ -11,7 +11,7 @@ from pathlib import Path
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox.control import faults_apply
-from sandbox.core import SandboxApp
+from sandbox.wsgi import SandboxApp
 from sandbox.vendors import SANDBOXES
 
 

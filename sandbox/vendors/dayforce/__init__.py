@@ -2,7 +2,7 @@
 
 contract.py holds what the documentation says (and what it leaves UNCONFIRMED), seed.py and payroll.py
 the seeded company, store.py its data and the changes tests make, views.py how records are shown,
-app.py the HTTP surface.
+app.py the HTTP surface (hosts, Dayforce ID, rate limits) and resources.py the REST resources it serves.
 """
 from sandbox.vendors.dayforce.app import DayforceSandbox
 from sandbox.vendors.dayforce.contract import (

@@ -4,7 +4,8 @@ Microsoft Entra ID (login.microsoftonline.com) is served under /powerbi-login, t
 (api.powerbi.com) under /powerbi. Behaviours the contract marks UNCONFIRMED are simulated as it says and
 collected in `UNCONFIRMED` (contract.py) so they are easy to correct.
 
-    api.py       the HTTP surface: token check first, group-scoped and My-workspace routes, the handlers
+    api.py       the HTTP surface: token check first, group-scoped and My-workspace routes, workspace access
+    datasets.py  the handlers: datasets, tables and rows, DAX queries, refreshes
     entra.py     the client-credentials token endpoint
     store.py     push datasets: schema checks, row checks, stored rows with basicFIFO, sums
     quotas.py    per-dataset POST rows quotas on sliding windows, on a clock tests can compress

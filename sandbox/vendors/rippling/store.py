@@ -1,18 +1,18 @@
-"""The Rippling sandbox's data: collections with sorted indexes, and the mutations tests drive.
+"""The Rippling sandbox's data: every collection of the company, and the mutations tests drive.
 
 Rows are plain dicts and are replaced, never changed in place, so a page being served from another
 thread sees either the old or the new record. Every mutation stamps `updated_at` from the sandbox
-clock, strictly increasing, so an `updated_at` delta always sees it.
+clock, strictly increasing, so an `updated_at` delta always sees it. Each collection and its sorted
+indexes is a `Collection` (collection.py).
 """
 from __future__ import annotations
 
 import copy
 import threading
-from bisect import bisect_left, bisect_right, insort
 from datetime import date, datetime, timezone
-from typing import Any, Iterator
 
 from sandbox.core import Clock
+from sandbox.vendors.rippling.collection import Collection
 from sandbox.vendors.rippling.contract import (
     DEPARTMENT_KIND,
     DEPARTMENTS,
@@ -20,10 +20,9 @@ from sandbox.vendors.rippling.contract import (
     WORKER_KIND,
     object_id,
 )
-from sandbox.vendors.rippling.query import sort_key, timestamp_key
+from sandbox.vendors.rippling.query import timestamp_key
 from sandbox.vendors.rippling.seed import (
     department_record,
-    paused_gc,
     timestamp_us,
     user_record,
     worker_record,
@@ -47,56 +46,6 @@ def check_worker_fields(fields: dict) -> None:
     unknown = sorted(set(fields) - WORKER_FIELDS)
     if unknown:
         raise TypeError(f"not Worker fields in rest_openapi.json: {', '.join(unknown)}")
-
-
-class Collection:
-    """Rows of one resource by id, plus one sorted `(sort key, id)` list per sort field.
-
-    An index is built the first time a field is ordered by and kept valid on every change with
-    bisect, so paging 100,000 workers never re-sorts.
-    """
-
-    def __init__(self, rows: list[dict]):
-        self.rows: dict[str, dict] = {row["id"]: row for row in rows}
-        self._indexes: dict[str, list[tuple]] = {}
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def get(self, row_id: str) -> dict | None:
-        return self.rows.get(row_id)
-
-    def put(self, row: dict) -> None:
-        old = self.rows.get(row["id"])
-        for field, index in self._indexes.items():
-            if old is not None:
-                entry = (sort_key(field, old), old["id"])
-                position = bisect_left(index, entry)
-                if position < len(index) and index[position] == entry:
-                    del index[position]
-            insort(index, (sort_key(field, row), row["id"]))
-        self.rows[row["id"]] = row
-
-    def index(self, field: str) -> list[tuple]:
-        if field not in self._indexes:
-            with paused_gc():
-                self._indexes[field] = sorted((sort_key(field, row), row_id) for row_id, row in self.rows.items())
-        return self._indexes[field]
-
-    def scan(self, field: str, *, after: tuple | None = None, low: Any = None, high: Any = None) -> Iterator[dict]:
-        """Rows in `field` order strictly after `after`, from sort key `low` up to `high` (inclusive)."""
-        index = self.index(field)
-        position = 0
-        if after is not None:
-            position = bisect_right(index, tuple(after))
-        if low is not None:
-            position = max(position, bisect_left(index, (low, "")))
-        while position < len(index):
-            key, row_id = index[position]
-            if high is not None and key > high:
-                return
-            position += 1
-            yield self.rows[row_id]
 
 
 class RipplingData:

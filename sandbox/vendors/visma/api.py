@@ -4,56 +4,38 @@ Visma Connect's token endpoint is served under /visma-connect, the ERP API under
 /visma: `/v1/…`, `/v2/journaltransaction` and, on the same handlers, the legacy
 `/API/controller/api/v1|v2/…` prefix (§1). Everything the contract leaves
 UNCONFIRMED is simulated as `contract.UNCONFIRMED` says.
+
+This module holds the routes, auth, the Python API tests and the demo drive, the
+financial periods and the webhook control route; the record handlers are in
+resources.py and the dimension handlers in dimensions.py, mixed into `VismaSandbox`.
 """
 from __future__ import annotations
 
 import copy
 import uuid
-from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
 from sandbox.core import VendorSandbox, json_response
+from sandbox.vendors.visma import company as demo_company
 from sandbox.vendors.visma import seed as seeding
 from sandbox.vendors.visma.contract import (
     CUSTOMER_TENANT_ID,
     DEMO_COMPANY_ID,
     DEMO_CREDENTIALS,
     UNCONFIRMED,
+    ipp_error,
 )
+from sandbox.vendors.visma.dimensions import DimensionsMixin
 from sandbox.vendors.visma.periods import period_dto, period_set, periods
-from sandbox.vendors.visma.store import RESOURCES, Invalid, Missing, VismaData, page_of, select, stamp_of, unwrap
+from sandbox.vendors.visma.resources import ResourcesMixin
+from sandbox.vendors.visma.store import RESOURCES, VismaData, stamp_of
 from sandbox.vendors.visma.webhooks import WebhookDispatcher
-from sandbox.vendors.visma.writes import CREATORS, UPDATERS, segment_update
 
-# Keys sent bare inside write bodies: line `operation`, SegmentUpdateDto's segmentId/segmentValue (§4 Writes).
-PLAIN_WRITE_KEYS = frozenset({"operation", "segmentId", "segmentValue"})
-# DtoSegmentValueUpdate: `value` is the bare value id, description/active are wrapped (§4).
-PLAIN_SEGMENT_KEYS = frozenset({"operation", "value"})
 LEGACY_ROOT = "/API/controller/api"
 
 
-def ipp_error(status: int, message: str, code: str = "") -> Response:
-    """The classic ERP error body (§9)."""
-    code = code or str(status)
-    return json_response({
-        "ExceptionType": "IPPException", "ExceptionMessage": message, "ExceptionFaultCode": code,
-        "ExceptionMessageID": f"{code}_{uuid.uuid4()}", "ExceptionDetails": "",
-    }, status)
-
-
-def etag_of(record: dict) -> str:
-    return f'"{record["timeStamp"]}"'  # UNCONFIRMED etag_quoting
-
-
-def if_match_ok(header: str | None, current: str) -> bool:
-    if not header:
-        return True
-    candidates = [c.strip() for c in header.split(",")]
-    return any(c == "*" or c.removeprefix("W/").strip('"') == current for c in candidates)
-
-
-class VismaSandbox(VendorSandbox):
+class VismaSandbox(ResourcesMixin, DimensionsMixin, VendorSandbox):
     name = "visma"
     prefix = "/visma"
     rate_limit = UNCONFIRMED["rate_limit_per_hour"]
@@ -154,8 +136,8 @@ class VismaSandbox(VendorSandbox):
 
     def dimension_add(self, dimension_id: str, segments: dict[int, tuple[str, int]],
                       values: dict[int, dict[str, str]] | None = None) -> None:
-        """Sandbox control: a company-defined dimension, {segment id: (description, length)} (see seed.py)."""
-        seeding.dimension_add(self.data, dimension_id, segments, values)
+        """Sandbox control: a company-defined dimension, {segment id: (description, length)} (see company.py)."""
+        demo_company.dimension_add(self.data, dimension_id, segments, values)
 
     def now(self) -> str:
         return stamp_of(self.clock.now())
@@ -240,87 +222,6 @@ class VismaSandbox(VendorSandbox):
         return json_response({"access_token": issued.value, "expires_in": int(self.tokens.lifetime),
                               "token_type": "Bearer", "scope": form.get("scope", "")})
 
-    # --- resources (§4, §5, §7) ----------------------------------------------------------------------
-    def list_records(self, request: Request, resource: str) -> Response:
-        if (denied := self.authorize(request)) is not None:
-            return denied
-        spec = RESOURCES[resource]
-        try:
-            rows = select(self.data.tables[spec.table], spec, request.args)
-            page = page_of(rows, request.args, max_page_size=self.max_page_size,
-                           default_page_size=self.default_page_size)
-        except Invalid as error:
-            return ipp_error(400, str(error))
-        return json_response(page)  # no ETag on lists; each item carries its timeStamp (§5)
-
-    def get_record(self, request: Request, resource: str, key: str) -> Response:
-        if (denied := self.authorize(request)) is not None:
-            return denied
-        record = self.record(resource, key)
-        if record is None:
-            return ipp_error(404, f"{RESOURCES[resource].label} {key} not found.")
-        return json_response(record, headers={"ETag": etag_of(record)})
-
-    def get_supplier_invoice_by_type(self, request: Request, document_type: str, key: str) -> Response:
-        record = self.record("supplierInvoice", key)
-        if record is not None and record["documentType"].lower() != document_type.lower():
-            return ipp_error(404, f"Supplier invoice {document_type} {key} not found.")
-        return self.get_record(request, "supplierInvoice", key)
-
-    def create_record(self, request: Request, resource: str) -> Response:
-        if (denied := self.authorize(request)) is not None:
-            return denied
-        spec = RESOURCES[resource]
-        table = self.data.tables[spec.table]
-        try:
-            fields = unwrap(self.body_json(request), PLAIN_WRITE_KEYS)
-            with self.data.lock:
-                record = CREATORS[resource](self.data, fields, self.now())
-                table.put(record)
-        except Invalid as error:
-            return ipp_error(400, str(error))
-        key = table.key_of(record)
-        self.publish(spec.entity, "created", key, self.tenant_of(request))
-        # 201, empty body, Location of the new resource, ETag (§4 Writes).
-        return json_response({}, 201, {"Location": f"{request.base_url.rstrip('/')}/{quote(key, safe='')}",
-                                       "ETag": etag_of(record)})
-
-    def update_record(self, request: Request, resource: str, key: str) -> Response:
-        if (denied := self.authorize(request)) is not None:
-            return denied
-        for edit in [e for e in self.edits_before_put if e[:2] == (resource, key)][:1]:
-            self.edits_before_put.remove(edit)
-            self.modify(resource, key, **edit[2])
-        spec = RESOURCES[resource]
-        table = self.data.tables[spec.table]
-        with self.data.lock:
-            current = table.get(key)
-            if current is None:
-                return ipp_error(404, f"{spec.label} {key} not found.")
-            if not if_match_ok(request.headers.get("If-Match"), current["timeStamp"]):
-                return Response(b"", status=412)  # "… version does not match with If-Match header", empty body (§5)
-            try:
-                fields = unwrap(self.body_json(request), PLAIN_WRITE_KEYS)
-                record = UPDATERS[resource](self.data, copy.deepcopy(current), fields, self.now())
-            except Invalid as error:
-                return ipp_error(400, str(error))
-            table.put(record)
-        self.publish(spec.entity, "changed", key, self.tenant_of(request))
-        return Response(b"", status=204, headers={"ETag": etag_of(record)})
-
-    def list_departments(self, request: Request) -> Response:
-        """The company's departments (DepartmentDto), the ids an employee's `department` must be one of."""
-        if (denied := self.authorize(request)) is not None:
-            return denied
-        rows = [{"departmentId": key, "description": description}
-                for key, description in sorted(self.data.reference.get("departments", {}).items())]
-        try:
-            page = page_of(rows, request.args, max_page_size=self.max_page_size,
-                           default_page_size=self.default_page_size)
-        except Invalid as error:
-            return ipp_error(400, str(error))
-        return json_response(page)
-
     # --- financial periods (FinancialPeriodDto; id spelling UNCONFIRMED financial_period_id) ------------
     def list_financial_periods(self, request: Request) -> Response:
         if (denied := self.authorize(request)) is not None:
@@ -342,71 +243,6 @@ class VismaSandbox(VendorSandbox):
     def period_close(self, period_id: str, closed: bool = True) -> None:
         """Test/demo control: close (or reopen) a financial period in the general ledger."""
         period_set(self.data, period_id, closed=closed)
-
-    # --- dimensions: cost centres are SUBACCOUNT segment values (§4) -------------------------------------
-    def list_dimensions(self, request: Request) -> Response:
-        if (denied := self.authorize(request)) is not None:
-            return denied
-        return json_response([self.data.render_dimension(d) for d in self.data.dimensions.values()])
-
-    def get_dimension(self, request: Request, dimension_id: str) -> Response:
-        return self._dimension_read(request, lambda: self.data.render_dimension(self.data.dimension(dimension_id)))
-
-    def get_segment(self, request: Request, dimension_id: str, segment_id: int) -> Response:
-        def read():
-            segment = self.data.segment(dimension_id, segment_id)
-            return self.data.render_segment(dimension_id, segment), {"ETag": etag_of(segment)}
-        return self._dimension_read(request, read)
-
-    def get_segment_value(self, request: Request, dimension_id: str, segment_id: int, value_id: str) -> Response:
-        def read():
-            self.data.segment(dimension_id, segment_id)
-            value = self.data.values_of(dimension_id, segment_id).get(value_id)
-            if value is None:
-                raise Missing(f"Value {value_id} of segment {segment_id} in dimension {dimension_id} not found.")
-            return value, {"ETag": etag_of(value)}
-        return self._dimension_read(request, read)
-
-    def get_segment_value_by_public_id(self, request: Request, dimension_id: str, segment_id: int,
-                                       public_id: str) -> Response:
-        def read():
-            self.data.segment(dimension_id, segment_id)
-            for value in self.data.values_of(dimension_id, segment_id).values():
-                if value["publicId"] and value["publicId"].lower() == public_id.lower():
-                    return value, {"ETag": etag_of(value)}
-            raise Missing(f"No value with publicId {public_id} in segment {segment_id} of dimension {dimension_id}.")
-        return self._dimension_read(request, read)
-
-    def _dimension_read(self, request: Request, read) -> Response:
-        if (denied := self.authorize(request)) is not None:
-            return denied
-        try:
-            result = read()
-        except Missing as error:
-            return ipp_error(404, str(error))
-        body, headers = result if isinstance(result, tuple) else (result, {})
-        return json_response(body, headers=headers)
-
-    def update_segment(self, request: Request, dimension_id: str, segment_id: int) -> Response:
-        if (denied := self.authorize(request)) is not None:
-            return denied
-        with self.data.lock:
-            try:
-                dimension = self.data.dimension(dimension_id)
-                current = self.data.segment(dimension_id, segment_id)
-            except Missing as error:
-                return ipp_error(404, str(error))
-            if not if_match_ok(request.headers.get("If-Match"), current["timeStamp"]):
-                return Response(b"", status=412)
-            try:
-                fields = unwrap(self.body_json(request), PLAIN_SEGMENT_KEYS)
-                segment, values = segment_update(self.data, dimension["id"], current, fields, self.now())
-            except Invalid as error:
-                return ipp_error(400, str(error))
-            dimension["segments"][segment_id] = segment
-            self.data.segment_values[(dimension["id"], segment_id)] = values
-        self.publish("dimension", "changed", f"{dimension['id']}/{segment_id}", self.tenant_of(request))
-        return Response(b"", status=204, headers={"ETag": etag_of(segment)})
 
     # --- sandbox control: NOT a Visma API ---------------------------------------------------------------
     def webhooks_control(self, request: Request) -> Response:

@@ -1,9 +1,16 @@
 """What docs/vendors/visma.md fixes for the sandbox, and what it leaves UNCONFIRMED.
 
 Every behaviour the contract marks UNCONFIRMED is simulated as written here, in one
-place, so a correction learned from the live API is a one-line change.
+place, so a correction learned from the live API is a one-line change. The classic
+error body (§9) and the ETag/If-Match rules (§5) that every handler shares are here too.
 """
 from __future__ import annotations
+
+import uuid
+
+from werkzeug.wrappers import Response
+
+from sandbox.core import json_response
 
 UNCONFIRMED = {
     # §2 Visma Connect
@@ -90,3 +97,23 @@ DEMO_COMPANY_ID = "1234567"  # the legacy ipp-company-id of the demo company (§
 
 DELTA_CONDITIONS = (">", "<", ">=", "<=")
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def ipp_error(status: int, message: str, code: str = "") -> Response:
+    """The classic ERP error body (§9)."""
+    code = code or str(status)
+    return json_response({
+        "ExceptionType": "IPPException", "ExceptionMessage": message, "ExceptionFaultCode": code,
+        "ExceptionMessageID": f"{code}_{uuid.uuid4()}", "ExceptionDetails": "",
+    }, status)
+
+
+def etag_of(record: dict) -> str:
+    return f'"{record["timeStamp"]}"'  # UNCONFIRMED etag_quoting
+
+
+def if_match_ok(header: str | None, current: str) -> bool:
+    if not header:
+        return True
+    candidates = [c.strip() for c in header.split(",")]
+    return any(c == "*" or c.removeprefix("W/").strip('"') == current for c in candidates)

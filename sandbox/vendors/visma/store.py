@@ -1,8 +1,9 @@
-"""The Visma sandbox's data: one keyed table per resource, delta windows, classic paging, value unwrapping.
+"""The Visma sandbox's data: one keyed table per resource, the stamp format, value unwrapping.
 
 Tables index records by their path key for O(1) lookups and keep a lazily rebuilt
 order (lastModifiedDateTime, then key) so that paging through a delta is
-deterministic and a delta window is two bisections, even at 100k records.
+deterministic and a delta window is two bisections, even at 100k records
+(query.py reads them that way).
 Records are replaced, never mutated in place, so a response being serialised on
 one thread never sees a half-applied write from another.
 """
@@ -14,12 +15,9 @@ import json
 import re
 import struct
 import threading
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
-
-from sandbox.vendors.visma.contract import DELTA_CONDITIONS
 
 
 class Invalid(Exception):
@@ -54,21 +52,6 @@ def parse_stamp(text: str, param: str) -> str:
         else:
             return f"{day}T{time_of_day}.{(fraction or '').ljust(3, '0')}"
     raise Invalid(f"{param} '{text}' is not a valid date. Accepted formats: {ACCEPTED_FORMATS}.")
-
-
-def delta_window(stamps: list[str], stamp: str, condition: str) -> slice:
-    if condition == ">=":
-        return slice(bisect_left(stamps, stamp), None)
-    if condition == ">":
-        return slice(bisect_right(stamps, stamp), None)
-    if condition == "<":
-        return slice(0, bisect_left(stamps, stamp))
-    return slice(0, bisect_right(stamps, stamp))
-
-
-_COMPARE: dict[str, Callable[[str, str], bool]] = {
-    ">": str.__gt__, "<": str.__lt__, ">=": str.__ge__, "<=": str.__le__,
-}
 
 
 class Table:
@@ -170,59 +153,6 @@ TABLE_KEYS = {
     "accounts": "accountCd", "journal_transactions": "batchNumber", "supplier_invoices": "referenceNumber",
     "customer_invoices": "referenceNumber", "purchase_orders": "orderNbr", "payments": "refNbr",
 }
-
-
-def _matches(value: Any, wanted: str) -> bool:
-    if isinstance(value, bool):
-        return str(value).lower() == wanted.strip().lower()
-    return str(value if value is not None else "").lower() == wanted.strip().lower()
-
-
-def select(table: Table, resource: Resource, args) -> list[dict]:
-    """The records a list request asks for, in delta order (docs/vendors/visma.md §7)."""
-    rows, stamps = table.ordered()
-    stamp = args.get("lastModifiedDateTime")
-    condition = args.get("lastModifiedDateTimeCondition")
-    if resource.requires_one_of and not any(args.get(p) for p in resource.requires_one_of):
-        raise Invalid(f"One of {' or '.join(resource.requires_one_of)} must be specified.")
-    if resource.delta_condition:
-        if bool(stamp) != bool(condition):
-            raise Invalid("lastModifiedDateTime and lastModifiedDateTimeCondition are mutually inclusive: "
-                          "send both or neither.")
-    elif stamp:
-        condition = ">="  # UNCONFIRMED journal_delta_condition
-    if stamp:
-        if condition not in DELTA_CONDITIONS:
-            raise Invalid(f"lastModifiedDateTimeCondition '{condition}' is not one of >, <, >=, <=.")
-        rows = rows[delta_window(stamps, parse_stamp(stamp, "lastModifiedDateTime"), condition)]
-    created, created_condition = args.get("createdDateTime"), args.get("createdDateTimeCondition")
-    if bool(created) != bool(created_condition):
-        raise Invalid("createdDateTime and createdDateTimeCondition are mutually inclusive: send both or neither.")
-    if created:
-        if created_condition not in DELTA_CONDITIONS:
-            raise Invalid(f"createdDateTimeCondition '{created_condition}' is not one of >, <, >=, <=.")
-        compare, bound = _COMPARE[created_condition], parse_stamp(created, "createdDateTime")
-        rows = [r for r in rows if "createdDateTime" in r and compare(r["createdDateTime"], bound)]
-    for param, value_of in resource.filters.items():
-        wanted = args.get(param)
-        if wanted not in (None, ""):
-            rows = [r for r in rows if _matches(value_of(r), wanted)]
-    return rows
-
-
-def page_of(rows: list[dict], args, *, max_page_size: int, default_page_size: int) -> list[dict]:
-    """Classic list response: a bare array, metadata on every item, page size clamped (docs/vendors/visma.md §7)."""
-    try:
-        page_number = int(args.get("pageNumber") or 1)
-        page_size = int(args.get("pageSize") or default_page_size)
-    except ValueError:
-        raise Invalid("pageNumber and pageSize must be integers.") from None
-    if page_number < 1 or page_size < 1:
-        raise Invalid("pageNumber and pageSize must be 1 or more.")
-    page_size = min(page_size, max_page_size)
-    start = (page_number - 1) * page_size
-    metadata = {"totalCount": len(rows), "maxPageSize": max_page_size}
-    return [{**row, "metadata": metadata} for row in rows[start:start + page_size]]
 
 
 def unwrap(body: Any, plain: frozenset = frozenset({"operation"}), where: str = "") -> dict:
