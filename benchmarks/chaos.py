@@ -72,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
 
         for name, value in DEAD_WORKER_ENV.items():
             setattr(settings, name, float(value))  # the reaper, when there is one, runs in this process
+        # The trial's worker consumes the default queue only (as the chaos tests' does): runs queued here must
+        # go there, not to the per-vendor queues production routes them to (mlconnector/routing.py).
+        settings.SYNC_VENDOR_QUEUES = False
         sandbox = start_in_thread()
         print(f"chaos: {args.trials} trial(s) of {args.records:,} Rippling workers → Visma, {args.kills} SIGKILLs each, "
               f"broker {settings.CELERY_BROKER_URL.split('://')[0]}, database {settings.DATABASES['default']['ENGINE']}",

@@ -3,17 +3,14 @@ schedule) as a subprocess, as people run it, on the embedded default (SQLite and
 benchmark's temp dir, so it shares nothing with the test run). Its figure means nothing at this size; its lines must
 parse and say what they should: every run succeeded, beat sent each integration once per interval and each send
 became one run, and no integration ever ran twice at once."""
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks import OWN_STORES, benchmark_run
+
 INTEGRATIONS, INTERVAL = 4, 2
-COMMAND = [sys.executable, "benchmarks/fleet.py", "--tenants", "3", "--latency-ms", "50", "--concurrency", "2",
+COMMAND = ["benchmarks/fleet.py", "--tenants", "3", "--latency-ms", "50", "--concurrency", "2",
            "--beat-integrations", str(INTEGRATIONS), "--interval", str(INTERVAL), "--beat-seconds", "5",
            "--beat-latency-ms", "0", "--database-url", "", "--broker", "filesystem://", "--redis", ""]
 RATIO = re.compile(r"^fleet: 2 workers / 1 worker = (\d+\.\d\d)$")
@@ -31,12 +28,8 @@ RUN_NOW = re.compile(rf"^beat: plus {INTEGRATIONS} 'Run now' during the schedule
 
 @pytest.mark.worker
 def test_a_tiny_fleet_prints_its_ratio_and_beat_checks():
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    out = benchmark_run(COMMAND, timeout=240, without=(*OWN_STORES, "CELERY_BROKER_URL"))
 
-    result = subprocess.run(COMMAND, cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
-
-    assert result.returncode == 0, result.stderr[-4000:]
-    out = result.stdout
     ratio = RATIO.match(out.strip().splitlines()[-1])
     assert ratio and float(ratio.group(1)) > 0, out
     assert [m.group(1) for m in PHASE.finditer(out)] == ["1 worker process", "2 worker processes"], out
