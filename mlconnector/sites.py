@@ -33,7 +33,7 @@ class CustomerAdminSite(admin.AdminSite):
         return {**super().each_context(request), "customer_site": True}
 
     def get_urls(self):
-        from wizard.views import wizard_urls  # the setup wizard's pages (/admin/wizard/…) live on this site
+        from wizard.urls import wizard_urls  # the setup wizard's pages (/admin/wizard/…) live on this site
 
         return wizard_urls(self) + super().get_urls()
 
