@@ -154,7 +154,9 @@ def test_hire_terminate_and_rehire_show_in_search_and_details(sandbox, dayforce)
     dayforce.clock.advance(3600)
     dayforce.change("terminate", xref)
     dayforce.clock.advance(86400 * 30)
+    rehiring = dayforce.now()
     dayforce.change("rehire", xref)
+    rehired = dayforce.now()
     token = token_for(sandbox)  # a month passed: the first token is long expired
 
     assert xrefs(get(sandbox, f"{NS}/Employees", token, **window(start, dayforce.now()))) == [xref]
@@ -164,7 +166,9 @@ def test_hire_terminate_and_rehire_show_in_search_and_details(sandbox, dayforce)
     gap = (start + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
     between = get(sandbox, f"{NS}/Employees/{xref}", token, expand="EmploymentStatuses", contextDate=gap).json()
     assert between["Data"]["EmploymentStatuses"]["Items"][0]["EmploymentStatus"]["XRefCode"] == "TERMINATED"
-    assert data["LastModifiedTimestamp"] == dayforce.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The sandbox clock runs on in real time, so the stamp is the rehire's second, not necessarily now's.
+    stamp = datetime.strptime(data["LastModifiedTimestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    assert rehiring.replace(microsecond=0) <= stamp <= rehired
 
 
 @pytest.mark.parametrize("params, expected", [
