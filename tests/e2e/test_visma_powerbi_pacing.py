@@ -47,6 +47,6 @@ def test_the_lineage_counts_the_rows_and_the_client_is_told(tenant_a, make_sandb
     invoice = visma_company.data.tables["supplier_invoices"].ordered()[0][0]
     visma_company.modify("supplierInvoice", visma_company.data.tables["supplier_invoices"].key_of(invoice),
                          balance=0.0)
-    monkeypatch.setattr("syncs.flows.visma_powerbi.streams.LARGE_TABLE_ROWS", 30)  # not 250,000 rows in a test
+    monkeypatch.setattr("syncs.flows.visma_powerbi.table_stream.LARGE_TABLE_ROWS", 30)  # not 250,000 rows in a test
     assert sync_run_execute(run=sync_run_create(integration=integration)).status == SyncRun.Status.SUCCEEDED
     assert told == [False, True]  # 30 rows already in the table: at the (lowered) threshold

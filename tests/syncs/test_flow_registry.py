@@ -34,7 +34,7 @@ def test_rippling_visma_streams_declare_how_they_work():
 
 def test_visma_powerbi_streams_append_in_batches_of_10000():
     from syncs.flows.visma_powerbi import build_streams
-    from syncs.flows.visma_powerbi.streams import PowerBITableStream
+    from syncs.flows.visma_powerbi.table_stream import PowerBITableStream
 
     assert get_flow("visma_powerbi").streams == ("GLAccounts", "Dimensions", "SupplierInvoices", "CustomerInvoices",
                                                  "Payments", "JournalLines")

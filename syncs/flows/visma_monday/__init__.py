@@ -1,11 +1,12 @@
 """Visma.net ↔ monday.com: supplier invoices, purchase orders, customer invoices (with AR aging) and GL account /
 dimension reference data become board items; the approval label set on the board flows back to Visma's `hold`.
 
-* Visma → monday (streams.py): Visma's webhooks (`<entity>.created/changed`, sent once, no retry) name the
-  document, which is re-read and upserted; the integration's poll on `lastModifiedDateTime` is the backstop
-  (every 15 minutes by default, `backstop_every_minutes` when webhooks are on). One item per document, found
-  again by the key column `visma_key` = `<resource>:<source id>`: the id map says which item to update, and
-  an unknown outcome (a crash after monday made the item) is reconciled by looking the key up, never re-created.
+* Visma → monday (streams.py, each a BoardItems of board_items.py): Visma's webhooks (`<entity>.created/changed`,
+  sent once, no retry) name the document, which is re-read and upserted; the integration's poll on
+  `lastModifiedDateTime` is the backstop (every 15 minutes by default, `backstop_every_minutes` when webhooks
+  are on). One item per document, found again by the key column `visma_key` = `<resource>:<source id>`: the id
+  map says which item to update, and an unknown outcome (a crash after monday made the item) is reconciled by
+  looking the key up, never re-created.
 * Boards (board.py): one per resource (supplier invoices, purchase orders, customer invoices, reference data),
   picked in the setup wizard (picker.py: the account's boards, or a new one) or found by name, else created with
   their columns on the first run; their layouts (flow value → board column) are saved in the integration's
