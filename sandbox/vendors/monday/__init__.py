@@ -4,7 +4,9 @@ One GraphQL endpoint, ``POST /monday/v2``, executed by graphql-core against mond
 (``specs/monday/schema.graphql``).
 
     contract.py     constants, seeded tokens, error shapes; everything UNCONFIRMED in one dict
-    api.py          the endpoint: auth, limits, validation, execution, the envelope
+    api.py          the endpoint: auth, validation, execution, the envelope
+    gateway.py      per-account limits on every request, RateLimit headers, refusal bodies (§6)
+    control.py      what tests and the demo do as a board user; the webhook events a change fires
     resolvers.py    (type, field) → resolver
     boards.py       boards, columns, groups, items and their write semantics
     columns.py      column value JSON per column type (§4)

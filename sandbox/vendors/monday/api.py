@@ -4,7 +4,9 @@ graphql-core executes every document against monday's official SDL (`specs/monda
 query the real API would reject for its shape is rejected here with a real validation error. Fields are mapped
 onto resolvers per (type, field) in `RESOLVERS` (`resolvers.py`); every other field reads its dict key.
 Order of the checks per request: token (401) → concurrency, daily calls (429) → JSON, version, validation →
-complexity per query and per minute → execution (errors in 200; a locked board 423).
+complexity per query and per minute → execution (errors in 200; a locked board 423). The limits and the
+refusals' bodies are GatewayMixin's (gateway.py); the sandbox-only control route and the webhooks a board
+change fires, ControlMixin's (control.py).
 """
 from __future__ import annotations
 
@@ -28,7 +30,6 @@ from sandbox.vendors.monday.contract import (
     DEMO_PLAN,
     DEMO_TOKEN,
     DEMO_TOKENS,
-    MEMBER_USER_ID,
     PLAN_LIMITS,
     UNCONFIRMED,
     Refused,
@@ -36,12 +37,14 @@ from sandbox.vendors.monday.contract import (
     sdl_schema,
     user_unauthorized,
 )
+from sandbox.vendors.monday.control import ControlMixin
+from sandbox.vendors.monday.gateway import GatewayMixin
 from sandbox.vendors.monday.resolvers import OPEN_ROOT_FIELDS, RESOLVERS
 from sandbox.vendors.monday.oauth import OAuthServer
 from sandbox.vendors.monday.webhooks import WebhookDispatcher
 
 
-class MondaySandbox(VendorSandbox):
+class MondaySandbox(ControlMixin, GatewayMixin, VendorSandbox):
     name = "monday"
     prefix = "/monday"
     token_lifetime = UNCONFIRMED["personal_token_lifetime"]
@@ -78,20 +81,6 @@ class MondaySandbox(VendorSandbox):
         self.personal_tokens[issued.value] = (issued, "app")
         return issued.value
 
-    def control(self, request: Request, action: str) -> Response:
-        """`POST /monday/_control/user_sets_status {item_id, column_id, label}`: a board user's change, webhooks and all."""
-        arguments = self.body_json(request)
-        if action != "user_sets_status" or not isinstance(arguments, dict):
-            return json_response({"message": "Known control actions: user_sets_status {item_id, column_id, label}."},
-                                 404)
-        try:
-            item = self.user_sets_status(str(arguments["item_id"]), str(arguments["column_id"]), str(arguments["label"]))
-        except (KeyError, TypeError) as error:
-            return json_response({"message": f"missing or bad argument: {error}"}, 400)
-        except Exception as error:  # monday's own refusals (unknown item, label) as the API would word them
-            return json_response({"message": str(error)}, 400)
-        return json_response({"id": item["id"], "values": item["values"]})
-
     def reset(self):
         limits_of_plan = PLAN_LIMITS[DEMO_PLAN]
         self.complexity = limits.ComplexityBudget(self.clock, limits_of_plan["complexity_per_minute"])
@@ -121,50 +110,6 @@ class MondaySandbox(VendorSandbox):
         self.data.load(state["data"])
         self.webhooks.load(state["webhooks"])
 
-    # --- what tests and the demo do "as a user on the board" ----------------------------------------
-    def user_sets_status(self, item_id: str, column_id: str, label: str, *, user_id: str = MEMBER_USER_ID) -> dict:
-        """A board user picks a status label in monday's UI: the value changes and webhooks fire."""
-        item = self.data.item(item_id)
-        return self.data.change_values(item["board_id"], item_id, {column_id: {"label": label}}, user_id=user_id)
-
-    def items_limit_set(self, limit: int, board_id: str | None = None) -> None:
-        """monday's per-board item cap (10,000, §4) for one board, or for every board (and those made later)."""
-        with self.data._lock:
-            if board_id is None:
-                self.data.items_per_board = limit
-            for board in self.data.boards.values():
-                if board_id is None or board["id"] == str(board_id):
-                    board["items_limit"] = limit
-
-    def lock_board(self, board_id: str, locked: bool = True) -> None:
-        """Simulate another update in progress: mutations on the board answer 423 until unlocked."""
-        (self.data.locked.add if locked else self.data.locked.discard)(str(board_id))
-
-    def flush_webhooks(self, timeout: float = 5.0) -> bool:
-        return self.webhooks.flush(timeout)
-
-    def publish_change(self, board, item, column, previous, raw, user_id) -> None:
-        group = next(g for g in board["groups"] if g["id"] == item["group_id"])
-        event = {"app": "monday", "triggerTime": self.data.now_iso(), "userId": int(user_id),
-                 "boardId": int(board["id"]), "pulseId": int(item["id"]), "pulseName": item["name"],
-                 "groupId": group["id"], "groupName": group["title"], "groupColor": group["color"],
-                 "isTopGroup": group is board["groups"][0]}
-        if column is None:
-            self.webhooks.publish(board["id"], lambda w: w["event"] == "create_item",
-                                  {**event, "type": "create_pulse", "columnValues": {}})
-            return
-        event.update(type="update_column_value", columnId=column["id"], columnType=column["type"],
-                     columnTitle=column["title"], value=seed.event_value(column, raw, self.users),
-                     previousValue=seed.event_value(column, previous, self.users), changedAt=self.clock.now())
-
-        def wants(webhook):
-            config = json.loads(webhook["config"]) if webhook["config"] else {}
-            return (webhook["event"] == "change_column_value"
-                    or (webhook["event"] == "change_status_column_value" and column["type"] == "status")
-                    or (webhook["event"] == "change_specific_column_value" and config.get("columnId") == column["id"]))
-
-        self.webhooks.publish(board["id"], wants, event)
-
     # --- tokens ---------------------------------------------------------------------------
     def authenticate(self, request: Request) -> tuple[IssuedToken, str] | None:
         raw = request.headers.get("Authorization", "").strip()
@@ -181,55 +126,6 @@ class MondaySandbox(VendorSandbox):
         new = self.tokens.issue(old.subject)
         self.personal_tokens[new.value] = (new, kind)
         return new.value
-
-    # --- shared pipeline hooks ----------------------------------------------------------------
-    def rate_key(self, request):
-        # Limits are counted per account (docs/vendors/monday.md §6).
-        found = self.authenticate(request)
-        self._current.key = f"account:{found[0].subject['account_id']}" if found else "anonymous"
-        return self._current.key
-
-    def rate_headers(self, remaining, reset):
-        self._current.minute = (remaining, reset)
-        return {"RateLimit-Policy": self.rate_limit_policy(), "RateLimit": self.rate_limit_state()}
-
-    def rate_limit_policy(self) -> str:
-        # IETF draft headers on every call (docs/vendors/monday.md §6).
-        return (f'"minuteRate";q={self.limiter.limit};w={int(self.rate_window)}, '
-                f'"concurrency";q={self.concurrency.limit};qu="concurrent-requests", '
-                f'"complexityMinute";q={self.complexity.limit};w={int(self.complexity.window)};qu="content-bytes"')
-
-    def rate_limit_state(self) -> str:
-        remaining, reset = getattr(self._current, "minute", (self.limiter.limit, self.rate_window))
-        key = getattr(self._current, "key", "anonymous")
-        minute = f'"minuteRate";r={remaining}' + (f";t={math.ceil(reset)}" if remaining == 0 else "")
-        # This request is still in flight while the header is written, so it is not counted as free.
-        concurrency = f'"concurrency";r={self.concurrency.left(key)}'
-        left, reset_in = self.complexity.left(key)
-        return f'{minute}, {concurrency}, "complexityMinute";r={left};t={math.ceil(reset_in)}'
-
-    def rate_limited_response(self, retry_after):
-        error = UNCONFIRMED["minute_limit_error"]
-        return self.refusal(429, error["message"], error["code"], retry_after)
-
-    def refusal(self, status, message, code, retry_after=None) -> Response:
-        extra = {"retry_in_seconds": retry_after} if retry_after is not None else {}
-        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-        return json_response({"errors": [graphql_error(message, code, status, **extra)]}, status, headers)
-
-    def error_response(self, status, message):
-        code = UNCONFIRMED["transport_error_codes"].get(status, "InternalServerError")
-        return json_response({"errors": [graphql_error(message, code, status)]}, status)
-
-    def handle(self, request, path):
-        # Concurrency counts every request of the account in flight, from arrival to answer (§6).
-        key = self.rate_key(request)
-        if not self.concurrency.enter(key):
-            return self.refusal(429, UNCONFIRMED["concurrency_limit_message"], "maxConcurrencyExceeded", 1)
-        try:
-            return super().handle(request, path)
-        finally:
-            self.concurrency.leave(key)
 
     # --- the endpoint ---------------------------------------------------------------------------
     def graphql_endpoint(self, request: Request) -> Response:
