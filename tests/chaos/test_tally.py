@@ -4,7 +4,7 @@ A judge that cannot see a duplicate would pass any engine; these make it fail on
 """
 import pytest
 
-from tests.sandbox.test_visma_sandbox import Api, new_employee
+from tests.support.visma_api import Api, new_employee
 from tests.support.tally import employees_tally, journal_tally
 
 pytestmark = [pytest.mark.django_db]

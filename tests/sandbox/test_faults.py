@@ -6,18 +6,8 @@ import pytest
 import requests
 
 from sandbox.vendors import SANDBOXES
-from tests.sandbox.test_visma_sandbox import Api, new_employee
+from tests.support.visma_api import Api, api, new_employee, visma  # noqa: F401  (api, visma: fixtures)
 from tests.support.worker import wait_for
-
-
-@pytest.fixture
-def api(sandbox):
-    return Api(sandbox)
-
-
-@pytest.fixture
-def visma(sandbox):
-    return sandbox.app["visma"]
 
 
 def employee_numbers(visma) -> set[str]:
