@@ -1,6 +1,6 @@
-"""The wizard for the three actors: the owner of tenant A uses it (tests/wizard/test_wizard.py); the member
-(a viewer) of tenant A is refused; the outsider from tenant B can neither see nor touch tenant A's drafts
-and connections."""
+"""The wizard for the three actors: the owner of tenant A uses it (tests/wizard/test_wizard.py and the step files
+beside it); the member (a viewer) of tenant A is refused; the outsider from tenant B can neither see nor touch
+tenant A's drafts and connections."""
 import pytest
 from django.urls import reverse
 
