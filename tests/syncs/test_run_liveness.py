@@ -12,7 +12,7 @@ from syncs.models import Cursor, IntegrationLock, PendingRecord, SyncRun, WriteI
 from syncs.reaper import abandoned_runs_resume
 from syncs.tasks import sync_run_task
 from tests.syncs.flow_under_test import CustomersToSuppliers
-from tests.syncs.test_engine import (  # noqa: F401 (integration and visma are fixtures)
+from tests.syncs.customers_to_suppliers import (  # noqa: F401 (integration and visma are fixtures)
     CUSTOMERS, customers, integration, map_classes, suppliers, visma)
 
 
