@@ -109,4 +109,26 @@ def test_a_walk_after_a_move_stopped_mid_way_resumes_where_it_stopped(integratio
     cursor.refresh_from_db()
     fingerprint = OrgUnitsRead(flow_context(integration=integration)).tree().fingerprint()
     assert cursor.value["hierarchy"] == fingerprint and cursor.value["since"]
-    assert not {"offset", "walk_started"} & set(cursor.value)  # the walk is over: the next run is a delta
+    assert not {"after", "walk_started"} & set(cursor.value)  # the walk is over: the next run is a delta
+
+
+def test_a_resumed_walk_does_not_rely_on_the_order_dayforce_answers_in(integration, dayforce, visma, sandbox):
+    run(integration)
+    dayforce.change("org_move", "OSL-SAL", parent="BGO")
+    interrupted_walk(integration, sandbox, details=3 * PAGE)
+
+    # Between the two attempts the search answers in another order (Dayforce promises none: §4.1) and someone
+    # joins Oslo Sales. Resumed by position, the walk would read the first three of the new order again and
+    # never reach Ken.
+    dayforce.company.search_order = "reversed"
+    hired = dayforce.change("hire", first="Lynn", last="Conway", org_unit="OSL-SAL", department="SAL", job="REP",
+                            pay_group="NO-MONTHLY", pay=610_000)
+    resume = len(sandbox.app.log.entries)
+    resumed = run(integration)
+
+    # Reached, the new hire is held as any Dayforce hire without a business email is; nobody else is.
+    assert [(a.source_ref, a.reason) for a in AuditRecord.objects.filter(run=resumed).exclude(
+        outcome=AuditRecord.Outcome.OK)] == [(hired, "required field 'email' is empty")]
+    assert details_read(sandbox, resume) == ["42109", "42110", "42111", hired]
+    assert allocation(integration, visma, FRANCES) == allocation(integration, visma, KEN) == [
+        WEST, BERGEN, OSLO_SALES]
