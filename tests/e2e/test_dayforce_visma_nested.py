@@ -7,29 +7,19 @@ import pytest
 from audit.models import AuditRecord
 from drift.models import DriftItem, DriftReport
 from drift.services import drift_report_create, drift_report_run
-from syncs.models import IdMap, SyncRun
+from syncs.models import SyncRun
 from tests.e2e.test_dayforce_visma import per_second_limit_only  # noqa: F401 (autouse)
 from tests.e2e.test_dayforce_visma_journals import by_description, journal_integration, journals, run
 from tests.support.dayforce import dayforce  # noqa: F401 (fixture)
+from tests.support.dayforce_nested import (
+    BERGEN, BERGEN_OPS, FRANCES, KEN, LEVELS, NORTH, OSLO, OSLO_ENG, OSLO_SALES, WEST, allocation, nested_integration,
+)
 from tests.support.dayforce_openapi import dayforce_responses_validated  # noqa: F401 (autouse)
-
-LEVELS = {"Region": 2, "Site": 3, "Department": 4}
-# Org units as the mapping numbers them (tests.e2e.test_dayforce_visma.ORG_UNITS → 5000 + n).
-NORTH, WEST, OSLO, BERGEN, OSLO_ENG, OSLO_SALES, BERGEN_OPS = "5001", "5002", "5003", "5005", "5007", "5008", "5011"
-FRANCES, KEN = "42106", "42109"  # the two people in Oslo Sales
 
 
 @pytest.fixture
 def integration(tenant_a, make_sandbox_connection, dayforce, visma):
-    visma.dimension_add("SUBACCOUNT", {1: ("Department", 2), 2: ("Region", 4), 3: ("Site", 4), 4: ("Unit", 4)},
-                        values={1: {"10": "Administration", "20": "Sales", "30": "Operations", "40": "IT"}})
-    return journal_integration(tenant_a, make_sandbox_connection, hierarchy_mode="nested",
-                               nested_segments=LEVELS, pay_dates_from="2026-11-01", page_size=12)
-
-
-def allocation(integration, visma, xref) -> list[str]:
-    target = IdMap.objects.get(integration=integration, stream="employees", source_id=xref).target_id
-    return [item["segmentValue"] for item in visma.record("employee", target)["subaccount"]]
+    return nested_integration(tenant_a, make_sandbox_connection, visma)
 
 
 def subaccounts(journal) -> set[str]:

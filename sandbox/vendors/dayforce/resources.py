@@ -110,6 +110,8 @@ class ResourcesMixin:
             employees = [e for e in employees if updated_between(e, *window, entities)]
         moment = self.date_arg(request, "contextDate") or self.now()
         employees = [e for e in employees if matches_search(e, request.args, moment)]
+        if namespace.search_order == "reversed":
+            employees.reverse()
         # The search answers XRefCodes only, in one unpaginated Data array (§4.1).
         return envelope([{"XRefCode": e["master"]["XRefCode"]} for e in employees])
 

@@ -29,6 +29,9 @@ class Namespace:
     employees: dict[str, dict] = field(default_factory=seed.employee_records)
     org_units: dict[str, dict] = field(default_factory=seed.org_unit_records)
     pay_runs: list[PayRun] = field(default_factory=list)
+    # Dayforce documents no order for the employee search (§4.1). "stored" answers in the order employees were
+    # added; "reversed" backwards, so a test can show a walk resumed between two searches does not rely on it.
+    search_order: str = "stored"
 
     def __post_init__(self):
         if not self.pay_runs:

@@ -1,6 +1,7 @@
 """The Dayforce → Visma.net streams (the flow is described in the package's docstring)."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import datetime
 from typing import Iterator
 
@@ -67,11 +68,11 @@ def employee_fields(record: dict) -> dict:
 
 
 class Employees(VismaEmployeeStream):
-    """Cursor: {"since": watermark, "walk_started": when this walk began, "offset": XRefCodes done}.
+    """Cursor: {"since": watermark, "walk_started": when this walk began, "after": the last XRefCode done}.
 
-    Dayforce's search answers XRefCodes only and is not paginated, so the walk is the search's list,
-    cut into pages of details read a few at a time; a resumed walk repeats the same window and skips
-    what is done. The first run takes every employee.
+    Dayforce's search answers XRefCodes only and is not paginated, so the walk is the search's list in
+    XRefCode order, cut into pages of details read a few at a time; a resumed walk repeats the same search
+    and goes on after the last XRefCode done. The first run takes every employee.
     """
 
     name = "employees"
@@ -95,25 +96,33 @@ class Employees(VismaEmployeeStream):
     def fetch(self, cursor: dict) -> Iterator[Page]:
         since = cursor.get("since")
         walk_started = cursor.get("walk_started") or self.ctx.started_iso()
-        start = int(cursor.get("offset") or 0)
+        # A cursor saved before "after" existed holds an offset into Dayforce's order instead: that walk starts
+        # over (a read of everyone again; content hashes write nothing twice).
+        after = cursor.get("after")
         hierarchy = self.org.tree().fingerprint() if self.nested else None
         if hierarchy != cursor.get("hierarchy"):
             # An org unit moved (or nested mode was just chosen): Dayforce's search does not return the people
             # under it, whose records did not change, so this walk reads everyone from the start; content
             # hashes leave the employees whose allocation is the same alone.
-            since, start = None, 0
+            since, after = None, None
         if since:
             xrefs = self.source.employee_xrefs_updated(datetime.fromisoformat(since),
                                                        datetime.fromisoformat(walk_started))
         else:
             xrefs = self.source.employee_xrefcodes()
+        # Dayforce documents no order for its search (docs/vendors/dayforce.md §4.1), and a resumed walk searches
+        # again: an offset into the new answer skipped whoever moved behind it (after a move, people the walk
+        # exists to reach, whose records never change to bring them back). So the walk goes in XRefCode order
+        # and resumes after the last XRefCode done, whatever the order, hires or leavers in between.
+        xrefs = sorted(set(xrefs))
+        start = bisect_right(xrefs, after) if after else 0
         for offset in range(start, len(xrefs), self.page_size):
             chunk = xrefs[offset:offset + self.page_size]
             details = self.source.employee_details_many(chunk, concurrency=self.concurrency)
             # An XRefCode Dayforce refuses (gone since the search) is quarantined with its reason.
             records = [d if isinstance(d, dict) else {"XRefCode": x, "refused": d.message}
                        for x, d in zip(chunk, details)]
-            yield Page(records, {"since": since, "walk_started": walk_started, "offset": offset + len(chunk),
+            yield Page(records, {"since": since, "walk_started": walk_started, "after": chunk[-1],
                                  **self.tracked(hierarchy)})
         watermark = self.ctx.watermark_next(datetime.fromisoformat(walk_started))
         yield Page([], {"since": watermark.isoformat(), **self.tracked(hierarchy)})
