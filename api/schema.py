@@ -25,9 +25,11 @@ DESCRIPTIONS = {
     "integrations_retrieve": "One integration: its flow, connections, streams, schedule and options.",
     "value_mappings_list": "Lists an integration's translations of source values (e.g. a department) into "
                            "destination values (e.g. a cost center).",
+    "value_mappings_read": "One translation: its source and target value, and the translation's title.",
     "value_mappings_destroy": "Deletes one translation; records that need it are held again at the next run.",
     "field_mappings_list": "Lists an integration's overrides of its flow's default field mapping. An empty list "
                            "means the defaults apply.",
+    "field_mappings_read": "One override of a field: its source field, translation and default.",
     "field_mappings_destroy": "Deletes one override; the flow's default for that field applies again.",
     "runs_list": "Lists the company's runs, newest first, with their counts (read, created, updated, unchanged, "
                  "held, failed) and error. `number` counts the runs of each integration.",

@@ -9,7 +9,7 @@ from syncs.engine import sync_run_create
 from syncs.models import SyncRun, WriteIntent
 from syncs.tasks import sync_run_task
 from tests.e2e.test_dayforce_visma_journals import BIWEEKLY, MONTHLY, journal_integration, journals
-from tests.support.chaos import KillSwitch
+from tests.support.kill_switch import KillSwitch
 from tests.support.dayforce import dayforce  # noqa: F401 (fixture)
 from tests.support.worker import WorkerProcess, wait_for
 
