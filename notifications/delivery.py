@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from mlconnector.fields import FieldDecryptionError
-from notifications.messages import HELD_BACK, Message, admin_url
+from notifications.message_parts import HELD_BACK, Message, admin_url
 from notifications.models import Notification, NotificationSettings
 from notifications.webhooks import webhook_deliver
 

@@ -17,18 +17,17 @@ from syncs.admin_operations import ADMIN_CSS, admin_url, object_viewable, post_o
 from syncs.admin_preview import dry_run_view
 from syncs.charts import records_over_time_chart, run_history_chart
 from syncs.flows import FLOWS, flow_module, get_flow
-from syncs.models import Integration, PendingRecord, SyncRun, ValueMapping
-from syncs.schedule_words import integration_schedule_words
-from syncs.selectors import (
+from syncs.health_selectors import (
     HEALTH_WINDOW_RUNS,
     health_badge,
     integration_health,
     integration_health_annotate,
     run_current,
-    run_get,
-    run_history,
     run_progress,
 )
+from syncs.models import Integration, PendingRecord, SyncRun, ValueMapping
+from syncs.schedule_words import integration_schedule_words
+from syncs.selectors import run_get, run_history
 from syncs.services import (
     IntegrationError,
     integration_check_connections,

@@ -14,8 +14,8 @@ from django.db.models.functions import TruncDay
 from django.utils import timezone
 
 from mlconnector.timezones import DEFAULT_TIME_ZONE
+from syncs.health_selectors import FINISHED
 from syncs.models import Integration, SyncRun
-from syncs.selectors import FINISHED
 
 HISTORY_RUNS = 30
 SPARKLINE_RUNS = 20

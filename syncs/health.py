@@ -1,7 +1,7 @@
 """An integration's health, decided in one place from plain facts.
 
 `health_facts` gathers what the badge needs from an integration annotated by
-`syncs.selectors.integration_health_annotate`; `health_decide` is a pure function of those facts and the
+`syncs.health_selectors.integration_health_annotate`; `health_decide` is a pure function of those facts and the
 clock, so every state has a unit test without a database. The order of `Problem`s is the order a customer
 should act in: a broken credential first (nothing else can be fixed while the vendor refuses us), then a run
 that stopped beating, a failed last run, records waiting, a schedule that fell behind, and the draft/paused

@@ -6,8 +6,9 @@ from rest_framework import serializers
 from api.serializers.fields import IdField, JSONObjectField, cron_validator
 from connections.selectors import connection_list
 from syncs.flows import flow_choices, get_flow
+from syncs.health_selectors import health_badge
 from syncs.models import Integration, SyncRun
-from syncs.selectors import health_badge, integration_name_taken
+from syncs.selectors import integration_name_taken
 
 MAX_EVERY_MINUTES = 7 * 24 * 60  # longer intervals read better as a crontab
 

@@ -1,7 +1,7 @@
 """The one base client every vendor client is built on.
 
 One request path (`BaseClient.request`): mandatory timeout, bearer token cached
-per connection and renewed before it expires, one re-authentication on 401,
+per connection and renewed before it expires (`tokens.ClientTokens`), one re-authentication on 401,
 every failure mapped to the error taxonomy in `errors.py`, short transient waits
 retried here with jittered exponential backoff honouring Retry-After, and long
 waits handed up to the caller (Celery) as `VendorRateLimited`/`VendorUnavailable`.
@@ -27,7 +27,7 @@ from connections.vendors.errors import (
     VendorRateLimited, VendorRejected, VendorUnavailable,
 )
 from connections.vendors.limits import NoRateLimit, RateLimit, backoff_delay  # noqa: F401
-from connections.vendors.tokens import Token, TokenCache, default_token_cache
+from connections.vendors.tokens import ClientTokens, Token, TokenCache, default_token_cache
 from connections.vendors.vendor import ConfigField, CredentialField, Vendor, token_cache_key  # noqa: F401
 from mlconnector.netguard import DestinationRefused, pinned_session
 
@@ -38,11 +38,9 @@ IDEMPOTENT_METHODS = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}
 MAX_REDIRECTS = 5
 
 
-class BaseClient:
+class BaseClient(ClientTokens):
     vendor_label: ClassVar[str] = "Vendor"
     required_credentials: ClassVar[tuple[str, ...]] = ()
-    # Renew this many seconds before expiry, so a token never dies mid-page.
-    token_renew_margin: ClassVar[float] = 120.0
     max_attempts: ClassVar[int] = 4
     # Waits longer than this are not slept in-process: the error goes up to the caller.
     max_inline_wait: ClassVar[float] = 30.0
@@ -89,11 +87,7 @@ class BaseClient:
         self.deadline: float | None = None
         self._token: Token | None = None  # the last token used, so each call need not ask the cache
 
-    # --- hooks for vendor clients --------------------------------------------------
-    def fetch_token(self) -> Token | None:
-        """Obtain a fresh token; None for vendors with static keys."""
-        return None
-
+    # --- hooks for vendor clients (and `fetch_token`, in ClientTokens) ------------------------
     def auth_headers(self, token: Token | None) -> dict:
         return {"Authorization": f"Bearer {token.value}"} if token else {}
 
@@ -113,47 +107,6 @@ class BaseClient:
     def discovered_config(self) -> dict:
         """Config the client learned from the vendor (e.g. Dayforce's services host), kept on the connection."""
         return {}
-
-    # --- tokens ---------------------------------------------------------------
-    @property
-    def renews_tokens(self) -> bool:
-        """Static API keys have nothing to renew: a 401 is final at once."""
-        return type(self).fetch_token is not BaseClient.fetch_token
-
-    def _usable_token(self) -> Token | None:
-        # The shared cache (a file or Redis read plus a Fernet decryption) is asked only when the token this
-        # client last used is about to expire; a token revoked meanwhile answers 401, which re-authenticates.
-        token = self._token
-        if token is None or token.expires_within(self.token_renew_margin):
-            token = self.token_cache.get(self.cache_key)
-        if token and not token.expires_within(self.token_renew_margin):
-            self._token = token
-            return token
-        return None
-
-    def token(self) -> Token | None:
-        token = self._usable_token()
-        if token or not self.renews_tokens:
-            return token
-        # Single flight: the engine's write threads share this client (its lock), every worker of the
-        # connection shares the cache (its renewal lock); under both the cache is read again first.
-        with self._token_lock, self.token_cache.renewal_lock(self.cache_key):
-            return self._usable_token() or self._token_fetch()
-
-    def _token_fetch(self) -> Token | None:
-        token = self.fetch_token()
-        if token:
-            self.token_cache.set(self.cache_key, token)
-        self._token = token
-        return token
-
-    def invalidate_token(self) -> None:
-        """After a 401: drop the token, unless another worker already replaced it with a fresh one."""
-        refused, self._token = self._token, None
-        with self.token_cache.renewal_lock(self.cache_key):
-            cached = self.token_cache.get(self.cache_key)
-            if cached is None or refused is None or cached.value == refused.value:
-                self.token_cache.delete(self.cache_key)
 
     # --- the request path ------------------------------------------------------------------
     def url(self, path: str) -> str:

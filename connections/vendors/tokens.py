@@ -6,7 +6,8 @@ so they are stored Fernet-encrypted with the field keys.
 
 Renewal is single-flight: whoever finds the token missing or about to expire takes the
 connection's renewal lock (redis-py's `Lock` on Redis, a file lock on the embedded
-default), reads the cache again, and fetches only if nobody did meanwhile.
+default), reads the cache again, and fetches only if nobody did meanwhile. The client's side of this
+(the token it holds, when it asks the cache, renewing, dropping a refused token) is `ClientTokens`.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import ContextManager, Protocol
+from typing import ClassVar, ContextManager, Protocol
 
 logger = logging.getLogger(__name__)
 # Longer than one token request with its retries; a renewer that died frees the lock after this.
@@ -157,3 +158,58 @@ def default_token_cache() -> TokenCache:
         return DjangoCacheTokenCache()
     except Exception:  # settings not configured (plain scripts): fall back to process memory
         return MemoryTokenCache()
+
+
+class ClientTokens:
+    """A client's side of its bearer token, mixed into `BaseClient`: the token it last used, the shared cache
+    asked only when that one is about to expire, single-flight renewal, and dropping a refused token.
+
+    Relies on what `BaseClient.__init__` sets: `token_cache`, `cache_key`, `_token_lock` and `_token`.
+    """
+
+    # Renew this many seconds before expiry, so a token never dies mid-page.
+    token_renew_margin: ClassVar[float] = 120.0
+
+    def fetch_token(self) -> Token | None:
+        """Obtain a fresh token; None for vendors with static keys."""
+        return None
+
+    @property
+    def renews_tokens(self) -> bool:
+        """Static API keys have nothing to renew: a 401 is final at once."""
+        return type(self).fetch_token is not ClientTokens.fetch_token
+
+    def _usable_token(self) -> Token | None:
+        # The shared cache (a file or Redis read plus a Fernet decryption) is asked only when the token this
+        # client last used is about to expire; a token revoked meanwhile answers 401, which re-authenticates.
+        token = self._token
+        if token is None or token.expires_within(self.token_renew_margin):
+            token = self.token_cache.get(self.cache_key)
+        if token and not token.expires_within(self.token_renew_margin):
+            self._token = token
+            return token
+        return None
+
+    def token(self) -> Token | None:
+        token = self._usable_token()
+        if token or not self.renews_tokens:
+            return token
+        # Single flight: the engine's write threads share this client (its lock), every worker of the
+        # connection shares the cache (its renewal lock); under both the cache is read again first.
+        with self._token_lock, self.token_cache.renewal_lock(self.cache_key):
+            return self._usable_token() or self._token_fetch()
+
+    def _token_fetch(self) -> Token | None:
+        token = self.fetch_token()
+        if token:
+            self.token_cache.set(self.cache_key, token)
+        self._token = token
+        return token
+
+    def invalidate_token(self) -> None:
+        """After a 401: drop the token, unless another worker already replaced it with a fresh one."""
+        refused, self._token = self._token, None
+        with self.token_cache.renewal_lock(self.cache_key):
+            cached = self.token_cache.get(self.cache_key)
+            if cached is None or refused is None or cached.value == refused.value:
+                self.token_cache.delete(self.cache_key)

@@ -16,28 +16,27 @@ The run stops (and Celery retries it) only when the destination is really down: 
 failures in a row, or a 429 whose Retry-After is too long for the client to sleep through. Calls not
 started by then stay `pending`; unknown outcomes stay `sent` and are reconciled by the next attempt.
 
-How a call's outcome is classified, and how a page settles: `syncs/engine/settle.py`.
+How a call's outcome is classified, and how a page settles: `syncs/engine/settle.py`; how writes of unknown
+outcome are looked up before a page is sent and after its calls are back: `syncs/engine/reconcile.py`.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 
 from connections.vendors.errors import VendorError, VendorRateLimited
 from syncs.engine.ledger import Book, Ledger
 from syncs.engine.plan import PagePlan, PlannedWrite, intents_record
 from syncs.engine.read import source_id_of
+from syncs.engine.reconcile import earlier_attempts_reconcile, unknown_outcomes_settle
 from syncs.engine.settle import NotSent, Outcome, outcomes_of, page_settle
-from syncs.flows.base import Intent, NotReconcilable, Stream, WriteMode
+from syncs.flows.base import NotReconcilable, Stream
 from syncs.locks import LeaseLost, run_heartbeat
 from syncs.models import Cursor, WriteIntent
 
@@ -65,22 +64,6 @@ class PageInFlight:
         return {w.intent.source_id for w in self.plan.writes}
 
 
-def _wait_until_searchable(stream, earlier: list[WriteIntent]) -> None:
-    """A record planned again soon after its write timed out (a webhook repeat, the next chunk): its lookup
-    waits out the stream's `reconcile_after_seconds`, so a write the destination applies late is found."""
-    if stream.reconcile_after_seconds <= 0 or not earlier:
-        return
-    sent = max((p.sent_at or p.created_at) for p in earlier)
-    seconds = (sent - timezone.now()).total_seconds() + stream.reconcile_after_seconds
-    if seconds > 0:
-        time.sleep(min(seconds, stream.reconcile_after_seconds))
-
-
-def _as_intent(row: WriteIntent) -> Intent:
-    return Intent(key=row.key, source_id=row.source_id, mapped=row.payload, record=None,
-                  target_id=row.target_id or None, batch=row.batch)
-
-
 class Writer:
     def __init__(self, *, ledger: Ledger, in_flight: int):
         self.ledger = ledger
@@ -97,6 +80,10 @@ class Writer:
     def close(self) -> None:
         self._halt.set()  # nothing queued is started any more; calls already running finish
         self.pool.shutdown(wait=True)
+
+    def submit(self, fn, argument) -> Future:
+        """Queue one HTTP call of the run (a write or a lookup) on the pool."""
+        return self.pool.submit(self._call, fn, argument)
 
     def _call(self, fn, argument):
         """Runs on a pool thread: HTTP only, never the database."""
@@ -119,7 +106,7 @@ class Writer:
             self._failures = 0
         return result
 
-    def _gather(self, futures: list[Future]) -> None:
+    def gather(self, futures: list[Future]) -> None:
         """Wait for every call in flight (none is abandoned half-way), telling the reaper we are alive when
         the wait is long (the run thread beats after every page anyway)."""
         pending = set(futures)
@@ -182,7 +169,7 @@ class Writer:
             self._failures = 0
         page = PageInFlight(plan=plan, book=self.ledger.book, cursor=cursor, value=value)
         if plan.writes:
-            self._reconcile(plan, page.outcomes, page.prior)
+            earlier_attempts_reconcile(self, plan, page.outcomes, page.prior)
             page.sent = self._send(plan, page.outcomes, page.jobs)
         previous, self._page = self._page, page
         if previous is None:
@@ -199,12 +186,12 @@ class Writer:
 
     def _finish(self, page: PageInFlight, *, move_cursor: bool) -> None:
         plan, outcomes = page.plan, page.outcomes
-        self._gather([f for _, f in page.jobs])
+        self.gather([f for _, f in page.jobs])
         size = max(1, int(plan.stream.batch_size))
         for batch, future in page.jobs:
             outcomes_of(batch, future, outcomes, single=size == 1)
         if page.sent and not self._halt.is_set():
-            self._settle_unknown(plan.stream, page.sent, outcomes)
+            unknown_outcomes_settle(self, plan.stream, page.sent, outcomes)
         unsettled = [o for o in outcomes.values() if o.state in (S.SENT, S.PENDING) and not o.deferred]
         stop = None
         if unsettled:  # the run stops, and the page's cursor stays, until every intent of the page is settled
@@ -223,30 +210,6 @@ class Writer:
         if stop is not None:
             raise stop
 
-    def _reconcile(self, plan: PagePlan, outcomes: dict[str, Outcome], prior: dict[int, Outcome]) -> None:
-        """Look up every earlier attempt whose outcome is unknown, before anything is sent again."""
-        stream = plan.stream
-        _wait_until_searchable(stream, [p for w in plan.writes for p in w.unknown])
-        jobs = [(w, p, self.pool.submit(self._call, stream.reconcile, _as_intent(p))) for w in plan.writes for p in w.unknown]
-        self._gather([f for _, _, f in jobs])
-        for write, earlier, future in jobs:
-            try:
-                found = future.result()
-            except NotReconcilable as exc:
-                prior[earlier.pk] = Outcome(S.HELD, error=exc)
-                outcomes[write.intent.key] = Outcome(S.HELD, error=exc)
-                continue
-            except Exception as exc:  # the lookup itself failed: still unknown, nothing sent; next run tries again
-                outcomes.setdefault(write.intent.key, Outcome(write.row.state, error=exc))
-                continue
-            if found is None:
-                prior[earlier.pk] = Outcome(S.FAILED, error=RuntimeError("not found at the destination"))
-            elif earlier.key == write.intent.key:  # this very write reached the destination: confirm, don't resend
-                prior[earlier.pk] = outcomes[write.intent.key] = Outcome(S.CONFIRMED, str(found), reconciled=True)
-            else:  # an earlier version reached it: this one updates that record
-                prior[earlier.pk] = Outcome(S.CONFIRMED, str(found), reconciled=True)
-                write.intent.target_id = str(found)
-
     def _send(self, plan: PagePlan, outcomes: dict[str, Outcome], jobs: list) -> list[PlannedWrite]:
         """Record the page's intents (those to send as `sent`) and queue their calls (into `jobs`); returns
         those queued."""
@@ -260,52 +223,7 @@ class Writer:
                 w.intent.batch = batch_id
         intents_record(plan, ready, run=self.run, lease=self.lease)  # the page's intents, `sent` before any call
         if size == 1:
-            jobs += [(batch, self.pool.submit(self._call, stream.write_intent, batch[0].intent)) for batch in batches]
+            jobs += [(batch, self.submit(stream.write_intent, batch[0].intent)) for batch in batches]
         else:
-            jobs += [(batch, self.pool.submit(self._call, stream.write_batch, [w.intent for w in batch]))
-                     for batch in batches]
+            jobs += [(batch, self.submit(stream.write_batch, [w.intent for w in batch])) for batch in batches]
         return ready
-
-    def _settle_unknown(self, stream, sent: list[PlannedWrite], outcomes: dict[str, Outcome]) -> None:
-        """Writes of this page whose outcome is unknown, settled now rather than by the next attempt.
-
-        A create is sent again only after its lookup proved it absent; an update goes to a known target and
-        is idempotent (a PUT), so it is sent again as it is. A batched stream's unknown batches wait for the
-        next attempt, which reconciles them by their batch id."""
-        unknown = [w for w in sent if outcomes[w.intent.key].state == S.SENT
-                   and isinstance(outcomes[w.intent.key].error, VendorError)]
-        if not unknown or stream.batch_size > 1:
-            return
-        creates = [w for w in unknown if not w.intent.target_id]
-        if stream.reconcile_after_seconds > 0:  # a destination that applies late: not searched yet
-            for w in creates:
-                outcomes[w.intent.key].deferred = True
-            creates = []
-        lookups = [(w, self.pool.submit(self._call, stream.reconcile, w.intent)) for w in creates]
-        self._gather([f for _, f in lookups])
-        # Only an upsert's update is a plain PUT of the whole record; other modes' updates wait for the lookup
-        # of the next attempt.
-        again = [w for w in unknown if w.intent.target_id and stream.write_mode == WriteMode.UPSERT]
-        for write, future in lookups:
-            try:
-                found = future.result()
-            except NotReconcilable as exc:  # not searchable: a person checks before it is written again
-                outcomes[write.intent.key] = Outcome(S.HELD, error=exc)
-                continue
-            except Exception:  # the lookup failed too: still unknown; the next attempt reconciles it
-                continue
-            if found is None:
-                again.append(write)
-            else:
-                outcomes[write.intent.key] = Outcome(S.CONFIRMED, str(found), reconciled=True)
-        if not again:
-            return
-        # Still `sent` in the table, so a crash from here is reconciled by the next attempt as before.
-        WriteIntent.objects.filter(key__in=[w.intent.key for w in again]).update(
-            attempts=F("attempts") + 1, sent_at=timezone.now())
-        for w in again:
-            w.row.attempts += 1
-        jobs = [(w, self.pool.submit(self._call, stream.write_intent, w.intent)) for w in again]
-        self._gather([f for _, f in jobs])
-        for write, future in jobs:
-            outcomes_of([write], future, outcomes, single=True)

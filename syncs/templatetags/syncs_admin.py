@@ -9,8 +9,8 @@ from django.urls import reverse
 from connections.models import Tenant
 from connections.selectors import tenant_ids_for_user
 from syncs.health import connection_state
-from syncs.selectors import connections_failing
-from syncs.selectors import integration_overview as overview_of
+from syncs.health_selectors import connections_failing
+from syncs.health_selectors import integration_overview as overview_of
 from syncs.words import map_label, missing_mapping_label, stream_label
 
 register = template.Library()
