@@ -24,7 +24,7 @@ from tests.support.kill_switch import KillSwitch
 from tests.support.tally import EMPLOYEE_PATH, employees_tally
 from tests.support.worker import WorkerProcess
 
-# Run liveness (mlconnector/settings_sync.py SYNC_*): the production defaults (15 s beats, abandoned after 60 s,
+# Run liveness (mlconnector/settings.py SYNC_*): the production defaults (15 s beats, abandoned after 60 s,
 # reaped every 30 s) scaled down, for the worker's environment and for this process, where the reaper runs.
 # The silence before a run counts as abandoned is most of what each kill costs; six beats long (production
 # waits four), so a loaded machine's late beat does not look like a death. The lease outlives it.
