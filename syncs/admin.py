@@ -11,7 +11,7 @@ from audit.models import AuditRecord
 from connections.admin_mixins import ServiceDeletionMixin, TenantScopedAdmin
 from mlconnector.sites import customer_site, ops_site
 from syncs.admin_filters import FlowFilter
-from syncs.admin_forms import OptionsField, streams_field
+from syncs.admin_forms import OptionsField, is_structured, options_live_set, streams_field
 from syncs.admin_health import health_panel_context, schedule_urls
 from syncs.admin_operations import ADMIN_CSS, admin_url, object_viewable, post_or_refuse
 from syncs.admin_preview import dry_run_view
@@ -29,13 +29,15 @@ from syncs.models import Integration, PendingRecord, SyncRun, ValueMapping
 from syncs.schedule_words import integration_schedule_words
 from syncs.selectors import run_get, run_history
 from syncs.services import (
+    IntegrationBusy,
     IntegrationError,
+    integration_change,
     integration_check_connections,
     integration_check_options,
     integration_create,
     integration_delete,
+    integration_options_checked,
     integration_run_now,
-    integration_update,
 )
 
 EDITABLE = ("name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination")
@@ -56,9 +58,16 @@ class IntegrationForm(forms.ModelForm):
         flow_kind = self.instance.flow_kind if self.instance.pk else None
         if flow_kind and "streams" in self.fields:
             self.fields["streams"] = streams_field(list(get_flow(flow_kind).streams))
+        if flow_kind in FLOWS and "options" in self.fields:
+            options_live_set(self.fields["options"], integration=self.instance)
 
     def clean_streams(self):
         return list(self.cleaned_data.get("streams") or [])
+
+    def clean_options(self):
+        # The structured options the flow saved itself (board layouts) are not on the page: kept as they are.
+        stored = (self.instance.options or {}) if self.instance.pk else {}
+        return {**{k: v for k, v in stored.items() if is_structured(v)}, **(self.cleaned_data.get("options") or {})}
 
     def clean(self):
         data = super().clean()
@@ -72,6 +81,9 @@ class IntegrationForm(forms.ModelForm):
                 raise forms.ValidationError(str(error)) from None
         try:
             integration_check_options(options=data.get("options") or {})
+            if self.instance.pk and "options" in data and data["options"] != (self.instance.options or {}):
+                # The flow's own check, as the wizard's (a monday board the token cannot see is refused).
+                data["options"] = integration_options_checked(integration=self.instance, options=data["options"])
         except IntegrationError as error:
             raise forms.ValidationError({"options": str(error)}) from None
         return data
@@ -197,10 +209,20 @@ class IntegrationAdmin(ServiceDeletionMixin, TenantScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("tenant", "flow_kind") if obj is not None else ()
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrationBusy as busy:  # raised inside the page's transaction: nothing was saved
+            self.message_user(request, str(busy), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            integration_update(integration=obj, actor=request.user, **{k: data[k] for k in EDITABLE if k in data})
+            moves = integration_change(integration=obj, actor=request.user,
+                                       **{k: data[k] for k in EDITABLE if k in data})
+            for move in moves:  # "Supplier invoices now go to board …; the next run fills it; …"
+                self.message_user(request, move.sentence, messages.INFO)
         else:
             created = integration_create(tenant=data["tenant"], flow_kind=data["flow_kind"], actor=request.user,
                                          **{k: data[k] for k in EDITABLE if k in data})

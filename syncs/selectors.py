@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from audit.models import AuditRecord
 from connections.models import Connection, Tenant
+from connections.vendors.errors import VendorError
+from syncs.flows import flow_module
+from syncs.flows.base import OptionChoice
 from syncs.health_selectors import integration_health_annotate
 from syncs.models import FieldMapping, Integration, PendingRecord, SyncRun, ValueMapping
 
@@ -28,6 +31,21 @@ def integration_list(*, tenant: Tenant) -> QuerySet[Integration]:
 
 def integration_get(*, tenant: Tenant, pk: int) -> Integration | None:
     return integration_list(tenant=tenant).filter(pk=pk).first()
+
+
+def flow_option_choices_read(*, integration: Integration) -> tuple[list[OptionChoice], VendorError | None]:
+    """The options the flow reads live from its vendors (its optional `option_choices(ctx)` hook, e.g. the
+    monday boards to pick from), as the wizard and the settings page offer them; ([], the error) when the
+    vendor cannot be read now."""
+    from syncs.engine import flow_context
+
+    hook = getattr(flow_module(integration.flow_kind), "option_choices", None)
+    if hook is None:
+        return [], None
+    try:
+        return list(hook(flow_context(integration=integration))), None
+    except VendorError as error:
+        return [], error
 
 
 def integration_name_taken(*, tenant: Tenant, name: str, exclude_pk: int | None = None) -> bool:

@@ -5,17 +5,29 @@ Every change to an integration or a mapping writes a change-log row in the same 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
+from audit.redaction import redact_text
 from changelog.services import change_record
 from changelog.snapshots import integration_snapshot, value_mapping_snapshot
 from connections.models import Connection, Tenant
-from syncs.flows import get_flow
-from syncs.models import Integration
+from connections.vendors.errors import VendorError
+from syncs.flows import flow_module, get_flow
+from syncs.flows.base import OptionMove
+from syncs.locks import lock_acquire
+from syncs.models import Cursor, IdMap, Integration, WriteIntent
 from syncs.schedules import schedule_remove, schedule_sync
 
 
 class IntegrationError(ValueError):
     pass
+
+
+class IntegrationBusy(IntegrationError):
+    """A run holds the integration's lease: a change that moves its data waits until the run finishes."""
+
+
+BUSY = "A sync is running; try again when it finishes."
 
 
 def integration_check_connections(*, tenant: Tenant, flow_kind: str, source: Connection, destination: Connection) -> None:
@@ -54,8 +66,62 @@ def integration_create(*, tenant: Tenant, name: str, flow_kind: str, source: Con
     return integration
 
 
+def integration_options_checked(*, integration: Integration, options: dict) -> dict:
+    """The options to store, as the flow's own check (`options_check(ctx, options)`, the wizard's too) accepts
+    them: a monday board the token cannot see is refused in monday's words (IntegrationError)."""
+    from syncs.engine import flow_context
+
+    check = getattr(flow_module(integration.flow_kind), "options_check", None)
+    if check is None:
+        return options
+    try:
+        return check(flow_context(integration=integration), options)
+    except VendorError as error:
+        raise IntegrationError(redact_text(str(error))) from None
+
+
 @transaction.atomic
-def integration_update(*, integration: Integration, actor=None, **changes) -> Integration:
+def integration_change(*, integration: Integration, actor=None, **changes) -> list[OptionMove]:
+    """`integration_update`, and what an options change means for data already written: a resource the flow
+    sends elsewhere now (its `options_moves(ctx, before, after)`, e.g. a monday board picked anew) starts over
+    there. Under the integration's lease (IntegrationBusy while a run holds it), in this one transaction, the
+    moved streams' id map and cursor are cleared, their unsettled write intents settled as failed (they name the
+    old destination), and the change-log row says what moved. Returns the moves."""
+    hook = getattr(flow_module(integration.flow_kind), "options_moves", None)
+    before = Integration.objects.get(pk=integration.pk).options or {}
+    moves: list[OptionMove] = []
+    if hook is not None and "options" in changes and changes["options"] != before:
+        from syncs.engine import flow_context
+
+        try:
+            moves = hook(flow_context(integration=integration), before, changes["options"])
+        except VendorError as error:
+            raise IntegrationError(redact_text(str(error))) from None
+    if not moves:
+        integration_update(integration=integration, actor=actor, **changes)
+        return moves
+    # The run's own lease, taken inside this transaction: a run that starts meanwhile waits on the lock row
+    # until this commits, then reads the new options (engine/run.py) and an empty id map, never the old board.
+    lease = lock_acquire(integration_id=integration.pk)
+    if lease is None:
+        raise IntegrationBusy(BUSY)
+    try:
+        streams = sorted({name for move in moves for name in move.streams})
+        IdMap.objects.filter(integration=integration, stream__in=streams).delete()
+        Cursor.objects.filter(integration=integration, stream__in=streams).delete()
+        WriteIntent.objects.filter(integration=integration, stream__in=streams,
+                                   state__in=[*WriteIntent.UNSETTLED, WriteIntent.State.HELD]).update(
+            state=WriteIntent.State.FAILED, settled_at=timezone.now(), error_class="DestinationMoved",
+            error_message="Not settled when its destination changed; the next run writes the record there.")
+        integration_update(integration=integration, actor=actor, moved=[move.sentence for move in moves], **changes)
+    finally:
+        lease.release()
+    return moves
+
+
+@transaction.atomic
+def integration_update(*, integration: Integration, actor=None, moved: list[str] | None = None,
+                       **changes) -> Integration:
     allowed = {"name", "streams", "every_minutes", "cron", "enabled", "options", "source", "destination"}
     unknown = set(changes) - allowed
     if unknown:
@@ -69,8 +135,11 @@ def integration_update(*, integration: Integration, actor=None, **changes) -> In
     integration_check_options(options=integration.options or {})
     integration.save()
     schedule_sync(integration=integration)
+    after = integration_snapshot(integration)
+    if moved:  # what the change means for data already written (integration_change), beside what changed
+        before, after = {**before, "data": ""}, {**after, "data": " ".join(moved)}
     change_record(tenant=integration.tenant, actor=actor, obj=integration, object_type="integration",
-                  action="updated", before=before, after=integration_snapshot(integration))
+                  action="updated", before=before, after=after)
     return integration
 
 

@@ -15,7 +15,7 @@ from syncs.flows.base import MappingChoices, OptionChoice, ValueMapChoices
 from syncs.mapping import FieldRule
 from syncs.models import Integration
 from syncs.preview import Preview, latest_dry_run, preview_of
-from syncs.selectors import field_mapping_list, integration_name_taken, value_mapping_list
+from syncs.selectors import field_mapping_list, flow_option_choices_read, integration_name_taken, value_mapping_list
 from wizard.models import IntegrationDraft
 
 
@@ -49,15 +49,9 @@ def draft_name_taken(*, tenant: Tenant, name: str) -> bool:
 
 
 def flow_option_choices(*, integration: Integration) -> list[OptionChoice]:
-    """The options the flow reads live from its vendors (its optional `option_choices(ctx)` hook, e.g. the
-    monday boards to pick from); none when the vendor cannot be read now (the step still works without them)."""
-    hook = getattr(flow_module(integration.flow_kind), "option_choices", None)
-    if hook is None:
-        return []
-    try:
-        return list(hook(flow_context(integration=integration)))
-    except VendorError:
-        return []
+    """The options the flow reads live from its vendors (e.g. the monday boards to pick from); none when the
+    vendor cannot be read now (the step still works without them)."""
+    return flow_option_choices_read(integration=integration)[0]
 
 
 # --- the mapping step --------------------------------------------------------------------------

@@ -179,6 +179,10 @@ def _run_work(*, run: SyncRun, work: Callable[[RunState], None], streams: list[S
     with transaction.atomic():
         lease = lock_acquire(integration_id=integration.pk, run_id=run.pk)
         if lease is not None:
+            # The options as they are now the lease is ours, not as they were when the run was loaded: a board
+            # changed while this run waited for the lease (syncs/services.py `integration_change`, which clears
+            # the moved streams' id maps under this same lease) must not be written with the old board's layout.
+            integration.refresh_from_db(fields=["options", "streams"])
             # started_at is this attempt's start: the reaper asks whether a page was saved since.
             SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, started_at=started,
                                                      heartbeat_at=started)

@@ -116,6 +116,17 @@ class OptionChoice:
     dropdown: bool = False
 
 
+@dataclass(frozen=True)
+class OptionMove:
+    """What a flow module's optional `options_moves(ctx, before, after)` hook returns for an options change that
+    sends a resource somewhere else (a monday board picked anew after go-live): the streams whose id map and
+    cursor no longer describe the new destination, and the sentence the change log and the page show."""
+
+    option: str
+    streams: tuple[str, ...]
+    sentence: str
+
+
 @dataclass
 class MappingChoices:
     """What a flow module's optional `mapping_choices(ctx)` hook returns, read live from both vendors."""

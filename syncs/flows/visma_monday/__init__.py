@@ -23,6 +23,7 @@ from __future__ import annotations
 from syncs.flows import FlowSpec
 from syncs.flows.base import FlowContext, Stream
 from syncs.flows.visma_monday.board import destination_setup  # noqa: F401  (the wizard's hook, before enabling)
+from syncs.flows.visma_monday.moves import options_moves  # noqa: F401  (a board changed after go-live)
 from syncs.flows.visma_monday.picker import option_choices, options_check  # noqa: F401  (the board picker's hooks)
 from syncs.flows.visma_monday.statuses import ApprovalStatuses
 from syncs.flows.visma_monday.streams import (CustomerInvoices, Dimensions, GLAccounts, PurchaseOrders,
