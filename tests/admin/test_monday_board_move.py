@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditRecord
 from changelog.models import ChangeLogEntry
 from sandbox.vendors.monday import MEMBER_USER_ID
 from syncs.engine import sync_run_create, sync_run_execute
@@ -235,3 +236,23 @@ def test_purchase_orders_moved_to_a_new_board_leave_the_others_where_they_are(li
     assert {k: v for k, v in items_by_key(monday, documents).items() if k.startswith("purchaseorder:")} == \
         orders_before
     assert len(documents_keys(monday, documents)) == SIZES["supplier_invoices"]
+
+
+def test_the_new_boards_approvals_are_sent_back_to_visma(client, owner, live, monday, approvals, live_server,
+                                                         settings):
+    """The wizard registered the approval webhook of the board it set up; the run that sets the new board up
+    registers the new board's (once), and says so in the audit trail."""
+    settings.SITE_URL = live_server.url  # monday's challenge reaches our intake
+    client.force_login(owner)
+    client.post(change_url(live), form_data(live, client.get(change_url(live)), board_id=approvals["id"]))
+
+    assert run(live).status == "succeeded"
+    assert run(live).status == "succeeded"  # set up already: nothing registered twice
+
+    hooks = [w for w in monday.webhooks.webhooks.values() if w["board_id"] == str(approvals["id"])]
+    live.refresh_from_db()
+    approval_column = live.options["boards"]["documents"]["columns"]["approval"]["id"]
+    assert [(w["event"], approval_column in str(w.get("config"))) for w in hooks] == [
+        ("change_specific_column_value", True)]
+    said = "Approval changes on board “AP approvals” are sent back to Visma."
+    assert AuditRecord.objects.filter(integration=live, reason=said).count() == 1

@@ -88,7 +88,7 @@ def test_turning_it_on_sets_the_boards_up_and_registers_the_status_webhook(monda
     [hook] = [w for w in monday.webhooks.webhooks.values() if str(w["board_id"]) == board["id"]]
     assert hook["event"] == "change_specific_column_value" and "approval" in hook["config"]
     said = " ".join(str(m) for m in page.context["messages"])
-    assert "has the 11 columns the flow writes" in said and "Approval changes on the board are sent back" in said
+    assert "has the 11 columns the flow writes" in said and "Approval changes on board “Visma documents” are sent back to Visma." in said
     assert board_named(monday, "Visma reference data")
 
 

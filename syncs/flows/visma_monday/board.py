@@ -182,6 +182,10 @@ def boards_ensure(ctx) -> dict:
                              documents_board=ctx.options.get("board_id"),
                              reference_board=ctx.options.get("reference_board_id"))
         ctx.options["boards"] = boards
+        # Set up by a run: the first one, or the first after a board was moved on the settings page
+        # (moves.py). The wizard registered the approval webhooks of the boards it set up; a moved board's
+        # statuses would otherwise stay on it. The run reports what it did once (BoardItems.notes).
+        ctx.board_setup_said = [approval_webhooks_ensure(ctx, boards)]
     return boards
 
 
@@ -198,9 +202,6 @@ def destination_setup(ctx) -> list[str]:
     """The wizard's last step (before the integration is turned on): both boards set up, and monday told to call
     our intake when the approval column changes. A webhook monday cannot verify (our SITE_URL is not reachable
     from monday) is reported, not fatal: the board's statuses then do not flow back until it is registered."""
-    from connections.selectors import connection_webhook_url
-    from connections.vendors.errors import VendorError
-
     boards = board_setup(integration=ctx.integration, client=ctx.destination,
                          documents_board=ctx.options.get("board_id"),
                          reference_board=ctx.options.get("reference_board_id"))
@@ -210,15 +211,25 @@ def destination_setup(ctx) -> list[str]:
              f"data goes to '{boards['reference']['name']}'.")]
     said += [f"{ROLE[role].holds.capitalize()} go to monday.com board '{layout['name']}' ({layout['id']})."
              for role, layout in boards.items() if ROLE[role].same_as and layout["id"] != documents["id"]]
+    return said + [approval_webhooks_ensure(ctx, boards)]
+
+
+def approval_webhooks_ensure(ctx, boards: dict) -> str:
+    """monday told to call our intake when the approval column of each board with approvals changes (once per
+    board: an existing webhook is kept); what happened, in a sentence. A webhook monday cannot verify (our
+    SITE_URL is not reachable from monday) is reported, not fatal: statuses then stay on the board."""
+    from connections.selectors import connection_webhook_url
+    from connections.vendors.errors import VendorError
+
+    approval_boards = {boards[role]["id"]: boards[role] for role in APPROVAL_ROLES}.values()
     try:
-        for board in {boards[role]["id"]: boards[role] for role in APPROVAL_ROLES}.values():
+        for board in approval_boards:
             board_webhook_ensure(client=ctx.destination, board_id=board["id"],
                                  url=connection_webhook_url(connection=ctx.integration.destination),
                                  column_id=board["columns"]["approval"]["id"])
     except VendorError as error:
-        said.append(f"monday.com could not be told to send approval changes ({error.vendor_message or error}); "
-                    "check that SITE_URL is reachable from monday.com; until the webhook is registered "
-                    "(docs/flows/visma-monday.md), statuses set on the board stay there.")
-    else:
-        said.append("Approval changes on the board are sent back to Visma.")
-    return said
+        return (f"monday.com could not be told to send approval changes ({error.vendor_message or error}); "
+                "check that SITE_URL is reachable from monday.com; until the webhook is registered "
+                "(docs/flows/visma-monday.md), statuses set on the board stay there.")
+    names = ", ".join(f"“{board['name']}”" for board in approval_boards)
+    return f"Approval changes on board {names} are sent back to Visma."

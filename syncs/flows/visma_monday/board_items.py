@@ -54,6 +54,11 @@ class BoardItems(BoardDrift, VismaDeltaStream):
         if last is not None:  # the walk's last page: now and then, what Visma no longer lists (deletes.py)
             yield gone_page(self, last) if check else last
 
+    def notes(self) -> list[str]:
+        # What a run's board setup did about the approval webhooks (board.py boards_ensure), said once.
+        said, self.ctx.board_setup_said = getattr(self.ctx, "board_setup_said", []), []
+        return said
+
     drift_reading = False  # set while the drift report reads Visma: it lists documents, never archives any
 
     def drift_source(self):
