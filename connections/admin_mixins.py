@@ -136,10 +136,15 @@ class ReadOnlyTenantScopedAdmin(TenantScopedAdmin):
 
 class ServiceDeletionMixin:
     """Deletions from the admin go through the model's delete service (its checks, schedule, change log),
-    one object at a time and with the acting user, never through a bulk queryset delete."""
+    one object at a time and with the acting user, never through a bulk queryset delete.
 
-    def delete_one(self, obj, *, actor) -> None:
-        raise NotImplementedError
+    Each admin names its service in `delete_one(obj, *, actor)`; one that does not is refused when its class
+    is defined (Django admin's metaclass rules out an abstract base here)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not callable(getattr(cls, "delete_one", None)):
+            raise TypeError(f"{cls.__name__} deletes through a service but defines no delete_one(obj, *, actor).")
 
     def delete_model(self, request, obj):
         self.delete_one(obj, actor=request.user)

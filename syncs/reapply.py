@@ -118,6 +118,7 @@ def _records_of(stream, integration: Integration, source_ids: list[str]) -> list
     """The records' current state at the source: by id where the stream can read by id (webhook streams take
     the vendor's record id, which need not be our source id), else by walking the stream from the start."""
     from syncs.engine.read import source_id_of
+    from syncs.flows.base import Trigger
 
     wanted, found = set(source_ids), {}
 
@@ -130,10 +131,8 @@ def _records_of(stream, integration: Integration, source_ids: list[str]) -> list
             if source_id in wanted:
                 found[source_id] = record
 
-    try:
+    if Trigger.WEBHOOK in stream.triggers:  # it can read named records back; else the walk below
         keep(stream.fetch_records(source_ids))
-    except NotImplementedError:
-        pass
     if len(found) < len(wanted):
         for page in stream.fetch({}):  # a full walk; the stream's saved cursor is not touched
             keep(page.records)

@@ -54,6 +54,9 @@ class FlowContext:
     started_at: datetime | None = None
     clock_skew: timedelta = timedelta(minutes=5)
     dry_run: bool = False  # a preview: nothing may be written to the destination, not even its setup
+    # What setup done by this run's streams has to say (a monday board set up and its webhook registered),
+    # handed to the audit trail once by the stream's notes().
+    setup_notes: list[str] = field(default_factory=list)
 
     def started_iso(self) -> str:
         return (self.started_at or datetime.now(timezone.utc)).isoformat()
@@ -166,6 +169,14 @@ class Stream(ABC):
     # and is reconciled once due, later in the run or by the next one (syncs/engine/orphans.py).
     reconcile_after_seconds: float = 0
 
+    # A stream fed by webhooks (Trigger.WEBHOOK) defines `fetch_records(source_ids) -> list[dict]`: the current
+    # state of the records an event names (notifications carry no data), leaving out ids the source no longer
+    # has. Checked when the stream class is defined, not when the first event arrives.
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if Trigger.WEBHOOK in cls.triggers and not callable(getattr(cls, "fetch_records", None)):
+            raise TypeError(f"{cls.__name__} is triggered by webhooks but defines no fetch_records(source_ids).")
+
     def __init__(self, ctx: FlowContext):
         self.ctx = ctx
         self.source = ctx.source
@@ -174,11 +185,6 @@ class Stream(ABC):
     @abstractmethod
     def fetch(self, cursor: dict) -> Iterator[Page]:
         """Pages of source records changed since `cursor` (a dict this stream alone understands)."""
-
-    def fetch_records(self, source_ids: list[str]) -> list[dict]:
-        """Webhook trigger: the current state of the records an event names (notifications carry no data).
-        Ids that no longer exist at the source are left out."""
-        raise NotImplementedError(f"{type(self).__name__} is not fed by webhooks.")
 
     def current(self, target_id: str, mapped: dict) -> dict | None:
         """The destination's present values of the fields `mapped` writes (dotted path → value), for a

@@ -12,13 +12,13 @@ from syncs.services import integration_create
 from tests.admin.conftest import admin_user  # noqa: F401  (fixture: an admin, not the owner who configured it)
 from tests.admin.test_journal_approvals import MONTHLY_NOV, approvals  # noqa: F401  (fixture)
 from tests.browser.a11y import axe_violations, overflows, too_wide
+from tests.browser.support import signed_in
 from tests.e2e.test_dayforce_visma import per_second_limit_only  # noqa: F401  (autouse)
 from tests.support.dayforce import dayforce  # noqa: F401  (fixture)
 from tests.wizard.conftest import monday_draft, wizard  # noqa: F401  (fixtures)
 from tests.wizard.test_visma_monday_wizard import monday_wizard  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-PASSWORD = "correct horse battery staple"  # tests/factories.py
 
 
 def problems_on(browser, live_server, username: str, urls: dict[str, str], ready: dict[str, str],
@@ -26,15 +26,7 @@ def problems_on(browser, live_server, username: str, urls: dict[str, str], ready
     """axe at 1280 px in light and dark mode, and sideways scrolling at 390 px, for each page."""
     found: dict[str, list[str]] = {}
     for scheme, width in (("light", 1280), ("dark", 1280), ("light", 390)):
-        context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900},
-                                      color_scheme=scheme)
-        context.set_default_timeout(20_000)
-        page = context.new_page()
-        page.goto("/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url("**/admin/")
+        context, page = signed_in(browser, live_server, width=width, username=username, color_scheme=scheme)
         for name, url in urls.items():
             page.goto(url, wait_until="networkidle")
             page.wait_for_selector(ready[name])

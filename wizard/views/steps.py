@@ -3,6 +3,8 @@ the schedule. `FormStepView` holds their common round trip: a valid form runs it
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from django.shortcuts import redirect
 
 from syncs.flows import flow_module, get_flow
@@ -13,16 +15,18 @@ from wizard.services import Step, WizardError
 from wizard.views.base import WizardView
 
 
-class FormStepView(WizardView):
+class FormStepView(WizardView, ABC):
     """A step that is one form: valid, its service runs and the next step opens; else the page again (400)."""
 
     error_field: str | None = None  # where a WizardError from the service is shown
 
+    @abstractmethod
     def form(self, data=None):
-        raise NotImplementedError
+        """The step's form, bound to `data` when posted."""
 
+    @abstractmethod
     def save(self, form) -> None:
-        raise NotImplementedError
+        """Run the step's service with the valid form (a WizardError is shown on `error_field`)."""
 
     def context(self, form) -> dict:
         return {"form": form}

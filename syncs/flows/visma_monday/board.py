@@ -185,7 +185,7 @@ def boards_ensure(ctx) -> dict:
         # Set up by a run: the first one, or the first after a board was moved on the settings page
         # (moves.py). The wizard registered the approval webhooks of the boards it set up; a moved board's
         # statuses would otherwise stay on it. The run reports what it did once (BoardItems.notes).
-        ctx.board_setup_said = [approval_webhooks_ensure(ctx, boards)]
+        ctx.setup_notes.append(approval_webhooks_ensure(ctx, boards))
     return boards
 
 

@@ -56,7 +56,7 @@ class BoardItems(BoardDrift, VismaDeltaStream):
 
     def notes(self) -> list[str]:
         # What a run's board setup did about the approval webhooks (board.py boards_ensure), said once.
-        said, self.ctx.board_setup_said = getattr(self.ctx, "board_setup_said", []), []
+        said, self.ctx.setup_notes = self.ctx.setup_notes, []
         return said
 
     drift_reading = False  # set while the drift report reads Visma: it lists documents, never archives any
